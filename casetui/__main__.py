@@ -1,0 +1,3 @@
+from casetui.cli import main
+
+raise SystemExit(main())

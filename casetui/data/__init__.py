@@ -1,0 +1,1 @@
+"""Data layer: models, database access and service functions. Never imports Textual."""

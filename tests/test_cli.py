@@ -1,0 +1,83 @@
+"""The command line as a user runs it: one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from casetui.cli import main
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "casetui", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_help_lists_the_commands():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("demo", "locate"):
+        assert command in result.stdout
+
+
+def test_unknown_database_file_type_is_one_line(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_text("hello")
+    result = run("--db", str(bad))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "not a casetui database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert bad.read_text() == "hello"
+
+
+def test_missing_folder_is_one_line(tmp_path):
+    result = run("demo", "--db", str(tmp_path / "nowhere" / "x.db"))
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_writes_once_and_refuses_to_overwrite(tmp_path, capsys):
+    target = tmp_path / "demo.db"
+    assert main(["demo", "--db", str(target)]) == 0
+    assert os.stat(target).st_mode & 0o777 == 0o600
+    size = target.stat().st_size
+    assert main(["demo", "--db", str(target)]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert target.stat().st_size == size
+
+
+def test_bad_date_option_is_a_usage_error():
+    result = run("--today", "yesterday")
+    assert result.returncode == 2
+    assert "not a date" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_locate_prints_paths(isolated_home, capsys):
+    assert main(["locate"]) == 0
+    out = capsys.readouterr().out
+    assert str(isolated_home) in out and "casetui.db" in out
+
+
+def test_data_layer_never_imports_textual():
+    modules = sorted(p.stem for p in Path("casetui/data").glob("*.py") if p.stem != "__init__")
+    code = "import importlib, sys\n" + "".join(f"importlib.import_module('casetui.data.{m}')\n" for m in modules)
+    code += "assert 'textual' not in sys.modules, 'casetui.data imports textual'\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_templates_ship_inside_an_installed_package(tmp_path):
+    """Run from outside the checkout so the installed casetui, not the source tree, is imported."""
+    code = "import casetui.documents as d; print(d.templates_dir()); print(d.__file__)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
+                            env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    if result.returncode != 0 or "site-packages" not in result.stdout.splitlines()[-1]:
+        import pytest
+
+        pytest.skip("casetui is not installed non-editably here (the README's install is)")
+    templates = Path(result.stdout.splitlines()[0])
+    assert templates.is_dir() and "site-packages" in str(templates)
+    assert any(templates.iterdir())
