@@ -1,0 +1,81 @@
+"""A labelled form field that shows its validation message beside the input."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+
+class FormField(Vertical):
+    """Label, one input widget, and a one-line error under it.
+
+    ``FormField("Date of birth", Input(id="date_of_birth"))``; ``set_error("...")`` shows a
+    message (and marks the field), ``set_error(None)`` clears it. ``value`` reads the input.
+    """
+
+    DEFAULT_CSS = """
+    FormField {
+        height: auto;
+        margin: 0 0 1 0;
+    }
+    FormField > Label {
+        color: $text-muted;
+    }
+    FormField > .field-error {
+        color: $error;
+        height: auto;
+        display: none;
+    }
+    FormField.-invalid > .field-error {
+        display: block;
+    }
+    FormField.-invalid > Input, FormField.-invalid > Select, FormField.-invalid > TextArea {
+        border: tall $error;
+    }
+    """
+
+    def __init__(self, label: str, control: Widget, *, hint: str | None = None, id: str | None = None):
+        super().__init__(id=id or (f"field-{control.id}" if control.id else None))
+        self.label = label
+        self.control = control
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label + (f"  [dim]{self.hint}[/]" if self.hint else ""))
+        yield self.control
+        yield Static("", classes="field-error")
+
+    @property
+    def value(self):
+        control = self.control
+        if isinstance(control, TextArea):
+            return control.text
+        if isinstance(control, Select):
+            return None if control.value is Select.BLANK else control.value
+        return getattr(control, "value", None)
+
+    def set_error(self, message: str | None) -> None:
+        self.set_class(bool(message), "-invalid")
+        self.query_one(".field-error", Static).update(message or "")
+
+
+def show_errors(container: Widget, errors: dict[str, str]) -> list[str]:
+    """Put each error beside the field whose control id is the error's key.
+
+    Clears the other fields' errors; returns the errors that match no field (show those in a
+    notification) and focuses the first invalid field.
+    """
+    unmatched = dict(errors)
+    first = None
+    for field in container.query(FormField):
+        key = field.control.id
+        message = errors.get(key) if key else None
+        field.set_error(message)
+        if message:
+            unmatched.pop(key, None)
+            first = first or field
+    if first is not None:
+        first.control.focus()
+    return list(unmatched.values())
