@@ -88,7 +88,9 @@ def cmd_run(args) -> int:
 
     today = args.today or date.today()
     target = _demo_database(today) if args.demo else config.resolve_db(args.db)
-    app = make_app(target, today=args.today, demo=args.demo)
+    from casetui.data.demo import DEMO_WORKER
+
+    app = make_app(target, today=args.today, demo=args.demo, worker=DEMO_WORKER if args.demo else None)
     app.run()
     return app.return_code or 0
 

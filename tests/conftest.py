@@ -23,7 +23,8 @@ def isolated_home(tmp_path_factory, monkeypatch):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("CASETUI_DB", raising=False)
-    monkeypatch.setenv("CASETUI_WORKER", "test-worker")
+    # The demo user, so the app's "my caseload" shows the demo's cases.
+    monkeypatch.setenv("CASETUI_WORKER", demo.DEMO_WORKER)
     return home
 
 

@@ -33,7 +33,8 @@ LANGUAGES = ["English", "English", "English", "Spanish", "Arabic", "Vietnamese",
 CITIES = [("Riverton", "90001"), ("Riverton", "90002"), ("Millbrook", "90010"), ("Oak Hollow", "90020")]
 STREETS = ["Elm Row", "Quarry Lane", "Harbour Way", "Linden Court", "Foundry Street", "Maple Close"]
 PROGRAMS = ["Housing stability", "Family support", "Reentry services", "General case management"]
-WORKERS = ["J. Rivera", "A. Okafor"]
+DEMO_WORKER = "J. Rivera"  # the demo user; a colleague holds a few cases
+WORKERS = [DEMO_WORKER, "A. Okafor"]
 
 SERVICE_TEMPLATES: dict[str, list[tuple[str, str]]] = {
     "housing": [("Emergency Shelter Beds", "Overnight shelter with lockers, showers and evening meals."),
@@ -205,7 +206,7 @@ def build_caseload(session: Session, today: date, *, clients: int = 25, rng: ran
         session.flush()
         stage = "implementation" if closed else STAGE_PLAN[index % len(STAGE_PLAN)]
         opened = today - timedelta(days=rng.randint(20, 300) + (200 if closed else 0))
-        case = Case(client_id=client.id, program=rng.choice(PROGRAMS), worker=WORKERS[index % 2], stage=stage,
+        case = Case(client_id=client.id, program=rng.choice(PROGRAMS), worker=WORKERS[1] if index % 6 == 5 else WORKERS[0], stage=stage,
                     opened_on=opened, next_review_on=today + timedelta(days=rng.randint(-10, 60)))
         session.add(case)
         session.flush()
