@@ -1,0 +1,118 @@
+"""Referrals on real database files: validation, copied names, the open/closed loop, audit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from casetui.data import cases, clients, referrals
+from casetui.data.errors import CaseClosedError, ValidationError
+from casetui.data.models import AuditEvent, Organization, Referral, Service
+
+
+def new_case(session, today):
+    client = clients.create_client(session, {"first_name": "Ada", "last_name": "Sampleton"}, today)
+    return cases.open_case(session, client.id, today)
+
+
+@pytest.fixture
+def service(session):
+    session.add(Organization(id="org-1", name="Lantern Outreach"))
+    session.flush()
+    service = Service(id="svc-1", organization_id="org-1", name="Community Food Pantry", categories=["food"])
+    session.add(service)
+    session.commit()
+    return service
+
+
+def test_referral_copies_names_from_the_directory_and_starts_open(session, today, service):
+    case = new_case(session, today)
+    referral = referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today,
+                                         follow_up_on=today + timedelta(days=7), today=today, note="Bring ID")
+    assert (referral.provider_name, referral.service_name) == ("Lantern Outreach", "Community Food Pantry")
+    assert referral.domain == "food"  # from the service's category when none is given
+    assert referral.status == "sent" and referrals.is_open(referral)
+    assert referral.worker == "test-worker"
+    # The names stay when the directory entry changes later.
+    service.name = "Renamed Pantry"
+    session.add(service)
+    session.commit()
+    session.expire_all()
+    assert referrals.list_referrals(session, case.id)[0].service_name == "Community Food Pantry"
+
+
+def test_referral_without_a_directory_entry_needs_a_provider(session, today):
+    case = new_case(session, today)
+    with pytest.raises(ValidationError) as info:
+        referrals.create_referral(session, case.id, service_id=None, referred_on=today, follow_up_on=None, today=today)
+    assert info.value.errors == {"provider_name": "Provider is required."}
+    referral = referrals.create_referral(session, case.id, service_id=None, referred_on=today, follow_up_on=None,
+                                         today=today, provider_name="Dr. Placeholm's practice", domain="physical_health")
+    assert referral.service_name == "Dr. Placeholm's practice"
+
+
+def test_referral_dates_and_domain_are_checked_together(session, today, service):
+    case = new_case(session, today)
+    with pytest.raises(ValidationError) as info:
+        referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today + timedelta(days=1),
+                                  follow_up_on="someday", today=today, domain="astrology")
+    errors = info.value.errors
+    assert errors["referred_on"] == "Referral date cannot be in the future."
+    assert "not a date" in errors["follow_up_on"]
+    assert "Need must be one of" in errors["domain"]
+    with pytest.raises(ValidationError, match="before the referral date"):
+        referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today,
+                                  follow_up_on=today - timedelta(days=1), today=today)
+    with pytest.raises(ValidationError, match="no longer in the directory"):
+        referrals.create_referral(session, case.id, service_id="gone", referred_on=today, follow_up_on=None, today=today)
+    assert session.exec(select(Referral)).all() == []
+
+
+def test_the_loop_closes_only_on_a_closing_outcome(session, today, service):
+    case = new_case(session, today)
+    referral = referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today - timedelta(days=10),
+                                         follow_up_on=today, today=today)
+    referrals.record_outcome(session, referral.id, status="accepted", outcome_on=today - timedelta(days=5), today=today)
+    assert referrals.is_open(referral)
+    assert [r.id for r in referrals.open_follow_ups(session, case.id)] == [referral.id]
+    referrals.record_outcome(session, referral.id, status="service_received", outcome_on=today, today=today)
+    assert not referrals.is_open(referral)
+    assert referrals.open_follow_ups(session, case.id) == []
+
+
+def test_a_failed_outcome_needs_a_reason(session, today, service):
+    case = new_case(session, today)
+    referral = referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None,
+                                         today=today)
+    for status in ("client_declined", "provider_declined", "no_show"):
+        with pytest.raises(ValidationError) as info:
+            referrals.record_outcome(session, referral.id, status=status, outcome_on=today, reason="  ", today=today)
+        assert "reason is required" in info.value.errors["reason"]
+    with pytest.raises(ValidationError, match="cannot be in the future"):
+        referrals.record_outcome(session, referral.id, status="accepted", outcome_on=today + timedelta(days=1), today=today)
+    with pytest.raises(ValidationError, match="Outcome must be one of"):
+        referrals.record_outcome(session, referral.id, status="lost", outcome_on=today, today=today)
+    session.refresh(referral)
+    assert referral.status == "sent" and referral.version == 1
+    referrals.record_outcome(session, referral.id, status="no_show", outcome_on=today, reason="Missed two appointments",
+                             today=today)
+    session.refresh(referral)
+    assert (referral.status, referral.outcome_reason, referral.version) == ("no_show", "Missed two appointments", 2)
+
+
+def test_closed_cases_refuse_referrals_and_audit_names_fields_only(session, today, service):
+    case = new_case(session, today)
+    referral = referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None,
+                                         today=today, note="Private detail about the client")
+    events = session.exec(select(AuditEvent).where(AuditEvent.entity == "referral")).all()
+    assert [(e.action, e.entity_id, e.client_id) for e in events] == [("create", str(referral.id), case.client_id)]
+    assert "note" in events[0].fields and "Private detail" not in repr(events[0].model_dump())
+    case.closed_on = today
+    session.add(case)
+    session.commit()
+    with pytest.raises(CaseClosedError):
+        referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None, today=today)
+    with pytest.raises(CaseClosedError):
+        referrals.record_outcome(session, referral.id, status="accepted", outcome_on=today, today=today)
