@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +14,41 @@ from casetui.data import demo
 from casetui.data.db import open_database
 
 TODAY = date(2026, 1, 15)
+
+# A PostgreSQL server for the data tests, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+# (the user must be allowed to CREATE DATABASE). Unset: the data tests run on SQLite only.
+PG_URL_ENV = "CASETUI_TEST_PG_URL"
+PG_URL = os.environ.get(PG_URL_ENV, "").strip() or None
+
+
+def _pg_skip_message() -> str:
+    return (f"PostgreSQL: SKIPPED, {PG_URL_ENV} is not set; the data tests ran on SQLite only "
+            f"(set it to a server URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)")
+
+
+def pytest_report_header(config):
+    if PG_URL is None:
+        return _pg_skip_message()
+    from sqlalchemy.engine.url import make_url
+
+    return f"PostgreSQL: data tests also run on {make_url(PG_URL).render_as_string(hide_password=True)}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    if PG_URL is None:
+        terminalreporter.write_line(_pg_skip_message(), yellow=True)
+
+
+def pytest_generate_tests(metafunc):
+    """Data tests on ``database``/``session`` run on both databases when a server is given.
+
+    Tests that also ask for ``db_path`` (they look inside the SQLite file) stay on SQLite.
+    """
+    if PG_URL is None or "db_backend" not in metafunc.fixturenames or "db_path" in metafunc.fixturenames:
+        return
+    if Path(str(metafunc.definition.path)).parent.name != "data":
+        return
+    metafunc.parametrize("db_backend", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture(autouse=True)
@@ -42,8 +79,86 @@ def db_path(tmp_path) -> Path:
 
 
 @pytest.fixture
-def database(db_path):
-    database = open_database(str(db_path), worker="test-worker")
+def db_backend(request) -> str:
+    """"sqlite" or "postgresql": which database ``database`` and ``session`` use."""
+    return getattr(request, "param", "sqlite")
+
+
+class PgServer:
+    """Creates and drops throwaway databases on the test server (one per test)."""
+
+    def __init__(self, url: str):
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine.url import make_url
+
+        self.url = make_url(url)
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        self.prefix = f"casetui_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.created: list[str] = []
+        self.template: str | None = None
+
+    def url_of(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, template: str = "template0") -> str:
+        """A new database (a copy of ``template``); returns its URL."""
+        from sqlalchemy import text
+
+        name = f"{self.prefix}_{len(self.created)}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        self.created.append(name)
+        return self.url_of(name)
+
+    def drop(self, url: str) -> None:
+        from sqlalchemy import text
+        from sqlalchemy.engine.url import make_url
+
+        name = make_url(url).database
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.created.remove(name)
+
+    def casetui_database(self) -> str:
+        """A new, empty casetui database, copied from a template built once per run."""
+        if self.template is None:
+            url = self.create()
+            open_database(url, worker="test-worker").dispose()
+            self.template = url.rsplit("/", 1)[-1]
+        return self.create(template=self.template)
+
+    def close(self) -> None:
+        for url in [self.url_of(name) for name in reversed(self.created)]:
+            self.drop(url)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The PostgreSQL test server; tests that need it are skipped when it is not configured."""
+    if PG_URL is None:
+        pytest.skip(f"PostgreSQL not configured ({PG_URL_ENV} is not set)")
+    server = PgServer(PG_URL)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """URL of a new, empty casetui database on the PostgreSQL test server."""
+    url = pg_server.casetui_database()
+    yield url
+    pg_server.drop(url)
+
+
+@pytest.fixture
+def database(db_backend, request):
+    """An open, empty casetui database: the ``db_path`` file, or a fresh PostgreSQL database."""
+    if db_backend == "postgresql":
+        target = request.getfixturevalue("pg_url")
+    else:
+        target = str(request.getfixturevalue("db_path"))
+    database = open_database(target, worker="test-worker")
     yield database
     database.dispose()
 
