@@ -116,3 +116,47 @@ def test_closed_cases_refuse_referrals_and_audit_names_fields_only(session, toda
         referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None, today=today)
     with pytest.raises(CaseClosedError):
         referrals.record_outcome(session, referral.id, status="accepted", outcome_on=today, today=today)
+
+
+# --- the provider list -------------------------------------------------------------------
+
+
+def test_provider_list_renders_open_referrals_and_chosen_services(demo_db, today, tmp_path):
+    from casetui.data import case_documents, provider_list
+
+    with demo_db.session() as session:
+        case = cases.open_cases(session)[0][0]
+        referral = referrals.create_referral(session, case.id, service_id="demo-svc-5", referred_on=today,
+                                             follow_up_on=today + timedelta(days=7), today=today, note="Ask for <Maria>")
+        referrals.create_referral(session, case.id, service_id=None, referred_on=today, follow_up_on=None,
+                                  today=today, provider_name="Dr. Fauxley & Partners")
+        context = provider_list.provider_list_context(session, case.id, [referral.id], service_ids=["demo-svc-9"],
+                                                      today=today)
+        assert [e.name for e in context["entries"]] == [session.get(Service, "demo-svc-5").name,
+                                                        session.get(Service, "demo-svc-9").name]
+        first = context["entries"][0]
+        assert first.organization and first.addresses and first.phones and first.hours and first.how_to_apply
+        markdown = provider_list.render(context, "md")
+        assert "## 1. " in markdown and "**How to apply:**" in markdown and first.phones[0] in markdown
+        assert "we will check in on 2026-01-22" in markdown
+        # Default: every open referral, including the one outside the directory; HTML is escaped.
+        html = provider_list.render(provider_list.provider_list_context(session, case.id, today=today), "html")
+        assert "Dr. Fauxley &amp; Partners" in html and "Ask for &lt;Maria&gt;" in html
+        with pytest.raises(ValidationError, match="do not belong"):
+            provider_list.provider_list_context(session, case.id, [999999], today=today)
+
+        path = provider_list.save(session, case.id, tmp_path / "out" / "list.html", today=today,
+                                  referral_ids=[referral.id])
+        assert path.read_text().startswith("<!DOCTYPE html>")
+        assert path.stat().st_mode & 0o777 == 0o600
+        logged = case_documents.list_documents(session, case.id)[0]
+        assert (logged.kind, logged.path) == ("provider_list", str(path))
+
+
+def test_eligibility_notes_say_who_a_service_is_for():
+    from casetui.data.provider_list import eligibility_notes
+
+    service = Service(id="s", name="Youth Safe Place", minimum_age=12, maximum_age=24, populations=["youth"],
+                      languages=["en", "es"], genders=["woman"])
+    assert eligibility_notes(service) == ["Ages 12 to 24.", "For woman.", "Serves youth.", "Languages: en, es."]
+    assert eligibility_notes(Service(id="t", name="Open to all")) == []
