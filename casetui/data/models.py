@@ -156,6 +156,7 @@ class InstrumentScore(SQLModel, table=True):
     answers: list = _json_list()
     total: int
     severity: str = Field(max_length=40)
+    difficulty: Optional[str] = Field(default=None, max_length=40)  # the unscored last question
 
 
 class IntakeDraft(SQLModel, table=True):
