@@ -31,11 +31,22 @@ BUSY_TIMEOUT_MS = 5000
 class Database:
     """An open, checked, current database: an engine plus the name used for audit rows."""
 
-    def __init__(self, engine: Engine, url: str, worker: str, path: Path | None):
+    def __init__(self, engine: Engine, url: str, worker: str, path: Path | None, encrypted: bool = False):
         self.engine = engine
         self.url = url
         self.worker = worker
         self.path = path  # the file, for SQLite; None for a server
+        self.encrypted = encrypted  # an SQLCipher file, opened with a passphrase
+
+    def check_passphrase(self, passphrase: str) -> bool:
+        """Whether ``passphrase`` opens this encrypted file (the idle lock asks for it again)."""
+        from casetui.data import crypto
+
+        try:
+            crypto.connect(self.path, passphrase).close()
+        except DatabaseError:
+            return False
+        return self.encrypted
 
     @property
     def dialect(self) -> str:
@@ -98,8 +109,10 @@ def make_engine(url: str) -> Engine:
 # --- checks before anything is written ---------------------------------------------------
 
 
-def _inspect_sqlite_file(path: Path) -> tuple[set[str], dict[str, str]]:
+def _inspect_sqlite_file(path: Path, passphrase: str | None = None) -> tuple[set[str], dict[str, str]]:
     """Table names and casetui_meta of an existing SQLite file, opened read-only."""
+    if passphrase:
+        return _inspect_encrypted_file(path, passphrase)
     with open(path, "rb") as handle:
         header = handle.read(16)
     if header != SQLITE_HEADER:
@@ -121,6 +134,30 @@ def _inspect_sqlite_file(path: Path) -> tuple[set[str], dict[str, str]]:
             f"{path} is damaged and cannot be read ({exc}). It was left untouched; "
             "restore a backup with 'casetui restore FILE'."
         ) from None
+
+
+def _inspect_encrypted_file(path: Path, passphrase: str) -> tuple[set[str], dict[str, str]]:
+    from casetui.data import crypto
+
+    with closing(crypto.connect(path, passphrase, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            meta = dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall()) if "casetui_meta" in tables else {}
+        except Exception as exc:
+            raise DatabaseError(f"{path} is damaged and cannot be read ({exc}). It was left untouched.") from None
+    return tables, meta
+
+
+def _plain_reason(exc: Exception) -> str | None:
+    """A sentence for the failures people meet (locked, read-only, full disk), else None."""
+    message = str(exc).lower()
+    if "locked" in message or "busy" in message:
+        return "is locked by another program (another casetui or a backup tool): close it and try again"
+    if "readonly" in message or "read-only" in message:
+        return "is read-only: casetui needs to write there (check the file's and folder's permissions)"
+    if "full" in message:
+        return "cannot grow: the disk is full. Free some space and try again"
+    return None
 
 
 def _inspect_server(engine: Engine) -> tuple[set[str], dict[str, str]]:
@@ -176,21 +213,23 @@ def create_schema(engine: Engine) -> None:
         _stamp(conn, migrations.SCHEMA_VERSION)
 
 
-def backup_sqlite(source: Path, dest: Path) -> Path:
+def backup_sqlite(source: Path, dest: Path, passphrase: str | None = None) -> Path:
     """Copy a live SQLite file with the online backup API (consistent even while in use)."""
+    from casetui.data import crypto
+
     fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.close(fd)
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(dest)) as dst:
+    with closing(crypto.connect(source, passphrase)) as src, closing(crypto.connect(dest, passphrase)) as dst:
         src.backup(dst)
     os.chmod(dest, 0o600)
     return dest
 
 
-def _migrate(engine: Engine, path: Path | None, from_version: int) -> Path | None:
+def _migrate(engine: Engine, path: Path | None, from_version: int, passphrase: str | None = None) -> Path | None:
     backup = None
     if path is not None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = backup_sqlite(path, path.with_name(f"{path.name}.schema{from_version}-{stamp}.bak"))
+        backup = backup_sqlite(path, path.with_name(f"{path.name}.schema{from_version}-{stamp}.bak"), passphrase)
     with engine.begin() as conn:
         migrations.upgrade(conn, from_version)
         db_objects.install(conn)
@@ -198,18 +237,34 @@ def _migrate(engine: Engine, path: Path | None, from_version: int) -> Path | Non
     return backup
 
 
-def open_database(target: str, *, worker: str = "unknown", create: bool = True) -> Database:
-    """Open (creating or migrating as needed) the database at a path or SQLAlchemy URL."""
+def open_database(target: str, *, worker: str = "unknown", create: bool = True,
+                  passphrase: str | None = None) -> Database:
+    """Open (creating or migrating as needed) the database at a path or SQLAlchemy URL.
+
+    With ``passphrase``, an encrypted (SQLCipher) file is opened, or a new file is created
+    encrypted; an existing plain file is opened as it is.
+    """
     url = to_url(target)
     path = sqlite_path(url)
     where = _describe(url)
+    if passphrase and path is not None:
+        from casetui.data import crypto
+
+        if path.exists() and path.stat().st_size > 0 and not crypto.is_encrypted(path):
+            passphrase = None
+        else:
+            if not crypto.available():
+                raise DatabaseError(f"Encryption needs SQLCipher, which is not installed. {crypto.INSTALL_HINT}")
+            url = crypto.url_for(path, passphrase)
+    else:
+        passphrase = None
     if path is not None:
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder, not a database file.")
         if path.exists() and path.stat().st_size > 0:
             if not os.access(path, os.R_OK):
                 raise DatabaseError(f"{path} cannot be read: check its permissions.")
-            tables, meta = _inspect_sqlite_file(path)
+            tables, meta = _inspect_sqlite_file(path, passphrase)
             if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
                 raise DatabaseError(
                     f"{path} is read-only (or its folder is): casetui needs to write there. Nothing was changed."
@@ -227,11 +282,14 @@ def open_database(target: str, *, worker: str = "unknown", create: bool = True) 
         if version is None:
             create_schema(engine)
         elif version < migrations.SCHEMA_VERSION:
-            _migrate(engine, path, version)
+            _migrate(engine, path, version, passphrase)
     except DatabaseError:
         engine.dispose()
         raise
     except Exception as exc:  # a server that refuses us, a disk that is full, ...
         engine.dispose()
+        reason = _plain_reason(exc)
+        if reason:
+            raise DatabaseError(f"{where} {reason}. Nothing was changed.") from None
         raise DatabaseError(f"Could not open {where}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from None
-    return Database(engine, url, worker, path)
+    return Database(engine, url, worker, path, encrypted=bool(passphrase))
