@@ -1,0 +1,326 @@
+"""The daily caseload: everything due across open cases, and one summary row per case.
+
+The queries are plain SQL over a handful of tables, read in a few statements whatever the
+number of cases (never one query per case). They run on a SQLModel ``Session`` (SQLite or
+PostgreSQL) or on a read-only stdlib ``sqlite3`` connection: the app paints its first screen
+from the latter, before SQLAlchemy and pydantic have been imported. So this module imports
+neither at module level.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from casetui.data import vocab
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+OVERDUE, TODAY, THIS_WEEK, LATER = 0, 1, 2, 3
+URGENCY_LABELS = {OVERDUE: "Overdue", TODAY: "Today", THIS_WEEK: "This week", LATER: "Later"}
+WEEK_DAYS = 7
+
+# Setting defaults, repeated from ``settings.DEFAULTS`` (which imports sqlmodel).
+_SETTING_DEFAULTS = {"no_contact_days": 30, "consent_warning_days": 30}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing due on one case. ``kind``: review, goal, objective, referral, consent,
+    safety or no_contact."""
+
+    case_id: int
+    client_id: int
+    kind: str
+    due_on: date
+    label: str
+    urgency: int
+
+    @property
+    def urgency_label(self) -> str:
+        return URGENCY_LABELS[self.urgency]
+
+
+@dataclass
+class CaseloadRow:
+    """One open case as the caseload table shows it."""
+
+    case_id: int
+    client_id: int
+    client_name: str  # "Last, First" (preferred name first if any)
+    search_text: str  # lower-case first, preferred and last names, for filtering
+    stage: str
+    worker: str
+    program: str
+    opened_on: date
+    open_goals: int = 0
+    last_contact_on: date | None = None
+    days_since_contact: int = 0
+    consent: str = "none"  # current | expiring | expired | revoked | none
+    safety_flag: bool = False
+    due: list[DueItem] = field(default_factory=list)  # most urgent first
+
+    @property
+    def next_item(self) -> DueItem | None:
+        return self.due[0] if self.due else None
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.due) and self.due[0].urgency == OVERDUE
+
+    @property
+    def due_this_week(self) -> bool:
+        """Something falls due from today to a week ahead (overdue items excluded)."""
+        return any(item.urgency in (TODAY, THIS_WEEK) for item in self.due)
+
+    @property
+    def sort_key(self) -> tuple:
+        item = self.next_item
+        if item is None:
+            return (LATER + 1, date.max, self.client_name)
+        return (item.urgency, item.due_on, self.client_name)
+
+
+@dataclass
+class Caseload:
+    rows: list[CaseloadRow]  # sorted by urgency, then date, then name
+    items: list[DueItem]  # sorted the same way
+
+    def summary(self, rows: list[CaseloadRow] | None = None) -> str:
+        rows = self.rows if rows is None else rows
+        overdue = sum(1 for row in rows if row.overdue)
+        week = sum(1 for row in rows if row.due_this_week)
+        return f"{overdue} overdue · {week} due this week · {len(rows)} open"
+
+
+def urgency_of(due_on: date, today: date) -> int:
+    if due_on < today:
+        return OVERDUE
+    if due_on == today:
+        return TODAY
+    if due_on <= today + timedelta(days=WEEK_DAYS):
+        return THIS_WEEK
+    return LATER
+
+
+# --- reading from either kind of connection ------------------------------------------------
+
+
+def _fetch(conn, sql: str, params: dict) -> list[tuple]:
+    if isinstance(conn, sqlite3.Connection):
+        return conn.execute(sql, params).fetchall()
+    from sqlalchemy import text
+
+    return [tuple(row) for row in conn.execute(text(sql), params)]
+
+
+def _day(value) -> date | None:
+    """SQLite hands dates back as ISO text, PostgreSQL as dates."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _in(values) -> str:
+    # Our own vocabulary codes, never user input: safe to write into the statement.
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+_OPEN_CASES = """
+    SELECT c.id, c.client_id, c.stage, c.worker, c.program, c.opened_on, c.next_review_on,
+           c.safety_flag, c.safety_flag_reason, cl.first_name, cl.preferred_name, cl.last_name
+    FROM case_file c JOIN client cl ON cl.id = c.client_id
+    WHERE c.closed_on IS NULL {worker}
+"""
+_GOALS = f"""
+    SELECT g.id, g.case_id, g.statement, g.due_on
+    FROM goal g JOIN case_file c ON c.id = g.case_id
+    WHERE c.closed_on IS NULL {{worker}} AND g.lifecycle_status IN {_in(vocab.GOAL_LIFECYCLE_OPEN)}
+"""
+_OBJECTIVES = f"""
+    SELECT o.goal_id, g.case_id, o.text, o.due_on
+    FROM objective o JOIN goal g ON g.id = o.goal_id JOIN case_file c ON c.id = g.case_id
+    WHERE c.closed_on IS NULL {{worker}} AND g.lifecycle_status IN {_in(vocab.GOAL_LIFECYCLE_OPEN)}
+      AND o.done_on IS NULL AND o.due_on IS NOT NULL
+"""
+_REFERRALS = f"""
+    SELECT r.case_id, r.service_name, r.provider_name, r.follow_up_on
+    FROM referral r JOIN case_file c ON c.id = r.case_id
+    WHERE c.closed_on IS NULL {{worker}} AND r.follow_up_on IS NOT NULL
+      AND r.status NOT IN {_in(vocab.REFERRAL_CLOSED)}
+"""
+_CONSENTS = """
+    SELECT s.client_id, s.id, s.recipient, s.signed_on, s.expires_on, s.revoked_on
+    FROM consent s
+    WHERE s.client_id IN (SELECT c.client_id FROM case_file c WHERE c.closed_on IS NULL {worker})
+"""
+_LAST_CONTACTS = """
+    SELECT n.case_id, MAX(n.occurred_on)
+    FROM note n JOIN case_file c ON c.id = n.case_id
+    WHERE c.closed_on IS NULL {worker} AND n.kind <> 'note'
+    GROUP BY n.case_id
+"""
+_SETTINGS = "SELECT key, value FROM setting WHERE key IN ('no_contact_days', 'consent_warning_days')"
+
+
+def _query(conn, sql: str, worker: str | None) -> list[tuple]:
+    statement = sql.format(worker="AND c.worker = :worker" if worker else "")
+    return _fetch(conn, statement, {"worker": worker} if worker else {})
+
+
+def _settings(conn) -> dict[str, int]:
+    values = dict(_SETTING_DEFAULTS)
+    for key, value in _fetch(conn, _SETTINGS, {}):
+        try:
+            values[key] = int(value)
+        except ValueError:
+            pass  # a bad stored value: keep the default rather than hide the caseload
+    return values
+
+
+def _short(text: str, width: int = 48) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def consent_state(signed_on: date, expires_on: date | None, revoked_on: date | None, today: date,
+                  warning_days: int) -> str:
+    """current | expiring | expired | revoked | not_yet, as ``consent.status`` computes it."""
+    if revoked_on and revoked_on <= today:
+        return "revoked"
+    if signed_on > today:
+        return "not_yet"
+    if expires_on and expires_on < today:
+        return "expired"
+    if expires_on and expires_on <= today + timedelta(days=warning_days):
+        return "expiring"
+    return "current"
+
+
+_CONSENT_RANK = {"expired": 0, "expiring": 1, "current": 2, "not_yet": 3, "revoked": 4}
+
+
+def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: str | None = None) -> Caseload:
+    """Every open case (of ``worker``, or everyone's) with what is due on it; seven queries."""
+    config = _settings(conn)
+    rows: dict[int, CaseloadRow] = {}
+    items: list[DueItem] = []
+
+    def add(case_id: int, kind: str, due_on: date, label: str) -> None:
+        row = rows.get(case_id)
+        if row is not None:
+            item = DueItem(case_id, row.client_id, kind, due_on, label, urgency_of(due_on, today))
+            row.due.append(item)
+            items.append(item)
+
+    for (case_id, client_id, stage, case_worker, program, opened_on, review_on, safety, safety_reason,
+         first, preferred, last) in _query(conn, _OPEN_CASES, worker):
+        given = preferred or first
+        rows[case_id] = CaseloadRow(
+            case_id=case_id, client_id=client_id, client_name=f"{last}, {given}",
+            search_text=" ".join(filter(None, (first, preferred, last))).lower(), stage=stage,
+            worker=case_worker, program=program, opened_on=_day(opened_on), safety_flag=bool(safety),
+        )
+        if review_on:
+            add(case_id, "review", _day(review_on), "Case review")
+        if safety:
+            add(case_id, "safety", today, "Safety flag: follow up" + (f" ({_short(safety_reason, 36)})" if safety_reason else ""))
+
+    for _goal_id, case_id, statement, due_on in _query(conn, _GOALS, worker):
+        if case_id in rows:
+            rows[case_id].open_goals += 1
+        add(case_id, "goal", _day(due_on), f"Goal due: {_short(statement)}")
+    for _goal_id, case_id, text, due_on in _query(conn, _OBJECTIVES, worker):
+        add(case_id, "objective", _day(due_on), f"Objective: {_short(text)}")
+    for case_id, service_name, provider_name, follow_up_on in _query(conn, _REFERRALS, worker):
+        add(case_id, "referral", _day(follow_up_on), f"Follow up referral: {_short(service_name, 40)}")
+
+    last_contacts = {case_id: _day(when) for case_id, when in _query(conn, _LAST_CONTACTS, worker)}
+    no_contact_days = config["no_contact_days"]
+    for row in rows.values():
+        row.last_contact_on = last_contacts.get(row.case_id)
+        since = row.last_contact_on or row.opened_on
+        row.days_since_contact = (today - since).days
+        if row.days_since_contact > no_contact_days:
+            what = "contact" if row.last_contact_on else "contact since the case opened"
+            add(row.case_id, "no_contact", since + timedelta(days=no_contact_days + 1),
+                f"No {what} for {row.days_since_contact} days")
+
+    _add_consents(conn, today, worker, config["consent_warning_days"], rows, add)
+
+    for row in rows.values():
+        row.due.sort(key=lambda item: (item.urgency, item.due_on))
+    ordered = sorted(rows.values(), key=lambda row: row.sort_key)
+    names = {row.case_id: row.client_name for row in ordered}
+    items.sort(key=lambda item: (item.urgency, item.due_on, names[item.case_id]))
+    return Caseload(ordered, items)
+
+
+def _add_consents(conn, today: date, worker: str | None, warning_days: int, rows: dict[int, CaseloadRow],
+                  add) -> None:
+    """Per client, the latest consent for each recipient decides; it shows when it is expiring or
+    expired (a newer consent to the same recipient replaces an expired one)."""
+    latest: dict[tuple[int, str], tuple] = {}
+    for client_id, consent_id, recipient, signed_on, expires_on, revoked_on in _query(conn, _CONSENTS, worker):
+        key = (client_id, " ".join(recipient.lower().split()))
+        signed = _day(signed_on)
+        if key not in latest or (signed, consent_id) > (latest[key][0], latest[key][1]):
+            latest[key] = (signed, consent_id, recipient, _day(expires_on), _day(revoked_on))
+    by_client: dict[int, list[CaseloadRow]] = {}
+    for row in rows.values():
+        by_client.setdefault(row.client_id, []).append(row)
+    for (client_id, _name), (signed, _id, recipient, expires_on, revoked_on) in latest.items():
+        state = consent_state(signed, expires_on, revoked_on, today, warning_days)
+        for row in by_client.get(client_id, []):
+            if row.consent == "none" or _CONSENT_RANK[state] < _CONSENT_RANK.get(row.consent, 9):
+                row.consent = state
+            if state == "expiring":
+                add(row.case_id, "consent", expires_on, f"Consent to {_short(recipient, 36)} expires")
+            elif state == "expired":
+                add(row.case_id, "consent", expires_on, f"Consent to {_short(recipient, 36)} expired")
+
+
+def due_items(session: Session | sqlite3.Connection, today: date, *, worker: str | None = None) -> list[DueItem]:
+    """Everything due on open cases, most urgent first (overdue, today, this week, later)."""
+    return load_caseload(session, today, worker=worker).items
+
+
+def caseload_rows(session: Session | sqlite3.Connection, today: date, *, worker: str | None = None) -> list[CaseloadRow]:
+    """One row per open case with its next action, most urgent first."""
+    return load_caseload(session, today, worker=worker).rows
+
+
+def workers(session: Session | sqlite3.Connection) -> list[str]:
+    """Workers holding open cases, for the caseload's worker filter."""
+    found = _fetch(session, "SELECT DISTINCT worker FROM case_file WHERE closed_on IS NULL", {})
+    return sorted(name for (name,) in found if name)
+
+
+# --- the first paint, before SQLAlchemy is imported ----------------------------------------
+
+
+def open_read_only(path) -> sqlite3.Connection | None:
+    """A read-only stdlib connection to an existing casetui SQLite file, or None when the file
+    is not plainly one (missing, not SQLite, encrypted, another program's): the full checks of
+    ``db.open_database`` then decide what to say."""
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                return None
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall())
+        if meta.get("application") != "casetui":
+            raise sqlite3.DatabaseError("not casetui")
+    except sqlite3.Error:
+        conn.close()
+        return None
+    return conn

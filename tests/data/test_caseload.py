@@ -1,0 +1,158 @@
+"""What the caseload says is due, computed from real database files with a pinned date."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from casetui.data import caseload, cases, clients, consent, notes, settings
+from casetui.data.caseload import LATER, OVERDUE, THIS_WEEK, TODAY as DUE_TODAY
+from casetui.data.models import Goal, Objective, Referral
+
+
+def make_case(session, today, first="Ada", last="Sampleton", *, worker=None, opened_days_ago=10):
+    client = clients.create_client(session, {"first_name": first, "last_name": last}, today)
+    case = cases.open_case(session, client.id, today - timedelta(days=opened_days_ago), worker=worker)
+    return client, case
+
+
+def add_goal(session, case, today, *, due_in, status="active", objectives=()):
+    goal = Goal(case_id=case.id, statement="I want a place of my own.", start_on=today - timedelta(days=30),
+                due_on=today + timedelta(days=due_in), lifecycle_status=status)
+    session.add(goal)
+    session.flush()
+    for text, due, done in objectives:
+        session.add(Objective(goal_id=goal.id, text=text, due_on=today + timedelta(days=due),
+                              done_on=today if done else None))
+    session.commit()
+    return goal
+
+
+def test_every_kind_of_due_item_with_its_urgency(session, today):
+    client, case = make_case(session, today, opened_days_ago=100)
+    case.next_review_on = today + timedelta(days=3)
+    session.add(case)
+    session.commit()
+    add_goal(session, case, today, due_in=-2, objectives=[("Get ID", 0, False), ("Done already", -5, True)])
+    add_goal(session, case, today, due_in=-50, status="completed")  # closed lifecycle: not due
+    session.add(Referral(case_id=case.id, provider_name="Cedar Alliance", service_name="Food Pantry",
+                         referred_on=today - timedelta(days=20), follow_up_on=today + timedelta(days=30)))
+    session.add(Referral(case_id=case.id, provider_name="Cedar Alliance", service_name="Done Service",
+                         referred_on=today - timedelta(days=20), follow_up_on=today - timedelta(days=1),
+                         status="service_received"))
+    session.commit()
+    consent.record_consent(session, client.id, recipient="Riverton Housing", scope="referral",
+                           signed_on=today - timedelta(days=90), expires_on=today + timedelta(days=12), today=today)
+    cases.raise_safety_flag(session, case.id, "PHQ-9 item 9 answered above 0")
+    session.commit()
+    notes.add_note(session, case.id, occurred_on=today - timedelta(days=45), kind="visit", text="Home visit", today=today)
+
+    items = caseload.due_items(session, today)
+    got = {(item.kind, item.urgency) for item in items}
+    assert got == {
+        ("goal", OVERDUE), ("no_contact", OVERDUE), ("safety", DUE_TODAY), ("objective", DUE_TODAY),
+        ("review", THIS_WEEK), ("consent", LATER), ("referral", LATER),
+    }
+    # Sorted by urgency, then date.
+    assert [item.urgency for item in items] == sorted(item.urgency for item in items)
+    assert items[0].due_on <= items[1].due_on
+    assert all(item.case_id == case.id and item.client_id == client.id for item in items)
+    no_contact = next(item for item in items if item.kind == "no_contact")
+    assert "45 days" in no_contact.label
+
+    [row] = caseload.caseload_rows(session, today)
+    assert row.client_name == "Sampleton, Ada"
+    assert row.open_goals == 1
+    assert row.days_since_contact == 45
+    assert row.consent == "expiring"
+    assert row.safety_flag and row.overdue and row.due_this_week
+    assert row.next_item.kind == "no_contact"  # due 14 days ago, before the goal (2 days ago)
+
+
+def test_no_contact_counts_from_opening_and_uses_the_setting(session, today):
+    _client, case = make_case(session, today, opened_days_ago=20)
+    assert not [i for i in caseload.due_items(session, today) if i.kind == "no_contact"]
+    settings.set_value(session, "no_contact_days", "14")
+    [item] = [i for i in caseload.due_items(session, today) if i.kind == "no_contact"]
+    assert item.urgency == OVERDUE and "since the case opened" in item.label
+    notes.add_note(session, case.id, occurred_on=today, kind="phone", text="Called", today=today)
+    assert not [i for i in caseload.due_items(session, today) if i.kind == "no_contact"]
+    # A plain case note is not a contact.
+    settings.set_value(session, "no_contact_days", "0")
+    notes.add_note(session, case.id, occurred_on=today, kind="note", text="Wrote up", today=today)
+    [row] = caseload.caseload_rows(session, today)
+    assert row.days_since_contact == 0
+
+
+def test_expired_consent_shows_until_a_newer_one_replaces_it(session, today):
+    client, _case = make_case(session, today)
+    consent.record_consent(session, client.id, recipient="Legal Aid", scope="referral",
+                           signed_on=today - timedelta(days=400), expires_on=today - timedelta(days=5), today=today)
+    [item] = [i for i in caseload.due_items(session, today) if i.kind == "consent"]
+    assert item.urgency == OVERDUE and "expired" in item.label
+    assert caseload.caseload_rows(session, today)[0].consent == "expired"
+    consent.record_consent(session, client.id, recipient="legal  aid", scope="referral",
+                           signed_on=today - timedelta(days=1), expires_on=today + timedelta(days=300), today=today)
+    assert not [i for i in caseload.due_items(session, today) if i.kind == "consent"]
+    assert caseload.caseload_rows(session, today)[0].consent == "current"
+
+
+def test_worker_filter_and_closed_cases(session, today):
+    make_case(session, today, "Bram", "Fictor", worker="A. Okafor")
+    _client, mine = make_case(session, today, "Cleo", "Mockridge", worker="J. Rivera")
+    _client, closed = make_case(session, today, "Dario", "Placeholm", worker="J. Rivera")
+    closed.closed_on = today
+    session.add(closed)
+    session.commit()
+    assert [r.case_id for r in caseload.caseload_rows(session, today, worker="J. Rivera")] == [mine.id]
+    assert len(caseload.caseload_rows(session, today)) == 2
+    assert caseload.workers(session) == ["A. Okafor", "J. Rivera"]
+
+
+def test_demo_caseload_summary_and_order(demo_db, today):
+    with demo_db.session() as session:
+        loaded = caseload.load_caseload(session, today)
+    assert len(loaded.rows) == 25
+    assert loaded.summary().endswith("· 25 open")
+    keys = [row.sort_key for row in loaded.rows]
+    assert keys == sorted(keys)
+    assert any(row.overdue for row in loaded.rows)
+
+
+def test_few_queries_whatever_the_number_of_cases(demo_db, today):
+    statements = []
+    event.listen(demo_db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with demo_db.session() as session:
+        caseload.load_caseload(session, today)
+    assert len(statements) <= 8
+
+
+def test_the_stdlib_reader_gives_the_same_rows(demo_path, demo_db, today):
+    with demo_db.session() as session:
+        expected = caseload.load_caseload(session, today)
+    conn = caseload.open_read_only(demo_path)
+    assert isinstance(conn, sqlite3.Connection)
+    got = caseload.load_caseload(conn, today)
+    conn.close()
+    assert [(r.case_id, r.next_item) for r in got.rows] == [(r.case_id, r.next_item) for r in expected.rows]
+
+
+def test_the_stdlib_reader_declines_what_is_not_a_casetui_file(tmp_path):
+    text_file = tmp_path / "notes.db"
+    text_file.write_text("hello")
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE x (a)").connection.commit()
+    assert caseload.open_read_only(text_file) is None
+    assert caseload.open_read_only(other) is None
+    assert caseload.open_read_only(tmp_path / "missing.db") is None
+
+
+def test_the_caseload_module_does_not_import_sqlalchemy_or_textual():
+    code = ("import sys, casetui.data.caseload; "
+            "bad = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'textual', 'rich') if m in sys.modules]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
