@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from casetui.data import audit, settings, validation as v, vocab
+from casetui.data import audit, concurrency, settings, validation as v, vocab
 from casetui.data.errors import CaseClosedError, NotFoundError, ValidationError
 from casetui.data.models import Case, Client, StageChange, utcnow
 
@@ -51,8 +51,11 @@ def open_case(session: Session, client_id: int, today: date, *, program: str | N
 
 
 def change_stage(session: Session, case_id: int, to_stage: str, reason: str, today: date,
-                 *, commit: bool = True) -> Case:
-    """Move an open case to another stage (not closure: the discharge wizard closes cases)."""
+                 *, commit: bool = True, expected_version: int | None = None) -> Case:
+    """Move an open case to another stage (not closure: the discharge wizard closes cases).
+
+    Case writes take ``expected_version``, the case version the user was shown (ConflictError
+    if another worker saved the case since)."""
     case = require_open(session, case_id)
     v.choice(to_stage, "stage", "Stage", vocab.STAGES)
     if to_stage == "closure":
@@ -60,11 +63,11 @@ def change_stage(session: Session, case_id: int, to_stage: str, reason: str, tod
     if to_stage == case.stage:
         raise ValidationError("stage", f"The case is already in {vocab.STAGES[to_stage].lower()}.")
     reason = v.text(reason, "reason", "Reason", required=True, max_length=2000)
+    concurrency.claim_version(session, case, expected_version, "case")
     session.add(StageChange(case_id=case.id, from_stage=case.stage, to_stage=to_stage, reason=reason,
                             changed_on=today, worker=audit.worker_of(session)))
     case.stage = to_stage
     case.updated_at = utcnow()
-    case.version += 1
     session.add(case)
     audit.record(session, "stage", "case", case.id, client_id=case.client_id, fields=["stage"])
     if commit:
@@ -72,13 +75,15 @@ def change_stage(session: Session, case_id: int, to_stage: str, reason: str, tod
     return case
 
 
-def set_next_review(session: Session, case_id: int, review_on, today: date) -> Case:
+def set_next_review(session: Session, case_id: int, review_on, today: date, *,
+                    expected_version: int | None = None) -> Case:
     case = require_open(session, case_id)
     when = v.parse_date(review_on, "next_review_on", "Next review date", required=True)
     if when < today:
         raise ValidationError("next_review_on", "Next review date cannot be in the past.")
+    concurrency.claim_version(session, case, expected_version, "case")
     case.next_review_on = when
-    case.version += 1
+    case.updated_at = utcnow()
     session.add(case)
     audit.record(session, "update", "case", case.id, client_id=case.client_id, fields=["next_review_on"])
     session.commit()
@@ -87,6 +92,7 @@ def set_next_review(session: Session, case_id: int, review_on, today: date) -> C
 
 def raise_safety_flag(session: Session, case_id: int, reason: str) -> Case:
     case = require_open(session, case_id)
+    concurrency.claim_version(session, case, what="case")
     case.safety_flag = True
     case.safety_flag_reason = reason
     case.safety_followup_on = None
@@ -95,7 +101,8 @@ def raise_safety_flag(session: Session, case_id: int, reason: str) -> Case:
     return case
 
 
-def record_safety_followup(session: Session, case_id: int, followed_up_on, note: str, today: date) -> Case:
+def record_safety_followup(session: Session, case_id: int, followed_up_on, note: str, today: date, *,
+                           expected_version: int | None = None) -> Case:
     """Clear the safety flag once a case manager has followed up; the follow-up is a note."""
     from casetui.data.models import Note
 
@@ -105,9 +112,9 @@ def record_safety_followup(session: Session, case_id: int, followed_up_on, note:
     when = v.parse_date(followed_up_on, "followed_up_on", "Follow-up date", required=True)
     v.not_in_future(when, today, "followed_up_on", "Follow-up date")
     note = v.text(note, "note", "What was done", required=True, max_length=5000)
+    concurrency.claim_version(session, case, expected_version, "case")
     case.safety_flag = False
     case.safety_followup_on = when
-    case.version += 1
     session.add(case)
     session.add(Note(case_id=case.id, occurred_on=when, kind="note", text=f"Safety follow-up: {note}",
                      worker=audit.worker_of(session)))

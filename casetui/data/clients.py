@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from casetui.data import audit, validation as v, vocab
+from casetui.data import audit, concurrency, validation as v, vocab
 from casetui.data.errors import NotFoundError, ValidationError
 from casetui.data.models import Case, Client, utcnow
 
@@ -79,15 +79,13 @@ def create_client(session: Session, data: dict, today: date, *, commit: bool = T
 
 
 def update_client(session: Session, client_id: int, data: dict, today: date, *, expected_version: int | None = None) -> Client:
-    from casetui.data.errors import ConflictError
-
+    """Save changed fields. ``expected_version`` is the version the user was shown: if someone
+    else saved the client since, a ConflictError is raised and nothing is written."""
     client = get_client(session, client_id)
-    if expected_version is not None and client.version != expected_version:
-        raise ConflictError("client record")
     values = clean_client_fields(data, today, partial=True)
     changed = audit.changed_fields(client, values)
     if changed:
-        client.version += 1
+        concurrency.claim_version(session, client, expected_version, "client record")
         client.updated_at = utcnow()
         session.add(client)
         audit.record(session, "update", "client", client.id, client_id=client.id, fields=changed)
