@@ -1,0 +1,613 @@
+"""The resource directory: search, eligibility for a client, suggestions, edits and verification.
+
+API (what the search screen uses; every function takes an open ``Session``):
+
+``SearchFilters(category=None, age=None, gender=None, language=None, population=None, place=None)``
+    category: a ``vocab.DOMAINS`` code; age: whole years (services whose age range admits it);
+    gender: a ``vocab.GENDERS`` code (services open to every gender or to that one); language: a
+    name ("Spanish") or ISO 639 code ("es", "spa"); population: a ``vocab.POPULATIONS`` code
+    (services that name that population among those they serve); place: a city or postal code
+    of one of the service's locations (case and spacing do not matter).
+``ClientProfile(age, gender, language, populations, needs, city, postal_code)``
+    ``client_profile(session, case_id, today)`` builds it from the client and the case's latest
+    assessment (needs: domains scored 1-2 or marked "wants a goal", most urgent first).
+``EligibilityCheck(criterion, ok, reason)``
+    criterion is "age", "gender", "language" or "population"; ok is True, False, or None when
+    the client's record does not say; reason is a short sentence for the screen.
+``ServiceHit(id, name, organization, snippet, categories, city, postal_code, phone,
+    last_verified_on, stale, eligibility, eligible, score)``
+    eligibility/eligible are filled only when a profile is given (else ``[]`` / ``None``).
+    ``stale``: never verified, or last verified more than 12 months before ``today``.
+``search(session, query, filters=None, *, profile=None, today, limit=50) -> list[ServiceHit]``
+    Search as you type: every word of ``query`` is a prefix ("foo pan" finds "Food Pantry"),
+    over name, organization, categories/taxonomy terms and description, best first. An empty
+    query with filters browses (ordered by name). Fast enough to call on every keystroke, but
+    call it from a worker.
+``suggest_for_client(session, profile, *, today, limit=50) -> list[ServiceHit]``
+    Services for the client's open needs, ranked: more needs met, eligible, nearby, recently
+    verified first.
+``get_service(session, service_id) -> ServiceDetail``
+    ``ServiceDetail(service, organization, locations, phones, contacts)``; raises NotFoundError.
+``update_service(session, service_id, values, today, *, expected_version=None) -> Service``
+    values: any of ``EDITABLE_FIELDS``; lists as lists (or comma-separated text). Raises
+    ValidationError naming fields, ConflictError if someone saved it since ``expected_version``.
+``mark_verified(session, service_id, today) -> Service``
+``eligibility(service, profile, today) -> list[EligibilityCheck]`` and ``overall(checks)``.
+``is_stale(last_verified_on, today) -> bool``
+``language_code(value) -> str`` and ``language_label(code) -> str`` normalise languages.
+``rebuild_search_index(session)`` rebuilds the full-text index (after bulk changes).
+
+The search dispatches on the database dialect (``_SEARCHERS``): SQLite uses the FTS5 index
+defined in ``db_objects`` (``service_fts``); any other dialect uses ``_search_portable``, a
+plain scan that is correct but slow, until a PostgreSQL tsvector branch is added there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, or_, text
+from sqlmodel import Session, select
+
+from casetui.data import audit, concurrency, validation as v, vocab
+from casetui.data.errors import NotFoundError, ValidationError
+from casetui.data.models import (
+    Assessment, AssessmentNeed, Case, Client, Location, Organization, Phone, ResourceContact, Service,
+    ServiceAtLocation, utcnow,
+)
+
+STALE_AFTER_MONTHS = 12
+
+# --- languages ---------------------------------------------------------------------------
+
+# ISO 639-1 code -> English name, for the languages a directory is likely to list.
+LANGUAGES: dict[str, str] = {
+    "en": "English", "es": "Spanish", "fr": "French", "ar": "Arabic", "vi": "Vietnamese", "so": "Somali",
+    "tl": "Tagalog", "zh": "Chinese", "ru": "Russian", "pt": "Portuguese", "ko": "Korean",
+    "ht": "Haitian Creole", "ur": "Urdu", "pl": "Polish", "sk": "Slovak", "fa": "Persian", "hi": "Hindi",
+    "bn": "Bengali", "pa": "Punjabi", "am": "Amharic", "ti": "Tigrinya", "sw": "Swahili", "uk": "Ukrainian",
+    "de": "German", "it": "Italian", "ja": "Japanese", "km": "Khmer", "ne": "Nepali", "my": "Burmese",
+    "ps": "Pashto", "tr": "Turkish", "el": "Greek", "he": "Hebrew", "ro": "Romanian", "hy": "Armenian",
+    "ku": "Kurdish", "yi": "Yiddish", "gu": "Gujarati", "ta": "Tamil", "te": "Telugu", "th": "Thai",
+    "lo": "Lao", "om": "Oromo", "rw": "Kinyarwanda", "cy": "Welsh", "ga": "Irish", "nl": "Dutch",
+}
+_THREE_LETTER = {
+    "eng": "en", "spa": "es", "fra": "fr", "fre": "fr", "ara": "ar", "vie": "vi", "som": "so", "tgl": "tl",
+    "fil": "tl", "zho": "zh", "chi": "zh", "rus": "ru", "por": "pt", "kor": "ko", "hat": "ht", "urd": "ur",
+    "pol": "pl", "slk": "sk", "slo": "sk", "fas": "fa", "per": "fa", "hin": "hi", "ben": "bn", "pan": "pa",
+    "amh": "am", "tir": "ti", "swa": "sw", "ukr": "uk", "deu": "de", "ger": "de", "ita": "it", "jpn": "ja",
+    "khm": "km", "nep": "ne", "mya": "my", "bur": "my", "pus": "ps", "tur": "tr", "ell": "el", "gre": "el",
+    "heb": "he", "ron": "ro", "rum": "ro", "hye": "hy", "arm": "hy", "kur": "ku", "yid": "yi", "guj": "gu",
+    "tam": "ta", "tel": "te", "tha": "th", "lao": "lo", "orm": "om", "kin": "rw", "cym": "cy", "wel": "cy",
+    "gle": "ga", "nld": "nl", "dut": "nl",
+}
+_NAME_TO_CODE = {name.lower(): code for code, name in LANGUAGES.items()}
+_NAME_TO_CODE.update({"filipino": "tl", "mandarin": "zh", "cantonese": "zh", "farsi": "fa", "dari": "fa",
+                      "creole": "ht", "kreyol": "ht", "castilian": "es", "espanol": "es", "español": "es",
+                      "francais": "fr", "français": "fr"})
+
+
+def language_code(value: str | None) -> str:
+    """"Spanish", "es", "spa", "es-MX" -> "es"; an unknown language -> its name in lower case."""
+    if not value:
+        return ""
+    raw = str(value).strip().lower()
+    base = re.split(r"[-_ ]", raw, maxsplit=1)[0] if len(raw) <= 6 and re.fullmatch(r"[a-z]{2,3}([-_][a-z0-9]{2,8})*", raw) else raw
+    if base in LANGUAGES:
+        return base
+    if base in _THREE_LETTER:
+        return _THREE_LETTER[base]
+    return _NAME_TO_CODE.get(raw, raw)
+
+
+def language_label(code: str | None) -> str:
+    code = language_code(code)
+    return LANGUAGES.get(code, code.title() if code else "")
+
+
+_GENDER_WORDS = {
+    "woman": "woman", "women": "woman", "female": "woman", "f": "woman", "girls": "woman", "girl": "woman",
+    "man": "man", "men": "man", "male": "man", "m": "man", "boys": "man", "boy": "man",
+    "non-binary": "non_binary", "nonbinary": "non_binary", "non_binary": "non_binary",
+    "transgender": "transgender", "trans": "transgender",
+}
+
+
+def gender_code(value: str | None) -> str | None:
+    if not value:
+        return None
+    raw = str(value).strip().lower()
+    if raw in vocab.GENDERS:
+        return raw
+    return _GENDER_WORDS.get(raw)
+
+
+# --- data shapes ---------------------------------------------------------------------------
+
+
+@dataclass
+class SearchFilters:
+    category: str | None = None
+    age: int | None = None
+    gender: str | None = None
+    language: str | None = None
+    population: str | None = None
+    place: str | None = None  # a city or a postal code
+
+    def is_empty(self) -> bool:
+        return all(value in (None, "") for value in (self.category, self.age, self.gender, self.language,
+                                                     self.population, self.place))
+
+
+@dataclass
+class ClientProfile:
+    age: int | None = None
+    gender: str | None = None
+    language: str | None = None
+    populations: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+    city: str | None = None
+    postal_code: str | None = None
+
+
+@dataclass
+class EligibilityCheck:
+    criterion: str
+    ok: bool | None
+    reason: str
+
+
+@dataclass
+class ServiceHit:
+    id: str
+    name: str
+    organization: str
+    snippet: str
+    categories: list[str]
+    city: str | None
+    postal_code: str | None
+    phone: str | None
+    last_verified_on: date | None
+    stale: bool
+    eligibility: list[EligibilityCheck] = field(default_factory=list)
+    eligible: bool | None = None
+    score: float = 0.0
+
+
+@dataclass
+class ServiceDetail:
+    service: Service
+    organization: Organization | None
+    locations: list[Location]
+    phones: list[Phone]
+    contacts: list[ResourceContact]
+
+
+# --- client profile and eligibility -----------------------------------------------------------
+
+
+def _age_on(born: date | None, today: date) -> int | None:
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def client_profile(session: Session, case_id: int, today: date) -> ClientProfile:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError(f"There is no case number {case_id}.")
+    client = session.get(Client, case.client_id)
+    populations = list(client.populations or [])
+    if client.veteran and "veteran" not in populations:
+        populations.append("veteran")
+    latest = session.exec(
+        select(Assessment).where(Assessment.case_id == case_id)
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+    ).first()
+    needs: list[str] = []
+    if latest is not None:
+        rows = session.exec(select(AssessmentNeed).where(AssessmentNeed.assessment_id == latest.id)).all()
+        urgent = [n for n in rows if (n.score is not None and n.score <= 2) or n.wants_goal]
+        urgent.sort(key=lambda n: (n.score if n.score is not None else 3, list(vocab.DOMAINS).index(n.domain)
+                                   if n.domain in vocab.DOMAINS else 99))
+        needs = [n.domain for n in urgent]
+    return ClientProfile(age=_age_on(client.date_of_birth, today), gender=client.gender, language=client.language,
+                         populations=populations, needs=needs, city=client.city, postal_code=client.postal_code)
+
+
+def _age_range_words(low, high) -> str:
+    low = None if low is None else int(low)
+    high = None if high is None else int(high)
+    if low is not None and high is not None:
+        return f"ages {low} to {high}"
+    if low is not None:
+        return f"ages {low}+"
+    return f"ages up to {high}"
+
+
+def eligibility(service: Service, profile: ClientProfile | None, today: date) -> list[EligibilityCheck]:
+    """Why the client does or does not meet each restriction the service states."""
+    if profile is None:
+        return []
+    checks: list[EligibilityCheck] = []
+    low, high = service.minimum_age, service.maximum_age
+    if low is not None or high is not None:
+        limits = _age_range_words(low, high)
+        if profile.age is None:
+            checks.append(EligibilityCheck("age", None, f"{limits}; client's age is not recorded"))
+        else:
+            ok = (low is None or profile.age >= low) and (high is None or profile.age <= high)
+            checks.append(EligibilityCheck("age", ok, f"{limits}; client is {profile.age}"))
+    genders = [g for g in (gender_code(g) for g in service.genders or []) if g]
+    if genders:
+        served = ", ".join(vocab.GENDERS.get(g, g).lower() for g in genders)
+        client_gender = gender_code(profile.gender)
+        if client_gender is None or client_gender in ("not_stated", "questioning", "other"):
+            checks.append(EligibilityCheck("gender", None, f"for {served}; client's gender is not recorded as one of these"))
+        else:
+            ok = client_gender in genders
+            checks.append(EligibilityCheck("gender", ok, f"for {served}; client is "
+                                           f"{vocab.GENDERS.get(client_gender, client_gender).lower()}"))
+    languages = [language_code(x) for x in service.languages or []]
+    if profile.language and languages:
+        wanted = language_code(profile.language)
+        spoken = ", ".join(language_label(x) for x in languages)
+        ok = wanted in languages
+        checks.append(EligibilityCheck("language", ok, f"offered in {spoken}; client speaks {language_label(wanted)}"))
+    populations = list(service.populations or [])
+    if populations:
+        served = ", ".join(vocab.POPULATIONS.get(p, p) for p in populations)
+        shared = [p for p in populations if p in (profile.populations or [])]
+        if shared:
+            checks.append(EligibilityCheck("population", True, f"serves {served}; client is among "
+                                           f"{vocab.POPULATIONS.get(shared[0], shared[0]).lower()}"))
+        else:
+            checks.append(EligibilityCheck("population", False, f"serves {served}; client is not recorded as one of these"))
+    return checks
+
+
+def overall(checks: list[EligibilityCheck]) -> bool | None:
+    """False if any check fails; None if any is unknown; else True."""
+    if any(c.ok is False for c in checks):
+        return False
+    if any(c.ok is None for c in checks):
+        return None
+    return True
+
+
+def is_stale(last_verified_on: date | None, today: date) -> bool:
+    if last_verified_on is None:
+        return True
+    year, month = divmod(today.year * 12 + today.month - 1 - STALE_AFTER_MONTHS, 12)
+    cutoff_day = min(today.day, 28) if month + 1 == 2 else min(today.day, 30 if month + 1 in (4, 6, 9, 11) else 31)
+    return last_verified_on < date(year, month + 1, cutoff_day)
+
+
+# --- search ----------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def query_words(query: str | None) -> list[str]:
+    """The words a search looks for, lower case, in the order typed."""
+    return [w.lower() for w in _WORD.findall(query or "")][:8]
+
+
+def _place_key(value: str | None) -> str:
+    return re.sub(r"\s+", " ", (value or "").strip().lower())
+
+
+def search(session: Session, query: str, filters: SearchFilters | None = None, *, profile: ClientProfile | None = None,
+           today: date, limit: int = 50) -> list[ServiceHit]:
+    filters = filters or SearchFilters()
+    _check_filters(filters)
+    searcher = _SEARCHERS.get(session.get_bind().dialect.name, _search_portable)
+    ranked = searcher(session, query_words(query), filters, limit)
+    return _hits(session, ranked, profile, today, query_words(query))
+
+
+def _check_filters(filters: SearchFilters) -> None:
+    errors = {}
+    if filters.category and filters.category not in vocab.DOMAINS:
+        errors["category"] = f"Unknown need category '{filters.category}'."
+    if filters.population and filters.population not in vocab.POPULATIONS:
+        errors["population"] = f"Unknown population '{filters.population}'."
+    if filters.gender and gender_code(filters.gender) is None:
+        errors["gender"] = f"Unknown gender '{filters.gender}'."
+    if filters.age not in (None, ""):
+        try:
+            age = int(filters.age)
+        except (TypeError, ValueError):
+            errors["age"] = "Age must be a whole number."
+        else:
+            if not 0 <= age <= 120:
+                errors["age"] = "Age must be between 0 and 120."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _matches_filters(service: Service, places: list[tuple[str, str]], filters: SearchFilters) -> bool:
+    if filters.category and filters.category not in (service.categories or []):
+        return False
+    if filters.population and filters.population not in (service.populations or []):
+        return False
+    if filters.language and language_code(filters.language) not in [language_code(x) for x in service.languages or []]:
+        return False
+    if filters.gender:
+        genders = [gender_code(g) for g in service.genders or []]
+        if genders and gender_code(filters.gender) not in genders:
+            return False
+    if filters.age not in (None, ""):
+        age = int(filters.age)
+        if service.minimum_age is not None and age < service.minimum_age:
+            return False
+        if service.maximum_age is not None and age > service.maximum_age:
+            return False
+    if filters.place:
+        wanted = _place_key(filters.place)
+        if not any(wanted in (_place_key(city), _place_key(postal)) for city, postal in places):
+            return False
+    return True
+
+
+def _search_portable(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
+    """A plain scan for databases without a full-text branch yet: correct, not fast."""
+    orgs = {o.id: o.name for o in session.exec(select(Organization))}
+    places: dict[str, list[tuple[str, str]]] = {}
+    for service_id, city, postal in session.exec(
+        select(ServiceAtLocation.service_id, Location.city, Location.postal_code)
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+    ):
+        places.setdefault(service_id, []).append((city or "", postal or ""))
+    scored = []
+    for service in session.exec(select(Service)):
+        if not _matches_filters(service, places.get(service.id, []), filters):
+            continue
+        fields = (
+            (service.name, 10.0),
+            (orgs.get(service.organization_id, ""), 4.0),
+            (" ".join(_category_words(service)), 6.0),
+            (service.description or "", 1.0),
+        )
+        score = 0.0
+        for word in words:
+            best = 0.0
+            for value, weight in fields:
+                tokens = [t.lower() for t in _WORD.findall(value or "")]
+                if word in tokens:
+                    best = max(best, weight * 2)
+                elif any(t.startswith(word) for t in tokens):
+                    best = max(best, weight)
+            if best == 0:
+                break
+            score += best
+        else:
+            scored.append((service.id, score, service.name.lower()))
+    scored.sort(key=lambda row: (-row[1], row[2]))
+    return [(service_id, score) for service_id, score, _ in scored[:limit]]
+
+
+def _category_words(service: Service) -> list[str]:
+    words = [vocab.DOMAINS.get(c, c) for c in service.categories or []]
+    words += [vocab.POPULATIONS.get(p, p) for p in service.populations or []]
+    words += [str(t) for t in service.taxonomy_terms or []]
+    return words
+
+
+# dialect name -> searcher(session, words, filters, limit) -> [(service id, score)], best first
+_SEARCHERS: dict = {}
+
+
+def _hits(session: Session, ranked: list[tuple[str, float]], profile: ClientProfile | None, today: date,
+          words: list[str]) -> list[ServiceHit]:
+    if not ranked:
+        return []
+    ids = [service_id for service_id, _ in ranked]
+    services = {s.id: s for s in session.exec(select(Service).where(Service.id.in_(ids)))}
+    org_ids = {s.organization_id for s in services.values() if s.organization_id}
+    orgs = {o.id: o.name for o in session.exec(select(Organization).where(Organization.id.in_(org_ids)))} if org_ids else {}
+    places: dict[str, tuple[str | None, str | None]] = {}
+    for service_id, city, postal in session.exec(
+        select(ServiceAtLocation.service_id, Location.city, Location.postal_code)
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+        .where(ServiceAtLocation.service_id.in_(ids)).order_by(ServiceAtLocation.id)
+    ):
+        places.setdefault(service_id, (city, postal))
+    phones: dict[str, str] = {}
+    for service_id, number in session.exec(select(Phone.service_id, Phone.number).where(Phone.service_id.in_(ids))
+                                           .order_by(Phone.id)):
+        phones.setdefault(service_id, number)
+    hits = []
+    for service_id, score in ranked:
+        service = services.get(service_id)
+        if service is None:
+            continue
+        checks = eligibility(service, profile, today)
+        city, postal = places.get(service_id, (None, None))
+        hits.append(ServiceHit(
+            id=service.id, name=service.name, organization=orgs.get(service.organization_id, ""),
+            snippet=_snippet(service.description, words), categories=list(service.categories or []),
+            city=city, postal_code=postal, phone=phones.get(service_id), last_verified_on=service.last_verified_on,
+            stale=is_stale(service.last_verified_on, today), eligibility=checks,
+            eligible=overall(checks) if profile is not None else None, score=float(score),
+        ))
+    return hits
+
+
+def _snippet(description: str | None, words: list[str], width: int = 160) -> str:
+    """A short piece of the description, around the first word searched for when it is there."""
+    text_ = " ".join((description or "").split())
+    if len(text_) <= width:
+        return text_
+    start = 0
+    lowered = text_.lower()
+    for word in words:
+        match = re.search(r"\b" + re.escape(word), lowered)
+        if match:
+            start = max(0, match.start() - 40)
+            break
+    if start:
+        space = text_.find(" ", start)
+        start = space + 1 if 0 <= space < match.start() else start
+    piece = text_[start:start + width]
+    cut = piece.rfind(" ")
+    if start + width < len(text_) and cut > width // 2:
+        piece = piece[:cut]
+    return ("…" if start else "") + piece + ("…" if start + len(piece) < len(text_) else "")
+
+
+# --- suggestions -----------------------------------------------------------------------------
+
+
+def suggest_for_client(session: Session, profile: ClientProfile, *, today: date, limit: int = 50) -> list[ServiceHit]:
+    """Services for the client's needs: more needs met, eligible, nearby, verified recently first."""
+    if not profile.needs:
+        return []
+    searcher = _SEARCHERS.get(session.get_bind().dialect.name, _search_portable)
+    near = [p for p in (profile.city, profile.postal_code) if p]
+    scores: dict[str, float] = {}
+    for rank, need in enumerate(profile.needs):
+        found: set[str] = set()
+        for place in near + [None]:
+            found.update(service_id for service_id, _ in searcher(session, [], SearchFilters(category=need, place=place),
+                                                                  max(limit, 50)))
+        for service_id in found:
+            # Earlier (more urgent) needs weigh more; a service meeting several needs adds up.
+            scores[service_id] = scores.get(service_id, 0.0) + 10.0 - min(rank, 9)
+    hits = _hits(session, list(scores.items()), profile, today, [])
+    near_keys = {_place_key(p) for p in near}
+    for hit in hits:
+        nearby = _place_key(hit.city) in near_keys or _place_key(hit.postal_code) in near_keys
+        hit.score += {True: 2.0, None: 1.0, False: 0.0}[hit.eligible] + (1.0 if nearby else 0.0) \
+            - (0.5 if hit.stale else 0.0)
+    hits.sort(key=lambda h: (-h.score, -(h.last_verified_on or date.min).toordinal(), h.name))
+    return hits[:limit]
+
+
+# --- one service -----------------------------------------------------------------------------
+
+
+def get_service(session: Session, service_id: str) -> ServiceDetail:
+    service = session.get(Service, service_id)
+    if service is None:
+        raise NotFoundError("That service is no longer in the directory.")
+    organization = session.get(Organization, service.organization_id) if service.organization_id else None
+    locations = list(session.exec(
+        select(Location).join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)
+        .where(ServiceAtLocation.service_id == service_id).order_by(ServiceAtLocation.id)
+    ))
+    phones = list(session.exec(select(Phone).where(Phone.service_id == service_id).order_by(Phone.id)))
+    if not phones and organization is not None:
+        phones = list(session.exec(select(Phone).where(Phone.organization_id == organization.id,
+                                                       Phone.service_id.is_(None)).order_by(Phone.id)))
+    contacts = list(session.exec(
+        select(ResourceContact).where(or_(ResourceContact.service_id == service_id,
+                                          (ResourceContact.organization_id == service.organization_id)
+                                          & ResourceContact.service_id.is_(None)))
+        .order_by(ResourceContact.id)
+    ))
+    return ServiceDetail(service, organization, locations, phones, contacts)
+
+
+EDITABLE_FIELDS = (
+    "name", "alternate_name", "description", "url", "email", "status", "interpretation_services",
+    "application_process", "fees_description", "schedule_description", "eligibility_description",
+    "minimum_age", "maximum_age", "genders", "languages", "populations", "categories", "service_area",
+)
+SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(part).strip() for part in value if str(part).strip()]
+
+
+def clean_service_fields(values: dict) -> dict:
+    """Validate edits to a service; one ValidationError lists every bad field."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "cannot be edited here." for name in sorted(unknown)})
+    checks = []
+    long_text = {"description", "interpretation_services", "application_process", "fees_description",
+                 "schedule_description", "eligibility_description", "service_area"}
+    labels = {"name": "Name", "alternate_name": "Other name", "description": "Description", "url": "Website",
+              "interpretation_services": "Interpretation", "application_process": "How to apply",
+              "fees_description": "Fees", "schedule_description": "Hours",
+              "eligibility_description": "Eligibility", "service_area": "Service area"}
+    for name, label in labels.items():
+        if name in values:
+            checks.append((name, lambda n=name, l=label: v.text(values[n], n, l, required=n == "name",
+                                                                max_length=5000 if n in long_text else 250)))
+    if "email" in values:
+        checks.append(("email", lambda: v.email(values["email"])))
+    if "status" in values:
+        checks.append(("status", lambda: v.choice(values["status"] or "active", "status", "Status", SERVICE_STATUSES)))
+    for name, label in (("minimum_age", "Minimum age"), ("maximum_age", "Maximum age")):
+        if name in values:
+            checks.append((name, lambda n=name, l=label: v.parse_int(values[n], n, l, minimum=0, maximum=120)))
+    if "genders" in values:
+        def genders():
+            raw = _as_list(values["genders"])
+            codes = [gender_code(g) for g in raw]
+            bad = [r for r, c in zip(raw, codes) if c is None]
+            if bad:
+                raise ValidationError("genders", f"Unknown gender: {', '.join(bad)}.")
+            return list(dict.fromkeys(codes))
+        checks.append(("genders", genders))
+    if "languages" in values:
+        checks.append(("languages", lambda: list(dict.fromkeys(language_code(x) for x in _as_list(values["languages"])))))
+    if "populations" in values:
+        checks.append(("populations", lambda: v.choices(_as_list(values["populations"]), "populations", "Populations",
+                                                        vocab.POPULATIONS)))
+    if "categories" in values:
+        checks.append(("categories", lambda: v.choices(_as_list(values["categories"]), "categories", "Need categories",
+                                                       vocab.DOMAINS)))
+    clean = v.collect(*checks)
+    low = clean.get("minimum_age", values.get("minimum_age"))
+    high = clean.get("maximum_age", values.get("maximum_age"))
+    if "minimum_age" in clean and "maximum_age" in clean and low is not None and high is not None and low > high:
+        raise ValidationError("maximum_age", "Maximum age must be at least the minimum age.")
+    return clean
+
+
+def update_service(session: Session, service_id: str, values: dict, today: date, *,
+                   expected_version: int | None = None) -> Service:
+    service = session.get(Service, service_id)
+    if service is None:
+        raise NotFoundError("That service is no longer in the directory.")
+    clean = clean_service_fields(values)
+    low = clean.get("minimum_age", service.minimum_age)
+    high = clean.get("maximum_age", service.maximum_age)
+    if low is not None and high is not None and low > high:
+        raise ValidationError("maximum_age", "Maximum age must be at least the minimum age.")
+    concurrency.claim_version(session, service, expected_version, "service")
+    changed = audit.changed_fields(service, clean)
+    service.updated_at = utcnow()
+    session.add(service)
+    audit.record(session, "update", "service", service.id, fields=changed)
+    session.commit()
+    return service
+
+
+def mark_verified(session: Session, service_id: str, today: date) -> Service:
+    service = session.get(Service, service_id)
+    if service is None:
+        raise NotFoundError("That service is no longer in the directory.")
+    concurrency.claim_version(session, service, None, "service")
+    service.last_verified_on = today
+    service.updated_at = utcnow()
+    session.add(service)
+    audit.record(session, "update", "service", service.id, fields=["last_verified_on"])
+    session.commit()
+    return service
+
+
+def rebuild_search_index(session: Session) -> None:
+    """Rebuild the full-text index from the directory tables (SQLite); part of the caller's transaction."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.exec(text("INSERT INTO service_fts(service_fts) VALUES ('rebuild')"))
