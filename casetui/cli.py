@@ -46,17 +46,91 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--clients", type=int, default=25, help="number of open cases (default 25)")
 
     commands.add_parser("locate", help="print where casetui keeps its database, settings and logs")
+    _add_safekeeping_commands(commands)
     return parser
 
 
-def make_app(db_url: str | None = None, *, today: date | None = None, demo: bool = False, worker: str | None = None):
-    """Open the database and build the app without running it (tests call this)."""
+def _add_safekeeping_commands(commands) -> None:
+    """backup, restore, encrypt, export, import: each also takes --db after the command."""
+    def add(name, help_text):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--db", dest="cmd_db", metavar="PATH", help="database file (default as for the app)")
+        return command
+
+    add("backup", "copy the database safely, even while casetui is open").add_argument(
+        "dest", nargs="?", metavar="DEST", help="file or folder (default: the backups folder)")
+    add("restore", "replace the database with a verified backup (the replaced file is kept)").add_argument(
+        "file", metavar="FILE")
+    add("encrypt", "encrypt the database file in place with a passphrase (needs casetui[encryption])").add_argument(
+        "--plain-copy", metavar="PATH", help="also keep an unencrypted copy here (you asked for it)")
+    export = add("export", "write clients' full records to a JSON file")
+    export.add_argument("--format", choices=["json"], default="json")
+    export.add_argument("--client", type=int, metavar="ID", help="only this client (default: every client)")
+    export.add_argument("path", metavar="PATH")
+    add("import", "add the clients of a casetui JSON export as new clients").add_argument("path", metavar="PATH")
+
+
+def make_app(db_url: str | None = None, *, today: date | None = None, demo: bool = False, worker: str | None = None,
+             passphrase: str | None = None, auto_backup: bool = False):
+    """Open the database and build the app without running it (tests call this).
+
+    An encrypted file needs its passphrase: given, or $CASETUI_PASSPHRASE, or typed at a prompt.
+    """
     from casetui import config
     from casetui.app import CaseApp
+
+    target = db_url or config.resolve_db(None)
+    database = _open(target, passphrase, worker=worker or config.worker_name())
+    if auto_backup:
+        _auto_backup(database, today or date.today())
+    return CaseApp(database, today=today, demo=demo)
+
+
+PASSPHRASE_ENV = "CASETUI_PASSPHRASE"
+
+
+def _passphrase(target: str, given: str | None = None, *, confirm: bool = False) -> str | None:
+    """The passphrase for an encrypted file (None for a plain one); prompts only at a terminal."""
+    from casetui.data import crypto
+    from casetui.data.db import sqlite_path, to_url
+
+    path = sqlite_path(to_url(target))
+    chosen = given or os.environ.get(PASSPHRASE_ENV)
+    if chosen or path is None or not (confirm or crypto.is_encrypted(path)):
+        return chosen
+    if not sys.stdin.isatty():
+        raise CliError(f"{path} is encrypted (or is not a database file): set {PASSPHRASE_ENV} or run casetui "
+                       "in a terminal to type the passphrase.")
+    import getpass
+
+    chosen = getpass.getpass(f"Passphrase for {path.name}: ")
+    if confirm and getpass.getpass("Type it again: ") != chosen:
+        raise CliError("The two passphrases differ; nothing was changed.")
+    return chosen
+
+
+def _open(target: str, passphrase: str | None = None, *, worker: str | None = None):
+    from casetui import config
     from casetui.data.db import open_database
 
-    database = open_database(db_url or config.resolve_db(None), worker=worker or config.worker_name())
-    return CaseApp(database, today=today, demo=demo)
+    return open_database(target, worker=worker or config.worker_name(), passphrase=_passphrase(target, passphrase))
+
+
+def _auto_backup(database, today: date) -> None:
+    """Today's automatic backup, at most once a day, keeping the newest ``backup_count``."""
+    from casetui import config
+    from casetui.data import backup, settings
+    from casetui.data.errors import CasetuiError
+
+    if database.path is None:
+        return
+    with database.session() as session:
+        keep = settings.get_int(session, "backup_count")
+    passphrase = _passphrase(str(database.path)) if database.encrypted else None
+    try:
+        backup.auto_backup(database.path, config.backups_dir(), keep=keep, today=today, passphrase=passphrase)
+    except (CasetuiError, OSError) as exc:  # the app still opens; the worker is told once
+        print(f"casetui: warning: automatic backup failed: {exc}", file=sys.stderr)
 
 
 def _demo_database(today: date) -> str:
@@ -90,7 +164,8 @@ def cmd_run(args) -> int:
     target = _demo_database(today) if args.demo else config.resolve_db(args.db)
     from casetui.data.demo import DEMO_WORKER
 
-    app = make_app(target, today=args.today, demo=args.demo, worker=DEMO_WORKER if args.demo else None)
+    app = make_app(target, today=args.today, demo=args.demo, worker=DEMO_WORKER if args.demo else None,
+                   auto_backup=not args.demo)
     app.run()
     return app.return_code or 0
 
@@ -115,7 +190,82 @@ def cmd_locate(args) -> int:
     return 0
 
 
-COMMANDS = {None: cmd_run, "demo": cmd_demo, "locate": cmd_locate}
+def _file_of(args):
+    from casetui import config
+    from casetui.data.db import sqlite_path, to_url
+
+    target = args.cmd_db or config.resolve_db(args.db)
+    path = sqlite_path(to_url(target))
+    if path is None:
+        raise CliError("This works on a database file; an agency server is backed up by its own tools (pg_dump).")
+    return target, path
+
+
+def cmd_backup(args) -> int:
+    from casetui import config
+    from casetui.data import backup
+
+    target, path = _file_of(args)
+    dest = backup.backup_file(path, args.dest or config.backups_dir(), _passphrase(target))
+    print(f"Backup written to {dest}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from casetui import config
+    from casetui.data import backup
+
+    _target, path = _file_of(args)
+    kept = backup.restore(args.file, path, config.backups_dir(), passphrase=_passphrase(args.file))
+    print(f"Restored {path} from {args.file}" + (f"; the replaced file is kept as {kept}" if kept else ""))
+    return 0
+
+
+def cmd_encrypt(args) -> int:
+    from casetui.data import crypto
+
+    if not crypto.available():
+        raise CliError(f"SQLCipher is not installed. {crypto.INSTALL_HINT}")
+    target, path = _file_of(args)
+    if not path.exists():
+        raise CliError(f"{path} does not exist.")
+    counts = crypto.encrypt_file(path, _passphrase(target, confirm=True) or "", plain_copy=args.plain_copy)
+    print(f"Encrypted {path} ({sum(counts.values())} rows checked). Keep the passphrase safe: it cannot be recovered.")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from casetui import config
+    from casetui.data import portability
+
+    database = _open(args.cmd_db or config.resolve_db(args.db))
+    try:
+        with database.session() as session:
+            data = portability.export_data(session, args.client)
+    finally:
+        database.dispose()
+    portability.write_json(data, args.path)
+    print(f"Exported {len(data['clients'])} client(s) to {args.path}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from casetui import config
+    from casetui.data import portability
+
+    data = portability.read_json(args.path)
+    database = _open(args.cmd_db or config.resolve_db(args.db))
+    try:
+        with database.session() as session:
+            new_ids = portability.import_data(session, data, args.today or date.today())
+    finally:
+        database.dispose()
+    print(f"Imported {len(new_ids)} client(s) as new clients")
+    return 0
+
+
+COMMANDS = {None: cmd_run, "demo": cmd_demo, "locate": cmd_locate, "backup": cmd_backup, "restore": cmd_restore,
+            "encrypt": cmd_encrypt, "export": cmd_export, "import": cmd_import}
 
 
 def main(argv: list[str] | None = None) -> int:
