@@ -16,11 +16,11 @@ from sqlmodel import Session, select
 
 from casetui import documents
 from casetui.data import (
-    audit, case_documents, cases, clients, consent, referrals, settings, validation as v, vocab,
+    audit, case_documents, cases, clients, consent, goals, referrals, settings, validation as v, vocab,
 )
 from casetui.data.errors import ValidationError
 from casetui.data.models import (
-    Case, Consent, CoordinationContact, Discharge, Goal, GoalRevision, ProgressEntry, Referral, StageChange, utcnow,
+    Case, Consent, CoordinationContact, Discharge, Goal, Referral, StageChange, utcnow,
 )
 
 STEPS: dict[str, str] = {
@@ -179,38 +179,24 @@ def save_reason(session: Session, case_id: int, *, reason, reason_other=None, pl
 
 @dataclass
 class GoalReview:
-    goal: Goal
-    percent: float | None  # progress toward the target from the latest entry
-    latest: float | None
-    entries: int
-    last_entry_on: date | None
+    row: goals.GoalRow  # the goal with its percent and track status from its progress entries
     achievement: str | None  # the final status chosen in the review, else the goal's own
     note: str = ""
 
     @property
+    def goal_id(self) -> int:
+        return self.row.goal_id
+
+    @property
     def progress_text(self) -> str:
-        goal = self.goal
-        if not self.entries:
-            return "No progress entries"
-        unit = f" {goal.unit}" if goal.unit else ""
-        parts = []
-        if self.percent is not None:
-            parts.append(f"{self.percent:.0f}%")
-        if self.latest is not None and goal.target is not None:
-            parts.append(f"{self.latest:g} of {goal.target:g}{unit}")
-        parts.append(f"{self.entries} entr{'y' if self.entries == 1 else 'ies'}, last {self.last_entry_on:%Y-%m-%d}")
-        return " · ".join(parts)
-
-
-def _percent(goal: Goal, latest: float | None) -> float | None:
-    if latest is None or goal.target is None:
-        return None
-    if goal.direction == "reach":
-        return 100.0 if latest >= goal.target else 0.0
-    start = goal.baseline or 0.0
-    if goal.target == start:
-        return 100.0
-    return max(0.0, min(100.0, (latest - start) / (goal.target - start) * 100))
+        row = self.row
+        if row.latest_value is None:
+            return "No progress recorded"
+        shown = goals.format_value(row, row.latest_value)
+        target = goals.format_value(row, row.target) if row.target is not None else ""
+        track = goals.TRACK_STATUSES.get(row.track, row.track)
+        return (f"{row.percent:.0f}% · {shown}{f' of {target}' if target else ''} on {row.latest_on:%Y-%m-%d} · "
+                f"{track.lower()}")
 
 
 def _reviewable_goals(session: Session, case_id: int) -> list[Goal]:
@@ -222,70 +208,43 @@ def _unreviewed_goals(session: Session, case_id: int, discharge: Discharge) -> l
     return [g for g in _reviewable_goals(session, case_id) if str(g.id) not in (discharge.goal_reviews or {})]
 
 
-def goal_reviews(session: Session, case_id: int) -> list[GoalReview]:
-    """Each goal to review with its progress from its entries and any review already saved."""
+def goal_reviews(session: Session, case_id: int, today: date) -> list[GoalReview]:
+    """Each goal to review, with its progress and any review already saved, in goal order."""
     discharge = current_discharge(session, case_id)
     saved = (discharge.goal_reviews if discharge else None) or {}
-    rows = []
+    rows = {row.goal_id: row for row in goals.goal_rows(session, case_id, today)}
+    reviews = []
     for goal in _reviewable_goals(session, case_id):
-        entries = session.exec(select(ProgressEntry).where(ProgressEntry.goal_id == goal.id)
-                               .order_by(ProgressEntry.recorded_on, ProgressEntry.id)).all()
-        latest = entries[-1] if entries else None
         review = saved.get(str(goal.id), {})
-        rows.append(GoalReview(
-            goal=goal,
-            percent=_percent(goal, latest.value if latest else None),
-            latest=latest.value if latest else None,
-            entries=len(entries),
-            last_entry_on=latest.recorded_on if latest else None,
-            achievement=review.get("achievement") or goal.achievement_status,
-            note=review.get("note") or "",
-        ))
-    return rows
+        reviews.append(GoalReview(rows[goal.id], review.get("achievement") or goal.achievement_status,
+                                  review.get("note") or ""))
+    return reviews
 
 
 def save_goal_reviews(session: Session, case_id: int, reviews: dict, today: date) -> Discharge:
-    """Record each goal's final achievement status and note (keys ``goal-ID-achievement`` /
-    ``goal-ID-note`` in errors), and end the goals: no longer pursued once the case closes."""
-    case = cases.require_open(session, case_id)
-    goals = _reviewable_goals(session, case_id)
-    errors: dict[str, str] = {}
-    cleaned: dict[str, dict] = {}
-    for goal in goals:
+    """Record each goal's final achievement status with a note (errors keyed
+    ``goal-ID-achievement`` / ``goal-ID-note``). Open goals end as completed, with that
+    status, through the goals service, which keeps each goal's previous state."""
+    cases.require_open(session, case_id)
+    reviewable = _reviewable_goals(session, case_id)
+    checks = []
+    for goal in reviewable:
         given = reviews.get(goal.id) or reviews.get(str(goal.id)) or {}
         short = goal.statement if len(goal.statement) <= 40 else goal.statement[:39] + "…"
-        try:
-            achievement = v.choice(given.get("achievement") or None, f"goal-{goal.id}-achievement",
-                                   f"Final status of '{short}'", vocab.GOAL_ACHIEVEMENT)
-        except ValidationError as exc:
-            errors.update(exc.errors)
-            achievement = None
-        try:
-            note = v.text(given.get("note"), f"goal-{goal.id}-note", f"A note on '{short}'", required=True,
-                          max_length=5000)
-        except ValidationError as exc:
-            errors.update(exc.errors)
-            note = None
-        cleaned[str(goal.id)] = {"achievement": achievement, "note": note}
-    if errors:
-        raise ValidationError(errors)
-    case, discharge = _started(session, case_id)
-    worker = audit.worker_of(session)
-    for goal in goals:
+        checks.append((f"goal-{goal.id}-achievement", lambda g=given, s=short, i=goal.id: v.choice(
+            g.get("achievement") or None, f"goal-{i}-achievement", f"Final status of '{s}'", vocab.GOAL_ACHIEVEMENT)))
+        checks.append((f"goal-{goal.id}-note", lambda g=given, s=short, i=goal.id: v.text(
+            g.get("note"), f"goal-{i}-note", f"A note on '{s}'", required=True, max_length=5000)))
+    clean = v.collect(*checks)
+    cleaned = {str(goal.id): {"achievement": clean[f"goal-{goal.id}-achievement"], "note": clean[f"goal-{goal.id}-note"]}
+               for goal in reviewable}
+    for goal in reviewable:
         review = cleaned[str(goal.id)]
         lifecycle = "completed" if goal.lifecycle_status in vocab.GOAL_LIFECYCLE_OPEN else goal.lifecycle_status
-        if goal.achievement_status == review["achievement"] and goal.lifecycle_status == lifecycle:
-            continue
-        session.add(GoalRevision(goal_id=goal.id, revision=goal.revision, snapshot=goal.model_dump(mode="json"),
-                                 reason=f"Discharge review: {review['note']}", worker=worker))
-        goal.achievement_status, goal.lifecycle_status = review["achievement"], lifecycle
-        goal.status_reason = review["note"]
-        goal.revision += 1
-        goal.version += 1
-        goal.updated_at = utcnow()
-        session.add(goal)
-        audit.record(session, "update", "goal", goal.id, client_id=case.client_id,
-                     fields=["achievement_status", "lifecycle_status", "status_reason"])
+        if (goal.lifecycle_status, goal.achievement_status) != (lifecycle, review["achievement"]):
+            goals.change_status(session, goal.id, lifecycle_status=lifecycle, achievement_status=review["achievement"],
+                                reason=f"Discharge review: {review['note']}")
+    case, discharge = _started(session, case_id)
     discharge.goal_reviews = cleaned
     _mark_done(discharge, "goals")
     return _save(session, case, discharge, ["goal_reviews"])
@@ -416,16 +375,16 @@ def summary_context(session: Session, case_id: int, today: date) -> dict:
     case = cases.get_case(session, case_id)
     client = clients.get_client(session, case.client_id)
     discharge = current_discharge(session, case_id) or Discharge(case_id=case_id)
-    goals = [{
-        "statement": row.goal.statement,
-        "measure": row.goal.measure,
-        "baseline": row.goal.baseline,
-        "target": row.goal.target,
-        "unit": row.goal.unit or "",
-        "progress": row.progress_text,
-        "status": vocab.GOAL_ACHIEVEMENT.get(row.achievement or "", row.achievement or "Not reviewed"),
-        "note": row.note,
-    } for row in goal_reviews(session, case_id)]
+    reviewed = [{
+        "statement": review.row.statement,
+        "measure": review.row.measure,
+        "baseline": review.row.baseline,
+        "target": review.row.target,
+        "unit": review.row.unit or "",
+        "progress": review.progress_text,
+        "status": vocab.GOAL_ACHIEVEMENT.get(review.achievement or "", review.achievement or "Not reviewed"),
+        "note": review.note,
+    } for review in goal_reviews(session, case_id, today)]
     made = [{
         "provider": r.provider_name, "service": r.service_name, "referred_on": r.referred_on,
         "need": vocab.DOMAINS.get(r.domain or "", ""), "status": vocab.REFERRAL_STATUSES.get(r.status, r.status),
@@ -453,7 +412,7 @@ def summary_context(session: Session, case_id: int, today: date) -> dict:
         "destination_group": vocab.HMIS_DESTINATION_GROUPS.get(group, ""),
         "subsidy": (f"{discharge.subsidy_type} {vocab.HMIS_SUBSIDY_TYPES.get(discharge.subsidy_type, '')}"
                     if discharge.subsidy_type else ""),
-        "goals": goals,
+        "goals": reviewed,
         "health_changes": discharge.health_changes or "",
         "behavioural_changes": discharge.behavioural_changes or "",
         "medication_changes": discharge.medication_changes or "",

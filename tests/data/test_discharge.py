@@ -34,8 +34,8 @@ def do_reason(session, case, today, **overrides):
 
 
 def review_all(session, case, today, achievement="achieved"):
-    reviews = {row.goal.id: {"achievement": achievement, "note": "Reviewed with the client."}
-               for row in discharge.goal_reviews(session, case.id)}
+    reviews = {row.goal_id: {"achievement": achievement, "note": "Reviewed with the client."}
+               for row in discharge.goal_reviews(session, case.id, today)}
     return discharge.save_goal_reviews(session, case.id, reviews, today)
 
 
@@ -96,23 +96,23 @@ def test_steps_resume_where_the_user_left(session, demo_db, today):
 
 def test_goal_review_needs_status_and_note_and_ends_the_goals(session, today):
     case = case_with_goals(session)
-    rows = discharge.goal_reviews(session, case.id)
-    assert len(rows) == 2 and all(row.entries >= 1 for row in rows)
-    assert "entr" in rows[0].progress_text
+    rows = discharge.goal_reviews(session, case.id, today)
+    assert len(rows) == 2 and all(row.row.latest_value is not None for row in rows)
+    assert "% · " in rows[0].progress_text
     first, second = rows
     with pytest.raises(ValidationError) as info:
-        discharge.save_goal_reviews(session, case.id, {first.goal.id: {"achievement": "achieved", "note": ""}}, today)
-    assert set(info.value.errors) == {f"goal-{first.goal.id}-note", f"goal-{second.goal.id}-achievement",
-                                      f"goal-{second.goal.id}-note"}
+        discharge.save_goal_reviews(session, case.id, {first.goal_id: {"achievement": "achieved", "note": ""}}, today)
+    assert set(info.value.errors) == {f"goal-{first.goal_id}-note", f"goal-{second.goal_id}-achievement",
+                                      f"goal-{second.goal_id}-note"}
     discharge.save_goal_reviews(session, case.id, {
-        first.goal.id: {"achievement": "achieved", "note": "Signed the lease."},
-        second.goal.id: {"achievement": "not-achieved", "note": "Still looking for steady shifts."},
+        first.goal_id: {"achievement": "achieved", "note": "Signed the lease."},
+        second.goal_id: {"achievement": "not-achieved", "note": "Still looking for steady shifts."},
     }, today)
-    goal = session.get(Goal, first.goal.id)
+    goal = session.get(Goal, first.goal_id)
     assert (goal.achievement_status, goal.lifecycle_status, goal.revision) == ("achieved", "completed", 2)
-    assert discharge.current_discharge(session, case.id).goal_reviews[str(second.goal.id)]["achievement"] == "not-achieved"
+    assert discharge.current_discharge(session, case.id).goal_reviews[str(second.goal_id)]["achievement"] == "not-achieved"
     # The open need (the goal not achieved) is what linkage suggests first.
-    assert discharge.open_need_domains(session, case.id) == session.get(Goal, second.goal.id).domains
+    assert discharge.open_need_domains(session, case.id) == session.get(Goal, second.goal_id).domains
 
 
 def test_a_goal_added_after_the_review_reopens_the_step(session, today):
