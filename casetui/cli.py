@@ -99,8 +99,7 @@ def _passphrase(target: str, given: str | None = None, *, confirm: bool = False)
     if chosen or path is None or not (confirm or crypto.is_encrypted(path)):
         return chosen
     if not sys.stdin.isatty():
-        raise CliError(f"{path} is encrypted (or is not a database file): set {PASSPHRASE_ENV} or run casetui "
-                       "in a terminal to type the passphrase.")
+        return None  # the file is then refused as "not a casetui database, or encrypted"
     import getpass
 
     chosen = getpass.getpass(f"Passphrase for {path.name}: ")
