@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from casetui import documents
 from casetui.data import (
-    audit, case_documents, cases, clients, consent, goals, referrals, settings, validation as v, vocab,
+    audit, case_documents, cases, clients, consent, goals, referrals, resources, settings, validation as v, vocab,
 )
 from casetui.data.errors import ValidationError
 from casetui.data.models import (
@@ -266,6 +266,21 @@ def open_need_domains(session: Session, case_id: int) -> list[str]:
             continue
         domains.extend(d for d in goal.domains if d not in domains)
     return domains
+
+
+def linkage_suggestions(session: Session, case_id: int, today: date, *, limit: int = 30) -> list[resources.ServiceHit]:
+    """Directory services for the client's open needs first (goals not achieved), then the
+    other needs of the latest assessment; eligible and nearby services rank higher."""
+    profile = resources.client_profile(session, case_id, today)
+    open_needs = open_need_domains(session, case_id)
+    profile.needs = open_needs + [need for need in profile.needs if need not in open_needs]
+    return resources.suggest_for_client(session, profile, today=today, limit=limit)
+
+
+def search_directory(session: Session, case_id: int, query: str, today: date, *, limit: int = 30) -> list[resources.ServiceHit]:
+    """Directory search with the client's eligibility shown on each hit."""
+    return resources.search(session, query, profile=resources.client_profile(session, case_id, today), today=today,
+                            limit=limit)
 
 
 def refer_for_ongoing_service(session: Session, case_id: int, service_id: str, today: date, *,

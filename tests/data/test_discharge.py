@@ -245,3 +245,17 @@ def test_audit_rows_carry_no_discharge_text(session, today):
     finish_all_steps(session, case, today)
     events = session.exec(select(AuditEvent).where(AuditEvent.entity == "discharge")).all()
     assert events and all("peer group" not in repr(e.model_dump()) for e in events)
+
+
+def test_linkage_suggests_services_for_open_needs_first(session, today):
+    case = case_with_goals(session)
+    rows = discharge.goal_reviews(session, case.id, today)
+    discharge.save_goal_reviews(session, case.id, {
+        rows[0].goal_id: {"achievement": "achieved", "note": "Done."},
+        rows[1].goal_id: {"achievement": "not-achieved", "note": "Still open."},
+    }, today)
+    open_need = discharge.open_need_domains(session, case.id)[0]
+    hits = discharge.linkage_suggestions(session, case.id, today)
+    assert hits and open_need in hits[0].categories
+    found = discharge.search_directory(session, case.id, "food pantry", today)
+    assert found and any("Pantry" in hit.name for hit in found)
