@@ -67,8 +67,12 @@ class Database:
 
 
 def to_url(target: str) -> str:
-    """A path becomes an SQLite URL; an SQLAlchemy URL is kept as given."""
+    """A path becomes an SQLite URL; an SQLAlchemy URL is kept as given, except that a plain
+    ``postgresql://`` (or ``postgres://``) URL uses psycopg 3, the driver casetui installs."""
     if "://" in target:
+        scheme, rest = target.split("://", 1)
+        if scheme in ("postgresql", "postgres"):
+            return f"postgresql+psycopg://{rest}"
         return target
     path = Path(target).expanduser()
     return f"sqlite:///{path.resolve()}"
@@ -103,7 +107,11 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    connect_args = {}
+    if make_url(url).get_backend_name() == "postgresql":
+        # Datetimes are stored as UTC whatever the server's time zone (columns hold no zone).
+        connect_args["options"] = "-c timezone=UTC"
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
 
 
 # --- checks before anything is written ---------------------------------------------------
@@ -162,11 +170,35 @@ def _plain_reason(exc: Exception) -> str | None:
 
 def _inspect_server(engine: Engine) -> tuple[set[str], dict[str, str]]:
     with engine.connect() as conn:
-        tables = set(inspect(conn).get_table_names())
-        meta = {}
-        if "casetui_meta" in tables:
-            meta = dict(conn.execute(text("SELECT key, value FROM casetui_meta")).fetchall())
-        return tables, meta
+        return _read_server(conn)
+
+
+def _read_server(conn) -> tuple[set[str], dict[str, str]]:
+    tables = set(inspect(conn).get_table_names())
+    meta = {}
+    if "casetui_meta" in tables:
+        meta = dict(conn.execute(text("SELECT key, value FROM casetui_meta")).fetchall())
+    return tables, meta
+
+
+SCHEMA_LOCK_KEY = 0x636173657475  # "casetu": a PostgreSQL advisory lock of casetui's own
+
+
+def _upgrade_server(engine: Engine, where: str) -> None:
+    """Create or migrate a server database once, even when several workers start casetui at
+    the same moment: the first takes the lock and does it, the others then find it done."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        version = _check_meta(where, *_read_server(conn))
+        if version is None:
+            SQLModel.metadata.create_all(conn)
+        elif version < migrations.SCHEMA_VERSION:
+            migrations.upgrade(conn, version)  # one transaction: all of it or none of it
+        else:
+            return
+        db_objects.install(conn)
+        _stamp(conn, migrations.SCHEMA_VERSION)
 
 
 def _check_meta(where: str, tables: set[str], meta: dict[str, str]) -> int | None:
@@ -279,7 +311,9 @@ def open_database(target: str, *, worker: str = "unknown", create: bool = True,
         if path is None:
             tables, meta = _inspect_server(engine)
         version = _check_meta(where, tables, meta)
-        if version is None:
+        if path is None and (version is None or version < migrations.SCHEMA_VERSION):
+            _upgrade_server(engine, where)
+        elif version is None:
             create_schema(engine)
         elif version < migrations.SCHEMA_VERSION:
             _migrate(engine, path, version, passphrase)
