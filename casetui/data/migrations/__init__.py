@@ -14,12 +14,13 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
-from casetui.data.migrations import v0002_audit_triggers, v0003_instrument_difficulty
+from casetui.data.migrations import v0002_audit_triggers, v0003_instrument_difficulty, v0004_resource_search
 
 # target version -> step from the version before it
 STEPS: dict[int, Callable[[Connection], None]] = {
     2: v0002_audit_triggers.upgrade,
     3: v0003_instrument_difficulty.upgrade,
+    4: v0004_resource_search.upgrade,
 }
 SCHEMA_VERSION = max(STEPS, default=1)
 
