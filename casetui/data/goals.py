@@ -428,8 +428,10 @@ def revise_goal(session: Session, goal_id: int, values: dict, reason: str,
 
 
 def change_status(session: Session, goal_id: int, *, lifecycle_status: str, achievement_status: str | None,
-                  reason: str, expected_version: int | None = None) -> Goal:
-    """A new FHIR lifecycle and/or achievement status, with the reason; the old state is kept."""
+                  reason: str, expected_version: int | None = None, commit: bool = True) -> Goal:
+    """A new FHIR lifecycle and/or achievement status, with the reason; the old state is kept.
+
+    ``commit=False`` leaves the change in the caller's transaction (the discharge review)."""
     goal, client_id = _open_goal(session, goal_id)
     if expected_version is not None and goal.version != expected_version:
         raise ConflictError("goal")
@@ -450,7 +452,8 @@ def change_status(session: Session, goal_id: int, *, lifecycle_status: str, achi
     goal.updated_at = utcnow()
     session.add(goal)
     audit.record(session, "update", "goal", goal.id, client_id=client_id, fields=[*changed, "revision"])
-    session.commit()
+    if commit:
+        session.commit()
     return goal
 
 

@@ -1,0 +1,333 @@
+"""A case's goals: progress toward each target, objectives, progress entries and a chart."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from casetui.data import cases, clients, goals, vocab
+from casetui.data.errors import CasetuiError
+from casetui.widgets.goal_forms import GoalForm, HistoryDialog, ObjectiveForm, ProgressForm, StatusForm
+from casetui.widgets.progress_chart import ProgressChart
+
+DRAFT = "draft:"  # row keys of goal drafts offered from the assessment
+BAR_CELLS = 10
+TRACK_COLOURS = {"on_track": "success", "behind": "warning", "overdue": "error", "achieved": "success",
+                 "closed": "foreground-muted"}
+WRITE_ACTIONS = {"add_goal", "revise_goal", "change_status", "add_objective", "toggle_objective", "add_progress"}
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class GoalsScreen(Screen):
+    CSS_PATH = "goals.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("a", "add_goal", "Add", tooltip="Add a goal (from a highlighted draft, if any)"),
+        Binding("r", "revise_goal", "Edit", tooltip="Revise the goal; the current version is kept"),
+        Binding("s", "change_status", "Status", tooltip="Change the lifecycle or achievement status"),
+        Binding("o", "add_objective", "Step", tooltip="Add an objective to the goal"),
+        Binding("x", "toggle_objective", "Done", tooltip="Mark the highlighted objective done or open"),
+        Binding("p", "add_progress", "Progress", tooltip="Record a progress entry"),
+        Binding("h", "history", "History", tooltip="The goal's revisions and status changes"),
+    ]
+
+    def __init__(self, case_id: int):
+        super().__init__()
+        self.case_id = case_id
+        self.case_closed = False
+        self.rows: dict[int, goals.GoalRow] = {}
+        self.drafts: dict[str, goals.GoalDraft] = {}
+        self.detail: goals.GoalDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="case-line")
+        with Horizontal(id="body"):
+            with Vertical(id="list-pane"):
+                yield DataTable(id="goals", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="details"):
+                yield Static("", id="goal-summary")
+                yield ProgressChart(id="chart")
+                yield Static("Objectives", classes="section")
+                yield DataTable(id="objectives", cursor_type="row", zebra_stripes=True)
+                yield Static("Progress entries", classes="section")
+                yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
+        # No palette hint: at 80 columns the footer has room for every key of the screen only.
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#goals", DataTable).add_columns("Goal", "Progress", "Track", "Due")
+        self.query_one("#objectives", DataTable).add_columns("Done", "Objective", "Due")
+        self.query_one("#entries", DataTable).add_columns("Date", "Value", "Evidence", "Note")
+        self.load()
+        self.query_one("#goals", DataTable).focus()
+
+    # --- loading -------------------------------------------------------------------------
+
+    def load(self, select_goal: int | None = None) -> None:
+        """Ask the services for the goal list (and the highlighted goal's details) and show them."""
+        today = self.app.today
+        with self.app.database.session() as session:
+            case = cases.get_case(session, self.case_id)
+            client = clients.get_client(session, case.client_id)
+            rows = goals.goal_rows(session, self.case_id, today)
+            drafts = goals.goal_drafts(session, self.case_id) if case.closed_on is None else []
+        self.case_closed = case.closed_on is not None
+        self.title = f"Goals: {client.display_name}"
+        self.sub_title = case.program
+        self.rows = {row.goal_id: row for row in rows}
+        self.drafts = {draft.domain: draft for draft in drafts}
+        self.query_one("#case-line", Static).update(self._case_line(rows, drafts))
+        table = self.query_one("#goals", DataTable)
+        current = select_goal if select_goal is not None else self.selected_goal_id()
+        table.clear()
+        for row in rows:
+            table.add_row(_short(row.statement, 28), self._bar(row), self._track(row),
+                          f"{row.due_on:%Y-%m-%d}", key=str(row.goal_id))
+        for draft in drafts:
+            table.add_row(Text(_short(f"+ {draft.label} (draft)", 28), style="italic"), "press a", "", "",
+                          key=DRAFT + draft.domain)
+        if current in self.rows:
+            table.move_cursor(row=table.get_row_index(str(current)))
+        self.show_detail()
+        self.refresh_bindings()
+
+    def _case_line(self, rows, drafts) -> str:
+        counts = {}
+        for row in rows:
+            counts[row.track] = counts.get(row.track, 0) + 1
+        parts = [f"{len(rows)} goal{'s' if len(rows) != 1 else ''}"]
+        parts += [f"{n} {goals.TRACK_STATUSES[track].lower()}" for track, n in counts.items()]
+        if drafts:
+            parts.append(f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} from the assessment")
+        line = " · ".join(parts)
+        if self.case_closed:
+            line += "  [b]Case closed: read-only[/]"
+        return line
+
+    def _colour(self, name: str) -> str:
+        theme = self.app.current_theme
+        return getattr(theme, name.replace("-", "_"), None) or theme.foreground or ""
+
+    def _track(self, row: goals.GoalRow) -> Text:
+        """The track status; a goal paused or not yet started says so (e.g. "Behind, on hold")."""
+        text = Text(goals.TRACK_STATUSES[row.track], style=self._colour(TRACK_COLOURS[row.track]))
+        if row.track != "closed" and row.lifecycle != "active":
+            text.append(f", {vocab.GOAL_LIFECYCLE.get(row.lifecycle, row.lifecycle).lower()}")
+        return text
+
+    def _bar(self, row: goals.GoalRow) -> Text:
+        filled = round(row.percent / 100 * BAR_CELLS)
+        bar = Text("█" * filled, style=self._colour(TRACK_COLOURS[row.track]))
+        bar.append("░" * (BAR_CELLS - filled), style=self._colour("foreground-muted"))
+        bar.append(f" {row.percent:3.0f}%")
+        return bar
+
+    def selected_key(self) -> str | None:
+        table = self.query_one("#goals", DataTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def selected_goal_id(self) -> int | None:
+        key = self.selected_key()
+        return int(key) if key and not key.startswith(DRAFT) else None
+
+    @on(DataTable.RowHighlighted, "#goals")
+    def _goal_highlighted(self) -> None:
+        self.show_detail()
+        self.refresh_bindings()
+
+    @on(DataTable.RowSelected, "#goals")
+    def _goal_chosen(self) -> None:
+        key = self.selected_key()
+        if key and key.startswith(DRAFT):
+            self.action_add_goal()
+
+    def show_detail(self) -> None:
+        goal_id = self.selected_goal_id()
+        summary = self.query_one("#goal-summary", Static)
+        chart = self.query_one("#chart", ProgressChart)
+        objectives = self.query_one("#objectives", DataTable)
+        entries = self.query_one("#entries", DataTable)
+        objectives.clear()
+        entries.clear()
+        if goal_id is None:
+            self.detail = None
+            chart.clear()
+            key = self.selected_key()
+            if key:
+                draft = self.drafts[key.removeprefix(DRAFT)]
+                summary.update(f"[b]{draft.label}[/]: the client wants a goal here (assessment score "
+                               f"{draft.score if draft.score is not None else 'not rated'}). "
+                               "Press [b]a[/] or Enter to write it with them.")
+            else:
+                summary.update("No goals yet. Press [b]a[/] to add one.")
+            return
+        with self.app.database.session() as session:
+            detail = goals.goal_detail(session, goal_id)
+        self.detail = detail
+        goal, row = detail.goal, self.rows[goal_id]
+        summary.update(self._summary(goal, row, detail.revisions))
+        chart.show([(entry.recorded_on, entry.value) for entry in detail.progress], baseline=goal.baseline,
+                   target=goal.target, start_on=goal.start_on, due_on=goal.due_on,
+                   label=lambda value: goals.format_value(goal, value) if goal.direction == "reach" else f"{value:g}")
+        for objective in detail.objectives:
+            objectives.add_row("✔" if objective.done_on else "·", objective.text,
+                               f"{objective.due_on:%Y-%m-%d}" if objective.due_on else "", key=str(objective.id))
+        for entry in reversed(detail.progress):
+            entries.add_row(f"{entry.recorded_on:%Y-%m-%d}", goals.format_value(goal, entry.value),
+                            entry.evidence_source or "", _short(entry.note or "", 40), key=str(entry.id))
+
+    def _summary(self, goal, row: goals.GoalRow, revisions: int) -> str:
+        domains = ", ".join(vocab.DOMAINS.get(code, code) for code in goal.domains)
+        now = goals.format_value(goal, row.latest_value) if row.latest_value is not None else "nothing yet"
+        status = vocab.GOAL_LIFECYCLE.get(goal.lifecycle_status, goal.lifecycle_status)
+        if goal.achievement_status:
+            status += f", {vocab.GOAL_ACHIEVEMENT.get(goal.achievement_status, goal.achievement_status).lower()}"
+        colour = self._colour(TRACK_COLOURS[row.track])
+        lines = [
+            f"[b]{escape(goal.statement)}[/]",
+            f"Now {now}, target {goals.format_value(goal, goal.target)} · {row.percent:.0f}% · "
+            f"[{colour}]{goals.TRACK_STATUSES[row.track]}[/] · due {goal.due_on:%Y-%m-%d}",
+            f"[dim]{domains} · {escape(goal.measure)} · from {goals.format_value(goal, goal.baseline)} on "
+            f"{goal.start_on:%Y-%m-%d} · {vocab.GOAL_ACTORS.get(goal.actor, goal.actor)} acts · {status} · "
+            f"rev. {goal.revision}" + (f" (h: {revisions} earlier)" if revisions else "") + "[/]",
+        ]
+        if goal.status_reason:
+            lines.append(f"[dim]Status reason: {escape(goal.status_reason)}[/]")
+        return "\n".join(lines)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and self.case_closed:
+            return False
+        if action in WRITE_ACTIONS - {"add_goal"} | {"history"} and self.is_mounted:
+            return None if self.selected_goal_id() is None else True  # shown dimmed without a goal
+        return True
+
+    # --- actions -------------------------------------------------------------------------
+
+    def _saved(self, message: str, select_goal: int | None = None):
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.load(select_goal)
+                self.notify(message)
+        return done
+
+    def action_add_goal(self) -> None:
+        key = self.selected_key()
+        today = self.app.today
+        values = {"start_on": today.isoformat(), "due_on": (today + timedelta(days=90)).isoformat()}
+        if key and key.startswith(DRAFT):
+            values["domains"] = [key.removeprefix(DRAFT)]
+        created = {}
+
+        def save(form: dict) -> None:
+            with self.app.database.session() as session:
+                created["id"] = goals.create_goal(session, self.case_id, form).id
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.load(created["id"])
+                self.notify("Goal added.")
+
+        self.app.push_screen(GoalForm("New goal", save, values), done)
+
+    def action_revise_goal(self) -> None:
+        if self.detail is None:
+            return
+        goal = self.detail.goal
+        values = {name: getattr(goal, name) for name in goals.GOAL_FIELDS}
+
+        def save(form: dict) -> None:
+            reason = form.pop("reason")
+            with self.app.database.session() as session:
+                goals.revise_goal(session, goal.id, form, reason, expected_version=goal.version)
+
+        self.app.push_screen(GoalForm("Revise goal (the current version is kept in its history)", save, values,
+                                      ask_reason=True), self._saved("Goal revised.", goal.id))
+
+    def action_change_status(self) -> None:
+        if self.detail is None:
+            return
+        goal = self.detail.goal
+
+        def save(form: dict) -> None:
+            with self.app.database.session() as session:
+                goals.change_status(session, goal.id, lifecycle_status=form["lifecycle_status"],
+                                    achievement_status=form["achievement_status"], reason=form["reason"],
+                                    expected_version=goal.version)
+
+        self.app.push_screen(StatusForm("Change the goal's status", save, lifecycle=goal.lifecycle_status,
+                                        achievement=goal.achievement_status), self._saved("Status changed.", goal.id))
+
+    def action_add_objective(self) -> None:
+        if self.detail is None:
+            return
+        goal_id = self.detail.goal.id
+
+        def save(form: dict) -> None:
+            with self.app.database.session() as session:
+                goals.add_objective(session, goal_id, text=form["text"], due_on=form["due_on"])
+
+        self.app.push_screen(ObjectiveForm("New objective", save), self._saved("Objective added.", goal_id))
+
+    def action_toggle_objective(self) -> None:
+        if self.detail is None:
+            return
+        table = self.query_one("#objectives", DataTable)
+        if table.row_count == 0:
+            self.notify("This goal has no objectives yet: press o to add one.", severity="warning")
+            return
+        objective_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        objective = next(o for o in self.detail.objectives if o.id == objective_id)
+        try:
+            with self.app.database.session() as session:
+                goals.set_objective_done(session, objective_id, objective.done_on is None, self.app.today)
+        except CasetuiError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.load(self.detail.goal.id)
+        table = self.query_one("#objectives", DataTable)
+        table.move_cursor(row=table.get_row_index(str(objective_id)))
+        self.notify("Objective done." if objective.done_on is None else "Objective open again.")
+
+    def action_add_progress(self) -> None:
+        if self.detail is None:
+            return
+        goal = self.detail.goal
+        hint = "yes or no" if goal.direction == "reach" else (goal.unit or goal.measure)
+
+        def save(form: dict) -> None:
+            with self.app.database.session() as session:
+                goals.add_progress(session, goal.id, recorded_on=form["recorded_on"], value=form["value"],
+                                   note=form["note"], evidence_source=form["evidence_source"], today=self.app.today)
+
+        self.app.push_screen(ProgressForm("New progress entry", save, today=self.app.today.isoformat(),
+                                          value_hint=hint), self._saved("Progress recorded.", goal.id))
+
+    def action_history(self) -> None:
+        if self.detail is None:
+            return
+        goal = self.detail.goal
+        with self.app.database.session() as session:
+            history = goals.goal_history(session, goal.id)
+        rows = []
+        for item in history:
+            before = item.before
+            shown = f"{before.get('target')} by {before.get('due_on')}; " + _short(str(before.get("statement", "")), 30)
+            rows.append((str(item.revision), f"{item.revised_at:%Y-%m-%d %H:%M}", item.worker,
+                         ", ".join(item.changed), _short(item.reason, 40), shown))
+        self.app.push_screen(HistoryDialog(f"History of: {_short(goal.statement, 60)}", rows))

@@ -1,0 +1,219 @@
+"""Dialogs of the goals screen: goal, objective, progress entry, status change, history.
+
+Each form is handed a ``save(values)`` callable by its screen: the screen calls the service,
+the form shows whatever ``ValidationError`` comes back beside the fields, keeps what was
+typed, and closes (dismissing True) only once ``save`` succeeds. No database in here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Footer, Input, Select, SelectionList, Static
+
+from casetui.data import vocab
+from casetui.data.errors import CasetuiError, ValidationError
+from casetui.widgets.fields import FormField, show_errors
+
+Save = Callable[[dict], None]
+
+
+class GoalDialog(ModalScreen[bool]):
+    """The frame every goal form shares: a title, fields, an error line, Cancel / Save."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    DEFAULT_CSS = """
+    GoalDialog { align: center middle; }
+    GoalDialog > Vertical {
+        width: 90; max-width: 100%; height: auto; max-height: 100%;
+        padding: 0 1; border: thick $primary; background: $surface;
+    }
+    GoalDialog .dialog-title { text-style: bold; margin-bottom: 1; }
+    GoalDialog VerticalScroll { height: auto; max-height: 60vh; }
+    GoalDialog Horizontal.pair { height: auto; }
+    GoalDialog Horizontal.pair > FormField { width: 1fr; margin-right: 1; }
+    GoalDialog SelectionList { height: 6; }
+    GoalDialog .form-error { color: $error; height: auto; }
+    GoalDialog Horizontal.buttons { height: auto; align-horizontal: right; }
+    GoalDialog Horizontal.buttons Button { margin-left: 1; }
+    """
+
+    def __init__(self, title: str, save: Save):
+        super().__init__()
+        self.title_text = title
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.title_text, classes="dialog-title")
+            with VerticalScroll():
+                yield from self.form()
+            yield Static("", classes="form-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save", id="save", variant="primary")
+        yield Footer()
+
+    def form(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def values(self) -> dict:
+        """What the user typed, keyed by the names the service expects."""
+        values = {}
+        for field in self.query(FormField):
+            control = field.control
+            if isinstance(control, SelectionList):
+                values[control.id] = list(control.selected)
+            elif isinstance(control, Select):
+                values[control.id] = None if control.is_blank() else control.value
+            else:
+                values[control.id] = control.value
+        return values
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        error_line = self.query_one(".form-error", Static)
+        try:
+            self.save(self.values())
+        except ValidationError as exc:
+            unmatched = show_errors(self, exc.errors)
+            error_line.update(" ".join(unmatched))
+            return
+        except CasetuiError as exc:  # a closed case, someone else's save: say so, keep the form
+            error_line.update(str(exc))
+            return
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class GoalForm(GoalDialog):
+    """A new goal, or with ``ask_reason`` a revision of one (the reason is kept in its history)."""
+
+    def __init__(self, title: str, save: Save, values: dict | None = None, *, ask_reason: bool = False):
+        super().__init__(title, save)
+        self.initial = values or {}
+        self.ask_reason = ask_reason
+
+    def form(self) -> ComposeResult:
+        start = self.initial
+        if self.ask_reason:
+            yield FormField("Why revise it", Input(placeholder="e.g. Reassessment: new job offer", id="reason"))
+        yield FormField("Goal, in the client's words", Input(_text(start.get("statement")), id="statement"))
+        chosen = set(start.get("domains") or [])
+        yield FormField("Need domains", SelectionList(*[(label, code, code in chosen) for code, label in vocab.DOMAINS.items()],
+                                                      id="domains"), hint="space to tick")
+        with Horizontal(classes="pair"):
+            yield FormField("Measure (what is counted)", Input(_text(start.get("measure")), id="measure"))
+            yield FormField("Unit", Input(_text(start.get("unit")), placeholder="days, $, visits", id="unit"))
+        with Horizontal(classes="pair"):
+            yield FormField("Direction", Select([(label, code) for code, label in vocab.GOAL_DIRECTIONS.items()],
+                                                value=start.get("direction") or "increase", allow_blank=False,
+                                                id="direction"))
+            yield FormField("Who acts", Select([(label, code) for code, label in vocab.GOAL_ACTORS.items()],
+                                               value=start.get("actor") or "client", allow_blank=False, id="actor"))
+        with Horizontal(classes="pair"):
+            yield FormField("Baseline", Input(_text(start.get("baseline")), id="baseline"), hint="yes/no for reach")
+            yield FormField("Target", Input(_text(start.get("target")), id="target"))
+        with Horizontal(classes="pair"):
+            yield FormField("Start date", Input(_text(start.get("start_on")), placeholder="YYYY-MM-DD", id="start_on"))
+            yield FormField("Due date", Input(_text(start.get("due_on")), placeholder="YYYY-MM-DD", id="due_on"))
+
+    def on_mount(self) -> None:
+        self.query_one("#reason" if self.ask_reason else "#statement", Input).focus()
+
+
+class ObjectiveForm(GoalDialog):
+    def form(self) -> ComposeResult:
+        yield FormField("Objective: a short step toward the goal", Input(id="text"))
+        yield FormField("Due date", Input(placeholder="YYYY-MM-DD (optional)", id="due_on"))
+
+
+class ProgressForm(GoalDialog):
+    """A progress entry; ``value_hint`` says what to type (the unit, or yes/no)."""
+
+    def __init__(self, title: str, save: Save, *, today: str, value_hint: str):
+        super().__init__(title, save)
+        self.today, self.value_hint = today, value_hint
+
+    def form(self) -> ComposeResult:
+        with Horizontal(classes="pair"):
+            yield FormField("Date", Input(self.today, id="recorded_on"))
+            yield FormField("Value", Input(id="value"), hint=self.value_hint)
+        yield FormField("Evidence source", Input(placeholder="e.g. Pay stub, client report", id="evidence_source"))
+        yield FormField("Note", Input(id="note"))
+
+    def on_mount(self) -> None:
+        self.query_one("#value", Input).focus()
+
+
+class StatusForm(GoalDialog):
+    """The goal's FHIR lifecycle and achievement status, and why it changes."""
+
+    def __init__(self, title: str, save: Save, *, lifecycle: str, achievement: str | None):
+        super().__init__(title, save)
+        self.lifecycle, self.achievement = lifecycle, achievement
+
+    def form(self) -> ComposeResult:
+        with Horizontal(classes="pair"):
+            yield FormField("Lifecycle", Select([(label, code) for code, label in vocab.GOAL_LIFECYCLE.items()],
+                                                value=self.lifecycle, allow_blank=False, id="lifecycle_status"))
+            yield FormField("Achievement", Select([(label, code) for code, label in vocab.GOAL_ACHIEVEMENT.items()],
+                                                  value=self.achievement or Select.NULL, prompt="(none)",
+                                                  id="achievement_status"))
+        yield FormField("Reason for the change", Input(id="reason"))
+
+
+class HistoryDialog(ModalScreen[None]):
+    """A goal's revisions and status changes, newest first: ``rows`` of plain strings."""
+
+    BINDINGS = [Binding("escape", "close", "Close")]
+    DEFAULT_CSS = """
+    HistoryDialog { align: center middle; }
+    HistoryDialog > Vertical {
+        width: 110; max-width: 100%; height: auto; max-height: 100%;
+        padding: 0 1; border: thick $primary; background: $surface;
+    }
+    HistoryDialog .dialog-title { text-style: bold; margin-bottom: 1; }
+    HistoryDialog DataTable { height: auto; max-height: 20; }
+    """
+
+    def __init__(self, title: str, rows: Sequence[tuple[str, ...]]):
+        super().__init__()
+        self.title_text, self.rows = title, rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.title_text, classes="dialog-title")
+            if self.rows:
+                table = DataTable(cursor_type="row", zebra_stripes=True)
+                table.add_columns("Rev.", "When", "Who", "Changed", "Reason", "Before")
+                for row in self.rows:
+                    table.add_row(*row)
+                yield table
+            else:
+                yield Static("This goal has not been revised and its status has not changed.", classes="muted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for widget in self.query(DataTable):
+            widget.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
