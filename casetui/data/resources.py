@@ -51,7 +51,7 @@ from datetime import date
 from sqlalchemy import func, or_, text
 from sqlmodel import Session, select
 
-from casetui.data import audit, concurrency, validation as v, vocab
+from casetui.data import audit, concurrency, db_objects, validation as v, vocab
 from casetui.data.errors import NotFoundError, ValidationError
 from casetui.data.models import (
     Assessment, AssessmentNeed, Case, Client, Location, Organization, Phone, ResourceContact, Service,
@@ -396,8 +396,98 @@ def _category_words(service: Service) -> list[str]:
     return words
 
 
-# dialect name -> searcher(session, words, filters, limit) -> [(service id, score)], best first
-_SEARCHERS: dict = {}
+# --- SQLite: FTS5 (see db_objects for the indexes and the triggers that keep them current) ---
+
+# Matches ranked per query: bm25 runs over at most this many, taken in index order, so broad
+# 1-3 letter prefixes cost the same as precise words.
+CANDIDATES = 1000
+_TITLE_WEIGHTS = "10.0, 3.0, 5.0, 0.0"  # name, organization, terms, tags
+_FULL_WEIGHTS = "10.0, 3.0, 5.0, 1.0, 0.0"  # name, organization, terms, description, tags
+
+
+def _phrase(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _tag_key(value: str) -> str:
+    return re.sub(r"\s+", "_", value.strip())
+
+
+def _fts_filter(filters: SearchFilters) -> str:
+    """The filters as an FTS5 expression over the ``tags`` column ('' when there are none)."""
+    parts = []
+    if filters.category:
+        parts.append(_phrase(f"cat_{filters.category}"))
+    if filters.population:
+        parts.append(_phrase(f"pop_{filters.population}"))
+    if filters.language:
+        code = language_code(filters.language)
+        names = {code, _tag_key(language_label(code).lower()), _tag_key(str(filters.language).lower())}
+        parts.append("(" + " OR ".join(_phrase(f"lang_{n}") for n in sorted(names) if n) + ")")
+    if filters.gender:
+        parts.append(f'("gen_any" OR {_phrase("gen_" + gender_code(filters.gender))})')
+    if filters.place and filters.place.strip():
+        key = _tag_key(filters.place)
+        parts.append(f"({_phrase('city_' + key)} OR {_phrase('zip_' + key)})")
+    return " AND ".join(f"tags : {part}" for part in parts)
+
+
+def _fts_words(words: list[str], columns: str) -> str:
+    # An exact word scores on both phrases, so "food" ranks Food above Foodbank.
+    terms = [f'("{w}" OR "{w}"*)' if len(w) >= 3 else f'"{w}"*' for w in words]
+    return "{" + columns + "} : (" + " AND ".join(terms) + ")"
+
+
+def _age_condition(filters: SearchFilters) -> tuple[str, dict]:
+    if filters.age in (None, ""):
+        return "", {}
+    return (" AND (s.minimum_age IS NULL OR s.minimum_age <= :age) AND (s.maximum_age IS NULL OR s.maximum_age >= :age)",
+            {"age": int(filters.age)})
+
+
+def _search_sqlite(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
+    tags = _fts_filter(filters)
+    age_sql, params = _age_condition(filters)
+    if not words and not tags:
+        if not age_sql:
+            return []
+        rows = session.exec(text(f"SELECT id, name FROM service s WHERE 1 = 1{age_sql} LIMIT :cap"),
+                            params={**params, "cap": CANDIDATES}).all()
+        return [(row[0], 0.0) for row in sorted(rows, key=lambda r: r[1].lower())[:limit]]
+    if not words:  # browse: everything the filters admit, by name
+        rows = session.exec(text(
+            "SELECT s.id, s.name FROM service_title_fts f JOIN service s ON s.rowid = f.rowid"
+            f" WHERE service_title_fts MATCH :q{age_sql} LIMIT :cap"
+        ), params={**params, "q": tags, "cap": CANDIDATES}).all()
+        return [(row[0], 0.0) for row in sorted(rows, key=lambda r: r[1].lower())[:limit]]
+    ranked = _ranked(session, "service_title_fts", _TITLE_WEIGHTS, _fts_words(words, "name organization terms"),
+                     tags, age_sql, params, limit)
+    # Description matches come after every name, organization or category match; one-letter
+    # words are served from the short fields only (they match nearly every description).
+    if len(ranked) < limit and min(len(w) for w in words) >= 2:
+        seen = {service_id for service_id, _ in ranked}
+        more = _ranked(session, "service_fts", _FULL_WEIGHTS, _fts_words(words, "name organization terms description"),
+                       tags, age_sql, params, limit + len(ranked))
+        ranked += [(service_id, score) for service_id, score in more if service_id not in seen][:limit - len(ranked)]
+    return ranked
+
+
+def _ranked(session: Session, index: str, weights: str, match: str, tags: str, age_sql: str, params: dict,
+            limit: int) -> list[tuple[str, float]]:
+    query = f"{match} AND {tags}" if tags else match
+    join = " JOIN service s ON s.rowid = f.rowid" if age_sql else ""
+    rows = session.exec(text(
+        "SELECT s.id, c.score FROM ("
+        f"  SELECT f.rowid AS rowid, -bm25({index}, {weights}) AS score FROM {index} f{join}"
+        f"  WHERE {index} MATCH :q{age_sql} LIMIT :cap"
+        ") c JOIN service s ON s.rowid = c.rowid ORDER BY c.score DESC, s.name LIMIT :limit"
+    ), params={**params, "q": query, "cap": CANDIDATES, "limit": limit}).all()
+    return [(row[0], float(row[1])) for row in rows]
+
+
+# dialect name -> searcher(session, words, filters, limit) -> [(service id, score)], best first.
+# PostgreSQL: add a tsvector searcher here; until then it uses the portable scan.
+_SEARCHERS: dict = {"sqlite": _search_sqlite}
 
 
 def _hits(session: Session, ranked: list[tuple[str, float]], profile: ClientProfile | None, today: date,
@@ -608,6 +698,6 @@ def mark_verified(session: Session, service_id: str, today: date) -> Service:
 
 
 def rebuild_search_index(session: Session) -> None:
-    """Rebuild the full-text index from the directory tables (SQLite); part of the caller's transaction."""
+    """Rebuild the full-text indexes from the directory tables (SQLite); part of the caller's transaction."""
     if session.get_bind().dialect.name == "sqlite":
-        session.exec(text("INSERT INTO service_fts(service_fts) VALUES ('rebuild')"))
+        db_objects.rebuild_search_indexes(session)
