@@ -1,28 +1,58 @@
-"""The casetui application: global keys, themes, navigation between workflows."""
+"""The casetui application: global keys, themes, the command palette, navigation.
+
+Start-up is kept lean: this module imports Textual and the caseload screen only. SQLAlchemy and
+the other screens load when they are first needed (see ``data/startup.py``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
+from importlib.util import find_spec
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
+from casetui.commands import ClientsProvider, binding_commands
 from casetui.screens.caseload import CaseloadScreen
+
+THEMES = ("textual-dark", "textual-light")
+
+
+@lru_cache
+def screen_exists(name: str) -> bool:
+    """Whether the workflow screen ``casetui.screens.<name>`` is installed (built in parallel)."""
+    return find_spec(f"casetui.screens.{name}") is not None
 
 
 class CaseApp(App[None]):
     TITLE = "casetui"
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ClientsProvider}
+    # A mode rather than get_default_screen(): Textual loads a default screen's CSS_PATH only
+    # when the screen comes from MODES.
+    MODES = {"caseload": CaseloadScreen}
+    DEFAULT_MODE = "caseload"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
         Binding("q", "quit", "Quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("ctrl+t", "toggle_theme", "Toggle theme", show=False),
     ]
 
-    def __init__(self, database, *, today: date | None = None, demo: bool = False):
+    def __init__(self, database, *, today: date | None = None, demo: bool = False, first_caseload=None):
+        """``database``: a ``db.Database``, or a ``startup.PendingDatabase`` still opening;
+        ``first_caseload``: the caseload read before the database was open, for the first paint."""
         super().__init__()
-        self.database = database
         self._today = today
         self.demo = demo
+        self.worker_name: str = database.worker
+        self._database = None if hasattr(database, "result") else database
+        self._pending = database if self._database is None else None
+        self.first_caseload = first_caseload
+        self.startup_error: str | None = None
         if demo:
             self.sub_title = "demo caseload"
 
@@ -31,8 +61,57 @@ class CaseApp(App[None]):
         """The working date: pinned in tests and screenshots, otherwise the real date."""
         return self._today or date.today()
 
-    def get_default_screen(self) -> CaseloadScreen:
-        return CaseloadScreen()
+    @property
+    def database(self):
+        """The open database (waits for the background opening on first use)."""
+        if self._database is None:
+            self._database = self._pending.result()
+        return self._database
+
+    def on_mount(self) -> None:
+        if self._pending is not None:
+            # After the first frame: the caseload is painted, now load SQLAlchemy and check
+            # (and if need be back up and migrate) the database behind it.
+            self.call_after_refresh(self._finish_opening)
+
+    def _finish_opening(self) -> None:
+        self._pending.start()
+        self.run_worker(self._wait_for_database, thread=True, exclusive=True, group="open-database",
+                        exit_on_error=False)
+
+    def _wait_for_database(self) -> None:
+        from casetui.data.errors import CasetuiError
+
+        try:
+            self._pending.result()
+        except CasetuiError as exc:
+            self.startup_error = str(exc)
+            self.call_from_thread(self.exit, return_code=1)
+
+    # --- global actions ------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from casetui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
+
+    def action_home(self) -> None:
+        """Back to the caseload, closing every screen above it."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from binding_commands(self, screen)
+        yield SystemCommand("Caseload", "Back to the caseload (home)", self.action_home)
+        if screen_exists("intake"):
+            yield SystemCommand("New client", "Start an intake for a new client", self.open_intake)
+        if screen_exists("resources"):
+            yield SystemCommand("Resource directory", "Search services and providers", self.open_resources)
+        yield from super().get_system_commands(screen)
 
     # Navigation: every workflow is opened through one of these, so screens need not import
     # each other. Imports are deferred so start-up only loads the caseload.

@@ -88,6 +88,7 @@ class CaseloadRow:
 class Caseload:
     rows: list[CaseloadRow]  # sorted by urgency, then date, then name
     items: list[DueItem]  # sorted the same way
+    workers: list[str] = field(default_factory=list)  # everyone holding open cases
 
     def summary(self, rows: list[CaseloadRow] | None = None) -> str:
         rows = self.rows if rows is None else rows
@@ -204,7 +205,7 @@ _CONSENT_RANK = {"expired": 0, "expiring": 1, "current": 2, "not_yet": 3, "revok
 
 
 def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: str | None = None) -> Caseload:
-    """Every open case (of ``worker``, or everyone's) with what is due on it; seven queries."""
+    """Every open case (of ``worker``, or everyone's) with what is due on it; eight queries."""
     config = _settings(conn)
     rows: dict[int, CaseloadRow] = {}
     items: list[DueItem] = []
@@ -256,7 +257,7 @@ def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: st
     ordered = sorted(rows.values(), key=lambda row: row.sort_key)
     names = {row.case_id: row.client_name for row in ordered}
     items.sort(key=lambda item: (item.urgency, item.due_on, names[item.case_id]))
-    return Caseload(ordered, items)
+    return Caseload(ordered, items, workers(conn))
 
 
 def _add_consents(conn, today: date, worker: str | None, warning_days: int, rows: dict[int, CaseloadRow],

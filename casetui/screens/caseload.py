@@ -1,32 +1,293 @@
-"""The caseload: every open case, the screen a case manager starts the day on."""
+"""The caseload: the screen a case manager starts the day on, what is due first."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from datetime import date
 
-from casetui.data import cases, vocab
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from casetui.data import caseload, vocab
+from casetui.data.caseload import OVERDUE, TODAY, Caseload, CaseloadRow
+
+# A table of thousands of rows is slow to fill and useless to read: show the most urgent ones
+# and let the filters narrow the rest.
+ROW_LIMIT = 200
+FILTER_DELAY_S = 0.15
+
+SHOW_ALL, SHOW_OVERDUE, SHOW_WEEK = "all", "overdue", "week"
+MINE, EVERYONE = "\x00mine", "\x00all"
+ALL_STAGES = "\x00stages"
+
+ACTION_MIN_WIDTH = 24
+COLUMNS = [("Client", "client", 20), ("Flag", "safety", 4), ("Due", "due", 10), ("When", "when", 9),
+           ("Next action", "action", ACTION_MIN_WIDTH), ("Stage", "stage", 14), ("Goals", "goals", 5),
+           ("Contact", "contact", 7), ("Consent", "consent", 8), ("Worker", "worker", 12)]
+
+CONSENT_LABELS = {"current": "Current", "expiring": "Expiring", "expired": "Expired", "revoked": "Revoked",
+                  "not_yet": "Not yet", "none": "None"}
+
+
+def due_cell(row: CaseloadRow) -> Text:
+    item = row.next_item
+    if item is None:
+        return Text("")
+    style = "bold red" if item.urgency == OVERDUE else ("bold" if item.urgency == TODAY else "")
+    return Text(f"{item.due_on:%Y-%m-%d}", style=style)
+
+
+def marker_cell(row: CaseloadRow) -> Text:
+    item = row.next_item
+    if item is None:
+        return Text("")
+    style = "bold red" if item.urgency == OVERDUE else ("bold" if item.urgency == TODAY else "")
+    return Text(item.urgency_label if item.urgency <= caseload.THIS_WEEK else "", style=style)
+
+
+def contact_cell(row: CaseloadRow, today: date) -> str:
+    if row.last_contact_on is None:
+        return f"none {row.days_since_contact}d"
+    return "today" if row.days_since_contact == 0 else f"{row.days_since_contact}d"
 
 
 class CaseloadScreen(Screen):
     CSS_PATH = "caseload.tcss"
+    HELP_TITLE = "Caseload"
+    BINDINGS = [
+        Binding("enter", "open_client", "Open"),
+        Binding("slash,ctrl+f", "focus_filter", "Find", key_display="/"),
+        Binding("o", "show('overdue')", "Overdue"),
+        Binding("u", "show('week')", "Due this week"),
+        Binding("w", "toggle_workers", "All workers"),
+        Binding("c", "new_client", "New client"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("escape", "clear_filters", "Clear filters", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded: Caseload | None = None
+        self.by_case: dict[int, CaseloadRow] = {}
+        self._filter_timer: Timer | None = None
+        self._stale = False
+        self._scope = MINE  # what the last load covered: my cases or everyone's
+        self._worker_options = [("My caseload", MINE), ("All workers", EVERYONE)]
 
     def compose(self) -> ComposeResult:
         yield Header()
+        with Horizontal(id="filters"):
+            yield Input(placeholder="Filter by name  (/)", id="name", compact=True)
+            yield Select([("Everything due", SHOW_ALL), ("Overdue", SHOW_OVERDUE), ("Due this week", SHOW_WEEK)],
+                         value=SHOW_ALL, allow_blank=False, id="show", compact=True)
+            yield Select([("All stages", ALL_STAGES)] + [(label, code) for code, label in vocab.STAGES.items()
+                                                         if code != "closure"],
+                         value=ALL_STAGES, allow_blank=False, id="stage", compact=True)
+            yield Select(self._worker_options, value=MINE, allow_blank=False,
+                         id="worker", compact=True)
+        yield Static("Loading the caseload…", id="summary")
         table = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Client", "Stage", "Program", "Worker", "Next review")
+        self.add_columns(table, ACTION_MIN_WIDTH)
         yield table
         yield Footer()
 
+    @staticmethod
+    def add_columns(table: DataTable, action_width: int) -> None:
+        for label, key, width in COLUMNS:
+            table.add_column(label, key=key, width=action_width if key == "action" else width)
+
+    def on_resize(self) -> None:
+        # "Next action" takes the width the other columns leave (2 cells of padding per column).
+        # The worker column comes last and may scroll out of view.
+        fixed = sum(width + 2 for _label, key, width in COLUMNS if key not in ("action", "worker")) + 2 + 2
+        width = max(ACTION_MIN_WIDTH, self.size.width - fixed)
+        table = self.query_one("#cases", DataTable)
+        if table.columns["action"].width != width:
+            table.clear(columns=True)
+            self.add_columns(table, width)
+            self.apply_filters()
+
     def on_mount(self) -> None:
+        self.query_one("#cases", DataTable).focus()
+        first = getattr(self.app, "first_caseload", None)
+        if first is not None:
+            self.app.first_caseload = None
+            self.show_caseload(first, MINE)
+        else:
+            self.load()
+
+    def on_screen_suspend(self) -> None:
+        self._stale = True
+
+    def on_screen_resume(self) -> None:
+        # Back from a client record, an intake, a discharge...: what is due may have changed.
+        if self._stale:
+            self._stale = False
+            self.load()
+
+    # --- loading -------------------------------------------------------------------------
+
+    @property
+    def wanted_scope(self) -> str:
+        return MINE if self.query_one("#worker", Select).value == MINE else EVERYONE
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
+    def load(self) -> None:
+        scope = self.wanted_scope
+        worker = self.app.worker_name if scope == MINE else None
+        with self.app.database.session() as session:
+            loaded = caseload.load_caseload(session, self.app.today, worker=worker)
+        self.app.call_from_thread(self.show_caseload, loaded, scope)
+
+    def show_caseload(self, loaded: Caseload, scope: str) -> None:
+        self.loaded = loaded
+        self._scope = scope
+        self.by_case = {row.case_id: row for row in loaded.rows}
+        worker_select = self.query_one("#worker", Select)
+        chosen = worker_select.value
+        options = [("My caseload", MINE), ("All workers", EVERYONE)] + [(name, name) for name in loaded.workers]
+        if options != self._worker_options:
+            self._worker_options = options
+            with worker_select.prevent(Select.Changed):
+                worker_select.set_options(options)
+                worker_select.value = chosen if chosen in {value for _l, value in options} else MINE
+        self.apply_filters()
+
+    # --- filtering -----------------------------------------------------------------------
+
+    def visible_rows(self) -> list[CaseloadRow]:
+        if self.loaded is None:
+            return []
+        words = self.query_one("#name", Input).value.lower().split()
+        show = self.query_one("#show", Select).value
+        stage = self.query_one("#stage", Select).value
+        worker = self.query_one("#worker", Select).value
+        rows = []
+        for row in self.loaded.rows:
+            if worker not in (MINE, EVERYONE) and row.worker != worker:
+                continue
+            if stage != ALL_STAGES and row.stage != stage:
+                continue
+            if show == SHOW_OVERDUE and not row.overdue:
+                continue
+            if show == SHOW_WEEK and not row.due_this_week:
+                continue
+            if words and not all(word in row.search_text for word in words):
+                continue
+            rows.append(row)
+        return rows
+
+    def scope_rows(self) -> list[CaseloadRow]:
+        """The cases the summary counts: the chosen worker's, before the other filters."""
+        worker = self.query_one("#worker", Select).value
+        rows = self.loaded.rows if self.loaded else []
+        return rows if worker in (MINE, EVERYONE) else [row for row in rows if row.worker == worker]
+
+    def apply_filters(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        today = self.app.today
+        current = self.current_case_id()
+        rows = self.visible_rows()
+        table.clear()
+        for row in rows[:ROW_LIMIT]:
+            table.add_row(
+                Text(row.client_name, style="bold" if row.overdue else ""),
+                Text("FLAG", style="bold reverse red") if row.safety_flag else "",
+                due_cell(row), marker_cell(row),
+                row.next_item.label if row.next_item else Text("nothing due", style="dim"),
+                vocab.STAGES.get(row.stage, row.stage), str(row.open_goals), contact_cell(row, today),
+                Text(CONSENT_LABELS.get(row.consent, row.consent),
+                     style="bold red" if row.consent == "expired" else ("bold" if row.consent == "expiring" else "")),
+                row.worker,
+                key=str(row.case_id),
+            )
+        if current is not None and str(current) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(current)))
+        self.query_one("#summary", Static).update(self.summary_text(rows))
+
+    def summary_text(self, rows: list[CaseloadRow]) -> str:
+        scope = self.scope_rows()
+        text = self.loaded.summary(scope) if self.loaded else ""
+        if len(rows) != len(scope):
+            text += f" · {len(rows)} shown"
+        if len(rows) > ROW_LIMIT:
+            text += f" (the first {ROW_LIMIT}: type a name or filter to narrow)"
+        if not scope and self.query_one("#worker", Select).value == MINE:
+            text += f" · no open cases for {self.app.worker_name}: press w for all workers"
+        return text
+
+    @on(Input.Changed, "#name")
+    def name_changed(self) -> None:
+        # Debounced: a fast typist gets one filtering per pause, not one per key.
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY_S, self.apply_filters)
+
+    @on(Input.Submitted, "#name")
+    def name_submitted(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self.apply_filters()
+        self.query_one("#cases", DataTable).focus()
+
+    @on(Select.Changed, "#show")
+    @on(Select.Changed, "#stage")
+    def select_changed(self) -> None:
+        self.apply_filters()
+
+    @on(Select.Changed, "#worker")
+    def worker_changed(self) -> None:
+        if self.wanted_scope != self._scope:
+            self.load()
+        else:
+            self.apply_filters()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def current_case_id(self) -> int | None:
+        table = self.query_one("#cases", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value)
+
+    @on(DataTable.RowSelected, "#cases")
+    def action_open_client(self) -> None:
+        case_id = self.current_case_id()
+        if case_id is not None:
+            self.app.open_client(self.by_case[case_id].client_id)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    def action_show(self, what: str) -> None:
+        show = self.query_one("#show", Select)
+        show.value = SHOW_ALL if show.value == what else what
+
+    def action_toggle_workers(self) -> None:
+        worker = self.query_one("#worker", Select)
+        worker.value = EVERYONE if worker.value == MINE else MINE
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#name", Input).value = ""
+        self.query_one("#show", Select).value = SHOW_ALL
+        self.query_one("#stage", Select).value = ALL_STAGES
+        self.query_one("#cases", DataTable).focus()
+
+    def action_new_client(self) -> None:
+        self.app.open_intake()
+
+    def action_refresh(self) -> None:
         self.load()
 
-    def load(self) -> None:
-        table = self.query_one("#cases", DataTable)
-        table.clear()
-        with self.app.database.session() as session:
-            rows = cases.open_cases(session)
-        for case, client in rows:
-            table.add_row(client.sort_name, vocab.STAGES.get(case.stage, case.stage), case.program, case.worker,
-                          f"{case.next_review_on:%Y-%m-%d}" if case.next_review_on else "", key=str(case.id))
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "new_client":
+            from casetui.app import screen_exists
+
+            return screen_exists("intake")
+        return True

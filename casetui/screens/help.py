@@ -1,0 +1,40 @@
+"""Help: the keys of the screen it was opened from, with what each one does."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Static
+
+from casetui.commands import screen_keys
+
+
+def describe_keys(app, screen: Screen) -> list[tuple[str, str]]:
+    """(key, what it does) for the keys of ``screen``, its own first."""
+    rows = [(shown, description) for shown, description, _action, _node in screen_keys(app, screen)]
+    rows.append(("ctrl+p", "Command palette: every action by name, and clients by name"))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
+    BINDINGS = [Binding("escape,question_mark,f1,q", "dismiss", "Close", key_display="esc")]
+
+    def __init__(self, screen: Screen):
+        super().__init__()
+        self.for_screen = screen
+
+    def compose(self) -> ComposeResult:
+        title = getattr(self.for_screen, "HELP_TITLE", None) or self.for_screen.__class__.__name__.removesuffix("Screen")
+        with Vertical(id="help-box"):
+            yield Static(f"[b]Keys: {title}[/]", id="help-title")
+            table = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True, show_header=False)
+            table.add_columns("Key", "Action")
+            for key, description in describe_keys(self.app, self.for_screen):
+                table.add_row(key, description)
+            yield table
+            yield Static("esc closes this help", classes="muted")
+        yield Footer()
+
