@@ -1,0 +1,147 @@
+"""The audit trail: who did what, when, to which record and fields; filters and CSV export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from casetui.widgets.fields import FormField, show_errors
+
+ALL_WORKERS = "__all__"
+SHOWN_ROWS = 500
+
+
+class AuditScreen(Screen):
+    CSS_PATH = "audit.tcss"
+    HELP_TITLE = "Audit trail"
+    AUTO_FOCUS = "#client"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+e", "export_csv", "Export CSV"),
+        Binding("ctrl+r", "clear_filters", "Clear filters"),
+    ]
+
+    def __init__(self, client_id: int | None = None):
+        super().__init__()
+        self.initial_client = client_id
+        self.filters: dict = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="audit-filters"):
+            yield FormField("Client (name or number)", Input(str(self.initial_client or ""), id="client"))
+            yield FormField("Worker", Select([], prompt="Everyone", id="worker", allow_blank=True))
+            yield FormField("From", Input(placeholder="2026-01-01 enter", id="since"))
+            yield FormField("To", Input(placeholder="2026-12-31 enter", id="until"))
+        table = DataTable(id="audit-rows", cursor_type="row", zebra_stripes=True)
+        table.add_columns("When (UTC)", "Worker", "Action", "Record", "Client", "Fields")
+        yield table
+        yield Static("", id="audit-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_workers()
+        self.refresh_rows()
+
+    @work(thread=True, exclusive=True, group="audit-workers", exit_on_error=False)
+    def load_workers(self) -> None:
+        from casetui.data import audit
+
+        with self.app.database.session() as session:
+            names = audit.workers(session)
+        self.app.call_from_thread(self.query_one("#worker", Select).set_options, [(name, name) for name in names])
+
+    def read_filters(self) -> dict | None:
+        """The filters as the service takes them, or None after showing what is wrong."""
+        from casetui.data import validation as v
+        from casetui.data.errors import ValidationError
+
+        worker = self.query_one("#worker", Select).value
+        try:
+            filters = v.collect(
+                ("since", lambda: v.parse_date(self.query_one("#since", Input).value, "since", "From")),
+                ("until", lambda: v.parse_date(self.query_one("#until", Input).value, "until", "To")),
+            )
+            if filters["since"] and filters["until"] and filters["until"] < filters["since"]:
+                raise ValidationError("until", "To must be on or after From.")
+        except ValidationError as exc:
+            show_errors(self, exc.errors)
+            return None
+        show_errors(self, {})
+        filters["worker"] = None if worker in (Select.BLANK, ALL_WORKERS) else worker
+        filters["client"] = self.query_one("#client", Input).value.strip()
+        return filters
+
+    @on(Input.Changed, "#client")
+    @on(Input.Submitted)
+    @on(Select.Changed)
+    def filters_changed(self) -> None:
+        """The client filter applies as it is typed; dates when enter is pressed."""
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        filters = self.read_filters()
+        if filters is not None:
+            self.filters = filters
+            self.load_rows(filters)
+
+    @staticmethod
+    def _service_filters(session, filters: dict) -> dict:
+        from casetui.data import audit
+
+        client = filters.get("client")
+        return {"client_ids": audit.client_ids_matching(session, client) if client else None,
+                "worker": filters.get("worker"), "since": filters.get("since"), "until": filters.get("until")}
+
+    @work(thread=True, exclusive=True, group="audit-rows", exit_on_error=False)
+    def load_rows(self, filters: dict) -> None:
+        from casetui.data import audit
+
+        with self.app.database.session() as session:
+            rows = audit.query(session, limit=SHOWN_ROWS + 1, **self._service_filters(session, filters))
+        self.app.call_from_thread(self.show_rows, rows)
+
+    def show_rows(self, rows) -> None:
+        table = self.query_one("#audit-rows", DataTable)
+        table.clear()
+        for event, client_name in rows[:SHOWN_ROWS]:
+            record = f"{event.entity} {event.entity_id}" if event.entity_id else event.entity
+            client = f"{client_name} ({event.client_id})" if client_name else (str(event.client_id or ""))
+            table.add_row(f"{event.at:%Y-%m-%d %H:%M}", event.worker, event.action, record, client,
+                          ", ".join(event.fields))
+        more = f"the newest {SHOWN_ROWS} shown; " if len(rows) > SHOWN_ROWS else ""
+        count = "no entries" if not rows else f"{min(len(rows), SHOWN_ROWS)} entries"
+        self.query_one("#audit-status", Static).update(f"{count} ({more}ctrl+e exports every matching entry to CSV)")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_clear_filters(self) -> None:
+        for input_id in ("#client", "#since", "#until"):
+            self.query_one(input_id, Input).value = ""
+        self.query_one("#worker", Select).clear()
+
+    def action_export_csv(self) -> None:
+        filters = self.read_filters()
+        if filters is not None:
+            self.export_csv(filters)
+
+    @work(thread=True, exclusive=True, group="audit-export", exit_on_error=False)
+    def export_csv(self, filters: dict) -> None:
+        from casetui import config
+        from casetui.data import audit
+
+        try:
+            path = config.documents_dir() / f"audit-{datetime.now():%Y%m%d-%H%M%S}.csv"
+            with self.app.database.session() as session:
+                count = audit.export_csv(session, path, **self._service_filters(session, filters))
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"Could not write the CSV: {exc.strerror}", severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"{count} entries written to {path}", title="Audit exported")
