@@ -46,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--clients", type=int, default=25, help="number of open cases (default 25)")
 
     commands.add_parser("locate", help="print where casetui keeps its database, settings and logs")
+    copy = commands.add_parser(
+        "copy", help="copy a whole database into a new, empty one, verified (SQLite file <-> PostgreSQL URL)",
+        description="Copy every table of SOURCE into DEST, parents first, in one transaction; "
+        "each table's row count and checksum are compared before it commits. SOURCE and DEST are "
+        "database files or URLs such as postgresql://user@host/agency; DEST must be a new file or an "
+        "empty database.")
+    copy.add_argument("source", metavar="SOURCE")
+    copy.add_argument("dest", metavar="DEST")
     _add_safekeeping_commands(commands)
     return parser
 
@@ -263,7 +271,47 @@ def cmd_import(args) -> int:
     return 0
 
 
-COMMANDS = {None: cmd_run, "demo": cmd_demo, "locate": cmd_locate, "backup": cmd_backup, "restore": cmd_restore,
+def cmd_copy(args) -> int:
+    from casetui.data import copy
+    from casetui.data.db import open_database, sqlite_path, to_url
+
+    dest_path = sqlite_path(to_url(args.dest))
+    if dest_path is not None and dest_path.exists() and dest_path.stat().st_size > 0:
+        raise CliError(f"{dest_path} already exists; copy only into a new file or an empty database.")
+    source = open_database(args.source, worker="copy", create=False, passphrase=_passphrase(args.source))
+    try:
+        try:
+            dest = open_database(args.dest, worker="copy")
+        except Exception:
+            if dest_path is not None:
+                _remove_sqlite_file(dest_path)
+            raise
+        try:
+            results = copy.copy_database(source, dest)
+        except Exception:
+            dest.dispose()
+            if dest_path is not None:
+                _remove_sqlite_file(dest_path)  # it was new: leave nothing half-made behind
+            raise
+        dest.dispose()
+    finally:
+        source.dispose()
+    print(f"Copied {copy.describe(source)} to {copy.describe(dest)}:")
+    for result in results:
+        print(f"  {result.table:<22} {result.dest_rows:>9} rows")
+    total = sum(result.dest_rows for result in results)
+    print(f"Verified: every table has the same row count and checksum in both databases ({total} rows).")
+    return 0
+
+
+def _remove_sqlite_file(path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            extra.unlink()
+
+
+COMMANDS = {None: cmd_run, "demo": cmd_demo, "locate": cmd_locate, "copy": cmd_copy, "backup": cmd_backup, "restore": cmd_restore,
             "encrypt": cmd_encrypt, "export": cmd_export, "import": cmd_import}
 
 
