@@ -283,11 +283,13 @@ def search_directory(session: Session, case_id: int, query: str, today: date, *,
                             limit=limit)
 
 
-def refer_for_ongoing_service(session: Session, case_id: int, service_id: str, today: date, *,
-                              follow_up_days: int = 14, note=None) -> Referral:
-    return referrals.create_referral(session, case_id, service_id=service_id, referred_on=today,
-                                     follow_up_on=today + timedelta(days=follow_up_days), today=today,
-                                     note=note, for_discharge=True)
+def refer_for_ongoing_service(session: Session, case_id: int, service_id: str, today: date, *, referred_on=None,
+                              follow_up_on=None, domain=None, note=None) -> Referral:
+    """A referral made during discharge (``for_discharge``); follow-up in two weeks unless given."""
+    return referrals.create_referral(
+        session, case_id, service_id=service_id, referred_on=referred_on or today,
+        follow_up_on=follow_up_on if follow_up_on is not None else today + timedelta(days=14),
+        today=today, domain=domain, note=note, for_discharge=True)
 
 
 def complete_step(session: Session, case_id: int, step: str) -> Discharge:

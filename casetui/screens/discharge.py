@@ -1,0 +1,697 @@
+"""The discharge wizard: reason, goals review, linkage, coordination, documentation, close.
+
+Each step saves in its own transaction through ``data.discharge``; leaving and coming back
+resumes at the first step not done. Every rule (what closing needs, the consent gate, final
+means final) lives in the service; this screen shows what it says. On a closed case the screen
+shows the final record read-only and offers to reopen it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import (
+    Button, ContentSwitcher, DataTable, Footer, Header, Input, Markdown, OptionList, Select, Static, TextArea,
+)
+
+from casetui.data import cases, clients, consent, discharge, provider_list, vocab
+from casetui.data.errors import CasetuiError, ValidationError
+from casetui.widgets.consent_dialog import ConsentDialog
+from casetui.widgets.dialogs import ConfirmDialog, ReasonDialog
+from casetui.widgets.fields import FormField, show_errors
+from casetui.widgets.referral_form import ReferralForm
+from casetui.widgets.step_list import StepList
+
+STEP_KEYS = list(discharge.STEPS)
+# The ctrl+s action of each step (one binding per step so the footer names what it does).
+PRIMARY_ACTIONS = {
+    "reason": "save_reason",
+    "goals": "save_goals",
+    "linkage": "finish_linkage",
+    "coordination": "finish_coordination",
+    "documentation": "save_documentation",
+    "review": "close_case",
+}
+STEP_ONLY_ACTIONS = {
+    "log_contact": "coordination",
+    "record_consent": "coordination",
+    "provider_list": "linkage",
+    "render_summary": "documentation",
+    "finalize_summary": "documentation",
+    "export_summary": "documentation",
+}
+OPEN_ONLY_ACTIONS = {"next_step", "previous_step", *PRIMARY_ACTIONS.values(), *STEP_ONLY_ACTIONS}
+
+
+def _selected(select: Select):
+    return None if select.value is Select.NULL else select.value
+
+
+class DischargeScreen(Screen):
+    CSS_PATH = "discharge.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "save_reason", "Save reason"),
+        Binding("ctrl+s", "save_goals", "Save reviews"),
+        Binding("ctrl+s", "finish_linkage", "Linkage done"),
+        Binding("ctrl+s", "finish_coordination", "Coordination done"),
+        Binding("ctrl+s", "save_documentation", "Save draft"),
+        Binding("ctrl+s", "close_case", "Close case"),
+        Binding("ctrl+l", "log_contact", "Log contact"),
+        Binding("ctrl+g", "record_consent", "Record consent"),
+        Binding("ctrl+o", "provider_list", "Provider list"),
+        Binding("ctrl+r", "render_summary", "Render"),
+        Binding("ctrl+f", "finalize_summary", "Make final"),
+        Binding("ctrl+o", "export_summary", "Export"),
+        Binding("ctrl+n", "next_step", "Next step"),
+        Binding("ctrl+b", "previous_step", "Previous"),
+        Binding("r", "reopen", "Reopen case"),
+    ]
+
+    def __init__(self, case_id: int):
+        super().__init__()
+        self.case_id = case_id
+        self.viewing = "reason"
+        self.closed = False
+
+    # --- building ----------------------------------------------------------------------
+
+    def _load(self):
+        with self.app.database.session() as session:
+            case = cases.get_case(session, self.case_id)
+            client = clients.get_client(session, case.client_id)
+            record = discharge.current_discharge(session, self.case_id)
+            reviews = [] if case.closed_on else discharge.goal_reviews(session, self.case_id, self.app.today)
+        return case, client, record, reviews
+
+    def compose(self) -> ComposeResult:
+        case, client, record, reviews = self._load()
+        self.closed = case.closed_on is not None
+        self.client_id, self.client_name = client.id, client.display_name
+        self.sub_title = f"Discharge · {client.display_name} · case {case.id}"
+        yield Header()
+        with Horizontal(id="discharge-body"):
+            with Vertical(id="discharge-side"):
+                yield Static("Case closed" if self.closed else "Discharge steps", id="side-title")
+                yield StepList(id="steps")
+            if self.closed:
+                yield from self._compose_final(case, record)
+            else:
+                with ContentSwitcher(initial="step-reason", id="discharge-steps"):
+                    yield from self._compose_reason(record)
+                    yield from self._compose_goals(reviews)
+                    yield from self._compose_linkage()
+                    yield from self._compose_coordination()
+                    yield from self._compose_documentation(record)
+                    yield from self._compose_review()
+        yield Footer()
+
+    def _compose_final(self, case, record) -> ComposeResult:
+        with VerticalScroll(id="final-record"):
+            yield Static(self._final_facts(case, record), id="final-facts", markup=False)
+            yield Static("Press r to reopen the case (a reason is asked and recorded).", classes="hint")
+            yield Markdown((record.summary_text if record else None) or "_No discharge summary was saved._",
+                           id="final-summary")
+
+    def _final_facts(self, case, record) -> str:
+        lines = [f"Closed on {case.closed_on:%Y-%m-%d}; kept read-only until "
+                 f"{case.retention_until:%Y-%m-%d}." if case.retention_until else f"Closed on {case.closed_on:%Y-%m-%d}."]
+        if record is not None:
+            reason = vocab.DISCHARGE_REASONS.get(record.reason or "", record.reason or "not recorded")
+            if record.reason == "other" and record.reason_other:
+                reason = f"Other: {record.reason_other}"
+            planned = {True: "planned", False: "unplanned", None: "not recorded"}[record.planned]
+            lines.append(f"Reason: {reason} ({planned})")
+            lines.append(f"Destination: {discharge.destination_label(record.destination) or 'not recorded'}")
+            if record.subsidy_type:
+                lines.append(f"Rental subsidy: {record.subsidy_type} "
+                             f"{vocab.HMIS_SUBSIDY_TYPES.get(record.subsidy_type, '')}")
+        return "\n".join(lines)
+
+    def _compose_reason(self, record) -> ComposeResult:
+        group = vocab.HMIS_DESTINATIONS.get(record.destination, (None,))[0] if record and record.destination else None
+        with VerticalScroll(id="step-reason", classes="step"):
+            yield Static("1 · Reason for discharge", classes="step-title")
+            yield FormField("Why the case ends", Select(
+                [(label, code) for code, label in vocab.DISCHARGE_REASONS.items()],
+                value=record.reason if record and record.reason else Select.NULL, prompt="Choose a reason", id="reason"))
+            yield FormField("Other reason, in words", Input(record.reason_other or "" if record else "",
+                                                            id="reason_other"), id="field-reason_other")
+            with Horizontal(classes="row"):
+                planned = Select.NULL if not record or record.planned is None else (
+                    "planned" if record.planned else "unplanned")
+                yield FormField("Planned or unplanned", Select([("Planned", "planned"), ("Unplanned", "unplanned")],
+                                                               value=planned, prompt="Choose", id="planned"))
+                when = record.discharge_on if record and record.discharge_on else self.app.today
+                yield FormField("Discharge date", Input(f"{when:%Y-%m-%d}", id="discharge_on"))
+            yield FormField("Destination at exit: situation", Select(
+                [(label, code) for code, label in vocab.HMIS_DESTINATION_GROUPS.items()],
+                value=group or Select.NULL, prompt="Choose the kind of place", id="destination_group"))
+            yield FormField("Destination (HUD HMIS 3.12)", Select(
+                self._destination_options(group), value=record.destination if group else Select.NULL,
+                prompt="Choose the destination", id="destination"))
+            yield FormField("Rental subsidy type (HMIS 3.12.A)", Select(
+                [(f"{code} {label}", code) for code, label in vocab.HMIS_SUBSIDY_TYPES.items()],
+                value=record.subsidy_type if record and record.subsidy_type else Select.NULL,
+                prompt="Choose the subsidy", id="subsidy_type"), id="field-subsidy_type")
+
+    @staticmethod
+    def _destination_options(group: str | None) -> list[tuple[str, int]]:
+        return [(f"{code} {label}", code) for code, label in discharge.destinations_in(group).items()] if group else []
+
+    def _compose_goals(self, reviews) -> ComposeResult:
+        with VerticalScroll(id="step-goals", classes="step"):
+            yield Static("2 · Goals review", classes="step-title")
+            if not reviews:
+                yield Static("This case has no goals to review. Press ctrl+s to mark the step done.", classes="hint")
+            achievements = [(label, code) for code, label in vocab.GOAL_ACHIEVEMENT.items()]
+            for review in reviews:
+                with Vertical(classes="goal-review"):
+                    yield Static(review.row.statement, classes="goal-statement", markup=False)
+                    yield Static(f"Progress: {review.progress_text}", classes="goal-progress", markup=False)
+                    with Horizontal(classes="row"):
+                        yield FormField("Final status", Select(achievements, value=review.achievement or Select.NULL,
+                                                               prompt="Choose", id=f"goal-{review.goal_id}-achievement"))
+                        yield FormField("Note", Input(review.note, placeholder="What happened with this goal",
+                                                      id=f"goal-{review.goal_id}-note"), id=f"field-goal-{review.goal_id}-note")
+
+    def _compose_linkage(self) -> ComposeResult:
+        with VerticalScroll(id="step-linkage", classes="step"):
+            yield Static("3 · Linkage to ongoing services", classes="step-title")
+            yield Static("Services for the client's open needs come first. Enter on a service refers the client; "
+                         "search the directory for others.", classes="hint")
+            yield Input(placeholder="Search the directory, then Enter", id="linkage-search")
+            yield Static("Suggested for open needs", id="hits-title", classes="subtitle")
+            hits = DataTable(id="linkage-hits", cursor_type="row", zebra_stripes=True)
+            hits.add_columns("Service", "Organization", "Need", "Eligible", "City")
+            yield hits
+            yield Static("Referred for ongoing services", classes="subtitle")
+            made = DataTable(id="linkage-made", cursor_type="row")
+            made.add_columns("Service", "Provider", "Referred", "Follow up")
+            yield made
+            yield Static("", id="provider-list-result", classes="hint")
+
+    def _compose_coordination(self) -> ComposeResult:
+        with VerticalScroll(id="step-coordination", classes="step"):
+            yield Static("4 · Service coordination", classes="step-title")
+            yield Static("Sharing information with a receiving provider needs the client's current signed consent "
+                         "for that provider. Without one, log the contact but share nothing; ctrl+g records a consent.",
+                         classes="hint")
+            with Horizontal(classes="row"):
+                yield FormField("Who was contacted", Input(placeholder="Receiving provider", id="recipient"))
+                yield FormField("Date", Input(f"{self.app.today:%Y-%m-%d}", id="contacted_on"), id="field-contacted_on")
+                yield FormField("How", Select([(label, code) for code, label in discharge.CONTACT_METHODS.items()],
+                                              value="phone", allow_blank=False, id="method"), id="field-method")
+            yield Static("", id="consent-status")
+            yield FormField("Information shared (leave empty when nothing was shared)", Input(id="information_shared"))
+            yield FormField("Note", Input(id="note"))
+            table = DataTable(id="contacts", cursor_type="row")
+            table.add_columns("Date", "Who", "How", "Shared", "Consent")
+            yield table
+
+    def _compose_documentation(self, record) -> ComposeResult:
+        final = bool(record and record.finalized_at)
+        with VerticalScroll(id="step-documentation", classes="step"):
+            yield Static("5 · Documentation", classes="step-title")
+            yield Static("", id="documentation-status", classes="hint")
+            for name, label in (("health_changes", "Health changes during services"),
+                                ("behavioural_changes", "Behavioural changes"),
+                                ("medication_changes", "Medication changes"),
+                                ("recommendations", "Recommendations for ongoing and future services")):
+                yield FormField(label, TextArea(getattr(record, name) or "" if record else "", id=name,
+                                                read_only=final, classes="short"))
+            yield FormField("Discharge summary (Markdown; ctrl+r renders it from the record, then edit)",
+                            TextArea(record.summary_text or "" if record else "", id="summary_text", read_only=final,
+                                     classes="summary"))
+            yield FormField("Export to folder (empty: your casetui documents folder)",
+                            Input(placeholder="e.g. ~/Documents/discharges", id="export_folder"))
+            yield Static("", id="export-result", classes="hint")
+
+    def _compose_review(self) -> ComposeResult:
+        with VerticalScroll(id="step-review", classes="step"):
+            yield Static("6 · Review and close", classes="step-title")
+            yield Static("", id="checklist")
+            yield Static("", id="close-error", classes="error-text")
+            yield Static("Closing sets the stage to closure, the closed date (the discharge date) and the date the "
+                         "record is kept until. A closed case is read-only; it can be reopened with a reason.",
+                         classes="hint")
+            yield Button("Close case", id="close-case", variant="error")
+
+    def on_mount(self) -> None:
+        if self.closed:
+            self.query_one(StepList).set_steps([(k, label, "done") for k, label in discharge.STEPS.items()])
+            self.query_one("#final-record").focus()
+            return
+        self._show_reason_extras()
+        states = self.refresh_progress()
+        current = next((s.key for s in states if s.status == "current"), "review")
+        self.show_step(current)
+        self.refresh_linkage()
+        self.load_suggestions()
+        self.refresh_coordination()
+        self.refresh_documentation_status()
+
+    # --- progress and navigation -------------------------------------------------------
+
+    def refresh_progress(self) -> list[discharge.StepState]:
+        with self.app.database.session() as session:
+            states = discharge.step_states(session, self.case_id)
+            items = discharge.checklist(session, self.case_id, self.app.today)
+        self.query_one(StepList).set_steps([(s.key, s.label, s.status) for s in states], self.viewing)
+        lines = []
+        for item in items:
+            mark = "[$text-success]✓[/]" if item.done else "[$text-error]✗[/]"
+            lines.append(f"{mark} [b]{item.label}[/b]\n    {escape(item.detail)}")
+        self.query_one("#checklist", Static).update("\n".join(lines))
+        return states
+
+    def show_step(self, key: str) -> None:
+        self.viewing = key
+        self.query_one("#discharge-steps", ContentSwitcher).current = f"step-{key}"
+        self.query_one(StepList).show(key)
+        self.refresh_bindings()
+        pane = self.query_one(f"#step-{key}")
+        pane.scroll_home(animate=False)
+        focusable = [w for w in pane.query("Input, Select, TextArea, DataTable, Button") if w.focusable]
+        if focusable:
+            focusable[0].focus()
+
+    @on(OptionList.OptionSelected, "#steps")
+    def _step_chosen(self, event: OptionList.OptionSelected) -> None:
+        if not self.closed and event.option.id:
+            self.show_step(event.option.id)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "reopen":
+            return self.closed
+        if action in OPEN_ONLY_ACTIONS and self.closed:
+            return False
+        if action in PRIMARY_ACTIONS.values():
+            return PRIMARY_ACTIONS[self.viewing] == action
+        if action in STEP_ONLY_ACTIONS:
+            return STEP_ONLY_ACTIONS[action] == self.viewing
+        return True
+
+    def action_next_step(self) -> None:
+        self.show_step(STEP_KEYS[min(STEP_KEYS.index(self.viewing) + 1, len(STEP_KEYS) - 1)])
+
+    def action_previous_step(self) -> None:
+        self.show_step(STEP_KEYS[max(STEP_KEYS.index(self.viewing) - 1, 0)])
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def _saved(self, message: str, *, advance: bool = True) -> None:
+        self.notify(message, title="Saved")
+        self.refresh_progress()
+        if advance:
+            self.action_next_step()
+
+    def _failed(self, exc: CasetuiError, pane: str, title: str) -> None:
+        if isinstance(exc, ValidationError):
+            for message in show_errors(self.query_one(pane), exc.errors):
+                self.notify(message, severity="error", title=title)
+        else:
+            self.notify(str(exc), severity="error", title=title)
+
+    # --- 1. reason ---------------------------------------------------------------------
+
+    def _show_reason_extras(self) -> None:
+        self.query_one("#field-reason_other").display = _selected(self.query_one("#reason", Select)) == "other"
+        subsidy = _selected(self.query_one("#destination", Select)) == vocab.HMIS_SUBSIDY_DESTINATION
+        self.query_one("#field-subsidy_type").display = subsidy
+
+    @on(Select.Changed, "#reason, #destination")
+    def _reason_changed(self) -> None:
+        self._show_reason_extras()
+
+    @on(Select.Changed, "#destination_group")
+    def _group_changed(self, event: Select.Changed) -> None:
+        destination = self.query_one("#destination", Select)
+        current = _selected(destination)
+        options = self._destination_options(_selected(event.select))
+        destination.set_options(options)
+        if current in {code for _, code in options}:
+            destination.value = current
+        self._show_reason_extras()
+
+    def action_save_reason(self) -> None:
+        planned = _selected(self.query_one("#planned", Select))
+        try:
+            with self.app.database.session() as session:
+                discharge.save_reason(
+                    session, self.case_id,
+                    reason=_selected(self.query_one("#reason", Select)),
+                    reason_other=self.query_one("#reason_other", Input).value,
+                    planned=None if planned is None else planned == "planned",
+                    discharge_on=self.query_one("#discharge_on", Input).value,
+                    destination=_selected(self.query_one("#destination", Select)),
+                    subsidy_type=_selected(self.query_one("#subsidy_type", Select)),
+                    today=self.app.today)
+        except CasetuiError as exc:
+            self._failed(exc, "#step-reason", "Reason not saved")
+            return
+        show_errors(self.query_one("#step-reason"), {})
+        self._saved("Reason, date and destination saved.")
+
+    # --- 2. goals ----------------------------------------------------------------------
+
+    def action_save_goals(self) -> None:
+        pane = self.query_one("#step-goals")
+        reviews: dict[str, dict] = {}
+        for select in pane.query(Select):
+            goal_id = select.id.split("-")[1]
+            reviews[goal_id] = {"achievement": _selected(select),
+                                "note": pane.query_one(f"#goal-{goal_id}-note", Input).value}
+        try:
+            with self.app.database.session() as session:
+                discharge.save_goal_reviews(session, self.case_id, reviews, self.app.today)
+        except CasetuiError as exc:
+            self._failed(exc, "#step-goals", "Goals review not saved")
+            return
+        show_errors(pane, {})
+        self._saved("Goals reviewed; each goal now carries its final status.")
+        self.load_suggestions()  # the open needs may have changed
+
+    # --- 3. linkage --------------------------------------------------------------------
+
+    def refresh_linkage(self) -> None:
+        with self.app.database.session() as session:
+            made = discharge.linkage_referrals(session, self.case_id)
+        table = self.query_one("#linkage-made", DataTable)
+        table.clear()
+        for referral in made:
+            table.add_row(referral.service_name, referral.provider_name, f"{referral.referred_on:%Y-%m-%d}",
+                          f"{referral.follow_up_on:%Y-%m-%d}" if referral.follow_up_on else "", key=str(referral.id))
+        if not made:
+            table.add_row("None yet", "", "", "")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="linkage")
+    def load_suggestions(self, query: str = "") -> None:
+        with self.app.database.session() as session:
+            if query.strip():
+                hits = discharge.search_directory(session, self.case_id, query, self.app.today)
+            else:
+                hits = discharge.linkage_suggestions(session, self.case_id, self.app.today)
+        title = f"Directory matches for “{query.strip()}”" if query.strip() else "Suggested for open needs"
+        self.app.call_from_thread(self._show_hits, hits, title)
+
+    def _show_hits(self, hits, title: str) -> None:
+        self.hits = {hit.id: hit for hit in hits}
+        self.query_one("#hits-title", Static).update(f"{title} ({len(hits)})")
+        table = self.query_one("#linkage-hits", DataTable)
+        table.clear()
+        for hit in hits:
+            need = ", ".join(vocab.DOMAINS.get(c, c) for c in hit.categories)
+            eligible = {True: "yes", False: "no", None: "check"}[hit.eligible]
+            table.add_row(hit.name, hit.organization, need, eligible, hit.city or "", key=hit.id)
+
+    @on(Input.Submitted, "#linkage-search")
+    def _search(self, event: Input.Submitted) -> None:
+        self.load_suggestions(event.value)
+        self.query_one("#linkage-hits", DataTable).focus()
+
+    @on(DataTable.RowSelected, "#linkage-hits")
+    def _refer(self, event: DataTable.RowSelected) -> None:
+        hit = getattr(self, "hits", {}).get(event.row_key.value)
+        if hit is None:
+            return
+        with self.app.database.session() as session:
+            open_needs = discharge.open_need_domains(session, self.case_id)
+        domain = next((c for c in hit.categories if c in open_needs), hit.categories[0] if hit.categories else None)
+
+        def save(values: dict):
+            with self.app.database.session() as session:
+                return discharge.refer_for_ongoing_service(session, self.case_id, hit.id, self.app.today, **values)
+
+        def done(referral) -> None:
+            if referral is not None:
+                self.notify(f"Referred to {hit.name} for ongoing services.", title="Saved")
+                self.refresh_linkage()
+                self.refresh_progress()
+
+        self.app.push_screen(ReferralForm(
+            client_name=self.client_name, service_label=f"{hit.name} · {hit.organization}", domains=hit.categories,
+            domain=domain, referred_on=self.app.today, follow_up_on=self.app.today + timedelta(days=14), save=save), done)
+
+    def action_provider_list(self) -> None:
+        self.save_provider_list()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="documents")
+    def save_provider_list(self) -> None:
+        from casetui import config
+
+        today = self.app.today
+        try:
+            with self.app.database.session() as session:
+                ids = [r.id for r in discharge.linkage_referrals(session, self.case_id)]
+                if not ids:
+                    raise ValidationError("entries", "Refer the client to at least one ongoing service first.")
+                folder = config.documents_dir()
+                written = [provider_list.save(session, self.case_id,
+                                              folder / provider_list.default_filename(self.case_id, today, fmt),
+                                              today=today, referral_ids=ids) for fmt in provider_list.FORMATS]
+        except (CasetuiError, OSError) as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Provider list not saved")
+            return
+        self.app.call_from_thread(self._provider_list_saved, written)
+
+    def _provider_list_saved(self, written: list[Path]) -> None:
+        self.query_one("#provider-list-result", Static).update(
+            "Provider list for the client and family saved:\n" + "\n".join(f"  {path}" for path in written))
+        self.notify("Provider list saved (Markdown and HTML).", title="Saved")
+
+    def action_finish_linkage(self) -> None:
+        self._finish("linkage", "Linkage done.")
+
+    def _finish(self, step: str, message: str) -> None:
+        try:
+            with self.app.database.session() as session:
+                discharge.complete_step(session, self.case_id, step)
+        except CasetuiError as exc:
+            self.notify(str(exc), severity="error", title="Not saved")
+            return
+        self._saved(message)
+
+    # --- 4. coordination ---------------------------------------------------------------
+
+    def refresh_coordination(self) -> None:
+        with self.app.database.session() as session:
+            contacts = discharge.coordination_contacts(session, self.case_id)
+        table = self.query_one("#contacts", DataTable)
+        table.clear()
+        for contact in contacts:
+            table.add_row(f"{contact.contacted_on:%Y-%m-%d}", contact.recipient,
+                          discharge.CONTACT_METHODS.get(contact.method, contact.method),
+                          contact.information_shared or "nothing", "on file" if contact.consent_id else "",
+                          key=str(contact.id))
+        if not contacts:
+            table.add_row("", "No contacts logged yet", "", "", "")
+        self.refresh_consent_status()
+
+    @on(Input.Changed, "#recipient")
+    def refresh_consent_status(self) -> None:
+        recipient = self.query_one("#recipient", Input).value.strip()
+        status = self.query_one("#consent-status", Static)
+        if not recipient:
+            status.update("Type who was contacted to see whether a consent is on file.")
+            status.set_classes("")
+            return
+        with self.app.database.session() as session:
+            granted = discharge.consent_for(session, self.case_id, recipient, self.app.today)
+        if granted is None:
+            status.update(f"✗ No current consent for {escape(recipient)}: information cannot be shared with them. "
+                          "Press ctrl+g to record the client's signed consent.")
+            status.set_classes("no-consent")
+        else:
+            until = f", until {granted.expires_on:%Y-%m-%d}" if granted.expires_on else ""
+            scope = vocab.CONSENT_SCOPES.get(granted.scope, granted.scope).lower()
+            status.update(f"✓ Consent on file for {escape(granted.recipient)}: {scope}, signed "
+                          f"{granted.signed_on:%Y-%m-%d}{until}.")
+            status.set_classes("consent")
+
+    def action_log_contact(self) -> None:
+        pane = self.query_one("#step-coordination")
+        try:
+            with self.app.database.session() as session:
+                discharge.log_contact(
+                    session, self.case_id,
+                    recipient=self.query_one("#recipient", Input).value,
+                    contacted_on=self.query_one("#contacted_on", Input).value,
+                    method=_selected(self.query_one("#method", Select)),
+                    information_shared=self.query_one("#information_shared", Input).value,
+                    note=self.query_one("#note", Input).value,
+                    today=self.app.today)
+        except CasetuiError as exc:
+            self._failed(exc, "#step-coordination", "Contact not logged")
+            return
+        show_errors(pane, {})
+        for field in ("#recipient", "#information_shared", "#note"):
+            self.query_one(field, Input).value = ""
+        self.refresh_coordination()
+        self.refresh_progress()
+        self.notify("Contact logged.", title="Saved")
+        self.query_one("#recipient", Input).focus()
+
+    def action_record_consent(self) -> None:
+        def save(values: dict):
+            with self.app.database.session() as session:
+                return consent.record_consent(session, self.client_id, today=self.app.today, **values)
+
+        def done(granted) -> None:
+            if granted is not None:
+                self.query_one("#recipient", Input).value = granted.recipient
+                self.refresh_consent_status()
+                self.notify(f"Consent to share with {granted.recipient} recorded.", title="Saved")
+
+        self.app.push_screen(ConsentDialog(recipient=self.query_one("#recipient", Input).value.strip(),
+                                           signed_on=self.app.today, save=save), done)
+
+    def action_finish_coordination(self) -> None:
+        self._finish("coordination", "Service coordination done.")
+
+    # --- 5. documentation --------------------------------------------------------------
+
+    def _documentation_values(self) -> dict:
+        return {name: self.query_one(f"#{name}", TextArea).text
+                for name in ("health_changes", "behavioural_changes", "medication_changes", "recommendations",
+                             "summary_text")}
+
+    def _save_documentation(self, *, final: bool = False) -> bool:
+        try:
+            with self.app.database.session() as session:
+                discharge.save_documentation(session, self.case_id, final=final, today=self.app.today,
+                                             **self._documentation_values())
+        except CasetuiError as exc:
+            self._failed(exc, "#step-documentation", "Documentation not saved")
+            return False
+        show_errors(self.query_one("#step-documentation"), {})
+        return True
+
+    def refresh_documentation_status(self) -> None:
+        with self.app.database.session() as session:
+            record = discharge.current_discharge(session, self.case_id)
+        final = bool(record and record.finalized_at)
+        for area in self.query("#step-documentation TextArea"):
+            area.read_only = final
+        self.query_one("#documentation-status", Static).update(
+            "The summary is final and can no longer be edited. ctrl+o exports it as Markdown and HTML."
+            if final else
+            "Enter the changes and recommendations, ctrl+r renders the summary, edit it, ctrl+s saves a draft, "
+            "ctrl+f makes it final.")
+
+    def action_save_documentation(self) -> None:
+        if self._save_documentation():
+            self.notify("Documentation draft saved.", title="Saved")
+
+    def action_render_summary(self) -> None:
+        if not self._save_documentation():
+            return
+        if self.query_one("#summary_text", TextArea).text.strip():
+            self.app.push_screen(ConfirmDialog("Replace the summary text (and your edits) with a fresh render "
+                                               "from the record?", yes="Replace"),
+                                 lambda yes: yes and self.render_summary())
+        else:
+            self.render_summary()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="documents")
+    def render_summary(self) -> None:
+        try:
+            with self.app.database.session() as session:
+                text = discharge.render_summary(session, self.case_id, self.app.today)
+        except CasetuiError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Summary not rendered")
+            return
+        self.app.call_from_thread(self._show_summary, text)
+
+    def _show_summary(self, text: str) -> None:
+        area = self.query_one("#summary_text", TextArea)
+        area.load_text(text)
+        area.focus()
+        self.notify("Summary rendered: edit it, then ctrl+s to save or ctrl+f to make it final.")
+
+    def action_finalize_summary(self) -> None:
+        def confirmed(yes: bool | None) -> None:
+            if yes and self._save_documentation(final=True):
+                self.refresh_documentation_status()
+                self._saved("The discharge summary is final.")
+
+        self.app.push_screen(ConfirmDialog("Make the discharge summary final? It cannot be edited afterwards.",
+                                           yes="Make final"), confirmed)
+
+    def action_export_summary(self) -> None:
+        self.export_summary(self.query_one("#export_folder", Input).value.strip())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="documents")
+    def export_summary(self, folder: str) -> None:
+        from casetui import config
+
+        try:
+            with self.app.database.session() as session:
+                written = discharge.export_summary(session, self.case_id, folder or config.documents_dir(),
+                                                   self.app.today)
+        except (CasetuiError, OSError) as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Not exported")
+            return
+        self.app.call_from_thread(self._exported, written)
+
+    def _exported(self, written: list[Path]) -> None:
+        self.query_one("#export-result", Static).update("Exported:\n" + "\n".join(f"  {p}" for p in written))
+        self.notify("Discharge summary exported as Markdown and HTML.", title="Exported")
+        self.refresh_progress()
+
+    # --- 6. review and close -----------------------------------------------------------
+
+    @on(Button.Pressed, "#close-case")
+    def action_close_case(self) -> None:
+        with self.app.database.session() as session:
+            missing = discharge.missing_steps(session, self.case_id)
+        if missing:
+            self._close()  # the service refuses and says why
+            return
+        self.app.push_screen(ConfirmDialog("Close this case? It becomes read-only.", yes="Close case"),
+                             lambda yes: yes and self._close())
+
+    def _close(self) -> None:
+        error = self.query_one("#close-error", Static)
+        try:
+            with self.app.database.session() as session:
+                discharge.close_case(session, self.case_id, self.app.today)
+        except CasetuiError as exc:
+            error.update(escape(str(exc)))
+            self.notify(str(exc), severity="error", title="Case not closed")
+            return
+        self.notify("The case is closed and read-only now.", title="Case closed")
+        self.call_later(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        """Closing or reopening changes what the screen is: build it again from the record."""
+        self.viewing = "reason"
+        await self.recompose()
+        self.on_mount()
+
+    # --- closed case -------------------------------------------------------------------
+
+    def action_reopen(self) -> None:
+        def reopen(reason: str | None) -> None:
+            if not reason:
+                return
+            try:
+                with self.app.database.session() as session:
+                    discharge.reopen_case(session, self.case_id, reason, self.app.today)
+            except CasetuiError as exc:
+                self.notify(str(exc), severity="error", title="Not reopened")
+                return
+            self.notify("The case is open again.", title="Reopened")
+            self.call_later(self._rebuild)
+
+        self.app.push_screen(ReasonDialog("Reopen this case", label="Reason for reopening",
+                                          placeholder="e.g. the client asked for help again", ok="Reopen"), reopen)
+

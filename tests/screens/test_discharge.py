@@ -1,0 +1,167 @@
+"""The discharge wizard driven by keys: the whole walk, refusals, consent gate, resume, closed case."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+from textual.widgets import DataTable, Input, Markdown, Select, Static, TextArea
+
+from casetui.cli import make_app
+from casetui.data import discharge
+from casetui.data.db import open_database
+from casetui.data.models import Case, CoordinationContact, Document, Goal, Referral
+from casetui.screens.discharge import DischargeScreen
+from tests.conftest import TODAY
+
+
+def pick_case(path, *, closed: bool = False) -> int:
+    database = open_database(str(path), worker="test")
+    try:
+        with database.session() as session:
+            query = select(Case).where(Case.closed_on.is_not(None) if closed else Case.closed_on.is_(None))
+            for case in session.exec(query.order_by(Case.id)):
+                if closed or len(session.exec(select(Goal).where(Goal.case_id == case.id)).all()) == 2:
+                    return case.id
+    finally:
+        database.dispose()
+    raise AssertionError("no suitable demo case")
+
+
+async def open_wizard(app, pilot, case_id):
+    app.open_discharge(case_id)
+    await settle(app, pilot)
+    assert isinstance(app.screen, DischargeScreen)
+
+
+async def settle(app, pilot):
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def choose(pilot, search: str):
+    """Open the focused Select, type to find the option, take it."""
+    await pilot.press("enter", *search, "enter")
+    await pilot.pause()
+
+
+def status_of(app) -> dict[str, str]:
+    with app.database.session() as session:
+        return {s.key: s.status for s in discharge.step_states(session, app.screen.case_id)}
+
+
+async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_path):
+    case_id = pick_case(demo_path)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(app, pilot, case_id)
+        screen = app.screen
+        assert screen.viewing == "reason" and app.focused.id == "reason"
+        # 1 Reason
+        await choose(pilot, "goals")
+        await pilot.press("tab")
+        assert app.focused.id == "planned"  # "other reason" is hidden unless the reason is Other
+        await choose(pilot, "unp")
+        await pilot.press("tab", "tab")
+        assert app.focused.id == "destination_group"
+        await choose(pilot, "perm")
+        await pilot.press("tab")
+        await choose(pilot, "435")
+        await pilot.pause()
+        assert screen.query_one("#field-subsidy_type").display  # asked only for 435
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "subsidy" in str(screen.query_one("#field-subsidy_type .field-error", Static).render())
+        assert app.focused.id == "subsidy_type"  # the error took the cursor there
+        await choose(pilot, "43")  # 431 RRH or equivalent subsidy
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.viewing == "goals" and status_of(app)["reason"] == "done"
+
+        # 2 Goals review: a final status and a note for each goal
+        for _ in range(2):
+            await choose(pilot, "ach")
+            await pilot.press("tab", *"Reviewed together", "tab")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.viewing == "linkage"
+
+        # 3 Linkage: Enter on a suggested service opens the referral form; ctrl+s refers
+        hits = screen.query_one("#linkage-hits", DataTable)
+        assert hits.row_count > 0
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        await pilot.press("ctrl+o")  # provider list for the client and family
+        await settle(app, pilot)
+        assert "Provider list" in str(screen.query_one("#provider-list-result", Static).render())
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.viewing == "coordination"
+
+        # 4 Coordination: sharing is refused until a consent is recorded right here
+        await pilot.press(*"Cedar Family Centre")
+        assert "No current consent" in str(screen.query_one("#consent-status", Static).render())
+        screen.query_one("#information_shared", Input).value = "Discharge plan and goals"
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert "No current consent" in str(screen.query_one("#field-information_shared .field-error", Static).render())
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # consent dialog: recipient and signed date are filled in
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "Consent on file" in str(screen.query_one("#consent-status", Static).render())
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.viewing == "documentation"
+
+        # 5 Documentation: changes, render, edit, final, export
+        await pilot.press(*"Blood pressure steady", "tab", "tab", "tab", *"Keep seeing the counsellor")
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        summary = screen.query_one("#summary_text", TextArea)
+        assert "Blood pressure steady" in summary.text and "Keep seeing the counsellor" in summary.text
+        summary.insert("\nEdited by hand.\n", summary.document.end)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press("enter")  # confirm: make final
+        await settle(app, pilot)
+        assert screen.viewing == "review"
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        screen.query_one("#export_folder", Input).value = str(tmp_path / "out")
+        await pilot.press("ctrl+o")
+        await settle(app, pilot)
+        exported = sorted(p.name for p in (tmp_path / "out").iterdir())
+        assert exported == [f"discharge-summary-case{case_id}-2026-01-15.html", f"discharge-summary-case{case_id}-2026-01-15.md"]
+        assert "Edited by hand." in (tmp_path / "out" / exported[1]).read_text()
+
+        # 6 Review and close
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        checklist = str(screen.query_one("#checklist", Static).render())
+        assert "✗" not in checklist and "exported (2 files)" in checklist
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")  # confirm
+        await settle(app, pilot)
+        assert screen.closed and screen.query_one("#final-facts", Static)
+
+    with app.database.session() as session:
+        case = session.get(Case, case_id)
+        assert (case.stage, case.closed_on, case.retention_until) == ("closure", TODAY, TODAY.replace(year=2033))
+        record = discharge.current_discharge(session, case_id)
+        assert (record.reason, record.planned, record.destination, record.subsidy_type) == ("goals_met", False, 435, 431)
+        assert all(r["achievement"] == "achieved" for r in record.goal_reviews.values())
+        assert session.exec(select(Referral).where(Referral.case_id == case_id, Referral.for_discharge)).all()
+        contact = session.exec(select(CoordinationContact).where(CoordinationContact.case_id == case_id)).one()
+        assert contact.consent_id is not None
+        kinds = {d.kind for d in session.exec(select(Document).where(Document.case_id == case_id))}
+        assert kinds == {"discharge_summary", "provider_list"}
