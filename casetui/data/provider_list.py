@@ -16,6 +16,7 @@ from sqlmodel import Session, or_, select
 
 from casetui import documents
 from casetui.data import audit, case_documents, cases, clients, referrals, vocab
+from casetui.data.resources import language_label
 from casetui.data.errors import ValidationError
 from casetui.data.models import Location, Organization, Phone, Referral, Service, ServiceAtLocation
 
@@ -58,7 +59,7 @@ def eligibility_notes(service: Service) -> list[str]:
     if service.populations:
         notes.append("Serves " + ", ".join(vocab.POPULATIONS.get(p, p).lower() for p in service.populations) + ".")
     if service.languages:
-        notes.append("Languages: " + ", ".join(service.languages) + ".")
+        notes.append("Languages: " + ", ".join(language_label(x) for x in service.languages) + ".")
     if service.eligibility_description:
         notes.append(service.eligibility_description)
     return notes
@@ -150,7 +151,7 @@ def provider_list_context(session: Session, case_id: int, referral_ids: Iterable
         entries.append(service_entry(session, service))
     return {
         "client_name": client.display_name,
-        "worker": case.worker or audit.worker_of(session),
+        "worker": audit.worker_of(session),
         "program": case.program,
         "today": today,
         "entries": entries,

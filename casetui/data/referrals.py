@@ -16,6 +16,8 @@ from casetui.data import audit, cases, validation as v, vocab
 from casetui.data.errors import NotFoundError, ValidationError
 from casetui.data.models import Organization, Referral, Service, utcnow
 
+DEFAULT_FOLLOW_UP_DAYS = 14  # what the referral form proposes; the case manager may change it
+
 
 def is_open(referral: Referral) -> bool:
     return referral.status not in vocab.REFERRAL_CLOSED

@@ -158,5 +158,5 @@ def test_eligibility_notes_say_who_a_service_is_for():
 
     service = Service(id="s", name="Youth Safe Place", minimum_age=12, maximum_age=24, populations=["youth"],
                       languages=["en", "es"], genders=["woman"])
-    assert eligibility_notes(service) == ["Ages 12 to 24.", "For woman.", "Serves youth.", "Languages: en, es."]
+    assert eligibility_notes(service) == ["Ages 12 to 24.", "For woman.", "Serves youth.", "Languages: English, Spanish."]
     assert eligibility_notes(Service(id="t", name="Open to all")) == []

@@ -1,0 +1,93 @@
+"""The referral form: service (pre-filled), dates, need and note, with inline errors.
+
+The form knows nothing of the database: the screen hands it a ``save(values)`` callable that
+calls the referral service and raises ``ValidationError``; the form shows those errors beside
+the fields and keeps everything typed. It dismisses with what ``save`` returned, or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Select, Static
+
+from casetui.data import vocab
+from casetui.data.errors import CasetuiError, ValidationError
+from casetui.widgets.fields import FormField, show_errors
+
+
+class ReferralForm(ModalScreen):
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Refer")]
+    DEFAULT_CSS = """
+    ReferralForm { align: center middle; }
+    ReferralForm > VerticalScroll {
+        width: 72; max-width: 100%; height: auto; max-height: 100%; padding: 0 2;
+        border: thick $primary; background: $surface;
+    }
+    ReferralForm #referral-title { text-style: bold; margin-bottom: 1; }
+    ReferralForm #referral-service { color: $text-muted; margin-bottom: 1; }
+    ReferralForm Horizontal.dates { height: auto; }
+    ReferralForm Horizontal.dates > FormField { width: 1fr; margin-right: 1; }
+    ReferralForm Horizontal.buttons { height: auto; align-horizontal: right; }
+    ReferralForm Button { margin-left: 1; }
+    """
+
+    def __init__(self, *, client_name: str, service_label: str, domains: list[str], domain: str | None,
+                 referred_on: date, follow_up_on: date, save: Callable[[dict], object]):
+        super().__init__()
+        self.client_name, self.service_label = client_name, service_label
+        self.domains, self.domain = domains, domain
+        self.referred_on, self.follow_up_on = referred_on, follow_up_on
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        options = [(vocab.DOMAINS[d], d) for d in self.domains or vocab.DOMAINS]
+        with VerticalScroll():
+            yield Static(f"Refer {self.client_name}", id="referral-title", markup=False)
+            yield Static(self.service_label, id="referral-service", markup=False)
+            with Horizontal(classes="dates"):
+                yield FormField("Referral date", Input(f"{self.referred_on:%Y-%m-%d}", id="referred_on"))
+                yield FormField("Follow up on", Input(f"{self.follow_up_on:%Y-%m-%d}", id="follow_up_on"))
+            yield FormField("Need", Select(options, value=self.domain if self.domain in dict(map(reversed, options))
+                                           else Select.NULL, prompt="Choose the need", id="domain"))
+            yield FormField("Note for the file", Input(placeholder="What the client should bring, who to ask for...",
+                                                       id="note"))
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Refer", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#follow_up_on", Input).focus()
+
+    def values(self) -> dict:
+        domain = self.query_one("#domain", Select).value
+        return {
+            "referred_on": self.query_one("#referred_on", Input).value,
+            "follow_up_on": self.query_one("#follow_up_on", Input).value,
+            "domain": None if domain is Select.NULL else domain,
+            "note": self.query_one("#note", Input).value,
+        }
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        try:
+            result = self.save(self.values())
+        except ValidationError as exc:
+            for message in show_errors(self, exc.errors):
+                self.notify(message, severity="error", title="Cannot refer")
+            return
+        except CasetuiError as exc:
+            self.notify(str(exc), severity="error", title="Cannot refer")
+            return
+        self.dismiss(result)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
