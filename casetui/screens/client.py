@@ -1,0 +1,463 @@
+"""One client's record: overview, assessments, goals, notes, referrals, consents, documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane, TextArea
+
+from casetui.data import cases, clients, consent, notes, referrals, vocab
+from casetui.data.client_record import ClientRecord, client_record
+from casetui.data.errors import CasetuiError, ValidationError
+from casetui.widgets.fields import FormField
+from casetui.widgets.record_form import RecordForm
+
+TABS = ("overview", "assessments", "goals", "notes", "referrals", "consents", "documents")
+CONSENT_STATUS = {"current": "Current", "expiring": "Expiring soon", "expired": "Expired", "revoked": "Revoked",
+                  "not_yet": "Not yet in force"}
+
+
+def _day(value) -> str:
+    return f"{value:%Y-%m-%d}" if value else ""
+
+
+def _one_line(text: str | None, width: int = 70) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class ClientScreen(Screen):
+    CSS_PATH = "client.tcss"
+    HELP_TITLE = "Client record"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("n", "add_note", "Note"),
+        Binding("s", "change_stage", "Stage"),
+        Binding("e", "edit_client", "Edit"),
+        Binding("x", "safety_followup", "Safety"),
+        Binding("a", "reassess", "Reassess"),
+        Binding("g", "goals", "Goals"),
+        Binding("f", "find_resources", "Resources"),
+        Binding("o", "referral_outcome", "Outcome"),
+        Binding("k", "record_consent", "Consent"),
+        Binding("v", "revoke_consent", "Revoke"),
+        Binding("d", "discharge", "Discharge"),
+        *[Binding(str(number), f"show_tab('{tab}')", f"{tab.capitalize()} tab", show=False)
+          for number, tab in enumerate(TABS, start=1)],
+    ]
+
+    def __init__(self, client_id: int):
+        super().__init__()
+        self.client_id = client_id
+        self.record: ClientRecord | None = None
+        self._stale = False
+
+    # --- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="client-title")
+        yield Static("", id="banner")
+        with TabbedContent(id="tabs", initial="overview"):
+            with TabPane("1 Overview", id="overview"):
+                with VerticalScroll(id="overview-scroll"):
+                    with Horizontal(id="overview-top"):
+                        yield Static("", id="demographics", classes="panel")
+                        yield Static("", id="safety", classes="panel")
+                    yield Static("", id="timeline", classes="panel")
+                    yield Static("", id="needs", classes="panel")
+                    yield Static("", id="goal-progress", classes="panel")
+            with TabPane("2 Assessments", id="assessments"):
+                yield self._table("assessments-table", "Date", "Kind", "Worker", "Open needs", "Referral source")
+            with TabPane("3 Goals", id="goals"):
+                yield self._table("goals-table", "Due", "Status", "Achievement", "Goal", "Measure")
+            with TabPane("4 Notes", id="notes"):
+                with Vertical():
+                    yield self._table("notes-table", "Date", "Type", "Minutes", "Worker", "Note")
+                    yield Static("", id="note-text")
+            with TabPane("5 Referrals", id="referrals"):
+                yield self._table("referrals-table", "Referred", "Service", "Provider", "Status", "Follow up", "Outcome")
+            with TabPane("6 Consents", id="consents"):
+                yield self._table("consents-table", "Recipient", "Scope", "Signed", "Expires", "Status")
+            with TabPane("7 Documents", id="documents"):
+                yield self._table("documents-table", "Date", "Kind", "Title", "File")
+        yield Footer()
+
+    @staticmethod
+    def _table(table_id: str, *columns: str) -> DataTable:
+        table = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+        table.add_columns(*columns)
+        return table
+
+    # --- loading -------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        with self.app.database.session() as session:
+            clients.record_opened(session, self.client_id)
+        self.load()
+
+    def on_screen_suspend(self) -> None:
+        self._stale = True
+
+    def on_screen_resume(self) -> None:
+        # Back from goals, intake, the directory or the discharge wizard: show what changed.
+        if self._stale:
+            self._stale = False
+            self.load()
+
+    def load(self) -> None:
+        """Read the record (fast: a dozen small queries) and fill every section."""
+        with self.app.database.session() as session:
+            self.record = client_record(session, self.client_id, self.app.today)
+        self.show_record(self.record)
+
+    def show_record(self, record: ClientRecord) -> None:
+        client, case = record.client, record.case
+        stage = vocab.STAGES.get(case.stage, case.stage) if case else "no case"
+        age = f" · {record.age}" if record.age is not None else ""
+        pronouns = f" · {client.pronouns}" if client.pronouns else ""
+        case_text = f" · case {case.id} · {case.program} · {stage} · worker {case.worker}" if case else ""
+        self.query_one("#client-title", Static).update(f"[b]{client.sort_name}[/]{age}{pronouns}{case_text}")
+        banner = self.query_one("#banner", Static)
+        if case is None:
+            banner.update("This client has no case. Start one with an intake.")
+        elif case.closed_on:
+            banner.update(f"Case closed on {case.closed_on:%Y-%m-%d}: this record is read-only.")
+        banner.display = record.read_only
+        self.sub_title = client.sort_name
+        self.show_overview(record)
+        self.show_assessments(record)
+        self.show_goals(record)
+        self.show_notes(record)
+        self.show_referrals(record)
+        self.show_consents(record)
+        self.show_documents(record)
+        self.refresh_bindings()
+
+    def show_overview(self, record: ClientRecord) -> None:
+        client = record.client
+        lines = ["[b]Client[/]"]
+        facts = [
+            ("Preferred name", client.preferred_name), ("Date of birth", _day(client.date_of_birth)),
+            ("Gender", vocab.GENDERS.get(client.gender or "", client.gender)), ("Pronouns", client.pronouns),
+            ("Language", (client.language or "") + (" (interpreter)" if client.interpreter_needed else "")),
+            ("Phone", client.phone), ("Email", client.email),
+            ("Address", ", ".join(filter(None, (client.address, client.city, client.postal_code)))),
+            ("Household", str(client.household_size) if client.household_size else None),
+            ("Veteran", "yes" if client.veteran else None),
+            ("Last contact", _day(record.last_contact_on) or "none recorded"),
+        ]
+        lines += [f"{label:<15}{value}" for label, value in facts if value]
+        self.query_one("#demographics", Static).update("\n".join(lines))
+
+        safety = self.query_one("#safety", Static)
+        case = record.case
+        if case is not None and case.safety_flag:
+            safety.update(f"[b]SAFETY FLAG[/]\n{case.safety_flag_reason or 'Raised at assessment'}\n\n"
+                          "Awaiting follow-up: press x to record it.")
+            safety.set_class(True, "-flagged")
+        else:
+            followed = f"\nLast follow-up {case.safety_followup_on:%Y-%m-%d}" if case and case.safety_followup_on else ""
+            safety.update(f"[b]Safety[/]\nNo flag awaiting follow-up.{followed}")
+            safety.set_class(False, "-flagged")
+
+        steps = []
+        for step in record.timeline:
+            when = _day(step.entered_on) or "—"
+            mark = "●" if step.current else ("✓" if step.entered_on else "○")
+            label = f"[b]{step.label}[/]" if step.current else step.label
+            steps.append(f"{mark} {label} {when}")
+        self.query_one("#timeline", Static).update("[b]Stages[/]\n" + ("  →  ".join(steps) if steps else "No case."))
+
+        if record.open_needs:
+            needs = [f"{need.label:<22}{need.score if need.score is not None else '-'} {need.score_label}"
+                     + ("  · wants a goal" if need.wants_goal else "") for need in record.open_needs]
+            needs_text = "\n".join(needs)
+        else:
+            needs_text = "No open needs in the latest assessment." if record.assessments else "Not assessed yet."
+        self.query_one("#needs", Static).update("[b]Open needs[/] (latest assessment, 1-5)\n" + needs_text)
+        self.show_goal_progress(record)
+
+    def show_goal_progress(self, record: ClientRecord) -> None:
+        """Goals at a glance on the overview (the goals workflow may draw richer progress here)."""
+        open_goals = [goal for goal in record.goals if goal.lifecycle_status in vocab.GOAL_LIFECYCLE_OPEN]
+        today = self.app.today
+        lines = []
+        for goal in open_goals:
+            late = " [b]overdue[/]" if goal.due_on < today else ""
+            status = vocab.GOAL_ACHIEVEMENT.get(goal.achievement_status or "", goal.achievement_status or "")
+            lines.append(f"• {_one_line(goal.statement, 60)}  due {goal.due_on:%Y-%m-%d}{late} · {status}")
+        body = "\n".join(lines) if lines else "No open goals."
+        self.query_one("#goal-progress", Static).update(f"[b]Goals[/] ({len(open_goals)} open)\n{body}")
+
+    def _fill(self, table_id: str, rows: list[tuple], keys: list) -> None:
+        table = self.query_one(f"#{table_id}", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for row, key in zip(rows, keys):
+            table.add_row(*row, key=str(key))
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+
+    def show_assessments(self, record: ClientRecord) -> None:
+        self._fill("assessments-table", [
+            (_day(row.assessment.assessed_on), row.assessment.kind.capitalize(), row.assessment.worker,
+             str(row.needs), row.assessment.referral_source or "") for row in record.assessments
+        ], [row.assessment.id for row in record.assessments])
+
+    def show_goals(self, record: ClientRecord) -> None:
+        today = self.app.today
+        rows = []
+        for goal in record.goals:
+            overdue = goal.due_on < today and goal.lifecycle_status in vocab.GOAL_LIFECYCLE_OPEN
+            rows.append((Text(_day(goal.due_on), style="bold red" if overdue else ""),
+                         vocab.GOAL_LIFECYCLE.get(goal.lifecycle_status, goal.lifecycle_status),
+                         vocab.GOAL_ACHIEVEMENT.get(goal.achievement_status or "", goal.achievement_status or ""),
+                         _one_line(goal.statement, 50), _one_line(goal.measure, 30)))
+        self._fill("goals-table", rows, [goal.id for goal in record.goals])
+
+    def show_notes(self, record: ClientRecord) -> None:
+        self._fill("notes-table", [
+            (_day(note.occurred_on), vocab.NOTE_KINDS.get(note.kind, note.kind),
+             str(note.duration_minutes) if note.duration_minutes is not None else "", note.worker,
+             _one_line(note.text, 60)) for note in record.notes
+        ], [note.id for note in record.notes])
+        self.show_note_text()
+
+    def show_referrals(self, record: ClientRecord) -> None:
+        today = self.app.today
+        rows = []
+        for referral in record.referrals:
+            open_ = referral.status not in vocab.REFERRAL_CLOSED
+            late = open_ and referral.follow_up_on is not None and referral.follow_up_on < today
+            rows.append((_day(referral.referred_on), _one_line(referral.service_name, 34),
+                         _one_line(referral.provider_name, 28),
+                         vocab.REFERRAL_STATUSES.get(referral.status, referral.status),
+                         Text(_day(referral.follow_up_on) if open_ else "", style="bold red" if late else ""),
+                         _day(referral.outcome_on)))
+        self._fill("referrals-table", rows, [referral.id for referral in record.referrals])
+
+    def show_consents(self, record: ClientRecord) -> None:
+        rows = []
+        for item, status in record.consents:
+            style = "bold red" if status == "expired" else ("bold" if status == "expiring" else "")
+            rows.append((_one_line(item.recipient, 34), vocab.CONSENT_SCOPES.get(item.scope, item.scope),
+                         _day(item.signed_on), _day(item.expires_on) or "no expiry",
+                         Text(CONSENT_STATUS.get(status, status), style=style)))
+        self._fill("consents-table", rows, [item.id for item, _status in record.consents])
+
+    def show_documents(self, record: ClientRecord) -> None:
+        self._fill("documents-table", [
+            (_day(doc.created_on), doc.kind, _one_line(doc.title, 40), doc.path or "") for doc in record.documents
+        ], [doc.id for doc in record.documents])
+
+    @on(DataTable.RowHighlighted, "#notes-table")
+    def show_note_text(self) -> None:
+        note_id = self.selected("notes-table")
+        note = next((n for n in self.record.notes if n.id == note_id), None) if self.record else None
+        self.query_one("#note-text", Static).update(note.text if note else "No notes yet: press n to add one.")
+
+    # --- helpers for actions -------------------------------------------------------------
+
+    def selected(self, table_id: str) -> int | None:
+        table = self.query_one(f"#{table_id}", DataTable)
+        if table.row_count == 0:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    @property
+    def case_id(self) -> int | None:
+        return self.record.case.id if self.record and self.record.case else None
+
+    def writable_case(self) -> int | None:
+        """The case id if it can be changed; otherwise say why (the service's own words)."""
+        if self.case_id is None:
+            self.notify("This client has no case yet.", severity="warning")
+            return None
+        try:
+            with self.app.database.session() as session:
+                cases.require_open(session, self.case_id)
+        except CasetuiError as exc:
+            self.notify(str(exc), severity="error", title="Read-only")
+            return None
+        return self.case_id
+
+    def open_form(self, title: str, fields: list[FormField], save: Callable[[object, dict], object],
+                  done: str) -> None:
+        """Show a form; ``save(session, values)`` calls the service. Reload when it saved."""
+
+        def save_values(values: dict) -> None:
+            with self.app.database.session() as session:
+                save(session, values)
+
+        def closed(saved: bool | None) -> None:
+            if saved:
+                self.notify(done)
+                self.load()
+
+        self.app.push_screen(RecordForm(title, fields, save_values), closed)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    # --- writing actions -----------------------------------------------------------------
+
+    def action_add_note(self) -> None:
+        case_id = self.writable_case()
+        if case_id is None:
+            return
+        today = self.app.today
+        fields = [
+            FormField("Date", Input(value=f"{today:%Y-%m-%d}", id="occurred_on"), hint="YYYY-MM-DD"),
+            FormField("Type", Select([(label, code) for code, label in vocab.NOTE_KINDS.items()], value="visit",
+                                     allow_blank=False, id="kind")),
+            FormField("Duration (minutes)", Input(id="duration_minutes", type="integer")),
+            FormField("Note", TextArea(id="text")),
+        ]
+        self.open_form("Add a note or contact", fields, lambda session, values: notes.add_note(
+            session, case_id, occurred_on=values["occurred_on"], kind=values["kind"], text=values["text"],
+            duration_minutes=values["duration_minutes"], today=today), "Note saved.")
+
+    def action_change_stage(self) -> None:
+        case_id = self.writable_case()
+        if case_id is None:
+            return
+        current = self.record.case.stage
+        options = [(label, code) for code, label in vocab.STAGES.items() if code != current]
+        fields = [
+            FormField("Move to stage", Select(options, id="stage", prompt="Choose a stage")),
+            FormField("Reason", Input(id="reason", placeholder="Why the case moves on (kept in the record)")),
+        ]
+
+        def save(session, values):
+            if values["stage"] == "closure":
+                raise ValidationError("stage", "A case closes through the discharge wizard: use d to discharge.")
+            cases.change_stage(session, case_id, values["stage"], values["reason"], self.app.today)
+
+        self.open_form(f"Change stage (now {vocab.STAGES.get(current, current)})", fields, save, "Stage changed.")
+
+    def action_safety_followup(self) -> None:
+        case_id = self.writable_case()
+        if case_id is None:
+            return
+        if not self.record.case.safety_flag:
+            self.notify("This case has no safety flag to follow up.", severity="warning")
+            return
+        today = self.app.today
+        fields = [
+            FormField("Follow-up date", Input(value=f"{today:%Y-%m-%d}", id="followed_up_on"), hint="YYYY-MM-DD"),
+            FormField("What was done", TextArea(id="note")),
+        ]
+        self.open_form("Record the safety follow-up", fields, lambda session, values: cases.record_safety_followup(
+            session, case_id, values["followed_up_on"], values["note"], today), "Safety follow-up recorded.")
+
+    def action_referral_outcome(self) -> None:
+        case_id = self.writable_case()
+        if case_id is None:
+            return
+        referral_id = self.selected("referrals-table")
+        if referral_id is None:
+            self.notify("No referral to update: press f to find a resource and refer.", severity="warning")
+            return
+        self.action_show_tab("referrals")
+        today = self.app.today
+        fields = [
+            FormField("Outcome", Select([(label, code) for code, label in vocab.REFERRAL_STATUSES.items()
+                                         if code != "sent"], id="status", prompt="Choose an outcome")),
+            FormField("Outcome date", Input(value=f"{today:%Y-%m-%d}", id="outcome_on"), hint="YYYY-MM-DD"),
+            FormField("Reason", Input(id="reason"), hint="required when declined or a no-show"),
+        ]
+        referral = next(r for r in self.record.referrals if r.id == referral_id)
+        self.open_form(f"Outcome of the referral to {referral.service_name}", fields,
+                       lambda session, values: referrals.record_outcome(
+                           session, referral_id, status=values["status"], outcome_on=values["outcome_on"],
+                           reason=values["reason"], today=today), "Referral outcome recorded.")
+
+    def action_record_consent(self) -> None:
+        if self.writable_case() is None:
+            return
+        today = self.app.today
+        fields = [
+            FormField("Recipient", Input(id="recipient", placeholder="Who may receive information")),
+            FormField("Scope", Select([(label, code) for code, label in vocab.CONSENT_SCOPES.items()],
+                                      id="scope", prompt="What may be shared")),
+            FormField("Signed on", Input(value=f"{today:%Y-%m-%d}", id="signed_on"), hint="YYYY-MM-DD"),
+            FormField("Expires on", Input(id="expires_on"), hint="YYYY-MM-DD, blank for none"),
+        ]
+        self.open_form("Record a consent (release of information)", fields,
+                       lambda session, values: consent.record_consent(
+                           session, self.client_id, recipient=values["recipient"], scope=values["scope"],
+                           signed_on=values["signed_on"], expires_on=values["expires_on"], today=today),
+                       "Consent recorded.")
+
+    def action_revoke_consent(self) -> None:
+        if self.writable_case() is None:
+            return
+        consent_id = self.selected("consents-table")
+        if consent_id is None:
+            self.notify("No consent to revoke.", severity="warning")
+            return
+        self.action_show_tab("consents")
+        item = next(c for c, _status in self.record.consents if c.id == consent_id)
+        today = self.app.today
+        fields = [
+            FormField("Revoked on", Input(value=f"{today:%Y-%m-%d}", id="revoked_on"), hint="YYYY-MM-DD"),
+            FormField("Reason", Input(id="reason")),
+        ]
+        self.open_form(f"Revoke the consent to {item.recipient}", fields,
+                       lambda session, values: consent.revoke_consent(
+                           session, consent_id, revoked_on=values["revoked_on"], reason=values["reason"],
+                           today=today), "Consent revoked.")
+
+    def action_edit_client(self) -> None:
+        client = self.record.client
+        version = client.version
+        today = self.app.today
+        text_fields = [("first_name", "First name"), ("last_name", "Last name"), ("preferred_name", "Preferred name"),
+                       ("date_of_birth", "Date of birth"), ("pronouns", "Pronouns"), ("language", "Language"),
+                       ("phone", "Phone"), ("email", "Email"), ("address", "Address"), ("city", "City"),
+                       ("postal_code", "Postal code"), ("household_size", "Household size")]
+        fields = []
+        for name, label in text_fields:
+            value = getattr(client, name)
+            if name == "date_of_birth":
+                value = _day(value)
+            fields.append(FormField(label, Input(value="" if value is None else str(value), id=name)))
+        fields.insert(4, FormField("Gender", Select([(label, code) for code, label in vocab.GENDERS.items()],
+                                                    value=client.gender or Select.BLANK, id="gender")))
+        self.open_form("Edit the client's details", fields, lambda session, values: clients.update_client(
+            session, self.client_id, values, today, expected_version=version), "Client details saved.")
+
+    # --- opening other workflows ---------------------------------------------------------
+
+    def action_reassess(self) -> None:
+        if (case_id := self.writable_case()) is not None:
+            self.app.open_intake(case_id)
+
+    def action_goals(self) -> None:
+        if self.case_id is not None:
+            self.app.open_goals(self.case_id)
+
+    def action_find_resources(self) -> None:
+        if (case_id := self.writable_case()) is not None:
+            self.app.open_resources(case_id)
+
+    def action_discharge(self) -> None:
+        if (case_id := self.writable_case()) is not None:
+            self.app.open_discharge(case_id)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        from casetui.app import screen_exists
+
+        needs_screen = {"reassess": "intake", "goals": "goals", "find_resources": "resources",
+                        "discharge": "discharge"}
+        if action in needs_screen:
+            return screen_exists(needs_screen[action])
+        # Write actions stay enabled on a closed case: pressing one says why nothing can change.
+        return True
