@@ -123,7 +123,7 @@ class IdleLock:
 
     def _on_mount(self, event) -> None:  # noqa: D401 - Textual handler, runs beside App's own
         self._last_input = monotonic()
-        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle, name="idle-lock")
+        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
@@ -140,7 +140,7 @@ class IdleLock:
                 return 0
         return minutes
 
-    def check_idle(self) -> None:
+    def check_idle_lock(self) -> None:
         if self.locked:
             return
         try:
