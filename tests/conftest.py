@@ -40,11 +40,13 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_generate_tests(metafunc):
-    """Data tests on ``database``/``session`` run on both databases when a server is given.
-
-    Tests that also ask for ``db_path`` (they look inside the SQLite file) stay on SQLite.
+    """Data tests on ``database``/``session``/``demo_db`` run on both databases when a server is
+    given. Tests that also ask for ``db_path`` or ``demo_path`` (they look inside the SQLite
+    file) stay on SQLite.
     """
-    if PG_URL is None or "db_backend" not in metafunc.fixturenames or "db_path" in metafunc.fixturenames:
+    if PG_URL is None or "db_backend" not in metafunc.fixturenames:
+        return
+    if "db_path" in metafunc.fixturenames or "demo_path" in metafunc.fixturenames:
         return
     if Path(str(metafunc.definition.path)).parent.name != "data":
         return
@@ -95,7 +97,7 @@ class PgServer:
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
         self.prefix = f"casetui_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         self.created: list[str] = []
-        self.template: str | None = None
+        self.templates: dict[str, str] = {}
 
     def url_of(self, name: str) -> str:
         return self.url.set(database=name).render_as_string(hide_password=False)
@@ -119,13 +121,26 @@ class PgServer:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         self.created.remove(name)
 
+    def _from_template(self, kind: str, fill) -> str:
+        if kind not in self.templates:
+            url = self.create()
+            database = open_database(url, worker="demo")
+            fill(database)
+            database.dispose()
+            self.templates[kind] = url.rsplit("/", 1)[-1]
+        return self.create(template=self.templates[kind])
+
     def casetui_database(self) -> str:
         """A new, empty casetui database, copied from a template built once per run."""
-        if self.template is None:
-            url = self.create()
-            open_database(url, worker="test-worker").dispose()
-            self.template = url.rsplit("/", 1)[-1]
-        return self.create(template=self.template)
+        return self._from_template("empty", lambda database: None)
+
+    def demo_database(self) -> str:
+        """A new copy of the demo database (as ``demo_path`` holds it) on the server."""
+        def write(database):
+            with database.session() as session:
+                demo.write_demo(session, TODAY)
+
+        return self._from_template("demo", write)
 
     def close(self) -> None:
         for url in [self.url_of(name) for name in reversed(self.created)]:
@@ -188,7 +203,15 @@ def demo_path(_demo_template, tmp_path) -> Path:
 
 
 @pytest.fixture
-def demo_db(demo_path):
-    database = open_database(str(demo_path), worker="test-worker")
+def demo_db(db_backend, request):
+    """The demo database, open: a copy of ``demo_path``, or a copy on the PostgreSQL server."""
+    if db_backend == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        target = server.demo_database()
+    else:
+        target = str(request.getfixturevalue("demo_path"))
+    database = open_database(target, worker="test-worker")
     yield database
     database.dispose()
+    if db_backend == "postgresql":
+        server.drop(target)
