@@ -55,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("source", metavar="SOURCE")
     copy.add_argument("dest", metavar="DEST")
     _add_safekeeping_commands(commands)
+    resources = commands.add_parser("resources", help="import or export the resource directory (Open Referral HSDS)")
+    resources.add_argument("action", choices=["import", "export"], help="import: read an HSDS folder of CSV files "
+                           "or a JSON file (re-import updates by id); export: write HSDS 3.0 CSV to a folder")
+    resources.add_argument("path", metavar="PATH")
+    resources.add_argument("--db", dest="cmd_db", metavar="PATH", help="database file (default as for the app)")
     return parser
 
 
@@ -311,8 +316,36 @@ def _remove_sqlite_file(path) -> None:
             extra.unlink()
 
 
+def cmd_resources(args) -> int:
+    from casetui import config
+    from casetui.data import hsds
+
+    database = _open(args.cmd_db or config.resolve_db(args.db))
+    try:
+        with database.session() as session:
+            if args.action == "export":
+                counts = hsds.export_package(session, args.path)
+                print(f"Exported {counts['services']} services, {counts['organizations']} organizations and "
+                      f"{counts['locations']} locations to {args.path}")
+                return 0
+            try:
+                report = hsds.import_package(session, args.path, args.today or date.today())
+            except hsds.HsdsImportError as exc:
+                for line in exc.report.lines():
+                    print(f"casetui: {line}", file=sys.stderr)
+                print(f"casetui: error: {exc.report.summary()}", file=sys.stderr)
+                return EXIT_ERROR
+    finally:
+        database.dispose()
+    for line in report.lines():
+        print(f"casetui: {line}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
 COMMANDS = {None: cmd_run, "demo": cmd_demo, "locate": cmd_locate, "copy": cmd_copy, "backup": cmd_backup, "restore": cmd_restore,
-            "encrypt": cmd_encrypt, "export": cmd_export, "import": cmd_import}
+            "encrypt": cmd_encrypt, "export": cmd_export, "import": cmd_import,
+            "resources": cmd_resources}
 
 
 def main(argv: list[str] | None = None) -> int:
