@@ -192,11 +192,13 @@ class GoalReview:
         row = self.row
         if row.latest_value is None:
             return "No progress recorded"
-        shown = goals.format_value(row, row.latest_value)
-        target = goals.format_value(row, row.target) if row.target is not None else ""
-        track = goals.TRACK_STATUSES.get(row.track, row.track)
-        return (f"{row.percent:.0f}% · {shown}{f' of {target}' if target else ''} on {row.latest_on:%Y-%m-%d} · "
-                f"{track.lower()}")
+        if row.direction == "reach":
+            shown = goals.format_value(row, row.latest_value)
+        else:
+            unit = f" {row.unit}" if row.unit else ""
+            shown = f"{row.latest_value:g}{f' of {row.target:g}' if row.target is not None else ''}{unit}"
+        track = goals.TRACK_STATUSES.get(row.track, row.track).lower()
+        return f"{row.percent:.0f}% · {shown} on {row.latest_on:%Y-%m-%d} · {track}"
 
 
 def _reviewable_goals(session: Session, case_id: int) -> list[Goal]:

@@ -40,7 +40,6 @@ PRIMARY_ACTIONS = {
     "review": "close_case",
 }
 STEP_ONLY_ACTIONS = {
-    "log_contact": "coordination",
     "record_consent": "coordination",
     "provider_list": "linkage",
     "render_summary": "documentation",
@@ -64,11 +63,10 @@ class DischargeScreen(Screen):
         Binding("ctrl+s", "finish_coordination", "Coordination done"),
         Binding("ctrl+s", "save_documentation", "Save draft"),
         Binding("ctrl+s", "close_case", "Close case"),
-        Binding("ctrl+l", "log_contact", "Log contact"),
-        Binding("ctrl+g", "record_consent", "Record consent"),
-        Binding("ctrl+o", "provider_list", "Provider list"),
         Binding("ctrl+r", "render_summary", "Render"),
         Binding("ctrl+f", "finalize_summary", "Make final"),
+        Binding("ctrl+g", "record_consent", "Record consent"),
+        Binding("ctrl+o", "provider_list", "Provider list"),
         Binding("ctrl+o", "export_summary", "Export"),
         Binding("ctrl+n", "next_step", "Next step"),
         Binding("ctrl+b", "previous_step", "Previous"),
@@ -190,11 +188,13 @@ class DischargeScreen(Screen):
             yield Input(placeholder="Search the directory, then Enter", id="linkage-search")
             yield Static("Suggested for open needs", id="hits-title", classes="subtitle")
             hits = DataTable(id="linkage-hits", cursor_type="row", zebra_stripes=True)
-            hits.add_columns("Service", "Organization", "Need", "Eligible", "City")
+            for label, width in (("Service", 30), ("Organization", 24), ("Need", 14), ("Eligible", 8)):
+                hits.add_column(label, width=width)
             yield hits
             yield Static("Referred for ongoing services", classes="subtitle")
             made = DataTable(id="linkage-made", cursor_type="row")
-            made.add_columns("Service", "Provider", "Referred", "Follow up")
+            for label, width in (("Service", 30), ("Provider", 24), ("Referred", 10), ("Follow up", 10)):
+                made.add_column(label, width=width)
             yield made
             yield Static("", id="provider-list-result", classes="hint")
 
@@ -212,6 +212,9 @@ class DischargeScreen(Screen):
             yield Static("", id="consent-status")
             yield FormField("Information shared (leave empty when nothing was shared)", Input(id="information_shared"))
             yield FormField("Note", Input(id="note"))
+            with Horizontal(classes="buttons"):
+                yield Button("Log contact", id="log-contact", variant="primary")
+                yield Button("Record consent (ctrl+g)", id="record-consent")
             table = DataTable(id="contacts", cursor_type="row")
             table.add_columns("Date", "Who", "How", "Shared", "Consent")
             yield table
@@ -411,7 +414,7 @@ class DischargeScreen(Screen):
         for hit in hits:
             need = ", ".join(vocab.DOMAINS.get(c, c) for c in hit.categories)
             eligible = {True: "yes", False: "no", None: "check"}[hit.eligible]
-            table.add_row(hit.name, hit.organization, need, eligible, hit.city or "", key=hit.id)
+            table.add_row(hit.name, hit.organization, need, eligible, key=hit.id)
 
     @on(Input.Submitted, "#linkage-search")
     def _search(self, event: Input.Submitted) -> None:
@@ -517,7 +520,9 @@ class DischargeScreen(Screen):
                           f"{granted.signed_on:%Y-%m-%d}{until}.")
             status.set_classes("consent")
 
-    def action_log_contact(self) -> None:
+    @on(Input.Submitted, "#recipient, #contacted_on, #information_shared, #note")
+    @on(Button.Pressed, "#log-contact")
+    def log_contact(self) -> None:
         pane = self.query_one("#step-coordination")
         try:
             with self.app.database.session() as session:
@@ -540,6 +545,7 @@ class DischargeScreen(Screen):
         self.notify("Contact logged.", title="Saved")
         self.query_one("#recipient", Input).focus()
 
+    @on(Button.Pressed, "#record-consent")
     def action_record_consent(self) -> None:
         def save(values: dict):
             with self.app.database.session() as session:

@@ -18,7 +18,7 @@ class StepList(OptionList):
     ``OptionList.OptionSelected`` whose ``option.id`` is the step's key."""
 
     DEFAULT_CSS = """
-    StepList { height: auto; border: none; padding: 0; background: transparent; }
+    StepList { height: 1fr; border: none; padding: 0; background: transparent; }
     StepList:focus { background-tint: $foreground 5%; }
     """
 

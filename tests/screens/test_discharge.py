@@ -107,7 +107,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await pilot.press(*"Cedar Family Centre")
         assert "No current consent" in str(screen.query_one("#consent-status", Static).render())
         screen.query_one("#information_shared", Input).value = "Discharge plan and goals"
-        await pilot.press("ctrl+l")
+        await pilot.press("enter")
         await pilot.pause()
         assert "No current consent" in str(screen.query_one("#field-information_shared .field-error", Static).render())
         await pilot.press("ctrl+g")
@@ -116,7 +116,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await settle(app, pilot)
         assert app.screen is screen
         assert "Consent on file" in str(screen.query_one("#consent-status", Static).render())
-        await pilot.press("ctrl+l")
+        await pilot.press("enter")
         await settle(app, pilot)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
