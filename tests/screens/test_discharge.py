@@ -165,3 +165,162 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         assert contact.consent_id is not None
         kinds = {d.kind for d in session.exec(select(Document).where(Document.case_id == case_id))}
         assert kinds == {"discharge_summary", "provider_list"}
+
+
+def half_done(path, case_id, *, summary: bool = False) -> None:
+    """Reason and goals review saved through the services, as a user who left after step 2."""
+    database = open_database(str(path), worker="J. Rivera")
+    try:
+        with database.session() as session:
+            discharge.save_reason(session, case_id, reason="moved", planned=True, discharge_on=TODAY,
+                                  destination=422, today=TODAY)
+            reviews = {r.goal_id: {"achievement": "achieved", "note": f"Reviewed goal {n}."}
+                       for n, r in enumerate(discharge.goal_reviews(session, case_id, TODAY), start=1)}
+            discharge.save_goal_reviews(session, case_id, reviews, TODAY)
+            if summary:
+                discharge.save_documentation(session, case_id, health_changes="Sleeping better.",
+                                             recommendations="Join the tenants' association.", today=TODAY,
+                                             summary_text=discharge.render_summary(session, case_id, TODAY))
+    finally:
+        database.dispose()
+
+
+async def test_the_wizard_resumes_where_the_user_left(demo_path):
+    case_id = pick_case(demo_path)
+    half_done(demo_path, case_id)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(app, pilot, case_id)
+        screen = app.screen
+        assert screen.viewing == "linkage"
+        steps = screen.query_one("#steps")
+        words = [str(steps.get_option_at_index(i).prompt) for i in range(steps.option_count)]
+        assert [w.split()[0] for w in words] == ["✓", "✓", "▶", "○", "○", "○"]
+        assert "to do next" in words[2] and "missing" in words[3]
+        # What was saved is shown again, ready to change.
+        assert screen.query_one("#reason", Select).value == "moved"
+        assert screen.query_one("#planned", Select).value == "planned"
+        assert screen.query_one("#destination", Select).value == 422
+        notes = sorted(i.value for i in screen.query("#step-goals Input"))
+        assert notes == ["Reviewed goal 1.", "Reviewed goal 2."]
+
+
+async def test_closing_is_refused_with_the_reason_while_a_step_is_missing(demo_path):
+    case_id = pick_case(demo_path)
+    half_done(demo_path, case_id)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(app, pilot, case_id)
+        screen = app.screen
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
+        assert screen.viewing == "review"
+        checklist = str(screen.query_one("#checklist", Static).render())
+        assert "✓ Reason" in checklist and "✗ Linkage" in checklist
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen  # no confirmation: nothing to confirm
+        error = str(screen.query_one("#close-error", Static).render())
+        assert "cannot close yet" in error and "linkage, service coordination, documentation are missing" in error
+    with app.database.session() as session:
+        assert session.get(Case, case_id).closed_on is None
+
+
+async def test_sharing_without_consent_is_refused_in_the_coordination_step(demo_path):
+    case_id = pick_case(demo_path)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(app, pilot, case_id)
+        screen = app.screen
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
+        assert screen.viewing == "coordination" and app.focused.id == "recipient"
+        await pilot.press(*"Lantern Outreach", "tab", "tab", "tab", *"Goals and progress", "enter")
+        await pilot.pause()
+        assert "No current consent lets you share information with Lantern Outreach" in str(
+            screen.query_one("#field-information_shared .field-error", Static).render())
+        assert screen.query_one("#information_shared", Input).value == "Goals and progress"  # nothing typed is lost
+        # The same contact without the shared information is logged.
+        screen.query_one("#information_shared", Input).value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Lantern Outreach" in str(screen.query_one("#contacts", DataTable).get_row_at(0))
+    with app.database.session() as session:
+        contact = session.exec(select(CoordinationContact).where(CoordinationContact.case_id == case_id)).one()
+        assert contact.information_shared is None and contact.consent_id is None
+
+
+async def test_a_closed_case_is_read_only_and_reopens_with_a_reason(demo_path):
+    case_id = pick_case(demo_path, closed=True)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(app, pilot, case_id)
+        screen = app.screen
+        assert screen.closed
+        facts = str(screen.query_one("#final-facts", Static).render())
+        assert "Closed on 2025-12-26" in facts and "410 Rental by client, no ongoing housing subsidy" in facts
+        assert not screen.query(Input) and not screen.query(TextArea) and screen.query_one(Markdown)
+        assert not screen.check_action("save_reason", ()) and not screen.check_action("close_case", ())
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("enter")  # an empty reason is refused in place
+        await pilot.pause()
+        assert app.screen is not screen
+        await pilot.press(*"Client asked for help again", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen and not screen.closed
+        assert screen.viewing == "reason" and screen.query_one("#reason", Select).value is Select.NULL
+    with app.database.session() as session:
+        case = session.get(Case, case_id)
+        assert (case.stage, case.closed_on) == ("implementation", None)
+
+
+# --- snapshots ----------------------------------------------------------------------------
+
+
+def _snapshot(snap_compare, demo_path, *, keys=(), size=(120, 40), closed=False, summary=True, setup=True):
+    case_id = pick_case(demo_path, closed=closed)
+    if setup and not closed:
+        half_done(demo_path, case_id, summary=summary)
+    app = make_app(str(demo_path), today=TODAY)
+
+    async def run_before(pilot):
+        await open_wizard(pilot.app, pilot, case_id)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot.app, pilot)
+        for widget in pilot.app.screen.query("Input, TextArea"):
+            widget.cursor_blink = False
+        await pilot.pause()
+
+    return snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_snapshot_reason_step(snap_compare, demo_path):
+    assert _snapshot(snap_compare, demo_path, setup=False)
+
+
+def test_snapshot_reason_step_80x24(snap_compare, demo_path):
+    assert _snapshot(snap_compare, demo_path, setup=False, size=(80, 24))
+
+
+def test_snapshot_goals_step(snap_compare, demo_path):
+    assert _snapshot(snap_compare, demo_path, keys=["ctrl+b"])
+
+
+def test_snapshot_linkage_step(snap_compare, demo_path):
+    assert _snapshot(snap_compare, demo_path)
+
+
+def test_snapshot_coordination_step(snap_compare, demo_path):
+    assert _snapshot(snap_compare, demo_path, keys=["ctrl+n"])
+
+
+def test_snapshot_documentation_step(snap_compare, demo_path):
+    assert _snapshot(snap_compare, demo_path, keys=["ctrl+n", "ctrl+n"])
+
+
+def test_snapshot_review_step(snap_compare, demo_path):
+    assert _snapshot(snap_compare, demo_path, keys=["ctrl+n", "ctrl+n", "ctrl+n"])
+
+
+def test_snapshot_closed_case(snap_compare, demo_path):
+    assert _snapshot(snap_compare, demo_path, closed=True)
