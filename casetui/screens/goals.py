@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.color import Color
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -20,8 +21,8 @@ from casetui.widgets.progress_chart import ProgressChart
 
 DRAFT = "draft:"  # row keys of goal drafts offered from the assessment
 BAR_CELLS = 10
-TRACK_COLOURS = {"on_track": "success", "behind": "warning", "overdue": "error", "achieved": "success",
-                 "closed": "foreground-muted"}
+TRACK_COLOURS = {"on_track": "text-success", "behind": "text-warning", "overdue": "text-error",
+                 "achieved": "text-success", "closed": "foreground-muted"}
 WRITE_ACTIONS = {"add_goal", "revise_goal", "change_status", "add_objective", "toggle_objective", "add_progress"}
 
 
@@ -31,7 +32,8 @@ def _short(text: str, width: int) -> str:
 
 class GoalsScreen(Screen):
     CSS_PATH = "goals.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("a", "add_goal", "Add", tooltip="Add a goal (from a highlighted draft, if any)"),
@@ -50,6 +52,7 @@ class GoalsScreen(Screen):
         self.rows: dict[int, goals.GoalRow] = {}
         self.drafts: dict[str, goals.GoalDraft] = {}
         self.detail: goals.GoalDetail | None = None
+        self.shown_key: str | None = None  # the goal list row whose details are shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,11 +71,14 @@ class GoalsScreen(Screen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#goals", DataTable).add_columns("Goal", "Progress", "Track", "Due")
         self.query_one("#objectives", DataTable).add_columns("Done", "Objective", "Due")
         self.query_one("#entries", DataTable).add_columns("Date", "Value", "Evidence", "Note")
         self.load()
         self.query_one("#goals", DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self.shown_key is not None or self.rows:
+            self.load()  # the statement column's width follows the terminal's
 
     # --- loading -------------------------------------------------------------------------
 
@@ -92,12 +98,15 @@ class GoalsScreen(Screen):
         self.query_one("#case-line", Static).update(self._case_line(rows, drafts))
         table = self.query_one("#goals", DataTable)
         current = select_goal if select_goal is not None else self.selected_goal_id()
-        table.clear()
+        table.clear(columns=True)  # columns too, so they fit the new widths
+        table.add_columns("Goal", "Progress", "Track", "Due")
+        # The statement takes what the other columns leave (about 50 cells) of the list's width.
+        width = max(24, min(60, (80 if self.has_class("-wide") else self.app.size.width) - 50))
         for row in rows:
-            table.add_row(_short(row.statement, 28), self._bar(row), self._track(row),
+            table.add_row(_short(row.statement, width), self._bar(row), self._track(row),
                           f"{row.due_on:%Y-%m-%d}", key=str(row.goal_id))
         for draft in drafts:
-            table.add_row(Text(_short(f"+ {draft.label} (draft)", 28), style="italic"), "press a", "", "",
+            table.add_row(Text(_short(f"+ {draft.label} (draft)", width), style="italic"), "press a", "", "",
                           key=DRAFT + draft.domain)
         if current in self.rows:
             table.move_cursor(row=table.get_row_index(str(current)))
@@ -118,8 +127,9 @@ class GoalsScreen(Screen):
         return line
 
     def _colour(self, name: str) -> str:
-        theme = self.app.current_theme
-        return getattr(theme, name.replace("-", "_"), None) or theme.foreground or ""
+        """A theme colour for Rich text in table cells, blended over the background when translucent."""
+        variables = self.app.get_css_variables()
+        return (Color.parse(variables["background"]) + Color.parse(variables[name])).hex
 
     def _track(self, row: goals.GoalRow) -> Text:
         """The track status; a goal paused or not yet started says so (e.g. "Behind, on hold")."""
@@ -147,8 +157,10 @@ class GoalsScreen(Screen):
 
     @on(DataTable.RowHighlighted, "#goals")
     def _goal_highlighted(self) -> None:
-        self.show_detail()
-        self.refresh_bindings()
+        # A reload re-highlights the row it just showed: keep the details (and their cursors).
+        if self.selected_key() != self.shown_key:
+            self.show_detail()
+            self.refresh_bindings()
 
     @on(DataTable.RowSelected, "#goals")
     def _goal_chosen(self) -> None:
@@ -157,6 +169,7 @@ class GoalsScreen(Screen):
             self.action_add_goal()
 
     def show_detail(self) -> None:
+        self.shown_key = self.selected_key()
         goal_id = self.selected_goal_id()
         summary = self.query_one("#goal-summary", Static)
         chart = self.query_one("#chart", ProgressChart)
@@ -182,7 +195,7 @@ class GoalsScreen(Screen):
         goal, row = detail.goal, self.rows[goal_id]
         summary.update(self._summary(goal, row, detail.revisions))
         chart.show([(entry.recorded_on, entry.value) for entry in detail.progress], baseline=goal.baseline,
-                   target=goal.target, start_on=goal.start_on, due_on=goal.due_on,
+                   target=goal.target, start_on=goal.start_on, due_on=goal.due_on, today=self.app.today,
                    label=lambda value: goals.format_value(goal, value) if goal.direction == "reach" else f"{value:g}")
         for objective in detail.objectives:
             objectives.add_row("✔" if objective.done_on else "·", objective.text,

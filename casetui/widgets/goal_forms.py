@@ -62,6 +62,9 @@ class GoalDialog(ModalScreen[bool]):
     def form(self) -> ComposeResult:
         raise NotImplementedError
 
+    def on_mount(self) -> None:
+        self.query(FormField).first().control.focus()
+
     def values(self) -> dict:
         """What the user typed, keyed by the names the service expects."""
         values = {}

@@ -65,7 +65,7 @@ class ProgressChart(Widget):
         min-height: 7;
     }
     ProgressChart > .progress-chart--value { color: $accent; text-style: bold; }
-    ProgressChart > .progress-chart--target { color: $success; }
+    ProgressChart > .progress-chart--target { color: $text-success; }
     ProgressChart > .progress-chart--plan { color: $text-muted; }
     ProgressChart > .progress-chart--axis { color: $text-muted; }
     """
@@ -79,14 +79,16 @@ class ProgressChart(Widget):
         self.target: float | None = None
         self.start_on: date | None = None
         self.due_on: date | None = None
+        self.today: date | None = None
         self.label: Callable[[float], str] = _number
 
     def show(self, points: Sequence[tuple[date, float]], *, baseline: float | None, target: float | None,
-             start_on: date, due_on: date, label: Callable[[float], str] = _number) -> None:
-        """Draw these points (date, value), oldest first; ``label`` formats values on the axis."""
+             start_on: date, due_on: date, today: date | None = None, label: Callable[[float], str] = _number) -> None:
+        """Draw these points (date, value); ``today`` is marked on the time axis when it falls
+        inside it; ``label`` formats values on the value axis."""
         self.points = sorted(points, key=lambda point: point[0])
         self.baseline, self.target = baseline, target
-        self.start_on, self.due_on = start_on, due_on
+        self.start_on, self.due_on, self.today = start_on, due_on, today
         self.label = label
         self.refresh()
 
@@ -156,10 +158,19 @@ class ProgressChart(Widget):
                 else:
                     text.append(plan.char(column, row) or " ", style=plan_style)
             text.append("\n")
-        text.append(" " * gutter + "└" + "─" * columns + "\n", style=axis_style)
-        left, right = f"{first_day:%Y-%m-%d}", f"{last_day:%Y-%m-%d}"
-        due = f"due {self.due_on:%Y-%m-%d}" if last_day == self.due_on else right
-        text.append(" " * (gutter + 1) + left + due.rjust(max(1, columns - len(left))) + "\n", style=axis_style)
+        axis = ["─"] * columns
+        dates = list(f"{first_day:%Y-%m-%d}".ljust(columns))
+        right = f"due {self.due_on:%Y-%m-%d}" if last_day == self.due_on else f"{last_day:%Y-%m-%d}"
+        dates[columns - len(right):] = right
+        if self.today is not None and first_day <= self.today <= last_day:
+            column = x_of(self.today) // 2
+            axis[column] = "┴"
+            # "today" under its tick, if it does not run into the dates at either end
+            start = min(max(column - 2, 11), columns - len(right) - 6)
+            if start >= 11 and abs(start + 2 - column) <= 3:
+                dates[start:start + 5] = "today"
+        text.append(" " * gutter + "└" + "".join(axis) + "\n", style=axis_style)
+        text.append(" " * (gutter + 1) + "".join(dates) + "\n", style=axis_style)
         text.append(" " * (gutter + 1))
         text.append("⣿ progress", style=value_style)
         text.append("  ╌ target", style=target_style)
