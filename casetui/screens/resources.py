@@ -47,7 +47,7 @@ class ResourcesScreen(Screen):
         Binding("p", "provider_list", "List", tooltip="Save the list of services for the client and family"),
         Binding("e", "edit", "Edit", tooltip="Edit the directory entry"),
         Binding("v", "verify", "Verify", tooltip="Mark the entry verified today"),
-        Binding("ctrl+x", "clear_filters", "Clear filters", show=False),
+        Binding("ctrl+r", "clear_filters", "Clear filters", show=False),
     ]
 
     def __init__(self, case_id: int | None = None):
@@ -127,7 +127,11 @@ class ResourcesScreen(Screen):
     def schedule_search(self, delay: float = SEARCH_DELAY) -> None:
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(delay, self.start_search)
+            self._timer = None
+        if delay <= 0:
+            self.start_search()
+        else:
+            self._timer = self.set_timer(delay, self.start_search)
 
     def read_filters(self) -> resources.SearchFilters:
         values = {}
@@ -181,7 +185,7 @@ class ResourcesScreen(Screen):
         else:
             self.detail = None
             self.query_one("#detail", ResourceDetail).clear(
-                "Nothing to show. Try fewer or shorter words, or clear a filter (ctrl+x).")
+                "Nothing to show. Try fewer or shorter words, or clear the filters (ctrl+r).")
 
     def status_line(self, count: int, query: str, filters: resources.SearchFilters, suggested: bool) -> str:
         if suggested and self.profile is not None:
@@ -189,10 +193,10 @@ class ResourcesScreen(Screen):
             if not needs:
                 return "No open needs are recorded for this client: type to search the directory."
             return f"Suggested for {self.client_name}: {count} services for {needs}. Type to search instead."
-        many = f"{count}{'+' if count >= RESULT_LIMIT else ''} service{'s' if count != 1 else ''}"
         if not query.strip() and filters.is_empty():
-            return f"{many}, A to Z. Type to search; filters narrow the list."
-        return f"{many} found" + (", best first." if query.strip() else ".")
+            return "Type what the client needs (e.g. food, rent, dental), or choose a filter to browse."
+        many = f"{count}{'+' if count >= RESULT_LIMIT else ''} service{'s' if count != 1 else ''}"
+        return f"{many} found" + (", best first." if query.strip() else ", A to Z.")
 
     def prompt(self, hit: resources.ServiceHit):
         return hit_prompt(hit, picked=hit.id in self.picked, for_client=self.profile is not None)

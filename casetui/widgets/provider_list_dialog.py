@@ -14,9 +14,9 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Footer, Input, Select, Static
 
 from casetui.data.errors import CasetuiError, ValidationError
 from casetui.widgets.fields import FormField
@@ -28,7 +28,7 @@ class ProviderListDialog(ModalScreen):
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
     DEFAULT_CSS = """
     ProviderListDialog { align: center middle; }
-    ProviderListDialog > Vertical {
+    ProviderListDialog > VerticalScroll {
         width: 84; max-width: 100%; height: auto; max-height: 100%; padding: 0 2;
         border: thick $primary; background: $surface;
     }
@@ -44,15 +44,16 @@ class ProviderListDialog(ModalScreen):
 
     def compose(self) -> ComposeResult:
         shown = self.names[:6] + ([f"... and {len(self.names) - 6} more"] if len(self.names) > 6 else [])
-        with Vertical():
+        with VerticalScroll():
             yield Static(f"Provider list: {len(self.names)} service{'s' if len(self.names) != 1 else ''}",
                          id="list-title")
             yield Static("\n".join(f"• {name}" for name in shown), id="list-entries", markup=False)
-            yield FormField("Format", Select(FORMATS, value="md", allow_blank=False, id="format"))
+            yield FormField("Format", Select(FORMATS, value="md", allow_blank=False, compact=True, id="format"))
             yield FormField("Save to", Input(str(self.folder / f"{self.stem}.md"), id="path"))
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", id="save", variant="primary")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Footer, Input, Select, SelectionList, Static, TextArea
 
 from casetui.data import vocab
 from casetui.data.errors import CasetuiError, ValidationError
@@ -94,6 +94,7 @@ class ServiceEditForm(ModalScreen):
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", id="save", variant="primary")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()

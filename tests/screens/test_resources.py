@@ -1,0 +1,238 @@
+"""The resource directory screen: search to referral, eligibility, suggestions, edits, the provider list."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+from textual.widgets import Input, OptionList, Static
+
+from casetui.cli import make_app
+from casetui.data import cases, referrals, resources
+from casetui.data.db import open_database
+from casetui.data.models import Document, Referral, Service
+from casetui.screens.resources import ResourcesScreen
+from casetui.widgets.provider_list_dialog import ProviderListDialog
+from casetui.widgets.referral_form import ReferralForm
+from casetui.widgets.service_form import ServiceEditForm
+from tests.conftest import TODAY
+
+
+def case_with_needs(path) -> int:
+    """An open demo case whose client has an assessment with open needs (Fenn Demoulin's)."""
+    database = open_database(str(path), worker="test")
+    try:
+        with database.session() as session:
+            for case, client in cases.open_cases(session):
+                if client.first_name == "Fenn":
+                    assert resources.client_profile(session, case.id, TODAY).needs
+                    return case.id
+    finally:
+        database.dispose()
+    raise AssertionError("the demo has no client named Fenn")
+
+
+async def settle(pilot, delay: float = 0.3) -> None:
+    """Let the debounce timer fire, then wait for the search and detail workers."""
+    await pilot.pause(delay)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def result_names(screen) -> list[str]:
+    results = screen.query_one("#results", OptionList)
+    return [screen.hits[option.id].name for option in results.options]
+
+
+async def test_search_to_referral_from_the_keyboard(demo_path):
+    case_id = case_with_needs(demo_path)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_resources(case_id)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ResourcesScreen) and isinstance(app.focused, Input)
+        await pilot.press(*"food pan")  # prefixes of two words
+        await settle(pilot)
+        names = result_names(screen)
+        assert names and all("Food Pantry" in name for name in names)
+        assert "found, best first" in str(screen.query_one("#status", Static).render())
+        await pilot.press("down", "down")  # into the results, then the second one
+        chosen = screen.query_one("#results", OptionList).highlighted_option.id
+        assert screen.detail.service.id == chosen  # the detail panel follows the highlight
+        await pilot.press("r")
+        form = app.screen
+        assert isinstance(form, ReferralForm) and form.query_one("#referred_on", Input).value == "2026-01-15"
+        # A follow-up before the referral date is refused beside the field; nothing is lost.
+        await pilot.press(*["backspace"] * 10, *"2026-01-01", "tab", "tab", *"Bring ID", "ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "before the referral date" in str(form.query_one("#field-follow_up_on .field-error", Static).render())
+        assert form.query_one("#note", Input).value == "Bring ID"
+        form.query_one("#follow_up_on", Input).focus()
+        await pilot.press(*["backspace"] * 10, *"2026-01-29", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+    database = open_database(str(demo_path), worker="test")
+    with database.session() as session:
+        referral = session.exec(select(Referral).where(Referral.case_id == case_id, Referral.service_id == chosen)).one()
+        service = session.get(Service, chosen)
+        assert (referral.service_name, referral.status, referral.note) == (service.name, "sent", "Bring ID")
+        assert referral.follow_up_on == TODAY + timedelta(days=14) and referrals.is_open(referral)
+        assert referral.domain == "food"
+    database.dispose()
+
+
+async def test_client_view_starts_on_suggestions_with_eligibility_reasons(demo_path):
+    case_id = case_with_needs(demo_path)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_resources(case_id)
+        await settle(pilot)
+        screen = app.screen
+        assert screen.suggested
+        assert str(screen.query_one("#status", Static).render()).startswith("Suggested for Fenn Demoulin")
+        hits = list(screen.hits.values())
+        assert hits and all(hit.eligibility is not None for hit in hits)
+        prompt = str(screen.query_one("#results", OptionList).options[0].prompt)
+        assert hits[0].name in prompt and ("eligible" in prompt)
+        # Typing leaves the suggestions for a search; s brings them back.
+        await pilot.press(*"clinic")
+        await settle(pilot)
+        assert not screen.suggested and all("Clinic" in name for name in result_names(screen))
+        await pilot.press("down", "s")
+        await settle(pilot)
+        assert screen.suggested and screen.query_one("#query", Input).value == ""
+
+
+async def test_filters_browse_and_narrow(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_resources()
+        await settle(pilot)
+        screen = app.screen
+        assert not screen.suggested and screen.check_action("toggle_suggested", ()) is False
+        assert not screen.hits and "Type what the client needs" in str(screen.query_one("#status", Static).render())
+        screen.query_one("#f-category").value = "legal"
+        await settle(pilot)
+        legal = dict(screen.hits)
+        database = open_database(str(demo_path), worker="test")
+        with database.session() as session:
+            assert legal and all("legal" in session.get(Service, service_id).categories for service_id in legal)
+        database.dispose()
+        screen.query_one("#f-place", Input).value = "millbrook"
+        await settle(pilot)
+        assert 0 < len(screen.hits) < len(legal)
+        assert all(hit.city == "Millbrook" for hit in screen.hits.values())
+        screen.query_one("#f-age", Input).value = "16"
+        await settle(pilot)
+        database = open_database(str(demo_path), worker="test")
+        with database.session() as session:
+            services = [session.get(Service, service_id) for service_id in screen.hits]
+        database.dispose()
+        assert services and all((s.minimum_age or 0) <= 16 <= (s.maximum_age or 120) for s in services)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert not screen.hits
+
+
+def count_rows(path, model) -> int:
+    database = open_database(str(path), worker="test")
+    with database.session() as session:
+        found = len(session.exec(select(model)).all())
+    database.dispose()
+    return found
+
+
+async def test_without_a_client_r_explains_and_nothing_is_written(demo_path):
+    before = count_rows(demo_path, Referral), count_rows(demo_path, Document)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        app.open_resources()
+        await settle(pilot)
+        await pilot.press(*"legal")
+        await settle(pilot)
+        await pilot.press("down", "r", "p")
+        await pilot.pause()
+        assert isinstance(app.screen, ResourcesScreen)
+        messages = [n.message for n in app._notifications]
+        assert any("A referral is made for a client" in m for m in messages)
+        assert any("provider list is made for a client" in m for m in messages)
+    assert (count_rows(demo_path, Referral), count_rows(demo_path, Document)) == before
+
+
+async def test_edit_verify_and_provider_list(demo_path, isolated_home):
+    case_id = case_with_needs(demo_path)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_resources(case_id)
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("down")
+        service_id = screen.current().id
+        # e: the edit form refuses a bad age range beside the field, then saves.
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ServiceEditForm)
+        form.query_one("#minimum_age", Input).value = "30"
+        form.query_one("#maximum_age", Input).value = "20"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "at least the minimum" in str(form.query_one("#field-maximum_age .field-error", Static).render())
+        form.query_one("#maximum_age", Input).value = ""
+        form.query_one("#fees_description", Input).value = "Free for everyone"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        # v: verified today, so the entry is no longer marked.
+        await pilot.press("v")
+        await settle(pilot)
+        assert screen.hits[service_id].stale is False
+        # a then p: the picked service goes on the saved provider list.
+        await pilot.press("a")
+        assert service_id in screen.picked
+        await pilot.press("p")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ProviderListDialog)
+        target = isolated_home / "lists" / "for-family.html"
+        dialog.query_one("#path", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+    text = target.read_text()
+    assert "Free for everyone" in text and text.startswith("<!DOCTYPE html>")
+    database = open_database(str(demo_path), worker="test")
+    with database.session() as session:
+        service = session.get(Service, service_id)
+        assert (service.minimum_age, service.fees_description, service.last_verified_on) == (30, "Free for everyone", TODAY)
+        document = session.exec(select(Document).where(Document.case_id == case_id)).one()
+        assert document.kind == "provider_list" and document.path == str(target)
+    database.dispose()
+
+
+def _snapshot_app(demo_path):
+    case_id = case_with_needs(demo_path)
+    app = make_app(str(demo_path), today=TODAY)
+
+    async def run_before(pilot):
+        pilot.app.open_resources(case_id)
+        await settle(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.press("down")
+        await settle(pilot)
+
+    return app, run_before
+
+
+def test_search_screen_snapshot_80x24(snap_compare, demo_path):
+    app, run_before = _snapshot_app(demo_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_search_screen_snapshot_120x40(snap_compare, demo_path):
+    app, run_before = _snapshot_app(demo_path)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
