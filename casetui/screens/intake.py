@@ -1,0 +1,501 @@
+"""The intake assessment: a new client's intake, or with a case an assessment of that case.
+
+Sections are listed on the left (ctrl+pageup/down moves between them). The form is saved as a
+draft a second after the last change and when the screen is left, so a crash or a closed
+terminal loses nothing; opening the intake again offers to resume it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import (
+    Button, Checkbox, ContentSwitcher, DataTable, Footer, Header, Input, OptionList, Select, SelectionList, Static,
+    TextArea,
+)
+from textual.widgets.option_list import Option
+
+from casetui import config
+from casetui.data import assessments, cases, clients, instruments, vocab
+from casetui.data.errors import CasetuiError, ValidationError
+from casetui.widgets.choice_picker import ChoicePicker
+from casetui.widgets.dialogs import ConfirmDialog
+from casetui.widgets.duplicate_dialog import DuplicateDialog, PossibleMatch
+from casetui.widgets.fields import FormField, show_errors
+from casetui.widgets.instrument import InstrumentPanel
+from casetui.widgets.ssm_picker import DomainRating
+
+AUTOSAVE_DELAY = 1.0  # seconds after the last change
+
+# (id, title, shown for a new client only)
+SECTIONS: list[tuple[str, str, bool]] = [
+    ("identity", "Identity & contact", True),
+    ("demographics", "Demographics", True),
+    ("referral", "Referral", False),
+    ("words", "Client's own words", False),
+    ("needs", "Needs by domain", False),
+    ("strengths", "Strengths", False),
+    ("history", "History of services", False),
+    ("environment", "Environment & social", False),
+    ("phq9", "PHQ-9 (depression)", False),
+    ("gad7", "GAD-7 (anxiety)", False),
+    ("consent", "Consent & submit", False),
+]
+# Not part of the assessment: how to save the summary document.
+SUMMARY_FIELDS = ("save_summary", "summary_format", "summary_path")
+
+
+def control_value(widget: Widget):
+    if isinstance(widget, TextArea):
+        return widget.text
+    if isinstance(widget, Select):
+        return None if widget.is_blank() else widget.value
+    if isinstance(widget, SelectionList):
+        return list(widget.selected)
+    return widget.value  # Input, Checkbox, ChoicePicker
+
+
+def set_control_value(widget: Widget, value) -> None:
+    if isinstance(widget, TextArea):
+        widget.load_text(value or "")
+    elif isinstance(widget, Select):
+        if value is None:
+            widget.clear()
+        else:
+            widget.value = value
+    elif isinstance(widget, SelectionList):
+        widget.deselect_all()
+        for item in value or []:
+            widget.select(item)
+    elif isinstance(widget, Checkbox):
+        widget.value = bool(value)
+    elif isinstance(widget, Input):
+        widget.value = "" if value is None else str(value)
+    elif isinstance(widget, ChoicePicker):
+        widget.value = value
+
+
+class IntakeScreen(Screen):
+    CSS_PATH = "intake.tcss"
+    BINDINGS = [
+        Binding("ctrl+pagedown", "next_section", "Next section", priority=True),
+        Binding("ctrl+pageup", "previous_section", "Prev section", priority=True),
+        Binding("ctrl+g", "go_to_sections", "Sections"),
+        Binding("ctrl+s", "submit", "Submit"),
+        Binding("escape", "leave", "Leave (draft kept)"),
+    ]
+
+    def __init__(self, case_id: int | None = None):
+        super().__init__()
+        self.case_id = case_id
+        self.sections = [(sid, title) for sid, title, new_only in SECTIONS if case_id is None or not new_only]
+        self.previous: dict[str, int] = {}
+        self.submitted = False
+        self.refusal: str | None = None  # why this case cannot be assessed (closed, missing)
+        self._timer: Timer | None = None
+        self._latest: dict | None = None  # the form as of the last change
+        self._saved: dict | None = None  # the form as last written to the draft
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        if self.case_id is not None:
+            self._load_case()
+        yield Header()
+        with Horizontal(id="intake-body"):
+            with Vertical(id="intake-nav"):
+                yield OptionList(*[Option(title, id=sid) for sid, title in self.sections], id="sections")
+                yield Static("", id="draft-status")
+            with ContentSwitcher(initial=f"page-{self.sections[0][0]}", id="pages"):
+                for sid, title in self.sections:
+                    with VerticalScroll(id=f"page-{sid}", classes="page"):
+                        yield Static(title, classes="page-title")
+                        yield from getattr(self, f"_compose_{sid}")()
+                with VerticalScroll(id="page-result", classes="page"):
+                    yield Static("", id="result-title", classes="page-title")
+                    yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id="result-instruments")
+                    yield Static("", id="result-document", classes="muted")
+                    yield Button("Done", id="done", variant="primary")
+        yield Footer()
+
+    def _compose_identity(self) -> ComposeResult:
+        yield FormField("First name", Input(id="first_name", max_length=100, classes="form-control"))
+        yield FormField("Last name", Input(id="last_name", max_length=100, classes="form-control"))
+        yield FormField("Preferred name", Input(id="preferred_name", max_length=100, classes="form-control"),
+                        hint="if different")
+        yield FormField("Phone", Input(id="phone", max_length=40, classes="form-control"))
+        yield FormField("Email", Input(id="email", max_length=200, classes="form-control"))
+        yield FormField("Address", Input(id="address", max_length=200, classes="form-control"))
+        with Horizontal(classes="pair"):
+            yield FormField("City", Input(id="city", max_length=100, classes="form-control"))
+            yield FormField("Postal code", Input(id="postal_code", max_length=20, classes="form-control"))
+
+    def _compose_demographics(self) -> ComposeResult:
+        yield FormField("Date of birth", Input(id="date_of_birth", placeholder="YYYY-MM-DD", classes="form-control"))
+        yield FormField("Gender", Select([(label, code) for code, label in vocab.GENDERS.items()], id="gender",
+                                         prompt="Not recorded", classes="form-control"))
+        with Horizontal(classes="pair"):
+            yield FormField("Pronouns", Input(id="pronouns", max_length=32, placeholder="e.g. she/her",
+                                              classes="form-control"))
+            yield FormField("Preferred language", Input(id="language", max_length=64, classes="form-control"))
+        yield FormField("Interpreter", Checkbox("Needs an interpreter", id="interpreter_needed", classes="form-control"))
+        yield FormField("Household size", Input(id="household_size", placeholder="people, 1-30", type="integer",
+                                                classes="form-control"))
+        yield FormField("Household", TextArea(id="household_notes", classes="form-control short"),
+                        hint="who lives with the client")
+        yield FormField("Veteran", Checkbox("Has served in the armed forces", id="veteran", classes="form-control"))
+        yield FormField("Populations", SelectionList(*[(label, code) for code, label in vocab.POPULATIONS.items()],
+                                                     id="populations", classes="form-control"),
+                        hint="space to mark")
+
+    def _compose_referral(self) -> ComposeResult:
+        yield FormField("Assessment date", Input(value=f"{self.app.today:%Y-%m-%d}", id="assessed_on",
+                                                 placeholder="YYYY-MM-DD", classes="form-control"))
+        if self.case_id is None:
+            yield FormField("Program", Input(id="program", max_length=100, placeholder="General case management",
+                                             classes="form-control"))
+        yield FormField("Referral source", Input(id="referral_source", max_length=200, classes="form-control"),
+                        hint="who sent the client")
+        yield FormField("Reason for referral", TextArea(id="referral_reason", classes="form-control"))
+
+    def _compose_words(self) -> ComposeResult:
+        yield FormField("What the client says they need, in their own words",
+                        TextArea(id="client_words", classes="form-control tall"))
+
+    def _compose_needs(self) -> ComposeResult:
+        scale = "  ".join(f"{n} {label}" for n, label in vocab.SSM_SCALE.items())
+        yield Static(f"Rate each domain on the Self-Sufficiency Matrix: {scale}. Leave a domain blank if it "
+                     "was not discussed.", classes="muted intro")
+        for domain, label in vocab.DOMAINS.items():
+            yield DomainRating(domain, label, previous=self.previous.get(domain))
+
+    def _compose_strengths(self) -> ComposeResult:
+        yield FormField("The client's strengths, skills and supports", TextArea(id="strengths", classes="form-control tall"))
+
+    def _compose_history(self) -> ComposeResult:
+        yield FormField("Who helped before, and what worked", TextArea(id="service_history", classes="form-control tall"))
+
+    def _compose_environment(self) -> ComposeResult:
+        yield FormField("Environmental and social factors behind the situation",
+                        TextArea(id="environmental_factors", classes="form-control tall"))
+
+    def _compose_phq9(self) -> ComposeResult:
+        yield InstrumentPanel(instruments.PHQ9)
+
+    def _compose_gad7(self) -> ComposeResult:
+        yield InstrumentPanel(instruments.GAD7)
+
+    def _compose_consent(self) -> ComposeResult:
+        yield FormField("Consent", Checkbox("The client consents to services", id="consent_to_services",
+                                            classes="form-control"),
+                        hint="required to open a case" if self.case_id is None else None)
+        yield FormField("Summary document", Checkbox("Save a summary document on submit", value=True,
+                                                     id="save_summary", classes="form-control"))
+        with Horizontal(classes="pair"):
+            yield FormField("Format", Select([("Markdown", "md"), ("HTML", "html")], value="md", allow_blank=False,
+                                             id="summary_format", classes="form-control"))
+            yield FormField("Save to", Input(id="summary_path", placeholder="the documents folder",
+                                             classes="form-control"), hint="a file or a folder")
+        yield Button("Submit  ctrl+s", id="submit", variant="primary")
+
+    # --- start: reassessment context, draft offer -------------------------------------------
+
+    def on_mount(self) -> None:
+        table = self.query_one("#comparison", DataTable)
+        table.add_columns("Domain", "Before", "Now", "Change")
+        if self.refusal:
+            self.notify(self.refusal, title="No assessment", severity="error")
+            self.dismiss()
+            return
+        if self.case_id is None:
+            self.sub_title = "New client intake"
+        self.query_one("#sections", OptionList).highlighted = 0
+        self._offer_draft()
+
+    def _load_case(self) -> None:
+        try:
+            with self.app.database.session() as session:
+                case = cases.require_open(session, self.case_id)
+                client = clients.get_client(session, case.client_id)
+                self.previous = assessments.previous_scores(session, self.case_id)
+        except CasetuiError as exc:
+            self.refusal = str(exc)
+            return
+        what = "Reassessment" if self.previous else "Assessment"
+        self.sub_title = f"{what} · {client.display_name} · case {case.id}"
+
+    def _offer_draft(self) -> None:
+        with self.app.database.session() as session:
+            draft = assessments.load_draft(session, self.case_id)
+        if draft is None or not draft.data:
+            self._latest = self._saved = self.collect()
+            self.focus_section(self.sections[0][0])
+            return
+        saved_at = draft.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        data = dict(draft.data)
+
+        def answer(resume: bool | None) -> None:
+            if resume:
+                self.fill(data)
+                self._saved = data
+                self.set_status("Draft resumed")
+            else:
+                self._saved = data  # replaced by the new form at the first change
+            self._latest = self.collect() if not resume else data
+            self.focus_section(data.get("section") if resume else self.sections[0][0])
+
+        what = "reassessment" if self.case_id else "intake"
+        self.app.push_screen(
+            ConfirmDialog(f"You have an unfinished {what} saved {saved_at}. Resume it?\n\n"
+                          "Starting over replaces that draft as soon as you type.", yes="Resume", no="Start over"),
+            answer)
+
+    # --- reading and filling the form ---------------------------------------------------------
+
+    def collect(self) -> dict:
+        data = {widget.id: control_value(widget) for widget in self.query(".form-control")}
+        data["section"] = self.current_section
+        return data
+
+    def fill(self, data: dict) -> None:
+        for widget in self.query(".form-control"):
+            if widget.id in data:
+                set_control_value(widget, data[widget.id])
+
+    @property
+    def current_section(self) -> str:
+        current = self.query_one("#pages", ContentSwitcher).current or ""
+        return current.removeprefix("page-")
+
+    # --- sections -----------------------------------------------------------------------------
+
+    def focus_section(self, section: str | None, *, focus_field: bool = True) -> None:
+        ids = [sid for sid, _ in self.sections]
+        if section not in ids:
+            section = ids[0]
+        self.query_one("#pages", ContentSwitcher).current = f"page-{section}"
+        sections = self.query_one("#sections", OptionList)
+        sections.highlighted = ids.index(section)
+        if focus_field:
+            page = self.query_one(f"#page-{section}")
+            focusable = [w for w in page.query("*") if w.focusable]
+            if focusable:
+                self.call_after_refresh(focusable[0].focus)
+
+    def action_next_section(self) -> None:
+        self._step(1)
+
+    def action_previous_section(self) -> None:
+        self._step(-1)
+
+    def _step(self, step: int) -> None:
+        if self.submitted:
+            return
+        ids = [sid for sid, _ in self.sections]
+        current = self.current_section
+        index = ids.index(current) if current in ids else 0
+        self.focus_section(ids[max(0, min(len(ids) - 1, index + step))])
+
+    def action_go_to_sections(self) -> None:
+        if not self.submitted:
+            self.query_one("#sections", OptionList).focus()
+
+    @on(OptionList.OptionHighlighted, "#sections")
+    def preview_section(self, event: OptionList.OptionHighlighted) -> None:
+        if not self.submitted and event.option.id != self.current_section:
+            self.query_one("#pages", ContentSwitcher).current = f"page-{event.option.id}"
+
+    @on(OptionList.OptionSelected, "#sections")
+    def enter_section(self, event: OptionList.OptionSelected) -> None:
+        if not self.submitted:
+            self.focus_section(event.option.id)
+
+    # --- autosave -----------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(SelectionList.SelectedChanged)
+    @on(ChoicePicker.Changed)
+    def form_changed(self) -> None:
+        if self.submitted or self._latest is None:
+            return  # still starting up, or done
+        self._latest = self.collect()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(AUTOSAVE_DELAY, self.save_draft)
+
+    def save_draft(self) -> None:
+        """Write the form as it stands as the draft (its own small transaction)."""
+        data = self._latest
+        if self.submitted or data is None or data == self._saved:
+            return
+        try:
+            with self.app.database.session() as session:
+                assessments.save_draft(session, self.case_id, data)
+        except CasetuiError as exc:
+            self.set_status("Draft not saved")
+            self.notify(str(exc), title="Draft not saved", severity="error")
+            return
+        self._saved = data
+        self.set_status("Draft saved")
+
+    def set_status(self, text: str) -> None:
+        for status in self.query("#draft-status").results(Static):  # none once the screen is gone
+            status.update(text)
+
+    def on_unmount(self) -> None:
+        # Leaving by any route (escape, quitting the app) keeps what was typed.
+        if self._timer is not None:
+            self._timer.stop()
+        self.save_draft()
+
+    def action_leave(self) -> None:
+        self.save_draft()
+        self.dismiss()
+
+    # --- submit -------------------------------------------------------------------------------
+
+    def show_form_errors(self, errors: dict[str, str]) -> None:
+        ids = [sid for sid, _ in self.sections]
+        failing = []
+        for key in errors:
+            for widget in self.query(f"#{key}"):
+                page = next((a for a in widget.ancestors if a.has_class("page")), None)
+                if page is not None:
+                    failing.append(page.id.removeprefix("page-"))
+        sections = self.query_one("#sections", OptionList)
+        for sid, title in self.sections:
+            sections.replace_option_prompt(sid, f"✗ {title}" if sid in failing else title)
+        if failing:
+            self.focus_section(min(failing, key=ids.index), focus_field=False)
+        for message in show_errors(self, errors):
+            self.notify(message, title="Not submitted", severity="error")
+        count = len(errors)
+        self.notify(f"{count} field{'s' if count > 1 else ''} to correct; nothing was saved but your draft.",
+                    title="Not submitted", severity="warning")
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        if self.submitted:
+            return
+        data = self.collect()
+        today = self.app.today
+        try:
+            with self.app.database.session() as session:
+                if self.case_id is None:
+                    assessments.validate_intake(data, today)
+                    duplicates = assessments.find_duplicates(session, data, today)
+                else:
+                    assessments.clean_assessment(data, today, require_consent=False)
+                    duplicates = []
+        except ValidationError as exc:
+            self.show_form_errors(exc.errors)
+            return
+        if not duplicates:
+            self.write(data)
+            return
+        matches = [PossibleMatch(c.id, f"{c.first_name} {c.last_name}" + (f" ({c.preferred_name})" if c.preferred_name else ""),
+                                 " · ".join(part for part in (f"born {c.date_of_birth:%Y-%m-%d}", c.city or "") if part))
+                   for c in duplicates]
+
+        def chosen(answer) -> None:
+            if answer is None:
+                return
+            action, client_id = answer
+            if action == "open":
+                self.save_draft()
+                self.dismiss()
+                self.app.open_client(client_id)
+            else:
+                self.write(data)
+
+        self.app.push_screen(DuplicateDialog(matches), chosen)
+
+    def write(self, data: dict) -> None:
+        today = self.app.today
+        try:
+            with self.app.database.session() as session:
+                if self.case_id is None:
+                    assessment = assessments.submit_intake(session, data, today)
+                else:
+                    assessment = assessments.submit_assessment(session, self.case_id, data, today)
+                client_id = cases.get_case(session, assessment.case_id).client_id
+        except ValidationError as exc:
+            self.show_form_errors(exc.errors)
+            return
+        except CasetuiError as exc:
+            self.notify(str(exc), title="Not submitted", severity="error")
+            return
+        self.submitted = True
+        if self._timer is not None:
+            self._timer.stop()
+        self.set_status("Submitted")
+        self.notify("Intake saved." if self.case_id is None else "Assessment saved.")
+        if data.get("save_summary"):
+            folder_or_file = (data.get("summary_path") or "").strip()
+            target = Path(folder_or_file).expanduser() if folder_or_file else config.documents_dir()
+            if target.is_dir():
+                target = target / assessments.summary_filename(assessment, data.get("summary_format") or "md")
+            self.save_summary(assessment.id, client_id, target)
+        else:
+            self.after_submit(assessment.id, client_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-summary")
+    def save_summary(self, assessment_id: int, client_id: int, target: Path) -> None:
+        try:
+            with self.app.database.session() as session:
+                written = assessments.save_summary(session, assessment_id, target, self.app.today)
+        except (CasetuiError, OSError) as exc:
+            self.app.call_from_thread(self.notify, f"The summary was not saved: {exc}", title="Summary",
+                                      severity="error")
+            written = None
+        else:
+            self.app.call_from_thread(self.notify, f"Summary saved to {written}", title="Summary")
+        self.app.call_from_thread(self.after_submit, assessment_id, client_id, written)
+
+    def after_submit(self, assessment_id: int, client_id: int, document: Path | None = None) -> None:
+        if self.case_id is None:
+            self.dismiss()
+            self.app.open_client(client_id)
+            return
+        self.show_comparison(assessment_id, document)
+
+    def show_comparison(self, assessment_id: int, document: Path | None) -> None:
+        with self.app.database.session() as session:
+            assessment = session.get(assessments.Assessment, assessment_id)
+            domains, scores = assessments.comparison(session, assessment_id)
+        title = "Reassessment" if assessment.kind == "reassessment" else "Assessment"
+        self.query_one("#result-title", Static).update(
+            f"{title} saved ({assessment.assessed_on:%Y-%m-%d}): each domain beside the last assessment")
+        table = self.query_one("#comparison", DataTable)
+        table.clear()
+        for change in domains:
+            table.add_row(change.label, _score(change.previous), _score(change.current), change.change_label or "–",
+                          key=change.key)
+        lines = [f"{c.label}: {c.previous if c.previous is not None else '–'} → {c.current if c.current is not None else '–'}"
+                 + (f"  {c.change_label}" if c.change else "") for c in scores]
+        if scores:
+            lines.append(f"[dim]PHQ-9 and GAD-7: {instruments.CREDIT}[/dim]")
+        self.query_one("#result-instruments", Static).update("\n".join(lines))
+        self.query_one("#result-document", Static).update(f"Summary saved to {document}" if document else "")
+        self.query_one("#sections", OptionList).disabled = True
+        self.query_one("#pages", ContentSwitcher).current = "page-result"
+        table.focus()
+
+    @on(Button.Pressed, "#done")
+    def done(self) -> None:
+        self.dismiss()
+
+
+def _score(score: int | None) -> str:
+    return f"{score} {vocab.SSM_SCALE.get(score, '')}" if score is not None else "–"

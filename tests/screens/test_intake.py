@@ -1,0 +1,328 @@
+"""The intake screen driven by keys on the demo caseload: submit, errors, drafts, duplicates,
+reassessment, and snapshots of the form."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlmodel import func, select as sql_select
+from textual.widgets import DataTable, Input, OptionList, TextArea
+
+from casetui import config
+from casetui.cli import make_app
+from casetui.data import assessments, cases
+from casetui.data.models import Assessment, Case, Client, InstrumentScore, IntakeDraft
+from casetui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
+from casetui.widgets.choice_picker import ChoicePicker
+from casetui.widgets.dialogs import ConfirmDialog
+from casetui.widgets.duplicate_dialog import DuplicateDialog
+from casetui.widgets.fields import FormField
+from tests.conftest import TODAY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def open_intake(app, pilot, case_id: int | None = None) -> IntakeScreen:
+    await pilot.pause()
+    app.open_intake(case_id)
+    await pilot.pause()
+    await pilot.pause()
+    return next((screen for screen in reversed(app.screen_stack) if isinstance(screen, IntakeScreen)), None)
+
+
+async def type_into(pilot, text: str) -> None:
+    await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
+
+
+async def next_section(pilot, times: int = 1) -> None:
+    for _ in range(times):
+        await pilot.press("ctrl+pagedown")
+        await pilot.pause()
+
+
+def field_error(screen, control_id: str) -> str:
+    field = screen.query_one(f"#field-{control_id}", FormField)
+    return str(field.query_one(".field-error").render()) if field.has_class("-invalid") else ""
+
+
+def count(app, model) -> int:
+    with app.database.session() as session:
+        return session.exec(sql_select(func.count()).select_from(model)).one()
+
+
+async def test_a_new_client_intake_filled_by_keys_is_saved(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    opened: list[int] = []
+    app.open_client = opened.append  # where submit leads; the client screen is another workflow
+    clients_before = count(app, Client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_intake(app, pilot)
+        assert isinstance(screen, IntakeScreen) and app.focused.id == "first_name"
+        await type_into(pilot, "Wendeline")
+        await pilot.press("tab")
+        await type_into(pilot, "Fictorova")
+        await next_section(pilot)  # demographics
+        assert screen.current_section == "demographics" and app.focused.id == "date_of_birth"
+        await type_into(pilot, "1988-04-02")
+        await next_section(pilot)  # referral: the date is filled in with today
+        assert app.focused.id == "assessed_on"
+        await pilot.press("tab", "tab")
+        await type_into(pilot, "Shelter staff")
+        await next_section(pilot)  # the client's own words
+        assert isinstance(app.focused, TextArea)
+        await type_into(pilot, "I want a place for my kids")
+        await next_section(pilot)  # needs: one key rates a domain and moves to its note
+        assert app.focused.id == "need_housing_score"
+        await pilot.press("1")
+        assert app.focused.id == "need_housing_note"
+        await type_into(pilot, "Eviction notice")
+        await pilot.press("tab", "space", "tab", "3")  # wants a goal; food rated 3
+        await next_section(pilot, 4)  # strengths, history, environment, PHQ-9
+        assert screen.current_section == "phq9"
+        await pilot.press("1", "1", "0", "2", "1", "0", "1", "1", "0", "2")  # nine items, then difficulty
+        assert "PHQ-9 total 7 of 27: mild" in str(screen.query_one("#page-phq9 .instrument-total").render())
+        await next_section(pilot, 2)  # GAD-7 not given; consent
+        assert app.focused.id == "consent_to_services"
+        await pilot.press("space", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, IntakeScreen)
+    with app.database.session() as session:
+        client = session.exec(sql_select(Client).where(Client.last_name == "Fictorova")).one()
+        case = cases.current_case(session, client.id)
+        assessment = assessments.latest_assessment(session, case.id)
+        needs = assessments.needs_of(session, assessment.id)
+        phq = assessments.scores_of(session, assessment.id)["PHQ-9"]
+        assert str(client.date_of_birth) == "1988-04-02" and case.stage == "assessment"
+        assert (assessment.kind, assessment.referral_source, assessment.client_words) == (
+            "intake", "Shelter staff", "I want a place for my kids")
+        assert (needs["housing"].score, needs["housing"].note, needs["housing"].wants_goal) == (1, "Eviction notice", True)
+        assert (needs["food"].score, needs["food"].wants_goal) == (3, False)
+        assert (phq.answers, phq.total, phq.severity, phq.difficulty) == (
+            [1, 1, 0, 2, 1, 0, 1, 1, 0], 7, "Mild", "Very difficult")
+        assert session.exec(sql_select(IntakeDraft)).all() == []
+    assert count(app, Client) == clients_before + 1 and opened == [client.id]
+    summary = config.documents_dir() / f"intake-summary-case{case.id}-{TODAY:%Y-%m-%d}.md"
+    assert "Intake summary: Wendeline Fictorova" in summary.read_text()
+
+
+async def test_errors_show_beside_their_fields_and_nothing_typed_is_lost(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_intake(app, pilot)
+        await pilot.press("tab")
+        await type_into(pilot, "Fictorova")
+        await next_section(pilot)
+        await type_into(pilot, "31/31/1990")
+        await next_section(pilot, 3)
+        assert screen.current_section == "needs"
+        await pilot.press(*["tab"] * 5, "space")  # food: wants a goal, but no score
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        # The first failing section is shown, its field focused; every failing section is marked.
+        assert screen.current_section == "identity" and app.focused.id == "first_name"
+        assert field_error(screen, "first_name") == "First name is required."
+        assert "is not a date" in field_error(screen, "date_of_birth")
+        assert "before marking it for a goal" in field_error(screen, "need_food_score")
+        assert "consent" in field_error(screen, "consent_to_services")
+        prompts = [str(o.prompt) for o in screen.query_one("#sections", OptionList).options]
+        assert [p for p in prompts if p.startswith("✗")] == [
+            "✗ Identity & contact", "✗ Demographics", "✗ Needs by domain", "✗ Consent & submit"]
+        assert screen.query_one("#last_name", Input).value == "Fictorova"
+        assert screen.query_one("#date_of_birth", Input).value == "31/31/1990"
+        with app.database.session() as session:
+            assert session.exec(sql_select(Client).where(Client.last_name == "Fictorova")).all() == []
+
+
+async def test_the_draft_is_saved_as_you_type_and_resumed_after_the_app_is_dropped(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_intake(app, pilot)
+        await type_into(pilot, "Wendeline")
+        await next_section(pilot)
+        await type_into(pilot, "1988-04-02")
+        await pilot.pause(AUTOSAVE_DELAY + 0.5)
+        with app.database.session() as session:
+            draft = assessments.load_draft(session, None)
+            assert draft.data["first_name"] == "Wendeline" and draft.data["section"] == "demographics"
+        # The app goes away mid-intake: nothing submitted.
+    again = make_app(str(demo_path), today=TODAY)
+    async with again.run_test(size=(120, 40)) as pilot:
+        screen = await open_intake(again, pilot)
+        assert isinstance(again.screen, ConfirmDialog)
+        await pilot.press("enter")  # Resume
+        await pilot.pause()
+        assert again.screen is screen and screen.current_section == "demographics"
+        assert screen.query_one("#first_name", Input).value == "Wendeline"
+        assert screen.query_one("#date_of_birth", Input).value == "1988-04-02"
+
+
+KILLED_APP = """
+import asyncio, sys
+from datetime import date
+from casetui.cli import make_app
+
+async def main():
+    app = make_app(sys.argv[1], today=date(2026, 1, 15))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.open_intake()
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.press(*"Ottoline", "tab", *"Draftly")
+        await pilot.pause(2.0)
+        print("typed", flush=True)
+        await asyncio.sleep(120)
+
+asyncio.run(main())
+"""
+
+
+async def test_a_draft_survives_the_app_being_killed(demo_path):
+    process = subprocess.Popen([sys.executable, "-c", KILLED_APP, str(demo_path)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=dict(os.environ))
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready and process.stdout.readline().strip() == b"typed"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)  # no clean-up of any kind runs
+        process.wait()
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_intake(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#first_name", Input).value == "Ottoline"
+        assert screen.query_one("#last_name", Input).value == "Draftly"
+
+
+async def test_a_likely_duplicate_is_shown_and_can_be_opened_instead(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    opened: list[int] = []
+    app.open_client = opened.append
+    with app.database.session() as session:
+        existing = session.exec(sql_select(Client).where(Client.date_of_birth.is_not(None)).order_by(Client.id)).first()
+    clients_before = count(app, Client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_intake(app, pilot)
+        await type_into(pilot, existing.first_name[:-1])  # a similar name, the same birth date
+        await pilot.press("tab")
+        await type_into(pilot, existing.last_name)
+        await next_section(pilot)
+        await type_into(pilot, f"{existing.date_of_birth:%Y-%m-%d}")
+        await next_section(pilot, 9)
+        await pilot.press("space", "ctrl+s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, DuplicateDialog)
+        assert [m.client_id for m in dialog.matches][0] == existing.id
+        assert existing.last_name in str(dialog.query_one("#matches", OptionList).get_option_at_index(0).prompt)
+        await pilot.press("enter")  # open the existing record instead
+        await pilot.pause()
+        assert opened == [existing.id] and not isinstance(app.screen, IntakeScreen)
+        assert count(app, Client) == clients_before
+        # The draft was kept: reopening offers it, and this time a new client is made anyway.
+        screen = await open_intake(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#last_name", Input).value == existing.last_name
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, DuplicateDialog)
+        await pilot.press("ctrl+n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert count(app, Client) == clients_before + 1 and len(opened) == 2 and opened[1] != existing.id
+
+
+def case_with_an_assessment(app) -> tuple[int, dict[str, int]]:
+    with app.database.session() as session:
+        for case, _client in cases.open_cases(session):
+            previous = assessments.previous_scores(session, case.id)
+            if len([d for d, s in previous.items() if 2 <= s <= 4]) >= 3:
+                return case.id, previous
+    raise AssertionError("the demo has no assessed case with three mid-scale domains")
+
+
+async def test_a_reassessment_shows_each_domain_beside_the_last_one(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    case_id, previous = case_with_an_assessment(app)
+    better, same, worse = [d for d, s in previous.items() if 2 <= s <= 4][:3]
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_intake(app, pilot, case_id)
+        assert screen.current_section == "referral" and "Reassessment" in screen.sub_title
+        await next_section(pilot, 2)
+        assert screen.current_section == "needs"
+        for domain, score in ((better, previous[better] + 1), (same, previous[same]), (worse, previous[worse] - 1)):
+            screen.query_one(f"#need_{domain}_score", ChoicePicker).focus()
+            await pilot.press(str(score))
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.current_section == "result"
+        table = screen.query_one("#comparison", DataTable)
+        changes = {row.key.value: str(table.get_row(row.key)[3]) for row in table.ordered_rows}
+        assert (changes[better], changes[same], changes[worse]) == ("Improved", "Same", "Worse")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, IntakeScreen)
+    with app.database.session() as session:
+        case = session.get(Case, case_id)
+        assert case.stage == "reassessment"
+        assert assessments.latest_assessment(session, case_id).kind == "reassessment"
+
+
+async def test_a_closed_case_cannot_be_assessed(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    with app.database.session() as session:
+        closed = session.exec(sql_select(Case).where(Case.closed_on.is_not(None))).first()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_intake(app, pilot, closed.id)
+        assert not isinstance(app.screen, IntakeScreen)
+
+
+def _calm(pilot) -> None:
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    for widget in pilot.app.screen.query(TextArea):
+        widget.cursor_blink = False
+
+
+def test_snapshot_identity_80x24(snap_compare, demo_path):
+    async def run_before(pilot):
+        await open_intake(pilot.app, pilot)
+        await type_into(pilot, "Wendeline")
+        _calm(pilot)
+        await pilot.pause()
+
+    assert snap_compare(make_app(str(demo_path), today=TODAY), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_needs_120x40(snap_compare, demo_path):
+    async def run_before(pilot):
+        await open_intake(pilot.app, pilot)
+        await next_section(pilot, 4)
+        await pilot.press("2")
+        await type_into(pilot, "Behind on rent")
+        await pilot.press("tab", "space", "tab", "4")
+        _calm(pilot)
+        await pilot.pause()
+
+    assert snap_compare(make_app(str(demo_path), today=TODAY), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_snapshot_phq9_80x24(snap_compare, demo_path):
+    async def run_before(pilot):
+        await open_intake(pilot.app, pilot)
+        await next_section(pilot, 8)
+        await pilot.press("1", "2")
+        _calm(pilot)
+        await pilot.pause()
+
+    assert snap_compare(make_app(str(demo_path), today=TODAY), terminal_size=(80, 24), run_before=run_before)
