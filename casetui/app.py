@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from casetui.commands import ClientsProvider, binding_commands
 from casetui.screens.caseload import CaseloadScreen
+from casetui.screens.lock import IdleLock
 
 THEMES = ("textual-dark", "textual-light")
 
@@ -27,7 +28,7 @@ def screen_exists(name: str) -> bool:
     return find_spec(f"casetui.screens.{name}") is not None
 
 
-class CaseApp(App[None]):
+class CaseApp(IdleLock, App[None]):  # IdleLock: lock after idle minutes (screens/lock.py)
     TITLE = "casetui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ClientsProvider}
@@ -40,6 +41,7 @@ class CaseApp(App[None]):
         Binding("q", "quit", "Quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("ctrl+t", "toggle_theme", "Toggle theme", show=False),
+        Binding("ctrl+l", "lock", "Lock", show=False),  # hidden: every footer (and snapshot) stays as it was
     ]
 
     def __init__(self, database, *, today: date | None = None, demo: bool = False, first_caseload=None):
@@ -142,3 +144,9 @@ class CaseApp(App[None]):
         from casetui.screens.discharge import DischargeScreen
 
         self.push_screen(DischargeScreen(case_id))
+
+    def open_audit(self, client_id: int | None = None) -> None:
+        """The audit trail, optionally filtered to one client."""
+        from casetui.screens.audit import AuditScreen
+
+        self.push_screen(AuditScreen(client_id))
