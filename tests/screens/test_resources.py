@@ -131,6 +131,10 @@ async def test_filters_browse_and_narrow(demo_path):
             services = [session.get(Service, service_id) for service_id in screen.hits]
         database.dispose()
         assert services and all((s.minimum_age or 0) <= 16 <= (s.maximum_age or 120) for s in services)
+        screen.query_one("#f-age", Input).value = "130"
+        await settle(pilot)
+        assert screen.query_one("#f-age", Input).has_class("-invalid")
+        assert "Age must be between 0 and 120." in str(screen.query_one("#status", Static).render())
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert not screen.hits
