@@ -240,7 +240,7 @@ class DischargeScreen(Screen):
     def _compose_review(self) -> ComposeResult:
         with VerticalScroll(id="step-review", classes="step"):
             yield Static("6 · Review and close", classes="step-title")
-            yield Static("", id="checklist")
+            yield Vertical(id="checklist")
             yield Static("", id="close-error", classes="error-text")
             yield Static("Closing sets the stage to closure, the closed date (the discharge date) and the date the "
                          "record is kept until. A closed case is read-only; it can be reopened with a reason.",
@@ -268,11 +268,12 @@ class DischargeScreen(Screen):
             states = discharge.step_states(session, self.case_id)
             items = discharge.checklist(session, self.case_id, self.app.today)
         self.query_one(StepList).set_steps([(s.key, s.label, s.status) for s in states], self.viewing)
-        lines = []
+        checklist = self.query_one("#checklist", Vertical)
+        checklist.remove_children()
         for item in items:
             mark = "[$text-success]✓[/]" if item.done else "[$text-error]✗[/]"
-            lines.append(f"{mark} [b]{item.label}[/b]\n    {escape(item.detail)}")
-        self.query_one("#checklist", Static).update("\n".join(lines))
+            checklist.mount(Static(f"{mark} [b]{item.label}[/b]", classes="check-label"),
+                            Static(escape(item.detail), classes="check-detail"))
         return states
 
     def show_step(self, key: str) -> None:

@@ -47,6 +47,10 @@ async def choose(pilot, search: str):
     await pilot.pause()
 
 
+def checklist_text(screen) -> str:
+    return "\n".join(str(item.render()) for item in screen.query("#checklist Static"))
+
+
 def status_of(app) -> dict[str, str]:
     with app.database.session() as session:
         return {s.key: s.status for s in discharge.step_states(session, app.screen.case_id)}
@@ -146,7 +150,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         # 6 Review and close
         await pilot.press("ctrl+n")
         await pilot.pause()
-        checklist = str(screen.query_one("#checklist", Static).render())
+        checklist = checklist_text(screen)
         assert "✗" not in checklist and "exported (2 files)" in checklist
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -214,7 +218,7 @@ async def test_closing_is_refused_with_the_reason_while_a_step_is_missing(demo_p
         screen = app.screen
         await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
         assert screen.viewing == "review"
-        checklist = str(screen.query_one("#checklist", Static).render())
+        checklist = checklist_text(screen)
         assert "✓ Reason" in checklist and "✗ Linkage" in checklist
         await pilot.press("ctrl+s")
         await settle(app, pilot)
