@@ -9,14 +9,14 @@ needs a current consent for that provider, and a closed case is read-only until 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlmodel import Session, select
 
 from casetui import documents
 from casetui.data import (
-    audit, case_documents, cases, clients, consent, goals, referrals, resources, settings, validation as v, vocab,
+    audit, case_documents, cases, clients, concurrency, consent, goals, referrals, resources, settings, validation as v, vocab,
 )
 from casetui.data.errors import ValidationError
 from casetui.data.models import (
@@ -530,13 +530,19 @@ def checklist(session: Session, case_id: int, today: date) -> list[CheckItem]:
     items.append(CheckItem("coordination", STEPS["coordination"], "coordination" in done,
                            detail if "coordination" in done else f"Missing: mark coordination done ({detail} so far)."))
     if "documentation" in done:
-        exported = [d for d in case_documents.list_documents(session, case_id) if d.kind == DOCUMENT_KIND
-                    and discharge.finalized_at and d.created_at >= discharge.finalized_at]
+        final_at = _naive_utc(discharge.finalized_at)
+        exported = [d for d in case_documents.list_documents(session, case_id)
+                    if d.kind == DOCUMENT_KIND and _naive_utc(d.created_at) >= final_at]
         detail = "Summary final" + (f", exported ({len(exported)} files)" if exported else ", not exported yet")
     else:
         detail = "Missing: the discharge summary is not final yet."
     items.append(CheckItem("documentation", STEPS["documentation"], "documentation" in done, detail))
     return items
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """Stored datetimes come back naive (UTC); fresh ones are aware. Compare them as naive UTC."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _add_years(day: date, years: int) -> date:
@@ -566,7 +572,7 @@ def close_case(session: Session, case_id: int, today: date) -> Case:
     case.retention_until = _add_years(case.closed_on, settings.get_int(session, "retention_years"))
     case.next_review_on = None
     case.updated_at = utcnow()
-    case.version += 1
+    concurrency.claim_version(session, case, what="case")
     session.add(case)
     _mark_done(discharge, "review")
     discharge.closed_at = utcnow()
@@ -594,7 +600,7 @@ def reopen_case(session: Session, case_id: int, reason, today: date) -> Case:
     case.retention_until = None
     case.next_review_on = today + timedelta(days=settings.get_int(session, "review_interval_days"))
     case.updated_at = utcnow()
-    case.version += 1
+    concurrency.claim_version(session, case, what="case")
     session.add(case)
     audit.record(session, "reopen", "case", case.id, client_id=case.client_id,
                  fields=["stage", "closed_on", "retention_until", "next_review_on"])

@@ -181,6 +181,9 @@ def test_summary_shows_goals_reason_destination_changes_recommendations_referral
     assert "<script>" not in page and "&lt;script&gt;" in page and "<h2>Reason for discharge</h2>" in page
     assert oct(md.stat().st_mode & 0o777) == "0o600"
     assert "case" + str(case.id) in md.name
+    # Same session: the fresh (aware) finalized time against stored (naive) document times.
+    documentation = {item.step: item for item in discharge.checklist(session, case.id, today)}["documentation"]
+    assert documentation.done and "exported (2 files)" in documentation.detail
     # Final means final.
     with pytest.raises(ValidationError, match="final"):
         discharge.save_documentation(session, case.id, recommendations="x", summary_text="y", today=today)
