@@ -53,6 +53,8 @@ class GoalsScreen(Screen):
         self.drafts: dict[str, goals.GoalDraft] = {}
         self.detail: goals.GoalDetail | None = None
         self.shown_key: str | None = None  # the goal list row whose details are shown
+        self.statement_width = 0
+        self.colours: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -77,8 +79,8 @@ class GoalsScreen(Screen):
         self.query_one("#goals", DataTable).focus()
 
     def on_resize(self) -> None:
-        if self.shown_key is not None or self.rows:
-            self.load()  # the statement column's width follows the terminal's
+        if self.statement_width and self.statement_width != self._statement_width():
+            self.fill_goal_table()  # the statement column's width follows the terminal's
 
     # --- loading -------------------------------------------------------------------------
 
@@ -96,22 +98,33 @@ class GoalsScreen(Screen):
         self.rows = {row.goal_id: row for row in rows}
         self.drafts = {draft.domain: draft for draft in drafts}
         self.query_one("#case-line", Static).update(self._case_line(rows, drafts))
+        self.fill_goal_table(select_goal)
+        self.show_detail()
+        self.refresh_bindings()
+
+    def _statement_width(self) -> int:
+        """What the other columns (about 50 cells) leave of the list's width."""
+        return max(24, min(60, (80 if self.has_class("-wide") else self.app.size.width) - 50))
+
+    def fill_goal_table(self, select_goal: int | None = None) -> None:
         table = self.query_one("#goals", DataTable)
         current = select_goal if select_goal is not None else self.selected_goal_id()
         table.clear(columns=True)  # columns too, so they fit the new widths
         table.add_columns("Goal", "Progress", "Track", "Due")
-        # The statement takes what the other columns leave (about 50 cells) of the list's width.
-        width = max(24, min(60, (80 if self.has_class("-wide") else self.app.size.width) - 50))
-        for row in rows:
+        self.statement_width = width = self._statement_width()
+        variables = self.app.get_css_variables()
+        background = Color.parse(variables["background"])
+        # Theme colours for Rich text in cells, blended over the background where translucent.
+        self.colours = {name: (background + Color.parse(variables[name])).hex
+                        for name in {*TRACK_COLOURS.values(), "foreground-muted"}}
+        for row in self.rows.values():
             table.add_row(_short(row.statement, width), self._bar(row), self._track(row),
                           f"{row.due_on:%Y-%m-%d}", key=str(row.goal_id))
-        for draft in drafts:
+        for draft in self.drafts.values():
             table.add_row(Text(_short(f"+ {draft.label} (draft)", width), style="italic"), "press a", "", "",
                           key=DRAFT + draft.domain)
         if current in self.rows:
             table.move_cursor(row=table.get_row_index(str(current)))
-        self.show_detail()
-        self.refresh_bindings()
 
     def _case_line(self, rows, drafts) -> str:
         counts = {}
@@ -127,9 +140,7 @@ class GoalsScreen(Screen):
         return line
 
     def _colour(self, name: str) -> str:
-        """A theme colour for Rich text in table cells, blended over the background when translucent."""
-        variables = self.app.get_css_variables()
-        return (Color.parse(variables["background"]) + Color.parse(variables[name])).hex
+        return self.colours[name]
 
     def _track(self, row: goals.GoalRow) -> Text:
         """The track status; a goal paused or not yet started says so (e.g. "Behind, on hold")."""
