@@ -9,10 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane, TextArea
 
-from casetui.data import cases, clients, consent, notes, referrals, vocab
+from casetui.data import cases, clients, consent, goals, notes, referrals, vocab
 from casetui.data.client_record import ClientRecord, client_record
 from casetui.data.errors import CasetuiError, ValidationError
 from casetui.widgets.fields import FormField
@@ -185,16 +186,24 @@ class ClientScreen(Screen):
         self.show_goal_progress(record)
 
     def show_goal_progress(self, record: ClientRecord) -> None:
-        """Goals at a glance on the overview (the goals workflow may draw richer progress here)."""
-        open_goals = [goal for goal in record.goals if goal.lifecycle_status in vocab.GOAL_LIFECYCLE_OPEN]
-        today = self.app.today
+        """Goals at a glance on the overview: each open goal's progress toward its target and
+        whether it is on track today (computed by the goals service from the progress entries)."""
+        summaries = []
+        if record.case is not None:
+            with self.app.database.session() as session:
+                summaries = goals.goal_summaries(session, record.case.id, self.app.today)
+        open_goals = [row for row in summaries if row["lifecycle"] in vocab.GOAL_LIFECYCLE_OPEN]
+        track_colours = {"on_track": "$text-success", "achieved": "$text-success", "behind": "$text-warning",
+                         "overdue": "$text-error", "closed": "$text-muted"}
         lines = []
-        for goal in open_goals:
-            late = " [b]overdue[/]" if goal.due_on < today else ""
-            status = vocab.GOAL_ACHIEVEMENT.get(goal.achievement_status or "", goal.achievement_status or "")
-            lines.append(f"• {_one_line(goal.statement, 60)}  due {goal.due_on:%Y-%m-%d}{late} · {status}")
+        for row in open_goals:
+            filled = round(row["percent"] / 10)
+            bar = "█" * filled + "[$text-muted]" + "░" * (10 - filled) + "[/]"
+            track = f"[{track_colours[row['track']]}]{row['track_label']:<8}[/]"
+            lines.append(f"{bar} {row['percent']:3d}%  {track}  due {row['due_on']:%Y-%m-%d}  "
+                         f"{escape(_one_line(row['statement'], 50))}")
         body = "\n".join(lines) if lines else "No open goals."
-        self.query_one("#goal-progress", Static).update(f"[b]Goals[/] ({len(open_goals)} open)\n{body}")
+        self.query_one("#goal-progress", Static).update(f"[b]Goals[/] ({len(open_goals)} open · g opens them)\n{body}")
 
     def _fill(self, table_id: str, rows: list[tuple], keys: list) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
