@@ -84,12 +84,13 @@ def set_control_value(widget: Widget, value) -> None:
 
 class IntakeScreen(Screen):
     CSS_PATH = "intake.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("ctrl+pagedown", "next_section", "Next section", priority=True),
-        Binding("ctrl+pageup", "previous_section", "Prev section", priority=True),
+        Binding("ctrl+pagedown", "next_section", "Next", tooltip="Next section", priority=True),
+        Binding("ctrl+pageup", "previous_section", "Prev", tooltip="Previous section", priority=True),
         Binding("ctrl+g", "go_to_sections", "Sections"),
         Binding("ctrl+s", "submit", "Submit"),
-        Binding("escape", "leave", "Leave (draft kept)"),
+        Binding("escape", "leave", "Leave", tooltip="Leave; the draft is kept"),
     ]
 
     def __init__(self, case_id: int | None = None):
@@ -288,7 +289,9 @@ class IntakeScreen(Screen):
             page = self.query_one(f"#page-{section}")
             focusable = [w for w in page.query("*") if w.focusable]
             if focusable:
-                self.call_after_refresh(focusable[0].focus)
+                # The page opens at its top, with the title and the first field in view.
+                self.call_after_refresh(focusable[0].focus, scroll_visible=False)
+            self.call_after_refresh(page.scroll_home, animate=False)
 
     def action_next_section(self) -> None:
         self._step(1)

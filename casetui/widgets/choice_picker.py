@@ -66,15 +66,33 @@ class ChoicePicker(Widget, can_focus=True):
         self.advance = advance
         self.set_reactive(ChoicePicker.value, value if value in self.options else None)
 
+    def _layout(self, width: int) -> list[list[tuple[str, object]]]:
+        """Answers in rows that fit ``width``, wrapping between answers, never inside one."""
+        rows: list[list[tuple[str, object]]] = [[]]
+        used = 0
+        for key, value in self.shortcuts.items():
+            label = f" {key} {self.options[value]} "
+            if used and used + 1 + len(label) > width:
+                rows.append([])
+                used = 0
+            rows[-1].append((label, value))
+            used += len(label) + (1 if used else 0)
+        return rows
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._layout(width))
+
     def render(self) -> Content:
         selected = self.get_visual_style("choice-picker--selected")
         parts: list = []
-        for key, value in self.shortcuts.items():
-            # Non-breaking spaces keep an answer on one line when the row wraps.
-            label = f" {key}\u00a0{self.options[value]} ".replace(" ", "\u00a0")
-            parts.append((label, selected) if value == self.value else label)
-            parts.append(" ")
-        return Content.assemble(*parts[:-1])
+        for number, row in enumerate(self._layout(max(1, self.content_size.width))):
+            if number:
+                parts.append("\n")
+            for index, (label, value) in enumerate(row):
+                if index:
+                    parts.append(" ")
+                parts.append((label, selected) if value == self.value else label)
+        return Content.assemble(*parts)
 
     def watch_value(self, value) -> None:
         self.post_message(self.Changed(self, value))
