@@ -13,7 +13,6 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from casetui.widgets.fields import FormField, show_errors
 
-ALL_WORKERS = "__all__"
 SHOWN_ROWS = 500
 
 
@@ -23,7 +22,7 @@ class AuditScreen(Screen):
     AUTO_FOCUS = "#client"
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("ctrl+e", "export_csv", "Export CSV"),
+        Binding("ctrl+s", "export_csv", "Export CSV"),
         Binding("ctrl+r", "clear_filters", "Clear filters"),
     ]
 
@@ -35,10 +34,10 @@ class AuditScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="audit-filters"):
-            yield FormField("Client (name or number)", Input(str(self.initial_client or ""), id="client"))
+            yield FormField("Client", Input(str(self.initial_client or ""), placeholder="name or number", id="client"))
             yield FormField("Worker", Select([], prompt="Everyone", id="worker", allow_blank=True))
-            yield FormField("From", Input(placeholder="2026-01-01 enter", id="since"))
-            yield FormField("To", Input(placeholder="2026-12-31 enter", id="until"))
+            yield FormField("From (enter)", Input(placeholder="YYYY-MM-DD", id="since"))
+            yield FormField("To (enter)", Input(placeholder="YYYY-MM-DD", id="until"))
         table = DataTable(id="audit-rows", cursor_type="row", zebra_stripes=True)
         table.add_columns("When (UTC)", "Worker", "Action", "Record", "Client", "Fields")
         yield table
@@ -62,7 +61,8 @@ class AuditScreen(Screen):
         from casetui.data import validation as v
         from casetui.data.errors import ValidationError
 
-        worker = self.query_one("#worker", Select).value
+        select = self.query_one("#worker", Select)
+        worker = None if select.is_blank() else select.value
         try:
             filters = v.collect(
                 ("since", lambda: v.parse_date(self.query_one("#since", Input).value, "since", "From")),
@@ -74,7 +74,7 @@ class AuditScreen(Screen):
             show_errors(self, exc.errors)
             return None
         show_errors(self, {})
-        filters["worker"] = None if worker in (Select.BLANK, ALL_WORKERS) else worker
+        filters["worker"] = worker
         filters["client"] = self.query_one("#client", Input).value.strip()
         return filters
 
@@ -117,7 +117,7 @@ class AuditScreen(Screen):
                           ", ".join(event.fields))
         more = f"the newest {SHOWN_ROWS} shown; " if len(rows) > SHOWN_ROWS else ""
         count = "no entries" if not rows else f"{min(len(rows), SHOWN_ROWS)} entries"
-        self.query_one("#audit-status", Static).update(f"{count} ({more}ctrl+e exports every matching entry to CSV)")
+        self.query_one("#audit-status", Static).update(f"{count} ({more}ctrl+s exports every matching entry to CSV)")
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,165 @@
+"""The audit view (filters, CSV) and the idle lock, driven from the keyboard."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+
+import pytest
+from sqlmodel import select
+from textual.widgets import DataTable, Input
+
+from casetui import config
+from casetui.cli import make_app
+from casetui.data import clients, crypto, settings
+from casetui.data.models import AuditEvent, Client
+from casetui.screens.audit import AuditScreen
+from casetui.screens.lock import LockScreen
+from tests.conftest import TODAY
+
+PIN = "2468"
+
+
+def add_fixed_events(database) -> int:
+    """Audit rows at fixed times (stable snapshots); returns their client's id."""
+    with database.session() as session:
+        client_id = session.exec(select(Client.id).order_by(Client.id)).first()
+        for minute, (worker, action, fields) in enumerate([("J. Rivera", "open", []),
+                                                          ("J. Rivera", "update", ["phone", "city"]),
+                                                          ("A. Okafor", "create", ["text", "kind"])]):
+            session.add(AuditEvent(at=datetime(2026, 1, 14, 9, minute, tzinfo=timezone.utc), worker=worker,
+                                   action=action, entity="note" if action == "create" else "client",
+                                   entity_id=str(client_id), client_id=client_id, fields=fields))
+        session.commit()
+    return client_id
+
+
+async def settle(pilot):
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_audit_view_filters_and_exports_csv(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    client_id = add_fixed_events(app.database)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_audit()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AuditScreen)
+        table = screen.query_one("#audit-rows", DataTable)
+        everything = table.row_count
+        assert everything >= 4
+        await pilot.press(*str(client_id))
+        await settle(pilot)
+        assert table.row_count == 3
+        screen.query_one("#until").focus()
+        await pilot.press(*"2026-01-13", "enter")
+        await settle(pilot)
+        assert table.row_count == 0
+        await pilot.press(*"x", "enter")
+        await settle(pilot)
+        assert "not a date" in str(screen.query_one("#field-until .field-error").render())
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert table.row_count == everything
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        exported = list(config.documents_dir().glob("audit-*.csv"))
+        assert len(exported) == 1 and os.stat(exported[0]).st_mode & 0o777 == 0o600
+        assert len(exported[0].read_text().splitlines()) == everything + 1
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, AuditScreen)
+    app.database.dispose()
+
+
+def test_audit_view_snapshot_80x24(snap_compare, demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    client_id = add_fixed_events(app.database)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_audit(client_id)
+        await settle(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def lock_setup(database, minutes="5"):
+    with database.session() as session:
+        crypto.set_lock_secret(session, PIN)
+        settings.set_value(session, "idle_lock_minutes", minutes)
+        return [c.last_name for c in session.exec(select(Client))]
+
+
+async def test_idle_lock_hides_clients_until_the_pin(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    names = lock_setup(app.database)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.check_idle_lock()
+        assert not isinstance(app.screen, LockScreen), "locked before the idle minutes passed"
+        app._last_input -= 5 * 60 + 1  # five idle minutes pass
+        app.check_idle_lock()
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        assert not [n for n in names if n in app.export_screenshot()], "client names visible while locked"
+        for key in ("escape", "ctrl+p", "question_mark", "f1"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, LockScreen), f"{key} got past the lock"
+        await pilot.press(*"1111", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        assert "not it" in str(app.screen.query_one("#lock-error").render())
+        await pilot.press(*PIN, "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, LockScreen) and not app.locked
+        await pilot.press("ctrl+l")  # lock now, by hand
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+    app.database.dispose()
+
+
+async def test_no_lock_without_a_pin_and_the_pin_is_only_a_hash(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    with app.database.session() as session:
+        settings.set_value(session, "idle_lock_minutes", "1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app._last_input -= 3600
+        app.check_idle_lock()
+        await settle(pilot)
+        assert not isinstance(app.screen, LockScreen)  # it could never be unlocked
+        app.action_lock_settings()
+        await settle(pilot)
+        await pilot.press("tab", *PIN, "tab", *PIN, "enter")
+        await settle(pilot)
+    with app.database.session() as session:
+        stored = settings.get(session, crypto.LOCK_SECRET_KEY)
+        assert PIN not in stored and stored.startswith("scrypt$")
+        assert crypto.check_lock_secret(session, PIN) and not crypto.check_lock_secret(session, "2469")
+    app.database.dispose()
+
+
+@pytest.mark.skipif(not crypto.available(), reason="sqlcipher3 is not installed (casetui[encryption])")
+async def test_encrypted_file_unlocks_with_its_passphrase(demo_path):
+    crypto.encrypt_file(demo_path, "long passphrase")
+    app = make_app(str(demo_path), today=TODAY, passphrase="long passphrase")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.action_lock()
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press(*"wrong passphrase", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press(*"long passphrase", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, LockScreen)
+    app.database.dispose()
