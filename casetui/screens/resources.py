@@ -305,7 +305,7 @@ class ResourcesScreen(Screen):
         form = ReferralForm(
             client_name=self.client_name or "the client",
             service_label=f"{hit.name} · {hit.organization}" if hit.organization else hit.name,
-            domains=list(vocab.DOMAINS), domain=domain, referred_on=today,
+            domain=domain, referred_on=today,
             follow_up_on=today + timedelta(days=referrals.DEFAULT_FOLLOW_UP_DAYS),
             save=partial(self._save_referral, hit.id))
         self.app.push_screen(form, self._referred)

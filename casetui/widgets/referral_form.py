@@ -38,24 +38,23 @@ class ReferralForm(ModalScreen):
     ReferralForm Button { margin-left: 1; }
     """
 
-    def __init__(self, *, client_name: str, service_label: str, domains: list[str], domain: str | None,
-                 referred_on: date, follow_up_on: date, save: Callable[[dict], object]):
+    def __init__(self, *, client_name: str, service_label: str, domain: str | None, referred_on: date,
+                 follow_up_on: date, save: Callable[[dict], object]):
         super().__init__()
-        self.client_name, self.service_label = client_name, service_label
-        self.domains, self.domain = domains, domain
+        self.client_name, self.service_label, self.domain = client_name, service_label, domain
         self.referred_on, self.follow_up_on = referred_on, follow_up_on
         self.save = save
 
     def compose(self) -> ComposeResult:
-        options = [(vocab.DOMAINS[d], d) for d in self.domains or vocab.DOMAINS]
         with VerticalScroll():
             yield Static(f"Refer {self.client_name}", id="referral-title", markup=False)
             yield Static(self.service_label, id="referral-service", markup=False)
             with Horizontal(classes="dates"):
                 yield FormField("Referral date", Input(f"{self.referred_on:%Y-%m-%d}", id="referred_on"))
                 yield FormField("Follow up on", Input(f"{self.follow_up_on:%Y-%m-%d}", id="follow_up_on"))
-            yield FormField("Need", Select(options, value=self.domain if self.domain in dict(map(reversed, options))
-                                           else Select.NULL, prompt="Choose the need", id="domain"))
+            yield FormField("Need", Select([(label, code) for code, label in vocab.DOMAINS.items()],
+                                           value=self.domain if self.domain in vocab.DOMAINS else Select.NULL,
+                                           prompt="Choose the need", id="domain"))
             yield FormField("Note for the file", Input(placeholder="What the client should bring, who to ask for...",
                                                        id="note"))
             with Horizontal(classes="buttons"):
