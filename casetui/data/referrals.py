@@ -85,7 +85,7 @@ def record_outcome(session: Session, referral_id: int, *, status: str, outcome_o
     referral = get_referral(session, referral_id)
     case = cases.require_open(session, referral.case_id)
     values = v.collect(
-        ("status", lambda: v.choice(status, "status", "Outcome", vocab.REFERRAL_STATUSES)),
+        ("status", lambda: v.choice(status, "status", "Outcome", [s for s in vocab.REFERRAL_STATUSES if s != "sent"])),
         ("outcome_on", lambda: v.not_in_future(v.parse_date(outcome_on, "outcome_on", "Outcome date", required=True),
                                                today, "outcome_on", "Outcome date")),
         ("outcome_reason", lambda: v.text(reason, "reason", "Reason", max_length=5000)),
