@@ -168,3 +168,7 @@ def install(conn: Connection) -> None:
         conn.execute(text(statement))
     if dialect == "sqlite":
         _install_resource_search_sqlite(conn)
+    elif dialect == "postgresql":
+        from casetui.data import search_pg  # PostgreSQL text search for the resource directory
+
+        search_pg.install_index(conn)

@@ -38,8 +38,9 @@ API (what the search screen uses; every function takes an open ``Session``):
 ``rebuild_search_index(session)`` rebuilds the full-text index (after bulk changes).
 
 The search dispatches on the database dialect (``_SEARCHERS``): SQLite uses the FTS5 index
-defined in ``db_objects`` (``service_fts``); any other dialect uses ``_search_portable``, a
-plain scan that is correct but slow, until a PostgreSQL tsvector branch is added there.
+defined in ``db_objects`` (``service_fts``); PostgreSQL its own text search (``search_pg``, over
+the ``service_search`` tsvectors it installs); any other dialect uses ``_search_portable``,
+a plain scan that is correct but slow.
 """
 
 from __future__ import annotations
@@ -485,9 +486,14 @@ def _ranked(session: Session, index: str, weights: str, match: str, tags: str, a
     return [(row[0], float(row[1])) for row in rows]
 
 
+def _search_postgresql(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
+    from casetui.data import search_pg  # tsvector + GIN index
+
+    return search_pg.search(session, words, filters, limit)
+
+
 # dialect name -> searcher(session, words, filters, limit) -> [(service id, score)], best first.
-# PostgreSQL: add a tsvector searcher here; until then it uses the portable scan.
-_SEARCHERS: dict = {"sqlite": _search_sqlite}
+_SEARCHERS: dict = {"sqlite": _search_sqlite, "postgresql": _search_postgresql}
 
 
 def _hits(session: Session, ranked: list[tuple[str, float]], profile: ClientProfile | None, today: date,

@@ -178,3 +178,73 @@ def test_the_demo_caseload_and_services_work_on_postgresql(pg_url, today):
         assert session.exec(select(AuditEvent).where(AuditEvent.client_id == client.id)).all()[-1].fields == [
             "household_size"]
     database.dispose()
+
+
+SEARCHES = [
+    ("food", {}), ("foo pan", {}), ("h", {}), ("ho", {}), ("housing help", {}), ("clinic", {}),
+    ("counsel", {"age": 16}), ("", {"category": "food"}), ("", {"language": "Spanish"}), ("", {"language": "es"}),
+    ("", {"gender": "woman"}), ("", {"place": "oak hollow"}), ("", {"place": "90010"}),
+    ("", {"age": 70, "population": "older_adult"}), ("legal", {"category": "legal", "place": "Riverton"}),
+    ("s", {"category": "safety", "gender": "woman"}), ("zzzqx", {}),
+]
+
+
+def test_directory_search_finds_on_postgresql_what_it_finds_on_sqlite(demo_path, pg_server, today):
+    """The same demo directory, searched on both databases: the same services match."""
+    from casetui.data import resources
+
+    demo_db = open_database(str(demo_path), worker="test-worker")
+    server_url = pg_server.demo_database()
+    server = open_database(server_url, worker="test-worker")
+    try:
+        with demo_db.session() as on_file, server.session() as on_server:
+            assert demo_db.dialect == "sqlite" and server.dialect == "postgresql"
+            for query, filters in SEARCHES:
+                wanted = resources.SearchFilters(**filters)
+                local = resources.search(on_file, query, wanted, today=today, limit=1000)
+                remote = resources.search(on_server, query, wanted, today=today, limit=1000)
+                assert {hit.id for hit in remote} == {hit.id for hit in local}, (query, filters)
+                if query and len(query) > 3 and local:
+                    assert remote[0].name.lower().startswith(query.split()[0]) or remote[0].score > 0
+            name = on_file.exec(select(Service.name).order_by(Service.id)).first()
+            assert resources.search(on_server, name, today=today)[0].name == name
+    finally:
+        demo_db.dispose()
+        server.dispose()
+        pg_server.drop(server_url)
+
+
+def test_the_search_index_follows_directory_changes(pg_url, today):
+    from casetui.data import resources
+    from casetui.data.models import Location, Organization, ServiceAtLocation
+
+    database = open_database(pg_url, worker="test-worker")
+    with database.session() as session:
+        session.add(Organization(id="org-1", name="Quillfeather Community Trust"))
+        session.flush()
+        session.add(Service(id="svc-1", organization_id="org-1", name="Warm Meals Kitchen", categories=["food"],
+                            description="Hot suppers on weekdays", genders=["woman"]))
+        session.add(Location(id="loc-1", organization_id="org-1", city="Larkspur Falls", postal_code="99001"))
+        session.flush()
+        session.add(ServiceAtLocation(id="sal-1", service_id="svc-1", location_id="loc-1"))
+        session.commit()
+
+        def ids(query, **filters):
+            return [hit.id for hit in resources.search(session, query, resources.SearchFilters(**filters), today=today)]
+
+        assert ids("warm mea") == ["svc-1"]
+        assert ids("quillf") == ["svc-1"]  # by organization
+        assert ids("supper") == ["svc-1"]  # by description
+        assert ids("", place="larkspur falls") == ["svc-1"] == ids("", place="99001")
+        assert ids("", gender="woman") == ["svc-1"] and ids("", gender="man") == []
+        resources.update_service(session, "svc-1", {"name": "Evening Table"}, today)
+        assert ids("warm") == [] and ids("evening tab") == ["svc-1"]
+        session.get(Organization, "org-1").name = "Bramblegate Trust"
+        session.get(Location, "loc-1").city = "Fernwick"
+        session.commit()
+        assert ids("quillf") == [] and ids("bramble") == ["svc-1"]
+        assert ids("", place="fernwick") == ["svc-1"] and ids("", place="larkspur falls") == []
+        session.delete(session.get(ServiceAtLocation, "sal-1"))
+        session.commit()
+        assert ids("", place="fernwick") == []
+    database.dispose()
