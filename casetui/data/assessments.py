@@ -75,6 +75,9 @@ def _clean_needs(data: dict) -> list[dict]:
             errors[need_field(domain, "score")] = f"Rate {label.lower()} (1-5) before marking it for a goal."
         if score is not None or note or wants_goal:
             needs.append({"domain": domain, "score": score, "note": note, "wants_goal": wants_goal})
+    if not errors and not any(need["score"] is not None for need in needs):
+        first = next(iter(vocab.DOMAINS))
+        errors[need_field(first, "score")] = "Rate at least one domain (1-5): an assessment needs a score to compare."
     if errors:
         raise ValidationError(errors)
     return needs

@@ -76,6 +76,13 @@ def test_every_bad_field_is_named_and_nothing_is_written(session):
         assert session.exec(select(model)).all() == []
 
 
+def test_an_assessment_needs_at_least_one_domain_rated(session):
+    form = {k: v for k, v in intake_form().items() if not k.startswith("need_")}
+    with pytest.raises(ValidationError) as caught:
+        assessments.submit_intake(session, form, TODAY)
+    assert caught.value.errors == {"need_housing_score": "Rate at least one domain (1-5): an assessment needs a score to compare."}
+
+
 def test_a_failure_mid_transaction_leaves_nothing_behind(session, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
