@@ -114,15 +114,20 @@ class ResourcesScreen(Screen):
 
     @on(Input.Changed)
     def typed(self, event: Input.Changed) -> None:
-        if event.input.id == "query" and event.value.strip() and self.suggested:
-            self.suggested = False
-        event.input.remove_class("-invalid")
+        self._criteria_changed(event.input, bool(event.value.strip()))
         self.schedule_search()
 
     @on(Select.Changed)
     def filter_chosen(self, event: Select.Changed) -> None:
         if event.select.id and event.select.id.startswith("f-"):
+            self._criteria_changed(event.select, event.value is not Select.NULL)
             self.schedule_search(0)
+
+    def _criteria_changed(self, widget, has_value: bool) -> None:
+        # Words or a filter mean the case manager is searching: leave the suggestions.
+        if has_value:
+            self.suggested = False
+        widget.remove_class("-invalid")
 
     def schedule_search(self, delay: float = SEARCH_DELAY) -> None:
         if self._timer is not None:

@@ -103,6 +103,12 @@ async def test_client_view_starts_on_suggestions_with_eligibility_reasons(demo_p
         await pilot.press("down", "s")
         await settle(pilot)
         assert screen.suggested and screen.query_one("#query", Input).value == ""
+        # So does a filter: the list is then the filtered directory, eligibility still shown.
+        screen.query_one("#f-category").value = "legal"
+        await settle(pilot)
+        assert not screen.suggested and screen.hits
+        assert all("legal" in hit.categories for hit in screen.hits.values())
+        assert all(str(option.prompt)[0] in "✓✗?" for option in screen.query_one("#results", OptionList).options)
 
 
 async def test_filters_browse_and_narrow(demo_path):
