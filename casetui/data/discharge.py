@@ -314,6 +314,15 @@ def consent_for(session: Session, case_id: int, recipient: str, today: date) -> 
     return consent.current_consent_for(session, case.client_id, recipient, today)
 
 
+def likely_recipients(session: Session, case_id: int) -> list[str]:
+    """Names the coordination step suggests: providers referred to at discharge, then the
+    case's other providers, then the recipients of the client's consents."""
+    case = cases.get_case(session, case_id)
+    made = sorted(referrals.list_referrals(session, case_id), key=lambda r: not r.for_discharge)
+    names = [r.provider_name for r in made] + [c.recipient for c in consent.list_consents(session, case.client_id)]
+    return list(dict.fromkeys(name for name in names if name))
+
+
 def log_contact(session: Session, case_id: int, *, recipient, contacted_on, method, information_shared=None,
                 note=None, today: date) -> CoordinationContact:
     """Log a contact with a receiving provider. Sharing information needs a current consent

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
+from textual.suggester import SuggestFromList
 from textual.widgets import (
     Button, ContentSwitcher, DataTable, Footer, Header, Input, Markdown, OptionList, Select, Static, TextArea,
 )
@@ -205,7 +206,8 @@ class DischargeScreen(Screen):
                          "for that provider. Without one, log the contact but share nothing; ctrl+g records a consent.",
                          classes="hint")
             with Horizontal(classes="row"):
-                yield FormField("Who was contacted", Input(placeholder="Receiving provider", id="recipient"))
+                yield FormField("Who was contacted", Input(placeholder="Receiving provider (→ completes)",
+                                                           id="recipient"))
                 yield FormField("Date", Input(f"{self.app.today:%Y-%m-%d}", id="contacted_on"), id="field-contacted_on")
                 yield FormField("How", Select([(label, code) for code, label in discharge.CONTACT_METHODS.items()],
                                               value="phone", allow_blank=False, id="method"), id="field-method")
@@ -389,6 +391,8 @@ class DischargeScreen(Screen):
     def refresh_linkage(self) -> None:
         with self.app.database.session() as session:
             made = discharge.linkage_referrals(session, self.case_id)
+            recipients = discharge.likely_recipients(session, self.case_id)
+        self.query_one("#recipient", Input).suggester = SuggestFromList(recipients, case_sensitive=False)
         table = self.query_one("#linkage-made", DataTable)
         table.clear()
         for referral in made:
@@ -442,8 +446,8 @@ class DischargeScreen(Screen):
                 self.refresh_progress()
 
         self.app.push_screen(ReferralForm(
-            client_name=self.client_name, service_label=f"{hit.name} · {hit.organization}", domains=hit.categories,
-            domain=domain, referred_on=self.app.today, follow_up_on=self.app.today + timedelta(days=14), save=save), done)
+            client_name=self.client_name, service_label=f"{hit.name} · {hit.organization}", domain=domain,
+            referred_on=self.app.today, follow_up_on=self.app.today + timedelta(days=14), save=save), done)
 
     def action_provider_list(self) -> None:
         self.save_provider_list()
@@ -554,6 +558,7 @@ class DischargeScreen(Screen):
 
         def done(granted) -> None:
             if granted is not None:
+                self.refresh_linkage()
                 self.query_one("#recipient", Input).value = granted.recipient
                 self.refresh_consent_status()
                 self.notify(f"Consent to share with {granted.recipient} recorded.", title="Saved")

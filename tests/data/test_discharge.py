@@ -262,3 +262,13 @@ def test_linkage_suggests_services_for_open_needs_first(session, today):
     assert hits and open_need in hits[0].categories
     found = discharge.search_directory(session, case.id, "food pantry", today)
     assert found and any("Pantry" in hit.name for hit in found)
+
+
+def test_likely_recipients_put_discharge_providers_first(session, today):
+    case = case_with_goals(session)
+    service = session.exec(select(Service).order_by(Service.id.desc())).first()
+    referral = discharge.refer_for_ongoing_service(session, case.id, service.id, today)
+    names = discharge.likely_recipients(session, case.id)
+    assert names[0] == referral.provider_name
+    assert "Riverton Housing Authority" in names  # the demo's consent recipient
+    assert len(names) == len(set(names))
