@@ -18,7 +18,7 @@ from textual.containers import Grid, Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from casetui import config
 from casetui.data import cases, clients, provider_list, referrals, resources, vocab
@@ -229,12 +229,16 @@ class ResourcesScreen(Screen):
     def show_detail(self, detail: resources.ServiceDetail) -> None:
         self.detail = detail
         service = detail.service
-        hit = self.hits.get(service.id)
         checks = resources.eligibility(service, self.profile, self.app.today) if self.profile else None
         self.query_one("#detail", ResourceDetail).show(
             detail, stale=resources.is_stale(service.last_verified_on, self.app.today), checks=checks,
-            eligible=resources.overall(checks) if checks is not None else (hit.eligible if hit else None),
-            picked=service.id in self.picked)
+            eligible=resources.overall(checks) if checks is not None else None, picked=service.id in self.picked)
+
+    @on(Worker.StateChanged)
+    def worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            what = "The search" if event.worker.group == "search" else "Loading the service"
+            self.notify(f"{what} failed: {event.worker.error}", severity="error", timeout=10)
 
     def current(self) -> resources.ServiceHit | None:
         option = self.query_one("#results", OptionList).highlighted_option

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Select, Static
 
-from casetui.data.errors import CasetuiError, ValidationError
+from casetui.data.errors import CasetuiError
 from casetui.widgets.fields import FormField
 
 FORMATS = [("Markdown (.md)", "md"), ("Web page (.html)", "html")]
@@ -78,8 +78,11 @@ class ProviderListDialog(ModalScreen):
     def write(self, path: Path) -> None:
         try:
             written = self.save(path)
-        except (ValidationError, CasetuiError) as exc:
+        except CasetuiError as exc:
             self.app.call_from_thread(self.failed, str(exc))
+            return
+        except Exception as exc:  # keep the dialog usable; say what went wrong in one line
+            self.app.call_from_thread(self.failed, f"Could not save: {type(exc).__name__}: {exc}")
             return
         self.app.call_from_thread(self.dismiss, written)
 
