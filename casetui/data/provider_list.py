@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session, or_, select
+from sqlmodel import Session
 
 from casetui import documents
-from casetui.data import audit, case_documents, cases, clients, referrals, vocab
-from casetui.data.resources import language_label
+from casetui.data import audit, case_documents, cases, clients, referrals, resources, vocab
 from casetui.data.errors import ValidationError
-from casetui.data.models import Location, Organization, Phone, Referral, Service, ServiceAtLocation
+from casetui.data.models import Location, Phone, Referral, Service
 
 FORMATS = ("md", "html")
 DOCUMENT_KIND = "provider_list"
@@ -59,7 +58,7 @@ def eligibility_notes(service: Service) -> list[str]:
     if service.populations:
         notes.append("Serves " + ", ".join(vocab.POPULATIONS.get(p, p).lower() for p in service.populations) + ".")
     if service.languages:
-        notes.append("Languages: " + ", ".join(language_label(x) for x in service.languages) + ".")
+        notes.append("Languages: " + ", ".join(resources.language_label(x) for x in service.languages) + ".")
     if service.eligibility_description:
         notes.append(service.eligibility_description)
     return notes
@@ -77,24 +76,13 @@ def _phone(phone: Phone) -> str:
 
 
 def service_entry(session: Session, service: Service) -> ProviderEntry:
-    organization = session.get(Organization, service.organization_id) if service.organization_id else None
-    locations = session.exec(select(Location).join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)
-                             .where(ServiceAtLocation.service_id == service.id).order_by(Location.id)).all()
-    if not locations and organization is not None:
-        locations = session.exec(select(Location).where(Location.organization_id == organization.id)
-                                 .order_by(Location.id)).all()
-    # The service's own numbers first; the organization's main line when it has none.
-    phones = session.exec(select(Phone).where(Phone.service_id == service.id).order_by(Phone.id)).all()
-    if not phones:
-        owners = [Phone.location_id.in_([loc.id for loc in locations])]
-        if organization is not None:
-            owners.append((Phone.organization_id == organization.id) & Phone.service_id.is_(None))
-        phones = session.exec(select(Phone).where(or_(*owners)).order_by(Phone.id)).all()
+    detail = resources.get_service(session, service.id)
+    organization = detail.organization
     return ProviderEntry(
         name=service.name,
         organization=organization.name if organization else "",
-        addresses=[a for a in dict.fromkeys(_address(loc) for loc in locations) if a],
-        phones=list(dict.fromkeys(_phone(p) for p in phones)),
+        addresses=[a for a in dict.fromkeys(_address(loc) for loc in detail.locations) if a],
+        phones=list(dict.fromkeys(_phone(p) for p in detail.phones)),
         url=service.url or (organization.website if organization else None),
         email=service.email or (organization.email if organization else None),
         hours=service.schedule_description,
