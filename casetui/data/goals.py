@@ -358,7 +358,26 @@ class RevisionRow:
     worker: str
     reason: str
     changed: list[str]  # labels of what this change altered
+    changes: list[tuple[str, str, str]]  # (label, before, after) in words, for each of those
     before: dict  # the goal as it stood before, as stored
+
+
+_HISTORY_LABELS = {**GOAL_FIELDS, "lifecycle_status": "Lifecycle", "achievement_status": "Achievement"}
+_CODE_LABELS = {"direction": vocab.GOAL_DIRECTIONS, "actor": vocab.GOAL_ACTORS,
+                "lifecycle_status": vocab.GOAL_LIFECYCLE, "achievement_status": vocab.GOAL_ACHIEVEMENT}
+
+
+def _in_words(name: str, value) -> str:
+    """A stored snapshot value as a case manager reads it."""
+    if value is None or value == "":
+        return "none"
+    if name == "domains":
+        return ", ".join(vocab.DOMAINS.get(code, code) for code in value)
+    if name in _CODE_LABELS:
+        return _CODE_LABELS[name].get(value, value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def goal_history(session: Session, goal_id: int) -> list[RevisionRow]:
@@ -369,13 +388,15 @@ def goal_history(session: Session, goal_id: int) -> list[RevisionRow]:
     ))
     after_states = [r.snapshot for r in revisions[1:]] + [_snapshot(goal)]
     rows = []
-    labels = {**GOAL_FIELDS, "lifecycle_status": "Lifecycle", "achievement_status": "Achievement",
-              "status_reason": "Status reason"}
     for revision, after in zip(revisions, after_states):
-        changed = [labels[name] for name in _SNAPSHOT_FIELDS
-                   if name != "status_reason" and revision.snapshot.get(name) != after.get(name)]
-        rows.append(RevisionRow(revision=revision.revision, revised_at=revision.revised_at, worker=revision.worker,
-                                reason=revision.reason, changed=changed, before=revision.snapshot))
+        names = [name for name in _HISTORY_LABELS if revision.snapshot.get(name) != after.get(name)]
+        rows.append(RevisionRow(
+            revision=revision.revision, revised_at=revision.revised_at, worker=revision.worker, reason=revision.reason,
+            changed=[_HISTORY_LABELS[name] for name in names],
+            changes=[(_HISTORY_LABELS[name], _in_words(name, revision.snapshot.get(name)), _in_words(name, after.get(name)))
+                     for name in names],
+            before=revision.snapshot,
+        ))
     return rows[::-1]
 
 

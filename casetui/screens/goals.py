@@ -348,10 +348,7 @@ class GoalsScreen(Screen):
         goal = self.detail.goal
         with self.app.database.session() as session:
             history = goals.goal_history(session, goal.id)
-        rows = []
-        for item in history:
-            before = item.before
-            shown = f"{before.get('target')} by {before.get('due_on')}; " + _short(str(before.get("statement", "")), 30)
-            rows.append((str(item.revision), f"{item.revised_at:%Y-%m-%d %H:%M}", item.worker,
-                         ", ".join(item.changed), _short(item.reason, 40), shown))
+        rows = [(str(item.revision), f"{item.revised_at:%Y-%m-%d}", item.worker, item.reason,
+                 "; ".join(f"{label}: {_short(before, 40)} → {_short(after, 40)}" for label, before, after in item.changes))
+                for item in history]
         self.app.push_screen(HistoryDialog(f"History of: {_short(goal.statement, 60)}", rows))

@@ -206,7 +206,7 @@ class HistoryDialog(ModalScreen[None]):
             yield Static(self.title_text, classes="dialog-title")
             if self.rows:
                 table = DataTable(cursor_type="row", zebra_stripes=True)
-                table.add_columns("Rev.", "When", "Who", "Changed", "Reason", "Before")
+                table.add_columns("Rev.", "When", "Who", "Reason", "What changed")
                 for row in self.rows:
                     table.add_row(*row)
                 yield table

@@ -218,6 +218,7 @@ def test_status_change_needs_a_reason_and_keeps_the_old_state(session, goal):
     (history,) = goals.goal_history(session, goal.id)
     assert history.reason == "Client in hospital for two weeks"
     assert history.changed == ["Lifecycle", "Achievement"]
+    assert history.changes == [("Lifecycle", "Active", "On hold"), ("Achievement", "In progress", "No progress")]
     assert history.before["lifecycle_status"] == "active"
 
 
@@ -231,6 +232,7 @@ def test_revision_keeps_the_previous_goal_and_lists_what_changed(session, goal):
     assert (saved.target, saved.due_on, saved.revision) == (8.0, date(2026, 4, 1), 3)
     newest, oldest = goals.goal_history(session, goal.id)
     assert (oldest.revision, oldest.changed, oldest.before["target"]) == (1, ["Target", "Due date"], 10.0)
+    assert oldest.changes == [("Target", "10", "8"), ("Due date", "2026-03-02", "2026-04-01")]
     assert (newest.revision, newest.changed) == (2, ["Goal"])
     assert len(session.exec(select(GoalRevision)).all()) == 2
     fields = session.exec(select(AuditEvent.fields).where(AuditEvent.entity == "goal", AuditEvent.action == "update")).first()

@@ -203,7 +203,9 @@ async def test_status_change_with_reason_and_history(demo_path):
         assert isinstance(dialog, HistoryDialog)
         table = dialog.query_one(DataTable)
         assert table.row_count == 2
-        assert [str(table.get_row_at(i)[4]) for i in range(2)] == ["Reassessment", "Client in hospital"]
+        assert [str(table.get_row_at(i)[3]) for i in range(2)] == ["Reassessment", "Client in hospital"]
+        assert str(table.get_row_at(0)[4]).startswith("Target: ")
+        assert str(table.get_row_at(1)[4]) == "Lifecycle: Active → On hold"
         await pilot.press("escape")
         assert app.screen is screen
 
