@@ -174,12 +174,42 @@ def cmd_run(args) -> int:
 
     today = args.today or date.today()
     target = _demo_database(today) if args.demo else config.resolve_db(args.db)
-    from casetui.data.demo import DEMO_WORKER
+    app = None if args.demo else _quick_app(target, args.today)
+    if app is None:
+        from casetui.data.demo import DEMO_WORKER
 
-    app = make_app(target, today=args.today, demo=args.demo, worker=DEMO_WORKER if args.demo else None,
-                   auto_backup=not args.demo)
+        app = make_app(target, today=args.today, demo=args.demo, worker=DEMO_WORKER if args.demo else None,
+                       auto_backup=not args.demo)
     app.run()
+    if app.startup_error:  # the database behind the first screen could not be opened after all
+        print(f"casetui: error: {app.startup_error}", file=sys.stderr)
+        return EXIT_ERROR
     return app.return_code or 0
+
+
+def _quick_app(target: str, today: date | None):
+    """The app for a plain casetui SQLite file, painted from a read-only stdlib read while
+    SQLAlchemy loads and ``open_database`` checks (backs up, migrates) the file in a thread.
+    None when the file is anything else: ``make_app`` then opens it first, as before."""
+    if "://" in target:
+        return None
+    import threading
+
+    from casetui import config
+    from casetui.data.startup import PendingDatabase, read_first_caseload
+
+    worker = config.worker_name()
+    found: list = []
+    # SQLite reads with the GIL released: the caseload loads while Textual is imported.
+    reader = threading.Thread(target=lambda: found.append(read_first_caseload(target, today or date.today(), worker)))
+    reader.start()
+    from casetui.app import CaseApp
+
+    reader.join()
+    if not found or found[0] is None:
+        return None
+    pending = PendingDatabase(target, worker, after_open=lambda database: _auto_backup(database, today or date.today()))
+    return CaseApp(pending, today=today, first_caseload=found[0])
 
 
 def cmd_demo(args) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from casetui.data import vocab
 
@@ -27,21 +27,35 @@ WEEK_DAYS = 7
 _SETTING_DEFAULTS = {"no_contact_days": 30, "consent_warning_days": 30}
 
 
-@dataclass(frozen=True)
-class DueItem:
+class DueItem(NamedTuple):
     """One thing due on one case. ``kind``: review, goal, objective, referral, consent,
-    safety or no_contact."""
+    safety or no_contact. A tuple whose order is the caseload's: urgency, then date."""
 
+    urgency: int
+    due_on: date
     case_id: int
     client_id: int
     kind: str
-    due_on: date
-    label: str
-    urgency: int
+    subject: str  # what is due: a goal's statement, a service's name...; the label is built from it
 
     @property
     def urgency_label(self) -> str:
         return URGENCY_LABELS[self.urgency]
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self.kind](self.subject)
+
+
+_LABELS = {
+    "review": lambda subject: "Case review",
+    "safety": lambda subject: "Safety flag: follow up" + (f" ({_short(subject, 36)})" if subject else ""),
+    "goal": lambda subject: f"Goal due: {_short(subject)}",
+    "objective": lambda subject: f"Objective: {_short(subject)}",
+    "referral": lambda subject: f"Follow up referral: {_short(subject, 40)}",
+    "no_contact": lambda subject: subject,
+    "consent": lambda subject: subject,
+}
 
 
 @dataclass
@@ -61,20 +75,26 @@ class CaseloadRow:
     days_since_contact: int = 0
     consent: str = "none"  # current | expiring | expired | revoked | none
     safety_flag: bool = False
-    due: list[DueItem] = field(default_factory=list)  # most urgent first
-
-    @property
-    def next_item(self) -> DueItem | None:
-        return self.due[0] if self.due else None
+    next_item: DueItem | None = None  # the most urgent thing due
+    overdue_count: int = 0
+    week_count: int = 0  # due from today to a week ahead
 
     @property
     def overdue(self) -> bool:
-        return bool(self.due) and self.due[0].urgency == OVERDUE
+        return self.overdue_count > 0
 
     @property
     def due_this_week(self) -> bool:
-        """Something falls due from today to a week ahead (overdue items excluded)."""
-        return any(item.urgency in (TODAY, THIS_WEEK) for item in self.due)
+        """Something falls due from today to a week ahead (overdue items aside)."""
+        return self.week_count > 0
+
+    def count(self, item: DueItem) -> None:
+        if self.next_item is None or item < self.next_item:
+            self.next_item = item
+        if item.urgency == OVERDUE:
+            self.overdue_count += 1
+        elif item.urgency != LATER:
+            self.week_count += 1
 
     @property
     def sort_key(self) -> tuple:
@@ -87,7 +107,7 @@ class CaseloadRow:
 @dataclass
 class Caseload:
     rows: list[CaseloadRow]  # sorted by urgency, then date, then name
-    items: list[DueItem]  # sorted the same way
+    items: list[DueItem]  # by urgency, then date; empty unless asked for (with_items)
     workers: list[str] = field(default_factory=list)  # everyone holding open cases
 
     def summary(self, rows: list[CaseloadRow] | None = None) -> str:
@@ -118,11 +138,11 @@ def _fetch(conn, sql: str, params: dict) -> list[tuple]:
     return [tuple(row) for row in conn.execute(text(sql), params)]
 
 
-def _day(value) -> date | None:
+def _day(value, _parse=date.fromisoformat) -> date | None:
     """SQLite hands dates back as ISO text, PostgreSQL as dates."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+    if value.__class__ is str:
+        return _parse(value[:10])
+    return value
 
 
 def _in(values) -> str:
@@ -136,22 +156,40 @@ _OPEN_CASES = """
     FROM case_file c JOIN client cl ON cl.id = c.client_id
     WHERE c.closed_on IS NULL {worker}
 """
-_GOALS = f"""
-    SELECT g.id, g.case_id, g.statement, g.due_on
+_GOAL_COUNTS = f"""
+    SELECT g.case_id, COUNT(*)
     FROM goal g JOIN case_file c ON c.id = g.case_id
     WHERE c.closed_on IS NULL {{worker}} AND g.lifecycle_status IN {_in(vocab.GOAL_LIFECYCLE_OPEN)}
+    GROUP BY g.case_id
 """
-_OBJECTIVES = f"""
-    SELECT o.goal_id, g.case_id, o.text, o.due_on
+# Everything due that the tables say directly: (case_id, due_on, kind, subject).
+_DUE = f"""
+    SELECT c.id AS case_id, c.next_review_on AS due_on, 'review' AS kind, '' AS subject
+    FROM case_file c WHERE c.closed_on IS NULL {{worker}} AND c.next_review_on IS NOT NULL
+    UNION ALL
+    SELECT g.case_id, g.due_on, 'goal', g.statement
+    FROM goal g JOIN case_file c ON c.id = g.case_id
+    WHERE c.closed_on IS NULL {{worker}} AND g.lifecycle_status IN {_in(vocab.GOAL_LIFECYCLE_OPEN)}
+    UNION ALL
+    SELECT g.case_id, o.due_on, 'objective', o.text
     FROM objective o JOIN goal g ON g.id = o.goal_id JOIN case_file c ON c.id = g.case_id
     WHERE c.closed_on IS NULL {{worker}} AND g.lifecycle_status IN {_in(vocab.GOAL_LIFECYCLE_OPEN)}
       AND o.done_on IS NULL AND o.due_on IS NOT NULL
-"""
-_REFERRALS = f"""
-    SELECT r.case_id, r.service_name, r.provider_name, r.follow_up_on
+    UNION ALL
+    SELECT r.case_id, r.follow_up_on, 'referral', r.service_name
     FROM referral r JOIN case_file c ON c.id = r.case_id
     WHERE c.closed_on IS NULL {{worker}} AND r.follow_up_on IS NOT NULL
       AND r.status NOT IN {_in(vocab.REFERRAL_CLOSED)}
+"""
+# Per case: the most urgent of those, and how many are overdue or due within the week. The
+# database does the counting, so thousands of items never become Python objects. The first
+# item is the least "date|kind|subject" text: ISO dates sort as text, in SQLite and PostgreSQL.
+_FIRST_DUE = """
+    SELECT case_id, MIN(CAST(due_on AS VARCHAR(10)) || '|' || kind || '|' || subject),
+           SUM(CASE WHEN due_on < :today THEN 1 ELSE 0 END),
+           SUM(CASE WHEN due_on >= :today AND due_on <= :week_end THEN 1 ELSE 0 END)
+    FROM ({due}) AS due
+    GROUP BY case_id
 """
 _CONSENTS = """
     SELECT s.client_id, s.id, s.recipient, s.signed_on, s.expires_on, s.revoked_on
@@ -167,9 +205,14 @@ _LAST_CONTACTS = """
 _SETTINGS = "SELECT key, value FROM setting WHERE key IN ('no_contact_days', 'consent_warning_days')"
 
 
-def _query(conn, sql: str, worker: str | None) -> list[tuple]:
-    statement = sql.format(worker="AND c.worker = :worker" if worker else "")
-    return _fetch(conn, statement, {"worker": worker} if worker else {})
+def _query(conn, sql: str, worker: str | None, params: dict | None = None) -> list[tuple]:
+    where = "AND c.worker = :worker" if worker else ""
+    statement = sql.format(worker=where, due=_DUE.format(worker=where))
+    return _fetch(conn, statement, {**({"worker": worker} if worker else {}), **(params or {})})
+
+
+def _is_sqlite(conn) -> bool:
+    return isinstance(conn, sqlite3.Connection) or conn.get_bind().dialect.name == "sqlite"
 
 
 def _settings(conn) -> dict[str, int]:
@@ -204,40 +247,59 @@ def consent_state(signed_on: date, expires_on: date | None, revoked_on: date | N
 _CONSENT_RANK = {"expired": 0, "expiring": 1, "current": 2, "not_yet": 3, "revoked": 4}
 
 
-def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: str | None = None) -> Caseload:
-    """Every open case (of ``worker``, or everyone's) with what is due on it; eight queries."""
+def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: str | None = None,
+                  with_items: bool = False) -> Caseload:
+    """Every open case (of ``worker``, or everyone's) with its most urgent item and counts, in
+    seven queries; ``with_items`` also lists every item due (one query more)."""
     config = _settings(conn)
     rows: dict[int, CaseloadRow] = {}
     items: list[DueItem] = []
+    week_end = today + timedelta(days=WEEK_DAYS)
 
-    def add(case_id: int, kind: str, due_on: date, label: str) -> None:
+    def urgency(due_on: date) -> int:
+        return OVERDUE if due_on < today else TODAY if due_on == today else THIS_WEEK if due_on <= week_end else LATER
+
+    def add(case_id: int, kind: str, due_on: date, subject: str) -> None:
+        """An item worked out here rather than in SQL (safety, no contact, consents)."""
         row = rows.get(case_id)
         if row is not None:
-            item = DueItem(case_id, row.client_id, kind, due_on, label, urgency_of(due_on, today))
-            row.due.append(item)
-            items.append(item)
+            item = DueItem(urgency(due_on), due_on, case_id, row.client_id, kind, subject)
+            row.count(item)
+            if with_items:
+                items.append(item)
 
-    for (case_id, client_id, stage, case_worker, program, opened_on, review_on, safety, safety_reason,
+    for (case_id, client_id, stage, case_worker, program, opened_on, _review_on, safety, safety_reason,
          first, preferred, last) in _query(conn, _OPEN_CASES, worker):
-        given = preferred or first
         rows[case_id] = CaseloadRow(
-            case_id=case_id, client_id=client_id, client_name=f"{last}, {given}",
+            case_id=case_id, client_id=client_id, client_name=f"{last}, {preferred or first}",
             search_text=" ".join(filter(None, (first, preferred, last))).lower(), stage=stage,
             worker=case_worker, program=program, opened_on=_day(opened_on), safety_flag=bool(safety),
         )
-        if review_on:
-            add(case_id, "review", _day(review_on), "Case review")
         if safety:
-            add(case_id, "safety", today, "Safety flag: follow up" + (f" ({_short(safety_reason, 36)})" if safety_reason else ""))
-
-    for _goal_id, case_id, statement, due_on in _query(conn, _GOALS, worker):
+            add(case_id, "safety", today, safety_reason or "")
+    for case_id, count in _query(conn, _GOAL_COUNTS, worker):
         if case_id in rows:
-            rows[case_id].open_goals += 1
-        add(case_id, "goal", _day(due_on), f"Goal due: {_short(statement)}")
-    for _goal_id, case_id, text, due_on in _query(conn, _OBJECTIVES, worker):
-        add(case_id, "objective", _day(due_on), f"Objective: {_short(text)}")
-    for case_id, service_name, provider_name, follow_up_on in _query(conn, _REFERRALS, worker):
-        add(case_id, "referral", _day(follow_up_on), f"Follow up referral: {_short(service_name, 40)}")
+            rows[case_id].open_goals = int(count)
+
+    # SQLite compares ISO text, PostgreSQL dates.
+    bounds = {"today": today, "week_end": week_end}
+    if _is_sqlite(conn):
+        bounds = {key: value.isoformat() for key, value in bounds.items()}
+    for case_id, first_due, overdue_n, week_n in _query(conn, _FIRST_DUE, worker, bounds):
+        row = rows.get(case_id)
+        if row is not None and first_due:
+            due_on, kind, subject = first_due.split("|", 2)
+            due_on = _day(due_on)
+            item = DueItem(urgency(due_on), due_on, case_id, row.client_id, kind, subject)
+            if row.next_item is None or item < row.next_item:
+                row.next_item = item
+            row.overdue_count += int(overdue_n or 0)
+            row.week_count += int(week_n or 0)
+    if with_items:
+        for case_id, due_on, kind, subject in _query(conn, _DUE, worker):
+            if case_id in rows:
+                due_on = _day(due_on)
+                items.append(DueItem(urgency(due_on), due_on, case_id, rows[case_id].client_id, kind, subject))
 
     last_contacts = {case_id: _day(when) for case_id, when in _query(conn, _LAST_CONTACTS, worker)}
     no_contact_days = config["no_contact_days"]
@@ -252,11 +314,8 @@ def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: st
 
     _add_consents(conn, today, worker, config["consent_warning_days"], rows, add)
 
-    for row in rows.values():
-        row.due.sort(key=lambda item: (item.urgency, item.due_on))
+    items.sort()  # tuples: urgency, date, then case
     ordered = sorted(rows.values(), key=lambda row: row.sort_key)
-    names = {row.case_id: row.client_name for row in ordered}
-    items.sort(key=lambda item: (item.urgency, item.due_on, names[item.case_id]))
     return Caseload(ordered, items, workers(conn))
 
 
@@ -286,7 +345,7 @@ def _add_consents(conn, today: date, worker: str | None, warning_days: int, rows
 
 def due_items(session: Session | sqlite3.Connection, today: date, *, worker: str | None = None) -> list[DueItem]:
     """Everything due on open cases, most urgent first (overdue, today, this week, later)."""
-    return load_caseload(session, today, worker=worker).items
+    return load_caseload(session, today, worker=worker, with_items=True).items
 
 
 def caseload_rows(session: Session | sqlite3.Connection, today: date, *, worker: str | None = None) -> list[CaseloadRow]:

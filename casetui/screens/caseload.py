@@ -19,6 +19,7 @@ from casetui.data.caseload import OVERDUE, TODAY, Caseload, CaseloadRow
 # A table of thousands of rows is slow to fill and useless to read: show the most urgent ones
 # and let the filters narrow the rest.
 ROW_LIMIT = 200
+FIRST_PAGE = 50  # more than a 160x50 terminal shows
 FILTER_DELAY_S = 0.15
 
 SHOW_ALL, SHOW_OVERDUE, SHOW_WEEK = "all", "overdue", "week"
@@ -78,6 +79,8 @@ class CaseloadScreen(Screen):
         self._stale = False
         self._scope = MINE  # what the last load covered: my cases or everyone's
         self._worker_options = [("My caseload", MINE), ("All workers", EVERYONE)]
+        self._shown_state: tuple | None = None
+        self._fill_round = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,11 +104,15 @@ class CaseloadScreen(Screen):
         for label, key, width in COLUMNS:
             table.add_column(label, key=key, width=action_width if key == "action" else width)
 
-    def on_resize(self) -> None:
-        # "Next action" takes the width the other columns leave (2 cells of padding per column).
-        # The worker column comes last and may scroll out of view.
+    @staticmethod
+    def action_width(screen_width: int) -> int:
+        """"Next action" takes the width the other columns leave (2 cells of padding each); the
+        worker column comes last and may scroll out of view."""
         fixed = sum(width + 2 for _label, key, width in COLUMNS if key not in ("action", "worker")) + 2 + 2
-        width = max(ACTION_MIN_WIDTH, self.size.width - fixed)
+        return max(ACTION_MIN_WIDTH, screen_width - fixed)
+
+    def on_resize(self) -> None:
+        width = self.action_width(self.size.width)
         table = self.query_one("#cases", DataTable)
         if table.columns["action"].width != width:
             table.clear(columns=True)
@@ -113,7 +120,9 @@ class CaseloadScreen(Screen):
             self.apply_filters()
 
     def on_mount(self) -> None:
-        self.query_one("#cases", DataTable).focus()
+        table = self.query_one("#cases", DataTable)
+        table.columns["action"].width = self.action_width(self.app.size.width)
+        table.focus()
         first = getattr(self.app, "first_caseload", None)
         if first is not None:
             self.app.first_caseload = None
@@ -146,6 +155,7 @@ class CaseloadScreen(Screen):
 
     def show_caseload(self, loaded: Caseload, scope: str) -> None:
         self.loaded = loaded
+        self._shown_state = None
         self._scope = scope
         self.by_case = {row.case_id: row for row in loaded.rows}
         worker_select = self.query_one("#worker", Select)
@@ -188,13 +198,31 @@ class CaseloadScreen(Screen):
         rows = self.loaded.rows if self.loaded else []
         return rows if worker in (MINE, EVERYONE) else [row for row in rows if row.worker == worker]
 
-    def apply_filters(self) -> None:
+    def apply_filters(self, *, force: bool = False) -> None:
+        """Fill the table with the rows the filters keep (at most ROW_LIMIT): the first screenful
+        at once, the rest after that has painted, so a big caseload shows up quickly."""
+        state = (id(self.loaded), self.query_one("#name", Input).value, self.query_one("#show", Select).value,
+                 self.query_one("#stage", Select).value, self.query_one("#worker", Select).value,
+                 self.query_one("#cases", DataTable).columns["action"].width)
+        if state == self._shown_state and not force:
+            return  # e.g. a Select announcing the value it was given
+        self._shown_state = state
         table = self.query_one("#cases", DataTable)
-        today = self.app.today
         current = self.current_case_id()
         rows = self.visible_rows()
         table.clear()
-        for row in rows[:ROW_LIMIT]:
+        self._fill_round += 1
+        self._add_rows(self._fill_round, rows[:FIRST_PAGE], current)
+        if len(rows) > FIRST_PAGE:
+            self.call_after_refresh(self._add_rows, self._fill_round, rows[FIRST_PAGE:ROW_LIMIT], current)
+        self.query_one("#summary", Static).update(self.summary_text(rows))
+
+    def _add_rows(self, fill_round: int, rows: list[CaseloadRow], cursor_case: int | None) -> None:
+        if fill_round != self._fill_round:
+            return  # the filters changed since: a newer fill is under way
+        table = self.query_one("#cases", DataTable)
+        today = self.app.today
+        for row in rows:
             table.add_row(
                 Text(row.client_name, style="bold" if row.overdue else ""),
                 Text("FLAG", style="bold reverse red") if row.safety_flag else "",
@@ -206,9 +234,8 @@ class CaseloadScreen(Screen):
                 row.worker,
                 key=str(row.case_id),
             )
-        if current is not None and str(current) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(current)))
-        self.query_one("#summary", Static).update(self.summary_text(rows))
+        if cursor_case is not None and str(cursor_case) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(cursor_case)))
 
     def summary_text(self, rows: list[CaseloadRow]) -> str:
         scope = self.scope_rows()

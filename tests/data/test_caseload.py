@@ -156,3 +156,16 @@ def test_the_caseload_module_does_not_import_sqlalchemy_or_textual():
             "bad = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'textual', 'rich') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_rows_agree_with_the_full_list_of_items(demo_db, today):
+    with demo_db.session() as session:
+        loaded = caseload.load_caseload(session, today, with_items=True)
+    by_case: dict[int, list] = {}
+    for item in loaded.items:
+        by_case.setdefault(item.case_id, []).append(item)
+    for row in loaded.rows:
+        mine = by_case.get(row.case_id, [])
+        assert row.next_item == (min(mine) if mine else None)
+        assert row.overdue_count == sum(1 for item in mine if item.urgency == OVERDUE)
+        assert row.week_count == sum(1 for item in mine if item.urgency in (DUE_TODAY, THIS_WEEK))
