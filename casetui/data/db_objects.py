@@ -6,8 +6,6 @@ so these definitions have one home.
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -47,7 +45,13 @@ EXTRA: dict[str, list[str]] = {"sqlite": [], "postgresql": []}
 
 SEARCH_PAUSED_KEY = "search_index_paused"
 SEARCH_INDEXES = ("service_title_fts", "service_fts")
-_LABELS = json.dumps({**vocab.DOMAINS, **vocab.POPULATIONS}).replace("'", "''")
+
+
+def _labels(column: str, labels: dict[str, str]) -> str:
+    """Words for the codes in a JSON list column (a CASE: cheaper than a JSON lookup per row)."""
+    cases = " ".join(f"WHEN '{code}' THEN '{label.replace(chr(39), chr(39) * 2)}'" for code, label in labels.items())
+    return f"SELECT group_concat(CASE value {cases} END, ' ') FROM json_each(s.{column})"
+
 _NOT_PAUSED = f"NOT EXISTS (SELECT 1 FROM casetui_meta WHERE key = '{SEARCH_PAUSED_KEY}')"
 _SERVICE_SEARCHED = ("name", "alternate_name", "description", "organization_id", "categories", "populations",
                      "taxonomy_terms", "languages", "genders")
@@ -61,8 +65,8 @@ _DOC_VIEW = f"""CREATE VIEW service_search_doc AS
 SELECT s.rowid AS rowid,
        s.name AS name,
        trim(coalesce(o.name, '') || ' ' || coalesce(o.alternate_name, '')) AS organization,
-       trim({_words(f"SELECT group_concat(l.value, ' ') FROM json_each(s.categories) c JOIN json_each('{_LABELS}') l ON l.key = c.value")}
-            || ' ' || {_words(f"SELECT group_concat(l.value, ' ') FROM json_each(s.populations) p JOIN json_each('{_LABELS}') l ON l.key = p.value")}
+       trim({_words(_labels("categories", vocab.DOMAINS))}
+            || ' ' || {_words(_labels("populations", vocab.POPULATIONS))}
             || ' ' || {_words("SELECT group_concat(value, ' ') FROM json_each(s.taxonomy_terms)")}) AS terms,
        trim(coalesce(s.alternate_name, '') || ' ' || coalesce(s.description, '')) AS description,
        trim({_words("SELECT group_concat('cat_' || value, ' ') FROM json_each(s.categories)")}
@@ -139,7 +143,7 @@ def _install_resource_search_sqlite(conn: Connection) -> None:
     conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS service_title_fts USING fts5(name, organization, terms, tags, "
                       f"content = 'service_search_doc', content_rowid = 'rowid', prefix = '1 2 3', {tokenizer})"))
     conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS service_fts USING fts5(name, organization, terms, description, "
-                      f"tags, content = 'service_search_doc', content_rowid = 'rowid', prefix = '2 3', {tokenizer})"))
+                      f"tags, content = 'service_search_doc', content_rowid = 'rowid', prefix = '3', {tokenizer})"))
     for statement in _search_triggers().values():
         conn.execute(text(statement))
     rebuild_search_indexes(conn)
@@ -153,12 +157,16 @@ def rebuild_search_indexes(conn) -> None:
     """Refill both directory indexes from ``service_search_doc`` (SQLite); a Connection or Session.
 
     Not FTS5's own 'rebuild': it reads the content with virtual tables disallowed, and the view
-    needs json_each.
+    needs json_each. The view is computed once into a temporary table for both indexes.
     """
+    conn.execute(text("DROP TABLE IF EXISTS temp.service_search_build"))
+    conn.execute(text("CREATE TEMP TABLE service_search_build AS SELECT rowid AS doc_rowid, name, organization, terms, "
+                      "description, tags FROM service_search_doc"))
     for index, columns in _INDEX_COLUMNS.items():
         conn.execute(text(f"INSERT INTO {index} ({index}) VALUES ('delete-all')"))
-        conn.execute(text(f"INSERT INTO {index} (rowid, {columns}) SELECT rowid, {columns} FROM service_search_doc"))
+        conn.execute(text(f"INSERT INTO {index} (rowid, {columns}) SELECT doc_rowid, {columns} FROM temp.service_search_build"))
         conn.execute(text(f"INSERT INTO {index} ({index}) VALUES ('optimize')"))
+    conn.execute(text("DROP TABLE temp.service_search_build"))
 
 
 def install(conn: Connection) -> None:

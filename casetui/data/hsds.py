@@ -29,6 +29,7 @@ import csv
 import json
 import re
 from collections import defaultdict
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -119,7 +120,8 @@ _GENDER_TERMS = {"women": "woman", "woman": "woman", "female": "woman", "girls":
                  "men": "man", "man": "man", "male": "man", "boys": "man"}
 
 
-def map_term(name: str, code: str = "") -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=4096)
+def map_term(name: str, code: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Need categories and populations a taxonomy term points to."""
     airs = bool(code) and _AIRS_CODE.fullmatch(code) is not None
     words = name if airs else f"{name} {code or ''}"
@@ -130,7 +132,7 @@ def map_term(name: str, code: str = "") -> tuple[list[str], list[str]]:
             if code.startswith(prefix):
                 domains = [domain]
                 break
-    return domains, populations
+    return tuple(domains), tuple(populations)
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -179,7 +181,9 @@ class ImportReport:
         return text_ + "."
 
     def lines(self) -> list[str]:
-        return [str(p) for p in self.errors] + [f"warning: {p}" for p in self.warnings]
+        def order(problem: ImportProblem):
+            return problem.file, problem.row or 0
+        return [str(p) for p in sorted(self.errors, key=order)] + [f"warning: {p}" for p in sorted(self.warnings, key=order)]
 
 
 class HsdsImportError(CasetuiError):
@@ -201,6 +205,8 @@ class Row:
 
 
 def _clean(value) -> str | None:
+    if value.__class__ is str:  # the common case (every CSV value): keep it quick
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -209,8 +215,33 @@ def _clean(value) -> str | None:
     return value or None
 
 
-def _read_csv_folder(folder: Path, report: ImportReport) -> dict[str, list[Row]]:
-    tables: dict[str, list[Row]] = defaultdict(list)
+class _CsvTable:
+    """The rows of one table's CSV file(s), read lazily each time they are iterated."""
+
+    def __init__(self):
+        self.files: list[tuple[Path, list[str]]] = []
+
+    def __iter__(self):
+        for path, names in self.files:
+            with open(path, newline="", encoding="utf-8-sig") as handle:
+                reader = csv.reader(handle)
+                next(reader, None)
+                width = len(names)
+                for number, record in enumerate(reader, start=1):
+                    if not record:
+                        continue
+                    if len(record) > width and any(v.strip() for v in record[width:]):
+                        yield Row(path.name, number, {"__error__": "has more values than the header has columns"})
+                        continue
+                    yield Row(path.name, number, dict(zip(names, record)))
+
+    @property
+    def fields(self) -> set[str]:
+        return {name for _, names in self.files for name in names}
+
+
+def _read_csv_folder(folder: Path, report: ImportReport) -> dict[str, _CsvTable]:
+    tables: dict[str, _CsvTable] = defaultdict(_CsvTable)
     for path in sorted(folder.glob("*.csv")):
         table = FILE_TABLES.get(path.stem.lower())
         if table is None:
@@ -219,21 +250,22 @@ def _read_csv_folder(folder: Path, report: ImportReport) -> dict[str, list[Row]]
         aliases = FIELD_ALIASES.get(table, {})
         try:
             with open(path, newline="", encoding="utf-8-sig") as handle:
-                reader = csv.DictReader(handle)
-                if not reader.fieldnames or "id" not in [f.strip().lower() for f in reader.fieldnames]:
-                    report.errors.append(ImportProblem(path.name, None, "has no 'id' column (is it an HSDS file?)"))
-                    continue
-                names = [aliases.get(f.strip().lower(), f.strip().lower()) for f in reader.fieldnames]
-                reader.fieldnames = names
-                for number, record in enumerate(reader, start=1):
-                    if None in record:
-                        report.errors.append(ImportProblem(path.name, number, "has more values than the header has columns"))
-                        continue
-                    tables[table].append(Row(path.name, number, record))
+                reader = csv.reader(handle)
+                header = next(reader, None)
+                # Parse it through once, so a broken file is reported before anything is written.
+                for _ in reader:
+                    pass
         except UnicodeDecodeError:
             report.errors.append(ImportProblem(path.name, None, "is not UTF-8 text; save it as UTF-8 CSV"))
+            continue
         except csv.Error as exc:
             report.errors.append(ImportProblem(path.name, None, f"is not valid CSV ({exc})"))
+            continue
+        names = [aliases.get(f.strip().lower(), f.strip().lower()) for f in header or []]
+        if "id" not in names:
+            report.errors.append(ImportProblem(path.name, None, "has no 'id' column (is it an HSDS file?)"))
+            continue
+        tables[table].files.append((path, names))
     return tables
 
 
@@ -348,7 +380,8 @@ def _read_json(path: Path, report: ImportReport) -> dict[str, list[Row]]:
     return rows.tables
 
 
-def read_package(path: Path, report: ImportReport) -> dict[str, list[Row]]:
+def read_package(path: Path, report: ImportReport) -> dict:
+    """Table name -> its rows (a list for JSON, a lazily read file for CSV)."""
     if path.is_file():
         if path.suffix.lower() == ".json":
             return _read_json(path, report)
@@ -463,12 +496,18 @@ def _existing_ids(session: Session, model) -> set[str]:
 
 
 class _Importer:
-    def __init__(self, session: Session, report: ImportReport, tables: dict[str, list[Row]]):
+    def __init__(self, session: Session, report: ImportReport, tables: dict):
         self.session, self.report, self.tables = session, report, tables
         self.known: dict[str, set[str]] = {}
+        self.json = not any(isinstance(rows, _CsvTable) for rows in tables.values())
 
-    def rows(self, table: str) -> list[Row]:
-        return self.tables.get(table, [])
+    def rows(self, table: str):
+        rows = self.tables.get(table, [])
+        for row in rows:
+            if "__error__" in row.values:
+                self.report.errors.append(ImportProblem(row.file, row.number, row.values["__error__"]))
+                continue
+            yield row
 
     def reference(self, check: _Checker, name: str, table: str, *, required: bool = False):
         value = check.text(name, required=required)
@@ -532,20 +571,41 @@ class _Importer:
                 details[service_id]["documents"].append(words)
         return details
 
+    def unique(self, table: str):
+        """Rows with an id, each id once. JSON repeats nested objects: later copies fill the
+        gaps of the first. A CSV file that repeats an id: the later row wins, with a warning."""
+        if self.json:
+            yield from _unique(list(self.rows(table)), self.report).values()
+            return
+        seen: dict[str, int | None] = {}
+        for row in self.rows(table):
+            row_id = _clean(row.values.get("id"))
+            if row_id is None:
+                self.report.errors.append(ImportProblem(row.file, row.number, "id is missing"))
+                continue
+            if len(row_id) > 250:
+                self.report.errors.append(ImportProblem(row.file, row.number, "id is longer than 250 characters"))
+                continue
+            if row_id in seen:
+                self.report.warnings.append(ImportProblem(row.file, row.number, f"repeats the id of row {seen[row_id]}; "
+                                                          "the later row is used", row_id))
+            seen[row_id] = row.number
+            yield row
+
+    def ids(self, table: str) -> set[str]:
+        return {row_id for row in self.rows(table) if (row_id := _clean(row.values.get("id")))}
+
     def run(self) -> None:
         report = self.report
-        self.known = {
+        existing = {
             "organizations": _existing_ids(self.session, Organization),
             "services": _existing_ids(self.session, Service),
             "locations": _existing_ids(self.session, Location),
+            "service_at_location": _existing_ids(self.session, ServiceAtLocation),
+            "phones": _existing_ids(self.session, Phone),
+            "contacts": _existing_ids(self.session, ResourceContact),
         }
-        existing = dict(self.known)
-        organizations = _unique(self.rows("organizations"), report)
-        services = _unique(self.rows("services"), report)
-        locations = _unique(self.rows("locations"), report)
-        self.known = {"organizations": existing["organizations"] | set(organizations),
-                      "services": existing["services"] | set(services),
-                      "locations": existing["locations"] | set(locations)}
+        self.known = {table: existing[table] | self.ids(table) for table in ("organizations", "services", "locations")}
         addresses: dict[str, dict] = {}
         for row in self.rows("addresses"):
             location_id = _clean(row.values.get("location_id"))
@@ -555,35 +615,48 @@ class _Importer:
             # A physical address wins over a postal one; the first of each kind is kept.
             if location_id not in addresses or (kind == "physical" and addresses[location_id]["_kind"] != "physical"):
                 addresses[location_id] = {**row.values, "_kind": kind, "_row": row}
-        self.write("organizations", Organization, [self.organization(row) for row in organizations.values()], existing)
+        self.write("organizations", Organization, (self.organization(row) for row in self.unique("organizations")),
+                   existing)
         details = self.service_details()
-        self.write("services", Service, [self.service(row, details.get(row_id, {})) for row_id, row in services.items()],
-                   existing)
-        self.write("locations", Location, [self.location(row, addresses.get(row_id)) for row_id, row in locations.items()],
-                   existing)
-        existing_sal = _existing_ids(self.session, ServiceAtLocation)
-        self.write("service_at_location", ServiceAtLocation,
-                   [self.service_at_location(row) for row in _unique(self.rows("service_at_location"), report).values()],
-                   {"service_at_location": existing_sal})
-        sal_links = {r.values.get("id"): (r.values.get("service_id"), r.values.get("location_id"))
-                     for r in self.rows("service_at_location")}
-        self.write("phones", Phone, [self.phone(row, sal_links) for row in _unique(self.rows("phones"), report).values()],
-                   {"phones": _existing_ids(self.session, Phone)})
-        self.write("contacts", ResourceContact,
-                   [self.contact(row) for row in _unique(self.rows("contacts"), report).values()],
-                   {"contacts": _existing_ids(self.session, ResourceContact)})
+        self.write("services", Service, (self.service(row, details.get(_clean(row.values.get("id")), {}))
+                                         for row in self.unique("services")), existing)
+        del details
+        self.write("locations", Location, (self.location(row, addresses.get(_clean(row.values.get("id"))))
+                                           for row in self.unique("locations")), existing)
+        sal_links: dict[str, tuple] = {}
+        keep_links = "service_at_location_id" in getattr(self.tables.get("phones"), "fields", {"service_at_location_id"})
 
-    def write(self, table: str, model, records: list, existing: dict[str, set[str]]) -> None:
-        records = [r for r in records if r is not None]
-        if self.report.errors or not records:
-            # Keep checking the other files, but write nothing once anything is wrong.
-            if records:
-                self.report.created[table] = self.report.updated[table] = 0
-            return
+        def links():
+            for row in self.unique("service_at_location"):
+                record = self.service_at_location(row)
+                if record is not None and keep_links:
+                    sal_links[record["id"]] = (record["service_id"], record["location_id"])
+                yield record
+        self.write("service_at_location", ServiceAtLocation, links(), existing)
+        self.write("phones", Phone, (self.phone(row, sal_links) for row in self.unique("phones")), existing)
+        self.write("contacts", ResourceContact, (self.contact(row) for row in self.unique("contacts")), existing)
+
+    def write(self, table: str, model, records, existing: dict[str, set[str]]) -> None:
+        """Upsert in batches; once anything is wrong, only check the rest (nothing will be kept)."""
         known = existing.get(table, set())
-        self.report.updated[table] = sum(1 for r in records if r["id"] in known)
-        self.report.created[table] = len(records) - self.report.updated[table]
-        _upsert(self.session, model, records)
+        created = updated = 0
+        batch: list[dict] = []
+        for record in records:
+            if record is None:
+                continue
+            if record["id"] in known:
+                updated += 1
+            else:
+                created += 1
+            if not self.report.errors:
+                batch.append(record)
+                if len(batch) >= BATCH:
+                    _upsert(self.session, model, batch)
+                    batch = []
+        if batch and not self.report.errors:
+            _upsert(self.session, model, batch)
+        if created or updated:
+            self.report.created[table], self.report.updated[table] = created, updated
 
     # -- one record per table --
 
@@ -731,26 +804,31 @@ def _cost_words(values: dict) -> str:
 
 
 def _upsert(session: Session, model, records: list[dict]) -> None:
+    """INSERT ... ON CONFLICT (id) DO UPDATE through the driver's executemany (SQLite and PostgreSQL)."""
     table = model.__table__
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:  # pragma: no cover - casetui runs on SQLite and PostgreSQL
-        raise CasetuiError(f"HSDS import is not available on {dialect}.")
+    conn = session.connection()
+    dialect = conn.dialect
     columns = list(records[0])
-    defaults = {}
+    now = utcnow()
     if model is Service:
-        defaults = {"updated_at": utcnow(), "version": 1}
-    for start in range(0, len(records), BATCH):
-        batch = [{**defaults, **r} for r in records[start:start + BATCH]]
-        statement = insert(table)
-        update = {name: statement.excluded[name] for name in columns if name != "id"}
-        if model is Service:
-            update["updated_at"] = statement.excluded.updated_at
-            update["version"] = table.c.version + 1
-        session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=update), batch)
+        columns += ["updated_at", "version"]
+        records = [{**r, "updated_at": now, "version": 1} for r in records]
+    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    assignments = [f"{name} = excluded.{name}" for name in columns if name not in ("id", "version")]
+    if model is Service:
+        assignments.append(f"version = {table.name}.version + 1")
+    statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+                 f"ON CONFLICT (id) DO UPDATE SET {', '.join(assignments)}")
+    processed = [(index, process) for index, process in enumerate(processors) if process is not None]
+    rows = []
+    for record in records:
+        row = [record[name] for name in columns]
+        for index, process in processed:
+            if row[index] is not None:
+                row[index] = process(row[index])
+        rows.append(tuple(row))
+    conn.exec_driver_sql(statement, rows)
 
 
 def import_package(session: Session, path, today: date) -> ImportReport:

@@ -48,8 +48,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import func, or_, text
+from sqlalchemy import or_, select as sa_select, text
 from sqlmodel import Session, select
 
 from casetui.data import audit, concurrency, db_objects, validation as v, vocab
@@ -90,6 +91,7 @@ _NAME_TO_CODE.update({"filipino": "tl", "mandarin": "zh", "cantonese": "zh", "fa
                       "francais": "fr", "français": "fr"})
 
 
+@lru_cache(maxsize=1024)
 def language_code(value: str | None) -> str:
     """"Spanish", "es", "spa", "es-MX" -> "es"; an unknown language -> its name in lower case."""
     if not value:
@@ -259,14 +261,19 @@ def eligibility(service: Service, profile: ClientProfile | None, today: date) ->
         checks.append(EligibilityCheck("language", ok, f"offered in {spoken}; client speaks {language_label(wanted)}"))
     populations = list(service.populations or [])
     if populations:
-        served = ", ".join(vocab.POPULATIONS.get(p, p) for p in populations)
+        served = ", ".join(_population_words(p) for p in populations)
         shared = [p for p in populations if p in (profile.populations or [])]
         if shared:
             checks.append(EligibilityCheck("population", True, f"serves {served}; client is among "
-                                           f"{vocab.POPULATIONS.get(shared[0], shared[0]).lower()}"))
+                                           f"{_population_words(shared[0])}"))
         else:
             checks.append(EligibilityCheck("population", False, f"serves {served}; client is not recorded as one of these"))
     return checks
+
+
+def _population_words(code: str) -> str:
+    label = vocab.POPULATIONS.get(code, code)
+    return label if label.isupper() or label.startswith("LGBTQ") else label.lower()
 
 
 def overall(checks: list[EligibilityCheck]) -> bool | None:
@@ -399,11 +406,11 @@ def _category_words(service: Service) -> list[str]:
 
 # --- SQLite: FTS5 (see db_objects for the indexes and the triggers that keep them current) ---
 
-# Matches ranked per query: bm25 runs over at most this many, taken in index order, so broad
-# 1-3 letter prefixes cost the same as precise words.
-CANDIDATES = 1000
-_TITLE_WEIGHTS = "10.0, 3.0, 5.0, 0.0"  # name, organization, terms, tags
-_FULL_WEIGHTS = "10.0, 3.0, 5.0, 1.0, 0.0"  # name, organization, terms, description, tags
+# Candidates looked at per search, taken in index order: a broad 1-3 letter prefix then costs
+# the same as a precise word. (FTS5's bm25 is not used: its per-query statistics walk every
+# match of every phrase, filter tags included, which costs 10-30 ms on 100,000 services.)
+CANDIDATES = 600
+DESCRIPTION_CANDIDATES = 200
 
 
 def _phrase(value: str) -> str:
@@ -434,9 +441,7 @@ def _fts_filter(filters: SearchFilters) -> str:
 
 
 def _fts_words(words: list[str], columns: str) -> str:
-    # An exact word scores on both phrases, so "food" ranks Food above Foodbank.
-    terms = [f'("{w}" OR "{w}"*)' if len(w) >= 3 else f'"{w}"*' for w in words]
-    return "{" + columns + "} : (" + " AND ".join(terms) + ")"
+    return "{" + columns + "} : (" + " AND ".join(f'"{w}"*' for w in words) + ")"
 
 
 def _age_condition(filters: SearchFilters) -> tuple[str, dict]:
@@ -444,6 +449,24 @@ def _age_condition(filters: SearchFilters) -> tuple[str, dict]:
         return "", {}
     return (" AND (s.minimum_age IS NULL OR s.minimum_age <= :age) AND (s.maximum_age IS NULL OR s.maximum_age >= :age)",
             {"age": int(filters.age)})
+
+
+def _word_score(words: list[str], value: str | None) -> float:
+    """How well a short text answers the words: whole words beat prefixes, early and short beats
+    late and long; 0 when some word is missing from it."""
+    tokens = [t.lower() for t in _WORD.findall(value or "")]
+    if not tokens:
+        return 0.0
+    score = 0.0
+    for word in words:
+        best = 0.0
+        for position, token in enumerate(tokens):
+            if token.startswith(word):
+                best = max(best, (3.0 if token == word else 2.0) - 0.1 * min(position, 5))
+        if best == 0.0:
+            return 0.0
+        score += best
+    return score - 0.05 * len(tokens)
 
 
 def _search_sqlite(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
@@ -456,34 +479,43 @@ def _search_sqlite(session: Session, words: list[str], filters: SearchFilters, l
                             params={**params, "cap": CANDIDATES}).all()
         return [(row[0], 0.0) for row in sorted(rows, key=lambda r: r[1].lower())[:limit]]
     if not words:  # browse: everything the filters admit, by name
-        rows = session.exec(text(
-            "SELECT s.id, s.name FROM service_title_fts f JOIN service s ON s.rowid = f.rowid"
-            f" WHERE service_title_fts MATCH :q{age_sql} LIMIT :cap"
-        ), params={**params, "q": tags, "cap": CANDIDATES}).all()
+        rows = _candidates(session, "service_title_fts", tags, "", age_sql, params, CANDIDATES)
         return [(row[0], 0.0) for row in sorted(rows, key=lambda r: r[1].lower())[:limit]]
-    ranked = _ranked(session, "service_title_fts", _TITLE_WEIGHTS, _fts_words(words, "name organization terms"),
-                     tags, age_sql, params, limit)
-    # Description matches come after every name, organization or category match; one-letter
-    # words are served from the short fields only (they match nearly every description).
-    if len(ranked) < limit and min(len(w) for w in words) >= 2:
+    # Name, organization and category/taxonomy matches: scored on the name, so a service named
+    # for the words comes before one whose organization or category carries them.
+    rows = _candidates(session, "service_title_fts", _fts_words(words, "name organization terms"), tags, age_sql,
+                       params, CANDIDATES)
+    scored = sorted(((row[0], 10.0 + _word_score(words, row[1]), row[1].lower()) for row in rows),
+                    key=lambda r: (-r[1], r[2]))
+    ranked = [(service_id, score) for service_id, score, _ in scored[:limit]]
+    # Then services that mention the words only in their description. Words under three letters
+    # are served from the short fields only (they match nearly every description, and the full
+    # index keeps 3-letter prefixes only).
+    if len(ranked) < limit and min(len(w) for w in words) >= 3:
         seen = {service_id for service_id, _ in ranked}
-        more = _ranked(session, "service_fts", _FULL_WEIGHTS, _fts_words(words, "name organization terms description"),
-                       tags, age_sql, params, limit + len(ranked))
-        ranked += [(service_id, score) for service_id, score in more if service_id not in seen][:limit - len(ranked)]
+        rows = _candidates(session, "service_fts", _fts_words(words, "description"), tags, age_sql, params,
+                           DESCRIPTION_CANDIDATES + len(seen), with_description=True)
+        scored = sorted(((row[0], _mentions(words, row[2]), row[1].lower()) for row in rows if row[0] not in seen),
+                        key=lambda r: (-r[1], r[2]))
+        ranked += [(service_id, score) for service_id, score, _ in scored[:limit - len(ranked)]]
     return ranked
 
 
-def _ranked(session: Session, index: str, weights: str, match: str, tags: str, age_sql: str, params: dict,
-            limit: int) -> list[tuple[str, float]]:
-    query = f"{match} AND {tags}" if tags else match
-    join = " JOIN service s ON s.rowid = f.rowid" if age_sql else ""
-    rows = session.exec(text(
-        "SELECT s.id, c.score FROM ("
-        f"  SELECT f.rowid AS rowid, -bm25({index}, {weights}) AS score FROM {index} f{join}"
-        f"  WHERE {index} MATCH :q{age_sql} LIMIT :cap"
-        ") c JOIN service s ON s.rowid = c.rowid ORDER BY c.score DESC, s.name LIMIT :limit"
-    ), params={**params, "q": query, "cap": CANDIDATES, "limit": limit}).all()
-    return [(row[0], float(row[1])) for row in rows]
+def _mentions(words: list[str], description: str | None) -> float:
+    """Description matches: more mentions per length rank higher (below any title match)."""
+    lowered = (description or "").lower()
+    count = sum(len(re.findall(r"\b" + re.escape(word), lowered)) for word in words)
+    return min(9.0, 5.0 * count / (1 + len(lowered) / 400))
+
+
+def _candidates(session: Session, index: str, match: str, tags: str, age_sql: str, params: dict, cap: int,
+                *, with_description: bool = False) -> list:
+    query = " AND ".join(part for part in (match, tags) if part)
+    columns = "s.id, s.name, s.description" if with_description else "s.id, s.name"
+    return session.exec(text(
+        f"SELECT {columns} FROM {index} f JOIN service s ON s.rowid = f.rowid"
+        f" WHERE {index} MATCH :q{age_sql} LIMIT :cap"
+    ), params={**params, "q": query, "cap": cap}).all()
 
 
 def _search_postgresql(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
@@ -496,36 +528,42 @@ def _search_postgresql(session: Session, words: list[str], filters: SearchFilter
 _SEARCHERS: dict = {"sqlite": _search_sqlite, "postgresql": _search_postgresql}
 
 
+def _hit_rows(session: Session, ids: list[str]) -> dict:
+    """What a result line shows, for the given services, in one query."""
+    service, org = Service.__table__, Organization.__table__
+    sal, location, phone = ServiceAtLocation.__table__, Location.__table__, Phone.__table__
+
+    def first_place(column):
+        return (sa_select(column).select_from(sal.join(location, location.c.id == sal.c.location_id))
+                .where(sal.c.service_id == service.c.id).order_by(sal.c.id).limit(1).scalar_subquery())
+
+    query = sa_select(
+        service.c.id, service.c.name, org.c.name.label("organization"), service.c.description, service.c.categories,
+        service.c.minimum_age, service.c.maximum_age, service.c.genders, service.c.languages, service.c.populations,
+        service.c.last_verified_on, first_place(location.c.city).label("city"),
+        first_place(location.c.postal_code).label("postal_code"),
+        sa_select(phone.c.number).where(phone.c.service_id == service.c.id).order_by(phone.c.id).limit(1)
+        .scalar_subquery().label("phone"),
+    ).select_from(service.outerjoin(org, org.c.id == service.c.organization_id)).where(service.c.id.in_(ids))
+    return {row.id: row for row in session.execute(query)}
+
+
 def _hits(session: Session, ranked: list[tuple[str, float]], profile: ClientProfile | None, today: date,
           words: list[str]) -> list[ServiceHit]:
     if not ranked:
         return []
-    ids = [service_id for service_id, _ in ranked]
-    services = {s.id: s for s in session.exec(select(Service).where(Service.id.in_(ids)))}
-    org_ids = {s.organization_id for s in services.values() if s.organization_id}
-    orgs = {o.id: o.name for o in session.exec(select(Organization).where(Organization.id.in_(org_ids)))} if org_ids else {}
-    places: dict[str, tuple[str | None, str | None]] = {}
-    for service_id, city, postal in session.exec(
-        select(ServiceAtLocation.service_id, Location.city, Location.postal_code)
-        .join(Location, Location.id == ServiceAtLocation.location_id)
-        .where(ServiceAtLocation.service_id.in_(ids)).order_by(ServiceAtLocation.id)
-    ):
-        places.setdefault(service_id, (city, postal))
-    phones: dict[str, str] = {}
-    for service_id, number in session.exec(select(Phone.service_id, Phone.number).where(Phone.service_id.in_(ids))
-                                           .order_by(Phone.id)):
-        phones.setdefault(service_id, number)
+    services = _hit_rows(session, [service_id for service_id, _ in ranked])
     hits = []
     for service_id, score in ranked:
         service = services.get(service_id)
         if service is None:
             continue
         checks = eligibility(service, profile, today)
-        city, postal = places.get(service_id, (None, None))
         hits.append(ServiceHit(
-            id=service.id, name=service.name, organization=orgs.get(service.organization_id, ""),
+            id=service.id, name=service.name, organization=service.organization or "",
             snippet=_snippet(service.description, words), categories=list(service.categories or []),
-            city=city, postal_code=postal, phone=phones.get(service_id), last_verified_on=service.last_verified_on,
+            city=service.city, postal_code=service.postal_code, phone=service.phone,
+            last_verified_on=service.last_verified_on,
             stale=is_stale(service.last_verified_on, today), eligibility=checks,
             eligible=overall(checks) if profile is not None else None, score=float(score),
         ))
@@ -576,7 +614,8 @@ def suggest_for_client(session: Session, profile: ClientProfile, *, today: date,
     near_keys = {_place_key(p) for p in near}
     for hit in hits:
         nearby = _place_key(hit.city) in near_keys or _place_key(hit.postal_code) in near_keys
-        hit.score += {True: 2.0, None: 1.0, False: 0.0}[hit.eligible] + (1.0 if nearby else 0.0) \
+        failed = sum(1 for check in hit.eligibility if check.ok is False)
+        hit.score += {True: 3.0, None: 1.5, False: 0.0}[hit.eligible] - failed + (1.0 if nearby else 0.0) \
             - (0.5 if hit.stale else 0.0)
     hits.sort(key=lambda h: (-h.score, -(h.last_verified_on or date.min).toordinal(), h.name))
     return hits[:limit]
