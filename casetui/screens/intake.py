@@ -86,11 +86,11 @@ class IntakeScreen(Screen):
     CSS_PATH = "intake.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("ctrl+pagedown", "next_section", "Next", tooltip="Next section", priority=True),
-        Binding("ctrl+pageup", "previous_section", "Prev", tooltip="Previous section", priority=True),
+        Binding("ctrl+pagedown", "next_section", "Next section", priority=True),
+        Binding("ctrl+pageup", "previous_section", "Prev section", priority=True),
         Binding("ctrl+g", "go_to_sections", "Sections"),
         Binding("ctrl+s", "submit", "Submit"),
-        Binding("escape", "leave", "Leave", tooltip="Leave; the draft is kept"),
+        Binding("escape", "leave", "Leave", tooltip="Leave the intake; the draft is kept"),
     ]
 
     def __init__(self, case_id: int | None = None):
@@ -125,7 +125,7 @@ class IntakeScreen(Screen):
                     yield Static("", id="result-instruments")
                     yield Static("", id="result-document", classes="muted")
                     yield Button("Done", id="done", variant="primary")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def _compose_identity(self) -> ComposeResult:
         yield FormField("First name", Input(id="first_name", max_length=100, classes="form-control"))

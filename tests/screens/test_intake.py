@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from sqlmodel import func, select as sql_select
-from textual.widgets import DataTable, Input, OptionList, TextArea
+from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from casetui import config
 from casetui.cli import make_app
@@ -328,3 +328,37 @@ def test_snapshot_phq9_80x24(snap_compare, demo_path):
         await pilot.pause()
 
     assert snap_compare(make_app(str(demo_path), today=TODAY), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_phq9_light_120x40(snap_compare, demo_path):
+    async def run_before(pilot):
+        pilot.app.theme = "textual-light"
+        await open_intake(pilot.app, pilot)
+        await next_section(pilot, 8)
+        await pilot.press("1", "2", "0", "3")
+        _calm(pilot)
+        await pilot.pause()
+
+    assert snap_compare(make_app(str(demo_path), today=TODAY), terminal_size=(120, 40), run_before=run_before)
+
+
+def test_snapshot_reassessment_result_120x40(snap_compare, demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    case_id, previous = case_with_an_assessment(app)
+
+    async def run_before(pilot):
+        await open_intake(pilot.app, pilot, case_id)
+        await next_section(pilot, 2)
+        screen = pilot.app.screen
+        for number, (domain, score) in enumerate(sorted(previous.items())[:4]):
+            screen.query_one(f"#need_{domain}_score", ChoicePicker).focus()
+            await pilot.press(str(max(1, min(5, score + number - 1))))
+        await pilot.press("ctrl+s")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        # The saved file's path differs on every run.
+        screen.query_one("#result-document", Static).update("")
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
