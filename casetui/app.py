@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from casetui.commands import ClientsProvider, binding_commands
 from casetui.screens.caseload import CaseloadScreen
-from casetui.screens.lock import IdleLock
+from casetui.screens.lock import PrivacyGuard
 
 THEMES = ("textual-dark", "textual-light")
 
@@ -28,7 +28,7 @@ def screen_exists(name: str) -> bool:
     return find_spec(f"casetui.screens.{name}") is not None
 
 
-class CaseApp(IdleLock, App[None]):  # IdleLock: lock after idle minutes (screens/lock.py)
+class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without client data (screens/lock.py)
     TITLE = "casetui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ClientsProvider}

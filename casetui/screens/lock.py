@@ -2,12 +2,16 @@
 every client detail until the worker types the file's passphrase (encrypted file) or their
 lock PIN (plain file; kept only as a salted scrypt hash in the settings).
 
-``IdleLock`` is mixed into ``CaseApp``; ``LockScreen`` covers the whole window, and while it
-is up the app runs no action but quitting.
+``PrivacyGuard`` is mixed into ``CaseApp``: it runs the idle lock (``LockScreen`` covers the
+whole window, and while it is up the app runs no action but quitting) and replaces Textual's
+crash report, which prints local variables (client records among them), with one that names
+only the error's type and place.
 """
 
 from __future__ import annotations
 
+import os
+import traceback
 from collections.abc import Iterable
 from time import monotonic
 
@@ -114,16 +118,38 @@ class LockSettingsDialog(ModalScreen[bool]):
         self.dismiss(True)
 
 
-class IdleLock:
-    """Mixin for the App: notices input, locks after the idle minutes, and refuses every
-    action but quitting while locked."""
+class PrivacyGuard:
+    """Mixin for the App: notices input, locks after the idle minutes, refuses every action but
+    quitting while locked, and keeps client data out of crash reports."""
 
     _last_input: float = 0.0
     locked: bool = False
 
-    def _on_mount(self, event) -> None:  # noqa: D401 - Textual handler, runs beside App's own
+    def _on_mount(self, event) -> None:  # Textual runs this beside the App's own mount handlers
         self._last_input = monotonic()
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
+        if not getattr(self, "demo", False):
+            self.run_worker(self.daily_backup, thread=True, group="daily-backup", exit_on_error=False)
+
+    def daily_backup(self) -> None:
+        """Today's automatic backup in the backups folder (once a day, the newest
+        ``backup_count`` kept); an encrypted file's backups stay encrypted."""
+        from sqlalchemy.engine import make_url
+
+        from casetui import config
+        from casetui.data import backup, settings
+
+        try:
+            database = self.database  # waits while the database is still opening
+            if database.path is None:
+                return  # an agency server is backed up by its own tools
+            with database.session() as session:
+                keep = settings.get_int(session, "backup_count")
+            passphrase = make_url(database.url).password if database.encrypted else None
+            backup.auto_backup(database.path, config.backups_dir(), keep=keep, today=self.today, passphrase=passphrase)
+        except Exception as exc:  # the work goes on; the worker is told once
+            self.call_from_thread(self.notify, f"Today's automatic backup failed: {exc}", severity="warning",
+                                  timeout=10)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
@@ -200,3 +226,20 @@ class IdleLock:
         if hasattr(self, "open_audit"):
             yield SystemCommand("Audit trail", "Who did what and when; filter and export CSV", self.open_audit)
         yield from super().get_system_commands(screen)
+
+    def _fatal_error(self) -> None:
+        """Textual's report shows every frame's locals; ours names the error type and line only."""
+        if os.environ.get("CASETUI_DEBUG"):
+            return super()._fatal_error()
+        error = self._exception
+        where = ""
+        if error is not None and error.__traceback__ is not None:
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            where = f" at {os.path.basename(frame.filename)}:{frame.lineno}"
+        self.bell()
+        self._exit_renderables.append(
+            f"casetui stopped on an unexpected {type(error).__name__ if error else 'error'}{where}. "
+            "Saved work is safe. Details are hidden because they may hold client data; "
+            "run with CASETUI_DEBUG=1 to see them."
+        )
+        self._close_messages_no_wait()
