@@ -246,3 +246,21 @@ def test_search_screen_snapshot_80x24(snap_compare, demo_path):
 def test_search_screen_snapshot_120x40(snap_compare, demo_path):
     app, run_before = _snapshot_app(demo_path)
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_narrow_terminal_shows_details_in_place_of_the_list(demo_path):
+    case_id = case_with_needs(demo_path)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_resources(case_id)
+        await settle(pilot)
+        screen = app.screen
+        results, detail = screen.query_one("#results", OptionList), screen.query_one("#detail")
+        assert results.display and not detail.display
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert detail.display and not results.display and app.focused is detail
+        await pilot.press("escape")
+        assert results.display and not detail.display and app.focused is results
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ResourcesScreen)
