@@ -397,3 +397,23 @@ def main(argv: list[str] | None = None) -> int:
         # e.g. a full disk or a missing folder: the path and the system's reason, no traceback
         print(f"casetui: error: {exc.strerror or exc} ({exc.filename or 'file'})", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:
+        # Any other message may quote client data: say what kind of failure, never its text.
+        if os.environ.get("CASETUI_DEBUG"):
+            raise
+        print(f"casetui: error: {_plain_failure(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _plain_failure(exc: Exception) -> str:
+    import traceback
+
+    from casetui.data.db import _plain_reason
+
+    reason = _plain_reason(exc)
+    if reason and "sqlalchemy" in type(exc).__module__:
+        return f"the database {reason}. The change was not saved."
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {os.path.basename(frame.filename)}:{frame.lineno}" if frame else ""
+    return (f"unexpected {type(exc).__name__}{where}; the change was not saved. Details are hidden because "
+            "they may hold client data (CASETUI_DEBUG=1 shows them).")

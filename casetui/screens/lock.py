@@ -128,28 +128,6 @@ class PrivacyGuard:
     def _on_mount(self, event) -> None:  # Textual runs this beside the App's own mount handlers
         self._last_input = monotonic()
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
-        if not getattr(self, "demo", False):
-            self.run_worker(self.daily_backup, thread=True, group="daily-backup", exit_on_error=False)
-
-    def daily_backup(self) -> None:
-        """Today's automatic backup in the backups folder (once a day, the newest
-        ``backup_count`` kept); an encrypted file's backups stay encrypted."""
-        from sqlalchemy.engine import make_url
-
-        from casetui import config
-        from casetui.data import backup, settings
-
-        try:
-            database = self.database  # waits while the database is still opening
-            if database.path is None:
-                return  # an agency server is backed up by its own tools
-            with database.session() as session:
-                keep = settings.get_int(session, "backup_count")
-            passphrase = make_url(database.url).password if database.encrypted else None
-            backup.auto_backup(database.path, config.backups_dir(), keep=keep, today=self.today, passphrase=passphrase)
-        except Exception as exc:  # the work goes on; the worker is told once
-            self.call_from_thread(self.notify, f"Today's automatic backup failed: {exc}", severity="warning",
-                                  timeout=10)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
