@@ -94,7 +94,7 @@ _DOMAIN_WORDS: list[tuple[str, str]] = [
     ("legal", r"legal|\blaw|court|justice|immigration|expunge"),
     ("transportation", r"transit|transport|\bbus\b|\brides?\b"),
     ("childcare", r"child ?care|day ?care|preschool|after.school|early childhood"),
-    ("safety", r"domestic violence|abuse|safety|protective|victim|emergency"),
+    ("safety", r"domestic violence|abuse|safety|protective|victim"),
     ("social_support", r"support group|social|companion|recreation|community centre|community center|peer support"),
 ]
 _POPULATION_WORDS: list[tuple[str, str]] = [
@@ -261,7 +261,9 @@ def _read_csv_folder(folder: Path, report: ImportReport) -> dict[str, _CsvTable]
         except csv.Error as exc:
             report.errors.append(ImportProblem(path.name, None, f"is not valid CSV ({exc})"))
             continue
-        names = [aliases.get(f.strip().lower(), f.strip().lower()) for f in header or []]
+        raw = [f.strip().lower() for f in header or []]
+        # A 2.x name counts only where the 3.0 one is absent (3.0 keeps e.g. both fees_description and fees).
+        names = [aliases[f] if f in aliases and aliases[f] not in raw else f for f in raw]
         if "id" not in names:
             report.errors.append(ImportProblem(path.name, None, "has no 'id' column (is it an HSDS file?)"))
             continue
@@ -813,7 +815,8 @@ def _upsert(session: Session, model, records: list[dict]) -> None:
     if model is Service:
         columns += ["updated_at", "version"]
         records = [{**r, "updated_at": now, "version": 1} for r in records]
-    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
+    # dialect_impl: the driver-level type (on psycopg, JSON values need its Json wrapper)
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     assignments = [f"{name} = excluded.{name}" for name in columns if name not in ("id", "version")]
     if model is Service:

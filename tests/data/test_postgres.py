@@ -248,3 +248,28 @@ def test_the_search_index_follows_directory_changes(pg_url, today):
         session.commit()
         assert ids("", place="fernwick") == []
     database.dispose()
+
+
+def test_an_hsds_directory_moves_between_databases_and_is_searchable(demo_path, pg_url, tmp_path, today):
+    """Export the demo directory as HSDS from SQLite, import it on PostgreSQL, find the same."""
+    from casetui.data import hsds, resources
+
+    package = tmp_path / "hsds"
+    source = open_database(str(demo_path), worker="test-worker", create=False)
+    with source.session() as session:
+        for odd in session.exec(select(Service).where(Service.minimum_age > Service.maximum_age)):
+            odd.maximum_age = None  # the importer refuses such rows (a few demo services have them)
+        session.commit()
+        exported = hsds.export_package(session, package)
+        local = {hit.id for hit in resources.search(session, "counsel", today=today, limit=500)}
+    source.dispose()
+    server = open_database(pg_url, worker="test-worker")
+    with server.session() as session:
+        report = hsds.import_package(session, package, today)
+        assert report.created["services"] == exported.get("services", report.created["services"]) > 0
+    with server.session() as session:
+        service = session.exec(select(Service).order_by(Service.id)).first()
+        assert isinstance(service.languages, list) and isinstance(service.categories, list)
+        remote = {hit.id for hit in resources.search(session, "counsel", today=today, limit=500)}
+    server.dispose()
+    assert remote and remote == local
