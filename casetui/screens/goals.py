@@ -348,7 +348,7 @@ class GoalsScreen(Screen):
         goal = self.detail.goal
         with self.app.database.session() as session:
             history = goals.goal_history(session, goal.id)
-        rows = [(str(item.revision), f"{item.revised_at:%Y-%m-%d}", item.worker, item.reason,
-                 "; ".join(f"{label}: {_short(before, 40)} → {_short(after, 40)}" for label, before, after in item.changes))
-                for item in history]
-        self.app.push_screen(HistoryDialog(f"History of: {_short(goal.statement, 60)}", rows))
+        entries = [(f"Revision {item.revision} · {item.revised_at:%Y-%m-%d} · {item.worker}",
+                    [f"{label}: {before} → {after}" for label, before, after in item.changes], item.reason)
+                   for item in history]
+        self.app.push_screen(HistoryDialog(f"History of: {_short(goal.statement, 60)}", entries))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Input, Select, SelectionList, Static
+from textual.widgets import Button, Footer, Input, Select, SelectionList, Static
 
 from casetui.data import vocab
 from casetui.data.errors import CasetuiError, ValidationError
@@ -184,39 +185,43 @@ class StatusForm(GoalDialog):
 
 
 class HistoryDialog(ModalScreen[None]):
-    """A goal's revisions and status changes, newest first: ``rows`` of plain strings."""
+    """A goal's revisions and status changes, newest first.
+
+    ``entries`` are (heading, changes, reason) in plain words; each is shown as a short block
+    that wraps, so long statements stay readable at 80 columns."""
 
     BINDINGS = [Binding("escape", "close", "Close")]
     DEFAULT_CSS = """
     HistoryDialog { align: center middle; }
     HistoryDialog > Vertical {
-        width: 110; max-width: 100%; height: auto; max-height: 100%;
+        width: 100; max-width: 100%; height: auto; max-height: 90%;
         padding: 0 1; border: thick $primary; background: $surface;
     }
     HistoryDialog .dialog-title { text-style: bold; margin-bottom: 1; }
-    HistoryDialog DataTable { height: auto; max-height: 20; }
+    HistoryDialog VerticalScroll { height: auto; max-height: 70vh; }
+    HistoryDialog .history-entry { height: auto; margin-bottom: 1; }
     """
 
-    def __init__(self, title: str, rows: Sequence[tuple[str, ...]]):
+    def __init__(self, title: str, entries: Sequence[tuple[str, list[str], str]]):
         super().__init__()
-        self.title_text, self.rows = title, rows
+        self.title_text, self.entries = title, entries
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, classes="dialog-title")
-            if self.rows:
-                table = DataTable(cursor_type="row", zebra_stripes=True)
-                table.add_columns("Rev.", "When", "Who", "Reason", "What changed")
-                for row in self.rows:
-                    table.add_row(*row)
-                yield table
-            else:
-                yield Static("This goal has not been revised and its status has not changed.", classes="muted")
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            with VerticalScroll(id="history"):
+                for heading, changes, reason in self.entries:
+                    text = Text(heading, style="bold")
+                    for change in changes:
+                        text.append(f"\n  {change}")
+                    text.append(f"\n  Reason: {reason}", style="italic")
+                    yield Static(text, classes="history-entry")
+                if not self.entries:
+                    yield Static("This goal has not been revised and its status has not changed.", classes="muted")
         yield Footer()
 
     def on_mount(self) -> None:
-        for widget in self.query(DataTable):
-            widget.focus()
+        self.query_one("#history", VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -201,11 +201,9 @@ async def test_status_change_with_reason_and_history(demo_path):
         await pilot.press("h")
         dialog = app.screen
         assert isinstance(dialog, HistoryDialog)
-        table = dialog.query_one(DataTable)
-        assert table.row_count == 2
-        assert [str(table.get_row_at(i)[3]) for i in range(2)] == ["Reassessment", "Client in hospital"]
-        assert str(table.get_row_at(0)[4]).startswith("Target: ")
-        assert str(table.get_row_at(1)[4]) == "Lifecycle: Active → On hold"
+        newest, oldest = [str(entry.render()) for entry in dialog.query(".history-entry")]
+        assert newest.startswith("Revision 2 ·") and "Target: " in newest and "Reason: Reassessment" in newest
+        assert "Lifecycle: Active → On hold" in oldest and "Reason: Client in hospital" in oldest
         await pilot.press("escape")
         assert app.screen is screen
 
