@@ -22,8 +22,8 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from casetui.data import audit, cases, validation as v, vocab
-from casetui.data.errors import ConflictError, NotFoundError, ValidationError
+from casetui.data import audit, cases, concurrency, validation as v, vocab
+from casetui.data.errors import NotFoundError, ValidationError
 from casetui.data.models import Assessment, AssessmentNeed, Goal, GoalRevision, Objective, ProgressEntry, utcnow
 
 BEHIND_TOLERANCE = 10.0  # percentage points below the planned line before a goal counts as behind
@@ -436,17 +436,15 @@ def revise_goal(session: Session, goal_id: int, values: dict, reason: str,
                 *, expected_version: int | None = None) -> Goal:
     """Change a goal (at reassessment, say); the goal as it was is kept as a revision."""
     goal, client_id = _open_goal(session, goal_id)
-    if expected_version is not None and goal.version != expected_version:
-        raise ConflictError("goal")
     current = {name: getattr(goal, name) for name in GOAL_FIELDS}
     clean = _clean_goal({**current, **values})
     reason = v.text(reason, "reason", "Reason for the revision", required=True, max_length=2000)
     if all(clean[name] == current[name] for name in GOAL_FIELDS):
         raise ValidationError("statement", "Nothing was changed: edit a field, or press Escape to leave the goal as it is.")
+    concurrency.claim_version(session, goal, expected_version, "goal")
     _keep_revision(session, goal, reason)
     changed = audit.changed_fields(goal, clean)
     goal.revision += 1
-    goal.version += 1
     goal.updated_at = utcnow()
     session.add(goal)
     audit.record(session, "update", "goal", goal.id, client_id=client_id, fields=[*changed, "revision"])
@@ -460,8 +458,6 @@ def change_status(session: Session, goal_id: int, *, lifecycle_status: str, achi
 
     ``commit=False`` leaves the change in the caller's transaction (the discharge review)."""
     goal, client_id = _open_goal(session, goal_id)
-    if expected_version is not None and goal.version != expected_version:
-        raise ConflictError("goal")
     clean = v.collect(
         ("lifecycle_status", lambda: v.choice(lifecycle_status, "lifecycle_status", "Lifecycle", vocab.GOAL_LIFECYCLE)),
         ("achievement_status", lambda: v.choice(achievement_status, "achievement_status", "Achievement",
@@ -470,12 +466,12 @@ def change_status(session: Session, goal_id: int, *, lifecycle_status: str, achi
     )
     if (clean["lifecycle_status"], clean["achievement_status"]) == (goal.lifecycle_status, goal.achievement_status):
         raise ValidationError("lifecycle_status", "That is already the goal's status: choose a different one.")
+    concurrency.claim_version(session, goal, expected_version, "goal")
     _keep_revision(session, goal, clean["reason"])
     changed = audit.changed_fields(goal, {"lifecycle_status": clean["lifecycle_status"],
                                           "achievement_status": clean["achievement_status"],
                                           "status_reason": clean["reason"]})
     goal.revision += 1
-    goal.version += 1
     goal.updated_at = utcnow()
     session.add(goal)
     audit.record(session, "update", "goal", goal.id, client_id=client_id, fields=[*changed, "revision"])

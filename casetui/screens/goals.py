@@ -77,6 +77,9 @@ class GoalsScreen(Screen):
         self.query_one("#entries", DataTable).add_columns("Date", "Value", "Evidence", "Note")
         self.load()
         self.query_one("#goals", DataTable).focus()
+        # Cell colours come from the theme: redraw the list when it changes.
+        self.watch(self.app, "theme", lambda _theme: self.fill_goal_table() if self.statement_width else None,
+                   init=False)
 
     def on_resize(self) -> None:
         if self.statement_width and self.statement_width != self._statement_width():
