@@ -289,7 +289,9 @@ async def test_a_closed_case_cannot_be_assessed(demo_path):
         assert not isinstance(app.screen, IntakeScreen)
 
 
-def _calm(pilot) -> None:
+async def _calm(pilot) -> None:
+    """Let the draft autosave run (its status line would otherwise depend on timing); no cursor blink."""
+    await pilot.pause(AUTOSAVE_DELAY + 0.3)
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
     for widget in pilot.app.screen.query(TextArea):
@@ -300,7 +302,7 @@ def test_snapshot_identity_80x24(snap_compare, demo_path):
     async def run_before(pilot):
         await open_intake(pilot.app, pilot)
         await type_into(pilot, "Wendeline")
-        _calm(pilot)
+        await _calm(pilot)
         await pilot.pause()
 
     assert snap_compare(make_app(str(demo_path), today=TODAY), terminal_size=(80, 24), run_before=run_before)
@@ -313,7 +315,7 @@ def test_snapshot_needs_120x40(snap_compare, demo_path):
         await pilot.press("2")
         await type_into(pilot, "Behind on rent")
         await pilot.press("tab", "space", "tab", "4")
-        _calm(pilot)
+        await _calm(pilot)
         await pilot.pause()
 
     assert snap_compare(make_app(str(demo_path), today=TODAY), terminal_size=(120, 40), run_before=run_before)
@@ -324,7 +326,7 @@ def test_snapshot_phq9_80x24(snap_compare, demo_path):
         await open_intake(pilot.app, pilot)
         await next_section(pilot, 8)
         await pilot.press("1", "2")
-        _calm(pilot)
+        await _calm(pilot)
         await pilot.pause()
 
     assert snap_compare(make_app(str(demo_path), today=TODAY), terminal_size=(80, 24), run_before=run_before)
@@ -336,7 +338,7 @@ def test_snapshot_phq9_light_120x40(snap_compare, demo_path):
         await open_intake(pilot.app, pilot)
         await next_section(pilot, 8)
         await pilot.press("1", "2", "0", "3")
-        _calm(pilot)
+        await _calm(pilot)
         await pilot.pause()
 
     assert snap_compare(make_app(str(demo_path), today=TODAY), terminal_size=(120, 40), run_before=run_before)
