@@ -1,0 +1,139 @@
+"""The caseload (home) screen: what is due first, filters, opening a client, coming back."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select, Static
+
+from casetui.cli import make_app
+from casetui.data import caseload, demo, notes
+from casetui.screens.caseload import CaseloadScreen
+from tests.conftest import TODAY
+
+
+async def settle(app, pilot, delay: float | None = None) -> None:
+    await pilot.pause(delay)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def shown_cases(app) -> list[int]:
+    table = app.screen.query_one("#cases", DataTable)
+    return [int(key.value) for key in table.rows]
+
+
+def expected(demo_db, worker=demo.DEMO_WORKER):
+    with demo_db.session() as session:
+        return caseload.load_caseload(session, TODAY, worker=worker)
+
+
+async def test_my_caseload_most_urgent_first_with_the_summary(demo_path, demo_db):
+    wanted = expected(demo_db)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, CaseloadScreen)
+        assert shown_cases(app) == [row.case_id for row in wanted.rows]
+        summary = str(app.screen.query_one("#summary", Static).render())
+        assert summary == wanted.summary()
+        assert summary.endswith(f"· {len(wanted.rows)} open")
+        # Everyone's cases are one key away, and back.
+        await pilot.press("w")
+        await settle(app, pilot)
+        everyone = expected(demo_db, worker=None)
+        assert len(shown_cases(app)) == len(everyone.rows) > len(wanted.rows)
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert len(shown_cases(app)) == len(wanted.rows)
+
+
+async def test_filter_by_name_as_you_type(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"sample")
+        await settle(app, pilot, 0.3)  # past the debounce
+        table = app.screen.query_one("#cases", DataTable)
+        assert table.row_count == 1
+        assert "Sampleton" in str(table.get_row_at(0)[0])
+        assert "1 shown" in str(app.screen.query_one("#summary", Static).render())
+        await pilot.press("enter", "escape")  # to the table, then clear the filters
+        await settle(app, pilot, 0.3)
+        assert table.row_count > 1
+
+
+async def test_quick_filters_overdue_week_and_stage(demo_path, demo_db):
+    wanted = expected(demo_db)
+    by_case = {row.case_id: row for row in wanted.rows}
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        overdue = shown_cases(app)
+        assert overdue == [row.case_id for row in wanted.rows if row.overdue] and overdue
+        await pilot.press("u")
+        await settle(app, pilot)
+        week = shown_cases(app)
+        assert week == [row.case_id for row in wanted.rows if row.due_this_week] and week
+        await pilot.press("u")  # again: everything
+        await settle(app, pilot)
+        app.screen.query_one("#stage", Select).value = "planning"
+        await settle(app, pilot)
+        assert shown_cases(app) and all(by_case[case_id].stage == "planning" for case_id in shown_cases(app))
+
+
+async def test_enter_opens_the_client_and_coming_back_reloads(demo_path, demo_db):
+    from casetui.screens.client import ClientScreen
+
+    first = expected(demo_db).rows[0]
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ClientScreen) and app.screen.client_id == first.client_id
+        # A contact recorded meanwhile (say, by a colleague) shows once back on the caseload.
+        with demo_db.session() as session:
+            notes.add_note(session, first.case_id, occurred_on=TODAY, kind="phone", text="Called", today=TODAY)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CaseloadScreen)
+        table = app.screen.query_one("#cases", DataTable)
+        row = table.get_row(str(first.case_id))
+        assert str(row[7]) == "today"
+
+
+async def test_c_starts_a_new_client_intake(demo_path):
+    from casetui.screens.intake import IntakeScreen
+
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+
+
+def _snapshot_app(demo_path):
+    return make_app(str(demo_path), today=TODAY)
+
+
+async def _loaded(pilot):
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+
+
+def test_caseload_snapshot_80x24(snap_compare, demo_path):
+    assert snap_compare(_snapshot_app(demo_path), terminal_size=(80, 24), run_before=_loaded)
+
+
+def test_caseload_snapshot_120x40_light(snap_compare, demo_path):
+    async def run_before(pilot):
+        pilot.app.theme = "textual-light"
+        await _loaded(pilot)
+
+    assert snap_compare(_snapshot_app(demo_path), terminal_size=(120, 40), run_before=run_before)
