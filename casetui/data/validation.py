@@ -104,6 +104,8 @@ def choice(value, field: str, label: str, options: Iterable, *, required: bool =
 
 def choices(values, field: str, label: str, options: Iterable) -> list:
     options = list(options)
+    if values is not None and not isinstance(values, (list, tuple, set, frozenset)):
+        raise ValidationError(field, f"{label}: choose from the list.")
     values = list(values or [])
     unknown = [v for v in values if v not in options]
     if unknown:
