@@ -325,7 +325,8 @@ class _JsonRows:
             self.add("organizations", _scalars(org))
             organization_id = org["id"]
         service_id = service.get("id")
-        self.add("services", _scalars(service, organization_id=organization_id))
+        program = service.get("program") if isinstance(service.get("program"), dict) else {}
+        self.add("services", _scalars(service, organization_id=organization_id, program_id=program.get("id")))
         self.phones(service.get("phones"), service_id=service_id)
         self.contacts(service.get("contacts"), service_id=service_id)
         self.schedules(service.get("schedules"), service_id=service_id)

@@ -1,0 +1,334 @@
+"""HSDS import and export: the small fixture package, HSDS 2.x names, JSON, errors that change
+nothing, re-import by id, and the round trip (also on the HSDS 3.0 examples where present)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from casetui.cli import main
+from casetui.data import hsds, resources
+from casetui.data.db import open_database
+from casetui.data.models import (
+    AuditEvent, Location, Organization, Phone, ResourceContact, Service, ServiceAtLocation,
+)
+
+SMALL = Path(__file__).parent / "fixtures" / "hsds_small"
+EXAMPLES = Path(__file__).parents[2].parent / "shared" / "data" / "hsds-3.0-examples"
+DIRECTORY_MODELS = (Organization, Service, Location, ServiceAtLocation, Phone, ResourceContact)
+VOLATILE = {"updated_at", "version"}
+
+
+def directory(session) -> dict:
+    """Every directory row as plain values (without edit bookkeeping), by table and id."""
+    dump = {}
+    for model in DIRECTORY_MODELS:
+        rows = {}
+        for obj in session.exec(select(model)):
+            values = obj.model_dump()
+            rows[values["id"]] = {k: v for k, v in values.items() if k not in VOLATILE}
+        dump[model.__tablename__] = rows
+    return dump
+
+
+def fresh(tmp_path, name: str):
+    return open_database(str(tmp_path / name), worker="test-worker")
+
+
+def copy_package(tmp_path, source: Path = SMALL) -> Path:
+    target = tmp_path / "package"
+    shutil.copytree(source, target)
+    return target
+
+
+def rewrite(path: Path, change) -> None:
+    """Apply ``change(rows)`` to a CSV file's rows (dicts) and write it back."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    rows = change(rows) or rows
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+def test_small_package_imports_with_every_side_table_mapped(session, today):
+    report = hsds.import_package(session, SMALL, today)
+    assert report.ok and not report.warnings
+    assert report.created == {"organizations": 3, "services": 6, "locations": 4, "service_at_location": 6,
+                              "phones": 4, "contacts": 1}
+    pantry = session.get(Service, "svc-pantry")
+    assert pantry.categories == ["food"] and pantry.taxonomy_terms == ["Food Pantry"]
+    assert pantry.languages == ["en", "es"]
+    assert pantry.schedule_description == "Tue, Thu 10:00-14:00"
+    assert pantry.service_area == "Riverton and surrounding county"
+    assert pantry.fees_description == "Free"
+    assert pantry.last_verified_on.isoformat() == "2025-11-02"
+    legal = session.get(Service, "svc-legal")
+    assert legal.languages == ["es", "en"]  # a name and a 3-letter code, normalised
+    assert legal.minimum_age == 18 and legal.maximum_age is None
+    assert "Documents to bring: Any letters from the landlord or court" in legal.application_process
+    shelter = session.get(Service, "svc-dv")
+    assert set(shelter.categories) == {"safety", "housing"}
+    assert shelter.populations == ["domestic_violence"] and shelter.genders == ["woman"]
+    vets = session.get(Service, "svc-vets")
+    assert vets.populations == ["veteran"] and vets.categories == ["physical_health"]
+    assert vets.fees_description == "Visit: 0 USD no charge with VA card"
+    # The physical address wins over the postal one.
+    main_office = session.get(Location, "loc-lantern-main")
+    assert (main_office.address_1, main_office.city, main_office.postal_code) == ("12 Elm Row", "Riverton", "90001")
+    # A phone linked only through its service_at_location lands on that service and location.
+    phone = session.get(Phone, "ph-dv")
+    assert (phone.service_id, phone.location_id) == ("svc-dv", "loc-confidential")
+    assert session.exec(select(AuditEvent).where(AuditEvent.entity == "directory_import")).one().fields
+
+
+def test_imported_directory_is_searchable_by_taxonomy_terms_and_filters(session, today):
+    hsds.import_package(session, SMALL, today)
+    assert [h.id for h in resources.search(session, "pantry", today=today)][0] == "svc-pantry"
+    # "Counseling" is only a taxonomy term of the counselling centre (its name says "Counselling").
+    assert "svc-counsel" in [h.id for h in resources.search(session, "counseling", today=today)]
+    assert [h.id for h in resources.search(session, "", resources.SearchFilters(population="veteran"),
+                                           today=today)] == ["svc-vets"]
+    spanish = {h.id for h in resources.search(session, "", resources.SearchFilters(language="Spanish"), today=today)}
+    assert spanish == {"svc-pantry", "svc-legal"}
+
+
+def test_reimport_updates_by_id_and_adds_new_rows(tmp_path, session, today):
+    hsds.import_package(session, SMALL, today)
+    package = copy_package(tmp_path)
+
+    def rename(rows):
+        for row in rows:
+            if row["id"] == "svc-pantry":
+                row["name"] = "Riverton Grocery Pantry"
+        rows.append({**rows[0], "id": "svc-new", "name": "Tenant Hotline", "description": "Advice by phone."})
+    rewrite(package / "services.csv", rename)
+    report = hsds.import_package(session, package, today)
+    assert report.updated["services"] == 6 and report.created["services"] == 1
+    assert session.exec(select(Service)).all().__len__() == 7
+    assert session.get(Service, "svc-pantry").name == "Riverton Grocery Pantry"
+    # The search index was rebuilt with the import: the new name is found, the old one is not.
+    assert [h.id for h in resources.search(session, "grocery", today=today)] == ["svc-pantry"]
+    for words in ("community food", "riverton", "pantry"):  # the index agrees with a plain scan
+        assert {h.id for h in resources.search(session, words, today=today)} == \
+            {i for i, _ in resources._search_portable(session, resources.query_words(words), resources.SearchFilters(), 50)}
+    assert [h.id for h in resources.search(session, "tenant hot", today=today)] == ["svc-new"]
+
+
+@pytest.mark.parametrize("breakage, expected", [
+    (("services.csv", "minimum_age", "svc-legal", "eighteen"), "services.csv, row 2 (id svc-legal): minimum_age 'eighteen' is not a number"),
+    (("services.csv", "name", "svc-youth", ""), "services.csv, row 3 (id svc-youth): name is required"),
+    (("services.csv", "assured_date", "svc-pantry", "31/31/2025"), "services.csv, row 1 (id svc-pantry): assured_date '31/31/2025' is not a date"),
+    (("service_at_location.csv", "service_id", "sal-vets", "svc-missing"), "service_at_location.csv, row 5 (id sal-vets): service_id 'svc-missing' is not in the package's services nor in the directory"),
+    (("contacts.csv", "id", "ct-legal", ""), "contacts.csv, row 1: id is missing"),
+])
+def test_a_bad_row_is_reported_by_file_and_row_and_nothing_changes(tmp_path, session, today, breakage, expected):
+    hsds.import_package(session, SMALL, today)
+    session.get(Service, "svc-pantry")  # loaded before; must not change
+    before = directory(session)
+    package = copy_package(tmp_path)
+    file, column, row_id, value = breakage
+
+    def breaks(rows):
+        for row in rows:
+            if row["id"] == row_id:
+                row[column] = value
+    rewrite(package / file, breaks)
+    # Changes in good rows, written before the bad row is met, must not survive either.
+    rewrite(package / "organizations.csv", lambda rows: [dict(r, name=r["name"] + " CHANGED") for r in rows])
+    with pytest.raises(hsds.HsdsImportError) as failure:
+        hsds.import_package(session, package, today)
+    assert any(line.startswith(expected) for line in failure.value.report.lines()), failure.value.report.lines()
+    assert "nothing was changed" in str(failure.value)
+    session.expire_all()
+    assert directory(session) == before
+    assert resources.search(session, "changed", today=today) == []
+
+
+def test_unreadable_packages_are_refused_with_a_reason(tmp_path, session, today):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.txt").write_text("hello")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "services.csv").write_text("name,description\nA,B\n")
+    (tmp_path / "bad.json").write_text("{not json")
+    for path, message in ((tmp_path / "missing", "does not exist"), (tmp_path / "empty", "holds no HSDS"),
+                          (tmp_path / "notes.txt", "neither an HSDS folder"), (broken, "has no 'id' column"),
+                          (tmp_path / "bad.json", "is not valid JSON")):
+        with pytest.raises(hsds.HsdsImportError, match=message):
+            hsds.import_package(session, path, today)
+    assert session.exec(select(Service)).all() == []
+
+
+def test_hsds_2_file_and_field_names(tmp_path, session, today):
+    package = tmp_path / "v2"
+    package.mkdir()
+    files = {
+        "organizations.csv": "id,name,url\no1,Northgate Outreach,https://example.org/northgate\n",
+        "services.csv": "id,organization_id,name,description,fees,status\n"
+                        "s1,o1,Hot Meal Program,Free lunch daily.,Free,active\n",
+        "locations.csv": "id,organization_id,name\nl1,o1,Dining hall\n",
+        "services_at_location.csv": "id,service_id,location_id\nsl1,s1,l1\n",
+        "physical_addresses.csv": "id,location_id,address_1,city,state_province,postal_code,country\n"
+                                  "a1,l1,5 Foundry Street,Millbrook,RS,90010,US\n",
+        "regular_schedules.csv": "id,service_id,weekday,opens_at,closes_at\nr1,s1,1,11:30,13:30\nr2,s1,3,11:30,13:30\n",
+        "languages.csv": "id,service_id,language\nla1,s1,Somali\n",
+        "eligibility.csv": "id,service_id,eligibility\ne1,s1,Seniors and people experiencing homelessness\n",
+        "taxonomy.csv": "id,name,parent_id,parent_name,vocabulary\nt1,Meals,,,open_eligibility\n",
+        "service_taxonomy.csv": "id,service_id,taxonomy_id,taxonomy_detail\nst1,s1,t1,\n",
+        "phones.csv": "id,service_id,number,type\np1,s1,(555) 0100-4000,voice\n",
+    }
+    for name, body in files.items():
+        (package / name).write_text(body)
+    report = hsds.import_package(session, package, today)
+    assert report.ok, report.lines()
+    organization = session.get(Organization, "o1")
+    assert organization.website == "https://example.org/northgate"
+    service = session.get(Service, "s1")
+    assert service.fees_description == "Free"
+    assert service.schedule_description == "Mon 11:30-13:30; Wed 11:30-13:30"
+    assert service.languages == ["so"]
+    assert service.eligibility_description == "Seniors and people experiencing homelessness"
+    assert set(service.populations) == {"older_adult", "homeless"}
+    assert service.categories == ["food"] and service.taxonomy_terms == ["Meals"]
+    assert session.get(Location, "l1").city == "Millbrook"
+    assert session.get(ServiceAtLocation, "sl1").service_id == "s1"
+
+
+def test_json_service_list_imports_like_csv(tmp_path, session, today):
+    page = {"total_items": 1, "page_number": 1, "contents": [{
+        "id": "js1", "name": "Mobile Grocery Van", "description": "Groceries delivered to outlying neighbourhoods.",
+        "status": "active", "minimum_age": 18, "assured_date": "2025-12-01",
+        "organization": {"id": "jo1", "name": "Meadow Mission", "website": "https://example.org/meadow"},
+        "phones": [{"id": "jp1", "number": "(555) 0100-5000", "type": "voice"}],
+        "languages": [{"id": "jl1", "name": "Arabic", "code": "ar"}],
+        "schedules": [{"id": "jsc1", "description": "Saturdays 9-12"}],
+        "attributes": [{"id": "ja1", "taxonomy_term": {"id": "jt1", "name": "Food Delivery", "taxonomy": "open_eligibility"}}],
+        "service_at_locations": [{"id": "jsal1", "location": {
+            "id": "jloc1", "name": "Depot", "addresses": [{"id": "jad1", "address_1": "3 Linden Court", "city": "Riverton",
+                                                           "postal_code": "90002", "address_type": "physical"}]}}],
+    }]}
+    path = tmp_path / "services.json"
+    path.write_text(json.dumps(page))
+    report = hsds.import_package(session, path, today)
+    assert report.ok, report.lines()
+    service = session.get(Service, "js1")
+    assert (service.organization_id, service.languages, service.categories) == ("jo1", ["ar"], ["food"])
+    assert service.schedule_description == "Saturdays 9-12" and service.minimum_age == 18
+    assert session.get(Location, "jloc1").postal_code == "90002"
+    assert session.get(Phone, "jp1").service_id == "js1"
+    hits = resources.search(session, "groc", resources.SearchFilters(place="90002"), today=today)
+    assert [h.id for h in hits] == ["js1"]
+
+
+def test_taxonomy_terms_map_onto_need_categories_and_populations():
+    assert hsds.map_term("Emergency Food") == (("food",), ())
+    assert hsds.map_term("Mental Health Care") == (("mental_health",), ())
+    assert hsds.map_term("Physical Health") == (("physical_health",), ())
+    assert hsds.map_term("Veterans") == ((), ("veteran",))
+    assert hsds.map_term("LGBTQ Youth") == ((), ("youth", "lgbtq"))
+    assert hsds.map_term("Homeless Shelter") == (("housing",), ("homeless",))
+    assert hsds.map_term("Shelter", "BH-1800") == (("housing",), ())
+    assert hsds.map_term("Whatever it is", "BD-1800.2000") == (("food",), ())
+
+
+# --- export and round trip ----------------------------------------------------------------------------
+
+
+def test_export_writes_hsds_3_csv_and_a_data_package(tmp_path, session, today):
+    hsds.import_package(session, SMALL, today)
+    counts = hsds.export_package(session, tmp_path / "out")
+    assert counts["services"] == 6 and counts["organizations"] == 3 and counts["addresses"] == 4
+    package = json.loads((tmp_path / "out" / "datapackage.json").read_text())
+    assert package["profile"] == "tabular-data-package"
+    names = {resource["name"] for resource in package["resources"]}
+    assert {"organizations", "services", "locations", "service_at_location", "phones", "addresses"} <= names
+    for resource in package["resources"]:
+        with open(tmp_path / "out" / resource["path"], newline="") as handle:
+            header = next(csv.reader(handle))
+        assert header == [f["name"] for f in resource["schema"]["fields"]]
+    with open(tmp_path / "out" / "services.csv", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["id"] == "svc-legal")
+    assert (row["minimum_age"], row["assured_date"]) == ("18", "2024-06-30")
+    assert session.exec(select(AuditEvent).where(AuditEvent.action == "export")).one().entity == "directory_export"
+
+
+def test_round_trip_gives_the_same_directory(tmp_path, session, today):
+    hsds.import_package(session, SMALL, today)
+    # An edit made in casetui (categories no taxonomy term implies) must survive too.
+    resources.update_service(session, "svc-youth", {"categories": ["social_support", "safety"]}, today)
+    hsds.export_package(session, tmp_path / "out")
+    again = fresh(tmp_path, "again.db")
+    with again.session() as other:
+        report = hsds.import_package(other, tmp_path / "out", today)
+        assert report.ok and not report.warnings, report.lines()
+        assert directory(other) == directory(session)
+        assert [h.id for h in resources.search(other, "youth", today=today)] == \
+            [h.id for h in resources.search(session, "youth", today=today)]
+    again.dispose()
+
+
+@pytest.mark.skipif(not EXAMPLES.exists(), reason="the HSDS 3.0 examples are not beside this checkout")
+def test_hsds_3_examples_import_and_round_trip(tmp_path, session, today):
+    report = hsds.import_package(session, EXAMPLES / "csv", today)
+    assert report.ok
+    # The examples link a location and a contact to organizations they do not include.
+    assert len(report.warnings) == 2 and all("left empty" in str(w) for w in report.warnings)
+    service = session.get(Service, "ac148810-d857-441c-9679-408f346de14b")
+    assert service.name == "Community Counselling" and service.languages == ["ur"]
+    assert (service.minimum_age, service.maximum_age) == (12, 100)
+    assert session.get(Location, "3a19ff88-4620-4d17-9830-ac1d859eb5d5").city == "MyCity"
+    assert session.get(Phone, "1554f2e2-a373-45db-a3fa-9fc48a61c15e").number == "+44 1234 234567"
+    assert [h.id for h in resources.search(session, "couns", today=today)] == [service.id]
+    hsds.export_package(session, tmp_path / "out")
+    again = fresh(tmp_path, "again.db")
+    with again.session() as other:
+        assert hsds.import_package(other, tmp_path / "out", today).ok
+        assert directory(other) == directory(session)
+    again.dispose()
+    # The same example published as service_full JSON gives the same records. (The two
+    # publications differ slightly: the JSON has no tax_id, the CSV links no taxonomy term.)
+    as_json = fresh(tmp_path, "json.db")
+    with as_json.session() as other:
+        assert hsds.import_package(other, EXAMPLES / "service_full.json", today).ok
+        from_json, from_csv = directory(other), directory(session)
+        assert {t: set(rows) for t, rows in from_json.items()} == {t: set(rows) for t, rows in from_csv.items()}
+        for field in ("name", "description", "languages", "minimum_age", "schedule_description", "program_id"):
+            assert from_json["service"][service.id][field] == from_csv["service"][service.id][field]
+        assert from_json["location"] == from_csv["location"]
+    as_json.dispose()
+
+
+# --- command line ----------------------------------------------------------------------------------
+
+
+def test_cli_import_and_export_print_one_summary_line(tmp_path, capsys):
+    db = str(tmp_path / "cli.db")
+    assert main(["resources", "import", str(SMALL), "--db", db]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == ["Imported: organizations 3 new, 0 updated; services 6 new, 0 updated; locations 4 new, 0 updated; "
+                   "service at location 6 new, 0 updated; phones 4 new, 0 updated; contacts 1 new, 0 updated."]
+    assert main(["resources", "export", str(tmp_path / "out"), "--db", db]) == 0
+    assert capsys.readouterr().out.startswith("Exported 6 services, 3 organizations and 4 locations")
+    bad = copy_package(tmp_path)
+    rewrite(bad / "services.csv", lambda rows: [dict(r, maximum_age="old") if r["id"] == "svc-youth" else r for r in rows])
+    assert main(["resources", "import", str(bad), "--db", db]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["casetui: services.csv, row 3 (id svc-youth): maximum_age 'old' is not a number",
+                   "casetui: error: Import failed: 1 problem(s); nothing was changed."]
+    database = open_database(db)
+    with database.session() as session:
+        assert session.get(Service, "svc-youth").maximum_age == 24
+        assert session.execute(text("SELECT count(*) FROM casetui_meta WHERE key LIKE 'search%'")).scalar_one() == 0
+    database.dispose()
