@@ -106,12 +106,15 @@ def make_engine(url: str) -> Engine:
         # hide_parameters: error messages must never carry client data into logs or tracebacks.
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "handle_error", _explain_failure)
         return engine
     connect_args = {}
     if make_url(url).get_backend_name() == "postgresql":
         # Datetimes are stored as UTC whatever the server's time zone (columns hold no zone).
         connect_args["options"] = "-c timezone=UTC"
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
+    event.listen(engine, "handle_error", _explain_failure)
+    return engine
 
 
 # --- checks before anything is written ---------------------------------------------------
@@ -163,9 +166,20 @@ def _plain_reason(exc: Exception) -> str | None:
         return "is locked by another program (another casetui or a backup tool): close it and try again"
     if "readonly" in message or "read-only" in message:
         return "is read-only: casetui needs to write there (check the file's and folder's permissions)"
-    if "full" in message:
+    if "disk is full" in message:
         return "cannot grow: the disk is full. Free some space and try again"
+    if "malformed" in message or "not a database" in message:
+        return "is damaged: restore a backup with 'casetui restore FILE'"
     return None
+
+
+def _explain_failure(context) -> None:
+    """Engine hook: a locked, read-only, full or damaged database becomes a DatabaseError that
+    says so in plain words (screens and the CLI show it), never SQL or values."""
+    reason = _plain_reason(context.original_exception)
+    if reason:
+        where = _describe(context.engine.url.render_as_string()) if context.engine is not None else "The database"
+        raise DatabaseError(f"{where} {reason}. The change was not saved.")
 
 
 def _inspect_server(engine: Engine) -> tuple[set[str], dict[str, str]]:
