@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from casetui.data import audit, cases, validation as v, vocab
+from casetui.data import audit, cases, concurrency, validation as v, vocab
 from casetui.data.errors import NotFoundError, ValidationError
 from casetui.data.models import Organization, Referral, Service, utcnow
 
@@ -80,8 +80,10 @@ def create_referral(session: Session, case_id: int, *, service_id: str | None, r
 
 
 def record_outcome(session: Session, referral_id: int, *, status: str, outcome_on, reason=None,
-                   today: date) -> Referral:
-    """Record where a referral stands: accepted (still open) or a closing outcome."""
+                   today: date, expected_version: int | None = None) -> Referral:
+    """Record where a referral stands: accepted (still open) or a closing outcome.
+
+    ``expected_version``: the version the user was shown (ConflictError if someone saved since)."""
     referral = get_referral(session, referral_id)
     case = cases.require_open(session, referral.case_id)
     values = v.collect(
@@ -97,8 +99,8 @@ def record_outcome(session: Session, referral_id: int, *, status: str, outcome_o
         raise ValidationError("outcome_on", "Outcome date cannot be before the referral date.")
     changed = audit.changed_fields(referral, values)
     if changed:
+        concurrency.claim_version(session, referral, expected_version, "referral")
         referral.updated_at = utcnow()
-        referral.version += 1
         session.add(referral)
         audit.record(session, "update", "referral", referral.id, client_id=case.client_id, fields=changed)
         session.commit()

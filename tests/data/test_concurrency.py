@@ -113,3 +113,48 @@ def test_saves_racing_in_two_threads_never_lose_an_update(database, shared_clien
         saved = check.get(Client, client_id)
         assert saved.phone == {"alice": "555-0101", "bob": "555-0199"}[winner]
         assert saved.version == seen + 1
+
+
+GOAL = {"statement": "I want a steady place to live.", "domains": ["housing"], "measure": "Rent paid on time",
+        "unit": "months", "direction": "increase", "baseline": "0", "target": "6", "start_on": "2026-01-15",
+        "due_on": "2026-07-15"}
+
+
+def test_the_second_revision_of_a_goal_gets_a_conflict(database, shared_client, today):
+    from casetui.data import goals
+    from casetui.data.models import Goal
+
+    _client_id, case_id = shared_client
+    with database.session() as setup:
+        goal_id = goals.create_goal(setup, case_id, GOAL).id
+    with database.session() as alice, database.session() as bob:
+        seen = goals.get_goal(alice, goal_id).version
+        assert goals.get_goal(bob, goal_id).version == seen
+        goals.revise_goal(alice, goal_id, {"target": "8"}, "More months", expected_version=seen)
+        with pytest.raises(ConflictError, match="Someone else saved this goal"):
+            goals.change_status(bob, goal_id, lifecycle_status="on-hold", achievement_status="in-progress",
+                                reason="Client moved away", expected_version=seen)
+    with database.session() as check:
+        goal = check.get(Goal, goal_id)
+        assert (goal.target, goal.lifecycle_status, goal.version) == (8.0, "active", seen + 1)
+
+
+def test_the_second_outcome_of_a_referral_gets_a_conflict(database, shared_client, today):
+    from casetui.data import referrals
+    from casetui.data.models import Referral
+
+    _client_id, case_id = shared_client
+    with database.session() as setup:
+        referral_id = referrals.create_referral(setup, case_id, service_id=None, referred_on=today, follow_up_on=None,
+                                                today=today, provider_name="Fictional Food Bank").id
+    with database.session() as alice, database.session() as bob:
+        seen = alice.get(Referral, referral_id).version
+        assert bob.get(Referral, referral_id).version == seen
+        referrals.record_outcome(alice, referral_id, status="accepted", outcome_on=today, today=today,
+                                 expected_version=seen)
+        with pytest.raises(ConflictError, match="Someone else saved this referral"):
+            referrals.record_outcome(bob, referral_id, status="provider_declined", outcome_on=today, reason="Full",
+                                     today=today, expected_version=seen)
+    with database.session() as check:
+        referral = check.get(Referral, referral_id)
+        assert (referral.status, referral.version) == ("accepted", seen + 1)
