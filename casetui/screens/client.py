@@ -337,7 +337,7 @@ class ClientScreen(Screen):
         case_id = self.writable_case()
         if case_id is None:
             return
-        current = self.record.case.stage
+        current, version = self.record.case.stage, self.record.case.version
         options = [(label, code) for code, label in vocab.STAGES.items() if code != current]
         fields = [
             FormField("Move to stage", Select(options, id="stage", prompt="Choose a stage")),
@@ -347,7 +347,8 @@ class ClientScreen(Screen):
         def save(session, values):
             if values["stage"] == "closure":
                 raise ValidationError("stage", "A case closes through the discharge wizard: use d to discharge.")
-            cases.change_stage(session, case_id, values["stage"], values["reason"], self.app.today)
+            cases.change_stage(session, case_id, values["stage"], values["reason"], self.app.today,
+                               expected_version=version)
 
         self.open_form(f"Change stage (now {vocab.STAGES.get(current, current)})", fields, save, "Stage changed.")
 
@@ -363,8 +364,10 @@ class ClientScreen(Screen):
             FormField("Follow-up date", Input(value=f"{today:%Y-%m-%d}", id="followed_up_on"), hint="YYYY-MM-DD"),
             FormField("What was done", TextArea(id="note")),
         ]
+        version = self.record.case.version
         self.open_form("Record the safety follow-up", fields, lambda session, values: cases.record_safety_followup(
-            session, case_id, values["followed_up_on"], values["note"], today), "Safety follow-up recorded.")
+            session, case_id, values["followed_up_on"], values["note"], today, expected_version=version),
+            "Safety follow-up recorded.")
 
     def action_referral_outcome(self) -> None:
         case_id = self.writable_case()
@@ -386,7 +389,8 @@ class ClientScreen(Screen):
         self.open_form(f"Outcome of the referral to {referral.service_name}", fields,
                        lambda session, values: referrals.record_outcome(
                            session, referral_id, status=values["status"], outcome_on=values["outcome_on"],
-                           reason=values["reason"], today=today), "Referral outcome recorded.")
+                           reason=values["reason"], today=today, expected_version=referral.version),
+                       "Referral outcome recorded.")
 
     def action_record_consent(self) -> None:
         if self.writable_case() is None:
