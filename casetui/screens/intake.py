@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from collections.abc import Iterable
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -50,6 +52,32 @@ SECTIONS: list[tuple[str, str, bool]] = [
 ]
 # Not part of the assessment: how to save the summary document.
 SUMMARY_FIELDS = ("save_summary", "summary_format", "summary_path")
+# The section of each field; need_* and the instruments' fields go by prefix (see section_of).
+FIELD_SECTIONS: dict[str, str] = {
+    **dict.fromkeys(("first_name", "last_name", "preferred_name", "phone", "email", "address", "city",
+                     "postal_code"), "identity"),
+    **dict.fromkeys(("date_of_birth", "gender", "pronouns", "language", "interpreter_needed", "household_size",
+                     "household_notes", "veteran", "populations"), "demographics"),
+    **dict.fromkeys(("assessed_on", "program", "referral_source", "referral_reason"), "referral"),
+    "client_words": "words", "strengths": "strengths", "service_history": "history",
+    "environmental_factors": "environment",
+    **dict.fromkeys(("consent_to_services", *SUMMARY_FIELDS), "consent"),
+}
+
+
+def section_of(field: str) -> str | None:
+    if field.startswith("need_"):
+        return "needs"
+    for instrument in instruments.INSTRUMENTS.values():
+        if field.startswith(f"{instrument.key}_"):
+            return instrument.key
+    return FIELD_SECTIONS.get(field)
+
+
+def has_content(data: dict, defaults: dict) -> bool:
+    """Whether anything was typed or chosen (values other than blanks and the form's defaults)."""
+    return any(value not in (None, "", False, []) and value != defaults.get(key)
+               for key, value in data.items() if key != "section")
 
 
 def control_value(widget: Widget):
@@ -103,6 +131,11 @@ class IntakeScreen(Screen):
         self._timer: Timer | None = None
         self._latest: dict | None = None  # the form as of the last change
         self._saved: dict | None = None  # the form as last written to the draft
+        # Pages are built on first visit (building all 300-odd controls at once is slow); until
+        # then their fields' values live here, so drafts and submits always see the whole form.
+        self._values: dict = {}
+        self._built: set[str] = set()
+        self._keep_old_draft = False  # "start over" chosen: the old draft stays until something is typed
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -115,10 +148,8 @@ class IntakeScreen(Screen):
                 yield OptionList(*[Option(title, id=sid) for sid, title in self.sections], id="sections")
                 yield Static("", id="draft-status")
             with ContentSwitcher(initial=f"page-{self.sections[0][0]}", id="pages"):
-                for sid, title in self.sections:
-                    with VerticalScroll(id=f"page-{sid}", classes="page"):
-                        yield Static(title, classes="page-title")
-                        yield from getattr(self, f"_compose_{sid}")()
+                for sid, _title in self.sections:
+                    yield VerticalScroll(id=f"page-{sid}", classes="page")
                 with VerticalScroll(id="page-result", classes="page"):
                     yield Static("", id="result-title", classes="page-title")
                     yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
@@ -127,7 +158,7 @@ class IntakeScreen(Screen):
                     yield Button("Done", id="done", variant="primary")
         yield Footer(compact=True, show_command_palette=False)
 
-    def _compose_identity(self) -> ComposeResult:
+    def _build_identity(self) -> Iterable[Widget]:
         yield FormField("First name", Input(id="first_name", max_length=100, classes="form-control"))
         yield FormField("Last name", Input(id="last_name", max_length=100, classes="form-control"))
         yield FormField("Preferred name", Input(id="preferred_name", max_length=100, classes="form-control"),
@@ -135,18 +166,18 @@ class IntakeScreen(Screen):
         yield FormField("Phone", Input(id="phone", max_length=40, classes="form-control"))
         yield FormField("Email", Input(id="email", max_length=200, classes="form-control"))
         yield FormField("Address", Input(id="address", max_length=200, classes="form-control"))
-        with Horizontal(classes="pair"):
-            yield FormField("City", Input(id="city", max_length=100, classes="form-control"))
-            yield FormField("Postal code", Input(id="postal_code", max_length=20, classes="form-control"))
+        yield Horizontal(FormField("City", Input(id="city", max_length=100, classes="form-control")),
+                         FormField("Postal code", Input(id="postal_code", max_length=20, classes="form-control")),
+                         classes="pair")
 
-    def _compose_demographics(self) -> ComposeResult:
+    def _build_demographics(self) -> Iterable[Widget]:
         yield FormField("Date of birth", Input(id="date_of_birth", placeholder="YYYY-MM-DD", classes="form-control"))
         yield FormField("Gender", Select([(label, code) for code, label in vocab.GENDERS.items()], id="gender",
                                          prompt="Not recorded", classes="form-control"))
-        with Horizontal(classes="pair"):
-            yield FormField("Pronouns", Input(id="pronouns", max_length=32, placeholder="e.g. she/her",
-                                              classes="form-control"))
-            yield FormField("Preferred language", Input(id="language", max_length=64, classes="form-control"))
+        yield Horizontal(FormField("Pronouns", Input(id="pronouns", max_length=32, placeholder="e.g. she/her",
+                                                     classes="form-control")),
+                         FormField("Preferred language", Input(id="language", max_length=64, classes="form-control")),
+                         classes="pair")
         yield FormField("Interpreter", Checkbox("Needs an interpreter", id="interpreter_needed", classes="form-control"))
         yield FormField("Household size", Input(id="household_size", placeholder="people, 1-30", type="integer",
                                                 classes="form-control"))
@@ -157,8 +188,8 @@ class IntakeScreen(Screen):
                                                      id="populations", classes="form-control"),
                         hint="space to mark")
 
-    def _compose_referral(self) -> ComposeResult:
-        yield FormField("Assessment date", Input(value=f"{self.app.today:%Y-%m-%d}", id="assessed_on",
+    def _build_referral(self) -> Iterable[Widget]:
+        yield FormField("Assessment date", Input(id="assessed_on",
                                                  placeholder="YYYY-MM-DD", classes="form-control"))
         if self.case_id is None:
             yield FormField("Program", Input(id="program", max_length=100, placeholder="General case management",
@@ -167,49 +198,54 @@ class IntakeScreen(Screen):
                         hint="who sent the client")
         yield FormField("Reason for referral", TextArea(id="referral_reason", classes="form-control"))
 
-    def _compose_words(self) -> ComposeResult:
+    def _build_words(self) -> Iterable[Widget]:
         yield FormField("What the client says they need, in their own words",
                         TextArea(id="client_words", classes="form-control tall"))
 
-    def _compose_needs(self) -> ComposeResult:
+    def _build_needs(self) -> Iterable[Widget]:
         scale = "  ".join(f"{n} {label}" for n, label in vocab.SSM_SCALE.items())
         yield Static(f"Rate each domain on the Self-Sufficiency Matrix: {scale}. Leave a domain blank if it "
                      "was not discussed.", classes="muted intro")
         for domain, label in vocab.DOMAINS.items():
             yield DomainRating(domain, label, previous=self.previous.get(domain))
 
-    def _compose_strengths(self) -> ComposeResult:
+    def _build_strengths(self) -> Iterable[Widget]:
         yield FormField("The client's strengths, skills and supports", TextArea(id="strengths", classes="form-control tall"))
 
-    def _compose_history(self) -> ComposeResult:
+    def _build_history(self) -> Iterable[Widget]:
         yield FormField("Who helped before, and what worked", TextArea(id="service_history", classes="form-control tall"))
 
-    def _compose_environment(self) -> ComposeResult:
+    def _build_environment(self) -> Iterable[Widget]:
         yield FormField("Environmental and social factors behind the situation",
                         TextArea(id="environmental_factors", classes="form-control tall"))
 
-    def _compose_phq9(self) -> ComposeResult:
+    def _build_phq9(self) -> Iterable[Widget]:
         yield InstrumentPanel(instruments.PHQ9)
 
-    def _compose_gad7(self) -> ComposeResult:
+    def _build_gad7(self) -> Iterable[Widget]:
         yield InstrumentPanel(instruments.GAD7)
 
-    def _compose_consent(self) -> ComposeResult:
+    def _build_consent(self) -> Iterable[Widget]:
         yield FormField("Consent", Checkbox("The client consents to services", id="consent_to_services",
                                             classes="form-control"),
                         hint="required to open a case" if self.case_id is None else None)
-        yield FormField("Summary document", Checkbox("Save a summary document on submit", value=True,
-                                                     id="save_summary", classes="form-control"))
-        with Horizontal(classes="pair"):
-            yield FormField("Format", Select([("Markdown", "md"), ("HTML", "html")], value="md", allow_blank=False,
-                                             id="summary_format", classes="form-control"))
-            yield FormField("Save to", Input(id="summary_path", placeholder="the documents folder",
-                                             classes="form-control"), hint="a file or a folder")
+        yield FormField("Summary document", Checkbox("Save a summary document on submit", id="save_summary",
+                                                     classes="form-control"))
+        yield Horizontal(
+            FormField("Format", Select([("Markdown", "md"), ("HTML", "html")], value="md", allow_blank=False,
+                                       id="summary_format", classes="form-control")),
+            FormField("Save to", Input(id="summary_path", placeholder="the documents folder", classes="form-control"),
+                      hint="a file or a folder"),
+            classes="pair")
         yield Button("Submit  ctrl+s", id="submit", variant="primary")
 
     # --- start: reassessment context, draft offer -------------------------------------------
 
-    def on_mount(self) -> None:
+    @property
+    def defaults(self) -> dict:
+        return {"assessed_on": f"{self.app.today:%Y-%m-%d}", "save_summary": True, "summary_format": "md"}
+
+    async def on_mount(self) -> None:
         table = self.query_one("#comparison", DataTable)
         table.add_columns("Domain", "Before", "Now", "Change")
         if self.refusal:
@@ -218,6 +254,8 @@ class IntakeScreen(Screen):
             return
         if self.case_id is None:
             self.sub_title = "New client intake"
+        self._values = dict(self.defaults)
+        await self.build_page(self.sections[0][0])
         self.query_one("#sections", OptionList).highlighted = 0
         self._offer_draft()
 
@@ -236,22 +274,21 @@ class IntakeScreen(Screen):
     def _offer_draft(self) -> None:
         with self.app.database.session() as session:
             draft = assessments.load_draft(session, self.case_id)
-        if draft is None or not draft.data:
+        if draft is None or not has_content(draft.data, self.defaults):
             self._latest = self._saved = self.collect()
-            self.focus_section(self.sections[0][0])
+            self.call_later(self.focus_section, self.sections[0][0])
             return
         saved_at = draft.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
         data = dict(draft.data)
 
-        def answer(resume: bool | None) -> None:
+        async def answer(resume: bool | None) -> None:
             if resume:
                 self.fill(data)
-                self._saved = data
                 self.set_status("Draft resumed")
-            else:
-                self._saved = data  # replaced by the new form at the first change
-            self._latest = self.collect() if not resume else data
-            self.focus_section(data.get("section") if resume else self.sections[0][0])
+            self._keep_old_draft = not resume
+            self._saved = data  # when starting over, replaced by the new form at the first change
+            self._latest = self.collect()
+            await self.focus_section(data.get("section") if resume else self.sections[0][0])
 
         what = "reassessment" if self.case_id else "intake"
         self.app.push_screen(
@@ -262,14 +299,28 @@ class IntakeScreen(Screen):
     # --- reading and filling the form ---------------------------------------------------------
 
     def collect(self) -> dict:
-        data = {widget.id: control_value(widget) for widget in self.query(".form-control")}
-        data["section"] = self.current_section
-        return data
+        """The whole form: built pages' controls, and the stored values of the others."""
+        self._values.update({widget.id: control_value(widget) for widget in self.query(".form-control")})
+        return {**self._values, "section": self.current_section}
 
     def fill(self, data: dict) -> None:
-        for widget in self.query(".form-control"):
-            if widget.id in data:
-                set_control_value(widget, data[widget.id])
+        self._values = {**self.defaults, **{k: v for k, v in data.items() if k != "section"}}
+        self._show_values(self)
+
+    def _show_values(self, container: Widget) -> None:
+        for widget in container.query(".form-control"):
+            if widget.id in self._values:
+                set_control_value(widget, self._values[widget.id])
+
+    async def build_page(self, section: str) -> None:
+        """Mount a section's controls the first time it is shown, holding the form's values."""
+        if section in self._built:
+            return
+        self._built.add(section)
+        page = self.query_one(f"#page-{section}")
+        title = dict(self.sections)[section]
+        await page.mount_all([Static(title, classes="page-title"), *getattr(self, f"_build_{section}")()])
+        self._show_values(page)
 
     @property
     def current_section(self) -> str:
@@ -278,10 +329,11 @@ class IntakeScreen(Screen):
 
     # --- sections -----------------------------------------------------------------------------
 
-    def focus_section(self, section: str | None, *, focus_field: bool = True) -> None:
+    async def focus_section(self, section: str | None, *, focus_field: bool = True) -> None:
         ids = [sid for sid, _ in self.sections]
         if section not in ids:
             section = ids[0]
+        await self.build_page(section)
         self.query_one("#pages", ContentSwitcher).current = f"page-{section}"
         sections = self.query_one("#sections", OptionList)
         sections.highlighted = ids.index(section)
@@ -293,33 +345,34 @@ class IntakeScreen(Screen):
                 self.call_after_refresh(focusable[0].focus, scroll_visible=False)
             self.call_after_refresh(page.scroll_home, animate=False)
 
-    def action_next_section(self) -> None:
-        self._step(1)
+    async def action_next_section(self) -> None:
+        await self._step(1)
 
-    def action_previous_section(self) -> None:
-        self._step(-1)
+    async def action_previous_section(self) -> None:
+        await self._step(-1)
 
-    def _step(self, step: int) -> None:
+    async def _step(self, step: int) -> None:
         if self.submitted:
             return
         ids = [sid for sid, _ in self.sections]
         current = self.current_section
         index = ids.index(current) if current in ids else 0
-        self.focus_section(ids[max(0, min(len(ids) - 1, index + step))])
+        await self.focus_section(ids[max(0, min(len(ids) - 1, index + step))])
 
     def action_go_to_sections(self) -> None:
         if not self.submitted:
             self.query_one("#sections", OptionList).focus()
 
     @on(OptionList.OptionHighlighted, "#sections")
-    def preview_section(self, event: OptionList.OptionHighlighted) -> None:
+    async def preview_section(self, event: OptionList.OptionHighlighted) -> None:
         if not self.submitted and event.option.id != self.current_section:
+            await self.build_page(event.option.id)
             self.query_one("#pages", ContentSwitcher).current = f"page-{event.option.id}"
 
     @on(OptionList.OptionSelected, "#sections")
-    def enter_section(self, event: OptionList.OptionSelected) -> None:
+    async def enter_section(self, event: OptionList.OptionSelected) -> None:
         if not self.submitted:
-            self.focus_section(event.option.id)
+            await self.focus_section(event.option.id)
 
     # --- autosave -----------------------------------------------------------------------------
 
@@ -342,6 +395,10 @@ class IntakeScreen(Screen):
         data = self._latest
         if self.submitted or data is None or data == self._saved:
             return
+        if not has_content(data, self.defaults) and (self._keep_old_draft
+                                                     or not has_content(self._saved or {}, self.defaults)):
+            return  # nothing typed yet: no empty draft, and an unfinished one is not thrown away
+        self._keep_old_draft = False
         try:
             with self.app.database.session() as session:
                 assessments.save_draft(session, self.case_id, data)
@@ -368,19 +425,16 @@ class IntakeScreen(Screen):
 
     # --- submit -------------------------------------------------------------------------------
 
-    def show_form_errors(self, errors: dict[str, str]) -> None:
+    async def show_form_errors(self, errors: dict[str, str]) -> None:
         ids = [sid for sid, _ in self.sections]
-        failing = []
-        for key in errors:
-            for widget in self.query(f"#{key}"):
-                page = next((a for a in widget.ancestors if a.has_class("page")), None)
-                if page is not None:
-                    failing.append(page.id.removeprefix("page-"))
+        failing = {section_of(key) for key in errors} & set(ids)
+        for section in failing:
+            await self.build_page(section)  # its fields must exist to show their messages
         sections = self.query_one("#sections", OptionList)
         for sid, title in self.sections:
             sections.replace_option_prompt(sid, f"✗ {title}" if sid in failing else title)
         if failing:
-            self.focus_section(min(failing, key=ids.index), focus_field=False)
+            await self.focus_section(min(failing, key=ids.index), focus_field=False)
         for message in show_errors(self, errors):
             self.notify(message, title="Not submitted", severity="error")
         count = len(errors)
@@ -388,7 +442,7 @@ class IntakeScreen(Screen):
                     title="Not submitted", severity="warning")
 
     @on(Button.Pressed, "#submit")
-    def action_submit(self) -> None:
+    async def action_submit(self) -> None:
         if self.submitted:
             return
         data = self.collect()
@@ -402,16 +456,16 @@ class IntakeScreen(Screen):
                     assessments.clean_assessment(data, today, require_consent=False)
                     duplicates = []
         except ValidationError as exc:
-            self.show_form_errors(exc.errors)
+            await self.show_form_errors(exc.errors)
             return
         if not duplicates:
-            self.write(data)
+            await self.write(data)
             return
         matches = [PossibleMatch(c.id, f"{c.first_name} {c.last_name}" + (f" ({c.preferred_name})" if c.preferred_name else ""),
                                  " · ".join(part for part in (f"born {c.date_of_birth:%Y-%m-%d}", c.city or "") if part))
                    for c in duplicates]
 
-        def chosen(answer) -> None:
+        async def chosen(answer) -> None:
             if answer is None:
                 return
             action, client_id = answer
@@ -420,11 +474,11 @@ class IntakeScreen(Screen):
                 self.dismiss()
                 self.app.open_client(client_id)
             else:
-                self.write(data)
+                await self.write(data)
 
         self.app.push_screen(DuplicateDialog(matches), chosen)
 
-    def write(self, data: dict) -> None:
+    async def write(self, data: dict) -> None:
         today = self.app.today
         try:
             with self.app.database.session() as session:
@@ -434,7 +488,7 @@ class IntakeScreen(Screen):
                     assessment = assessments.submit_assessment(session, self.case_id, data, today)
                 client_id = cases.get_case(session, assessment.case_id).client_id
         except ValidationError as exc:
-            self.show_form_errors(exc.errors)
+            await self.show_form_errors(exc.errors)
             return
         except CasetuiError as exc:
             self.notify(str(exc), title="Not submitted", severity="error")
