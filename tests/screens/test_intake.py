@@ -364,3 +364,33 @@ def test_snapshot_reassessment_result_120x40(snap_compare, demo_path):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until_typing(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_intake(app, pilot)
+        await next_section(pilot, 10)  # every section opened, nothing typed
+        await pilot.pause(AUTOSAVE_DELAY + 0.3)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert count(app, IntakeDraft) == 0
+        with app.database.session() as session:
+            assessments.save_draft(session, None, {"first_name": "Ottoline", "section": "identity"})
+        screen = await open_intake(app, pilot)
+        await pilot.press("escape")  # the resume dialog: start over
+        await pilot.pause()
+        assert app.screen is screen and screen.query_one("#first_name", Input).value == ""
+        await next_section(pilot, 2)
+        await pilot.pause(AUTOSAVE_DELAY + 0.3)
+        await pilot.press("escape")
+        await pilot.pause()
+        with app.database.session() as session:
+            assert assessments.load_draft(session, None).data["first_name"] == "Ottoline"
+        screen = await open_intake(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        await type_into(pilot, "Wen")
+        await pilot.pause(AUTOSAVE_DELAY + 0.3)
+        with app.database.session() as session:
+            assert assessments.load_draft(session, None).data["first_name"] == "Wen"
