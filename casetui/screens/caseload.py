@@ -81,18 +81,12 @@ class CaseloadScreen(Screen):
         self._worker_options = [("My caseload", MINE), ("All workers", EVERYONE)]
         self._shown_state: tuple | None = None
         self._fill_round = 0
+        # The filters' values; the widgets showing them arrive after the first paint.
+        self.filters = {"name": "", "show": SHOW_ALL, "stage": ALL_STAGES, "worker": MINE}
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="filters"):
-            yield Input(placeholder="Filter by name  (/)", id="name", compact=True)
-            yield Select([("Everything due", SHOW_ALL), ("Overdue", SHOW_OVERDUE), ("Due this week", SHOW_WEEK)],
-                         value=SHOW_ALL, allow_blank=False, id="show", compact=True)
-            yield Select([("All stages", ALL_STAGES)] + [(label, code) for code, label in vocab.STAGES.items()
-                                                         if code != "closure"],
-                         value=ALL_STAGES, allow_blank=False, id="stage", compact=True)
-            yield Select(self._worker_options, value=MINE, allow_blank=False,
-                         id="worker", compact=True)
+        yield Horizontal(id="filters")  # filled after the first paint (mount_filters)
         yield Static("Loading the caseload…", id="summary")
         table = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         self.add_columns(table, ACTION_MIN_WIDTH)
@@ -129,6 +123,43 @@ class CaseloadScreen(Screen):
             self.show_caseload(first, MINE)
         else:
             self.load()
+        # Four filter widgets cost a noticeable part of the first frame: they come right after.
+        self.call_after_refresh(self.mount_filters)
+
+    def mount_filters(self) -> None:
+        values = self.filters
+        self.query_one("#filters").mount(
+            Input(value=values["name"], placeholder="Filter by name  (/)", id="name", compact=True),
+            Select([("Everything due", SHOW_ALL), ("Overdue", SHOW_OVERDUE), ("Due this week", SHOW_WEEK)],
+                   value=values["show"], allow_blank=False, id="show", compact=True),
+            Select([("All stages", ALL_STAGES)] + [(label, code) for code, label in vocab.STAGES.items()
+                                                   if code != "closure"],
+                   value=values["stage"], allow_blank=False, id="stage", compact=True),
+            Select(self._worker_options, value=values["worker"], allow_blank=False, id="worker", compact=True),
+        )
+
+    def filter_widget(self, name: str):
+        found = self.query(f"#filters #{name}")
+        return found.first() if found else None
+
+    def set_filter(self, name: str, value) -> None:
+        """Change one filter (from a key or its widget), show it, and apply it."""
+        if self.filters[name] == value:
+            return
+        self.filters[name] = value
+        widget = self.filter_widget(name)
+        if widget is not None and widget.value != value:
+            with widget.prevent(Input.Changed, Select.Changed):
+                widget.value = value
+        if name == "worker" and self.wanted_scope != self._scope:
+            self.load()
+        elif name == "name":
+            # Debounced: a fast typist gets one filtering per pause, not one per key.
+            if self._filter_timer is not None:
+                self._filter_timer.stop()
+            self._filter_timer = self.set_timer(FILTER_DELAY_S, self.apply_filters)
+        else:
+            self.apply_filters()
 
     def on_screen_suspend(self) -> None:
         self._stale = True
@@ -143,7 +174,7 @@ class CaseloadScreen(Screen):
 
     @property
     def wanted_scope(self) -> str:
-        return MINE if self.query_one("#worker", Select).value == MINE else EVERYONE
+        return MINE if self.filters["worker"] == MINE else EVERYONE
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
     def load(self) -> None:
@@ -158,14 +189,16 @@ class CaseloadScreen(Screen):
         self._shown_state = None
         self._scope = scope
         self.by_case = {row.case_id: row for row in loaded.rows}
-        worker_select = self.query_one("#worker", Select)
-        chosen = worker_select.value
         options = [("My caseload", MINE), ("All workers", EVERYONE)] + [(name, name) for name in loaded.workers]
         if options != self._worker_options:
             self._worker_options = options
-            with worker_select.prevent(Select.Changed):
-                worker_select.set_options(options)
-                worker_select.value = chosen if chosen in {value for _l, value in options} else MINE
+            if self.filters["worker"] not in {value for _label, value in options}:
+                self.filters["worker"] = MINE
+            worker_select = self.filter_widget("worker")
+            if worker_select is not None:
+                with worker_select.prevent(Select.Changed):
+                    worker_select.set_options(options)
+                    worker_select.value = self.filters["worker"]
         self.apply_filters()
 
     # --- filtering -----------------------------------------------------------------------
@@ -173,10 +206,8 @@ class CaseloadScreen(Screen):
     def visible_rows(self) -> list[CaseloadRow]:
         if self.loaded is None:
             return []
-        words = self.query_one("#name", Input).value.lower().split()
-        show = self.query_one("#show", Select).value
-        stage = self.query_one("#stage", Select).value
-        worker = self.query_one("#worker", Select).value
+        words = self.filters["name"].lower().split()
+        show, stage, worker = self.filters["show"], self.filters["stage"], self.filters["worker"]
         rows = []
         for row in self.loaded.rows:
             if worker not in (MINE, EVERYONE) and row.worker != worker:
@@ -194,16 +225,14 @@ class CaseloadScreen(Screen):
 
     def scope_rows(self) -> list[CaseloadRow]:
         """The cases the summary counts: the chosen worker's, before the other filters."""
-        worker = self.query_one("#worker", Select).value
+        worker = self.filters["worker"]
         rows = self.loaded.rows if self.loaded else []
         return rows if worker in (MINE, EVERYONE) else [row for row in rows if row.worker == worker]
 
     def apply_filters(self, *, force: bool = False) -> None:
         """Fill the table with the rows the filters keep (at most ROW_LIMIT): the first screenful
         at once, the rest after that has painted, so a big caseload shows up quickly."""
-        state = (id(self.loaded), self.query_one("#name", Input).value, self.query_one("#show", Select).value,
-                 self.query_one("#stage", Select).value, self.query_one("#worker", Select).value,
-                 self.query_one("#cases", DataTable).columns["action"].width)
+        state = (id(self.loaded), *self.filters.values(), self.query_one("#cases", DataTable).columns["action"].width)
         if state == self._shown_state and not force:
             return  # e.g. a Select announcing the value it was given
         self._shown_state = state
@@ -244,16 +273,13 @@ class CaseloadScreen(Screen):
             text += f" · {len(rows)} shown"
         if len(rows) > ROW_LIMIT:
             text += f" (the first {ROW_LIMIT}: type a name or filter to narrow)"
-        if not scope and self.query_one("#worker", Select).value == MINE:
+        if not scope and self.filters["worker"] == MINE:
             text += f" · no open cases for {self.app.worker_name}: press w for all workers"
         return text
 
     @on(Input.Changed, "#name")
-    def name_changed(self) -> None:
-        # Debounced: a fast typist gets one filtering per pause, not one per key.
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_DELAY_S, self.apply_filters)
+    def name_changed(self, event: Input.Changed) -> None:
+        self.set_filter("name", event.value)
 
     @on(Input.Submitted, "#name")
     def name_submitted(self) -> None:
@@ -262,17 +288,9 @@ class CaseloadScreen(Screen):
         self.apply_filters()
         self.query_one("#cases", DataTable).focus()
 
-    @on(Select.Changed, "#show")
-    @on(Select.Changed, "#stage")
-    def select_changed(self) -> None:
-        self.apply_filters()
-
-    @on(Select.Changed, "#worker")
-    def worker_changed(self) -> None:
-        if self.wanted_scope != self._scope:
-            self.load()
-        else:
-            self.apply_filters()
+    @on(Select.Changed, "#filters Select")
+    def select_changed(self, event: Select.Changed) -> None:
+        self.set_filter(event.select.id, event.value)
 
     # --- actions -------------------------------------------------------------------------
 
@@ -290,20 +308,19 @@ class CaseloadScreen(Screen):
             self.app.open_client(self.by_case[case_id].client_id)
 
     def action_focus_filter(self) -> None:
-        self.query_one("#name", Input).focus()
+        if (name := self.filter_widget("name")) is not None:
+            name.focus()
 
     def action_show(self, what: str) -> None:
-        show = self.query_one("#show", Select)
-        show.value = SHOW_ALL if show.value == what else what
+        self.set_filter("show", SHOW_ALL if self.filters["show"] == what else what)
 
     def action_toggle_workers(self) -> None:
-        worker = self.query_one("#worker", Select)
-        worker.value = EVERYONE if worker.value == MINE else MINE
+        self.set_filter("worker", EVERYONE if self.filters["worker"] == MINE else MINE)
 
     def action_clear_filters(self) -> None:
-        self.query_one("#name", Input).value = ""
-        self.query_one("#show", Select).value = SHOW_ALL
-        self.query_one("#stage", Select).value = ALL_STAGES
+        self.set_filter("name", "")
+        self.set_filter("show", SHOW_ALL)
+        self.set_filter("stage", ALL_STAGES)
         self.query_one("#cases", DataTable).focus()
 
     def action_new_client(self) -> None:
