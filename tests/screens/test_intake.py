@@ -394,3 +394,21 @@ async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until
         await pilot.pause(AUTOSAVE_DELAY + 0.3)
         with app.database.session() as session:
             assert assessments.load_draft(session, None).data["first_name"] == "Wen"
+
+
+async def test_quitting_the_app_mid_intake_saves_the_draft_at_once(demo_path, monkeypatch):
+    from casetui.screens import intake
+
+    monkeypatch.setattr(intake, "AUTOSAVE_DELAY", 600)  # only leaving can save it now
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_intake(app, pilot)
+        await type_into(pilot, "Wendeline")
+        await next_section(pilot, 4)
+        assert isinstance(app.focused, ChoicePicker)
+        await pilot.press("2", "shift+tab", "q")  # rated (focus moved on), back to the rating; q quits
+        await pilot.pause()
+    assert app.return_code == 0
+    with app.database.session() as session:
+        draft = assessments.load_draft(session, None)
+        assert draft.data["first_name"] == "Wendeline" and draft.data["need_housing_score"] == 2
