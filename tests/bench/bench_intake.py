@@ -49,9 +49,8 @@ def _median_ms(fn, runs: int) -> float:
 
 
 def run(workdir: Path, args) -> dict:
-    from sqlmodel import Session
 
-    from casetui.data import assessments, clients
+    from casetui.data import assessments
     from casetui.data.db import open_database
     from casetui.data.models import Client
 

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 from casetui import config
 from casetui.cli import make_app
 from casetui.data import assessments, cases
-from casetui.data.models import Assessment, Case, Client, InstrumentScore, IntakeDraft
+from casetui.data.models import Case, Client, IntakeDraft
 from casetui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
 from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.dialogs import ConfirmDialog
