@@ -20,9 +20,13 @@ API (what the search screen uses; every function takes an open ``Session``):
     ``stale``: never verified, or last verified more than 12 months before ``today``.
 ``search(session, query, filters=None, *, profile=None, today, limit=50) -> list[ServiceHit]``
     Search as you type: every word of ``query`` is a prefix ("foo pan" finds "Food Pantry"),
-    over name, organization, categories/taxonomy terms and description, best first. An empty
-    query with filters browses (ordered by name). Fast enough to call on every keystroke, but
-    call it from a worker.
+    over name, organization, categories/taxonomy terms and description. Order: services whose
+    name, organization or category/taxonomy terms hold every word (scored on the name: whole
+    words, early and short names first), then services that only mention the words in their
+    description (words of 3+ letters). ``score`` orders one result list (higher is better).
+    An empty query with filters browses (ordered by name); with no filter either it returns
+    ``[]``. At most ``CANDIDATES`` matches are scored, so a one-letter query costs what a
+    precise one does: fast enough for every keystroke, but call it from a worker.
 ``suggest_for_client(session, profile, *, today, limit=50) -> list[ServiceHit]``
     Services for the client's open needs, ranked: more needs met, eligible, nearby, recently
     verified first.
@@ -32,7 +36,8 @@ API (what the search screen uses; every function takes an open ``Session``):
     values: any of ``EDITABLE_FIELDS``; lists as lists (or comma-separated text). Raises
     ValidationError naming fields, ConflictError if someone saved it since ``expected_version``.
 ``mark_verified(session, service_id, today) -> Service``
-``eligibility(service, profile, today) -> list[EligibilityCheck]`` and ``overall(checks)``.
+``eligibility(service, profile, today) -> list[EligibilityCheck]`` and ``overall(checks)``
+    (service: a Service or any row with its age, gender, language and population fields).
 ``is_stale(last_verified_on, today) -> bool``
 ``language_code(value) -> str`` and ``language_label(code) -> str`` normalise languages.
 ``rebuild_search_index(session)`` rebuilds the full-text index (after bulk changes).
@@ -46,11 +51,12 @@ a plain scan that is correct but slow.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import or_, select as sa_select, text
+from sqlalchemy import bindparam, or_, select as sa_select, text
 from sqlmodel import Session, select
 
 from casetui.data import audit, concurrency, db_objects, validation as v, vocab
@@ -298,9 +304,14 @@ def is_stale(last_verified_on: date | None, today: date) -> bool:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def _fold(value: str) -> str:
+    """Lower case without accents, as the full-text tokenizer compares words."""
+    return "".join(c for c in unicodedata.normalize("NFKD", value.lower()) if not unicodedata.combining(c))
+
+
 def query_words(query: str | None) -> list[str]:
     """The words a search looks for, lower case, in the order typed."""
-    return [w.lower() for w in _WORD.findall(query or "")][:8]
+    return [_fold(w) for w in _WORD.findall(query or "")][:8]
 
 
 def _place_key(value: str | None) -> str:
@@ -383,7 +394,7 @@ def _search_portable(session: Session, words: list[str], filters: SearchFilters,
         for word in words:
             best = 0.0
             for value, weight in fields:
-                tokens = [t.lower() for t in _WORD.findall(value or "")]
+                tokens = _WORD.findall(_fold(value or ""))
                 if word in tokens:
                     best = max(best, weight * 2)
                 elif any(t.startswith(word) for t in tokens):
@@ -409,8 +420,8 @@ def _category_words(service: Service) -> list[str]:
 # Candidates looked at per search, taken in index order: a broad 1-3 letter prefix then costs
 # the same as a precise word. (FTS5's bm25 is not used: its per-query statistics walk every
 # match of every phrase, filter tags included, which costs 10-30 ms on 100,000 services.)
-CANDIDATES = 600
-DESCRIPTION_CANDIDATES = 200
+CANDIDATES = 400
+DESCRIPTION_CANDIDATES = 100
 
 
 def _phrase(value: str) -> str:
@@ -454,7 +465,7 @@ def _age_condition(filters: SearchFilters) -> tuple[str, dict]:
 def _word_score(words: list[str], value: str | None) -> float:
     """How well a short text answers the words: whole words beat prefixes, early and short beats
     late and long; 0 when some word is missing from it."""
-    tokens = [t.lower() for t in _WORD.findall(value or "")]
+    tokens = _WORD.findall(_fold(value or ""))
     if not tokens:
         return 0.0
     score = 0.0
@@ -528,8 +539,10 @@ def _search_postgresql(session: Session, words: list[str], filters: SearchFilter
 _SEARCHERS: dict = {"sqlite": _search_sqlite, "postgresql": _search_postgresql}
 
 
-def _hit_rows(session: Session, ids: list[str]) -> dict:
-    """What a result line shows, for the given services, in one query."""
+@lru_cache(maxsize=1)
+def _hit_query():
+    """What a result line shows, for the services in the expanding parameter ``ids``; built
+    once (building the statement costs more than running it)."""
     service, org = Service.__table__, Organization.__table__
     sal, location, phone = ServiceAtLocation.__table__, Location.__table__, Phone.__table__
 
@@ -537,15 +550,19 @@ def _hit_rows(session: Session, ids: list[str]) -> dict:
         return (sa_select(column).select_from(sal.join(location, location.c.id == sal.c.location_id))
                 .where(sal.c.service_id == service.c.id).order_by(sal.c.id).limit(1).scalar_subquery())
 
-    query = sa_select(
+    return sa_select(
         service.c.id, service.c.name, org.c.name.label("organization"), service.c.description, service.c.categories,
         service.c.minimum_age, service.c.maximum_age, service.c.genders, service.c.languages, service.c.populations,
         service.c.last_verified_on, first_place(location.c.city).label("city"),
         first_place(location.c.postal_code).label("postal_code"),
         sa_select(phone.c.number).where(phone.c.service_id == service.c.id).order_by(phone.c.id).limit(1)
         .scalar_subquery().label("phone"),
-    ).select_from(service.outerjoin(org, org.c.id == service.c.organization_id)).where(service.c.id.in_(ids))
-    return {row.id: row for row in session.execute(query)}
+    ).select_from(service.outerjoin(org, org.c.id == service.c.organization_id)).where(
+        service.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def _hit_rows(session: Session, ids: list[str]) -> dict:
+    return {row.id: row for row in session.execute(_hit_query(), {"ids": ids})}
 
 
 def _hits(session: Session, ranked: list[tuple[str, float]], profile: ClientProfile | None, today: date,

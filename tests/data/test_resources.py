@@ -348,3 +348,10 @@ def test_demo_directory_search_agrees_with_a_plain_scan(demo_db, today):
         if session.get_bind().dialect.name == "sqlite":
             count = session.execute(text("SELECT count(*) FROM service_title_fts")).scalar_one()
             assert count == len(session.exec(select(Service)).all())
+
+
+def test_accents_and_case_do_not_matter(directory, today):
+    add_service(directory, "cafe", "Café Comunitario", description="Comidas calientes y despensa.", categories=["food"])
+    for typed in ("cafe", "CAFÉ", "café com", "caf"):
+        assert ids(resources.search(directory, typed, today=today))[0] == "cafe", typed
+    assert ids(resources.search(directory, "despensa", today=today)) == ["cafe"]
