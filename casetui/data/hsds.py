@@ -223,17 +223,23 @@ class _CsvTable:
 
     def __iter__(self):
         for path, names in self.files:
-            with open(path, newline="", encoding="utf-8-sig") as handle:
-                reader = csv.reader(handle)
-                next(reader, None)
-                width = len(names)
-                for number, record in enumerate(reader, start=1):
-                    if not record:
-                        continue
-                    if len(record) > width and any(v.strip() for v in record[width:]):
-                        yield Row(path.name, number, {"__error__": "has more values than the header has columns"})
-                        continue
-                    yield Row(path.name, number, dict(zip(names, record)))
+            number = 0
+            try:
+                with open(path, newline="", encoding="utf-8-sig") as handle:
+                    reader = csv.reader(handle)
+                    next(reader, None)
+                    width = len(names)
+                    for number, record in enumerate(reader, start=1):
+                        if not record:
+                            continue
+                        if len(record) > width and any(v.strip() for v in record[width:]):
+                            yield Row(path.name, number, {"__error__": "has more values than the header has columns"})
+                            continue
+                        yield Row(path.name, number, dict(zip(names, record)))
+            except UnicodeDecodeError:
+                yield Row(path.name, None, {"__error__": "is not UTF-8 text; save it as UTF-8 CSV"})
+            except csv.Error as exc:
+                yield Row(path.name, number + 1, {"__error__": f"is not valid CSV ({exc})"})
 
     @property
     def fields(self) -> set[str]:
@@ -250,11 +256,7 @@ def _read_csv_folder(folder: Path, report: ImportReport) -> dict[str, _CsvTable]
         aliases = FIELD_ALIASES.get(table, {})
         try:
             with open(path, newline="", encoding="utf-8-sig") as handle:
-                reader = csv.reader(handle)
-                header = next(reader, None)
-                # Parse it through once, so a broken file is reported before anything is written.
-                for _ in reader:
-                    pass
+                header = next(csv.reader(handle), None)
         except UnicodeDecodeError:
             report.errors.append(ImportProblem(path.name, None, "is not UTF-8 text; save it as UTF-8 CSV"))
             continue
@@ -577,8 +579,11 @@ class _Importer:
     def unique(self, table: str):
         """Rows with an id, each id once. JSON repeats nested objects: later copies fill the
         gaps of the first. A CSV file that repeats an id: the later row wins, with a warning."""
+        known = self.known.get(table, set())  # so later tables can refer to these rows
         if self.json:
-            yield from _unique(list(self.rows(table)), self.report).values()
+            rows = _unique(list(self.rows(table)), self.report)
+            known.update(rows)
+            yield from rows.values()
             return
         seen: dict[str, int | None] = {}
         for row in self.rows(table):
@@ -593,10 +598,8 @@ class _Importer:
                 self.report.warnings.append(ImportProblem(row.file, row.number, f"repeats the id of row {seen[row_id]}; "
                                                           "the later row is used", row_id))
             seen[row_id] = row.number
+            known.add(row_id)
             yield row
-
-    def ids(self, table: str) -> set[str]:
-        return {row_id for row in self.rows(table) if (row_id := _clean(row.values.get("id")))}
 
     def run(self) -> None:
         report = self.report
@@ -608,7 +611,8 @@ class _Importer:
             "phones": _existing_ids(self.session, Phone),
             "contacts": _existing_ids(self.session, ResourceContact),
         }
-        self.known = {table: existing[table] | self.ids(table) for table in ("organizations", "services", "locations")}
+        # Parents are written before the rows that refer to them, so these fill up as they go.
+        self.known = {table: set(existing[table]) for table in ("organizations", "services", "locations")}
         addresses: dict[str, dict] = {}
         for row in self.rows("addresses"):
             location_id = _clean(row.values.get("location_id"))

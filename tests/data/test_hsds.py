@@ -163,12 +163,16 @@ def test_unreadable_packages_are_refused_with_a_reason(tmp_path, session, today)
     broken.mkdir()
     (broken / "services.csv").write_text("name,description\nA,B\n")
     (tmp_path / "bad.json").write_text("{not json")
+    latin1 = tmp_path / "latin1"
+    latin1.mkdir()
+    (latin1 / "organizations.csv").write_text("id,name\no1,Harbour Outreach\n")
+    (latin1 / "services.csv").write_bytes(b"id,organization_id,name\ns1,o1,Caf\xe9 Comunitario\n")
     for path, message in ((tmp_path / "missing", "does not exist"), (tmp_path / "empty", "holds no HSDS"),
                           (tmp_path / "notes.txt", "neither an HSDS folder"), (broken, "has no 'id' column"),
-                          (tmp_path / "bad.json", "is not valid JSON")):
+                          (tmp_path / "bad.json", "is not valid JSON"), (latin1, "services.csv: is not UTF-8")):
         with pytest.raises(hsds.HsdsImportError, match=message):
             hsds.import_package(session, path, today)
-    assert session.exec(select(Service)).all() == []
+    assert session.exec(select(Service)).all() == [] and session.exec(select(Organization)).all() == []
 
 
 def test_hsds_2_file_and_field_names(tmp_path, session, today):
