@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select as sa_select, text
+from sqlalchemy import JSON, select as sa_select, text
 from sqlmodel import Session
 
 from casetui.data import audit, db_objects, vocab
@@ -810,6 +810,19 @@ def _cost_words(values: dict) -> str:
     return ": ".join(part for part in (option, " ".join(p for p in (money, per) if p)) if part)
 
 
+def _cached_json(process):
+    cache: dict[tuple, object] = {}
+
+    def cached(value):
+        if not isinstance(value, list):
+            return process(value)
+        key = tuple(value)
+        if key not in cache:
+            cache[key] = process(value) if len(cache) < 10_000 else None
+        return cache[key] if cache[key] is not None else process(value)
+    return cached
+
+
 def _upsert(session: Session, model, records: list[dict]) -> None:
     """INSERT ... ON CONFLICT (id) DO UPDATE through the driver's executemany (SQLite and PostgreSQL)."""
     table = model.__table__
@@ -828,6 +841,10 @@ def _upsert(session: Session, model, records: list[dict]) -> None:
         assignments.append(f"version = {table.name}.version + 1")
     statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
                  f"ON CONFLICT (id) DO UPDATE SET {', '.join(assignments)}")
+    for index, name in enumerate(columns):
+        if isinstance(table.c[name].type, JSON) and processors[index] is not None:
+            # Few distinct lists (language sets, categories): serialise each once.
+            processors[index] = _cached_json(processors[index])
     processed = [(index, process) for index, process in enumerate(processors) if process is not None]
     rows = []
     for record in records:
