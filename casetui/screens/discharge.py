@@ -19,7 +19,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import (
-    Button, ContentSwitcher, DataTable, Footer, Header, Input, Markdown, OptionList, Select, Static, TextArea,
+    Button, ContentSwitcher, DataTable, Footer, Header, Input, Markdown, Select, Static, TextArea,
 )
 
 from casetui.data import cases, clients, consent, discharge, provider_list, vocab
@@ -289,10 +289,10 @@ class DischargeScreen(Screen):
         if focusable:
             focusable[0].focus()
 
-    @on(OptionList.OptionSelected, "#steps")
-    def _step_chosen(self, event: OptionList.OptionSelected) -> None:
-        if not self.closed and event.option.id:
-            self.show_step(event.option.id)
+    @on(StepList.Chosen)
+    def _step_chosen(self, event: StepList.Chosen) -> None:
+        if not self.closed:
+            self.show_step(event.key)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "reopen":
