@@ -501,8 +501,8 @@ def _existing_ids(session: Session, model) -> set[str]:
 
 
 class _Importer:
-    def __init__(self, session: Session, report: ImportReport, tables: dict):
-        self.session, self.report, self.tables = session, report, tables
+    def __init__(self, session: Session, report: ImportReport, tables: dict, today: date):
+        self.session, self.report, self.tables, self.today = session, report, tables, today
         self.known: dict[str, set[str]] = {}
         self.json = not any(isinstance(rows, _CsvTable) for rows in tables.values())
 
@@ -693,6 +693,8 @@ class _Importer:
         if values["minimum_age"] is not None and values["maximum_age"] is not None \
                 and values["minimum_age"] > values["maximum_age"]:
             c.error("minimum_age is above maximum_age")
+        if values["last_verified_on"] and values["last_verified_on"] > self.today:
+            c.warn(f"assured_date {values['last_verified_on'].isoformat()} is in the future; kept as given")
         schedules = [s for s in details.get("schedules", []) if s]
         values["schedule_description"] = "; ".join(dict.fromkeys(schedules)) or None
         values["service_area"] = "; ".join(dict.fromkeys(details.get("areas", []))) or None
@@ -869,7 +871,7 @@ def import_package(session: Session, path, today: date) -> ImportReport:
             if sqlite:  # one rebuild at the end instead of trigger work per row
                 session.execute(text("INSERT INTO casetui_meta (key, value) VALUES (:k, '1')"),
                                 {"k": db_objects.SEARCH_PAUSED_KEY})
-            _Importer(session, report, tables).run()
+            _Importer(session, report, tables, today).run()
         if report.errors:
             session.rollback()
             raise HsdsImportError(report)

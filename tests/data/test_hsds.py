@@ -336,3 +336,13 @@ def test_cli_import_and_export_print_one_summary_line(tmp_path, capsys):
         assert session.get(Service, "svc-youth").maximum_age == 24
         assert session.execute(text("SELECT count(*) FROM casetui_meta WHERE key LIKE 'search%'")).scalar_one() == 0
     database.dispose()
+
+
+def test_a_verification_date_in_the_future_is_kept_with_a_warning(tmp_path, session, today):
+    package = copy_package(tmp_path)
+    rewrite(package / "services.csv",
+            lambda rows: [dict(r, assured_date="2027-01-01") if r["id"] == "svc-pantry" else r for r in rows])
+    report = hsds.import_package(session, package, today)
+    assert report.ok and [str(w) for w in report.warnings] == [
+        "services.csv, row 1 (id svc-pantry): assured_date 2027-01-01 is in the future; kept as given"]
+    assert "(1 warning(s))" in report.summary()
