@@ -242,15 +242,6 @@ def scores_of(session: Session, assessment_id: int) -> dict[str, InstrumentScore
     return {row.instrument: row for row in rows}
 
 
-def goal_domains(session: Session, case_id: int) -> list[str]:
-    """Domains the client wanted a goal in at the latest assessment (seeds the goal screen)."""
-    latest = latest_assessment(session, case_id)
-    if latest is None:
-        return []
-    needs = needs_of(session, latest.id)
-    return [domain for domain in vocab.DOMAINS if domain in needs and needs[domain].wants_goal]
-
-
 @dataclass(frozen=True)
 class Change:
     key: str  # a domain, or an instrument code
