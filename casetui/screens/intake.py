@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
@@ -249,7 +250,7 @@ class IntakeScreen(Screen):
         table = self.query_one("#comparison", DataTable)
         table.add_columns("Domain", "Before", "Now", "Change")
         if self.refusal:
-            self.notify(self.refusal, title="No assessment", severity="error")
+            self.notify(self.refusal, title="No assessment", severity="error", markup=False)
             self.dismiss()
             return
         if self.case_id is None:
@@ -404,7 +405,7 @@ class IntakeScreen(Screen):
                 assessments.save_draft(session, self.case_id, data)
         except CasetuiError as exc:
             self.set_status("Draft not saved")
-            self.notify(str(exc), title="Draft not saved", severity="error")
+            self.notify(str(exc), title="Draft not saved", severity="error", markup=False)
             return
         self._saved = data
         self.set_status("Draft saved")
@@ -436,7 +437,7 @@ class IntakeScreen(Screen):
         if failing:
             await self.focus_section(min(failing, key=ids.index), focus_field=False)
         for message in show_errors(self, errors):
-            self.notify(message, title="Not submitted", severity="error")
+            self.notify(message, title="Not submitted", severity="error", markup=False)
         count = len(errors)
         self.notify(f"{count} field{'s' if count > 1 else ''} to correct; nothing was saved but your draft.",
                     title="Not submitted", severity="warning")
@@ -491,7 +492,7 @@ class IntakeScreen(Screen):
             await self.show_form_errors(exc.errors)
             return
         except CasetuiError as exc:
-            self.notify(str(exc), title="Not submitted", severity="error")
+            self.notify(str(exc), title="Not submitted", severity="error", markup=False)
             return
         self.submitted = True
         if self._timer is not None:
@@ -514,10 +515,10 @@ class IntakeScreen(Screen):
                 written = assessments.save_summary(session, assessment_id, target, self.app.today)
         except (CasetuiError, OSError) as exc:
             self.app.call_from_thread(self.notify, f"The summary was not saved: {exc}", title="Summary",
-                                      severity="error")
+                                      severity="error", markup=False)
             written = None
         else:
-            self.app.call_from_thread(self.notify, f"Summary saved to {written}", title="Summary")
+            self.app.call_from_thread(self.notify, f"Summary saved to {written}", title="Summary", markup=False)
         self.app.call_from_thread(self.after_submit, assessment_id, client_id, written)
 
     def after_submit(self, assessment_id: int, client_id: int, document: Path | None = None) -> None:
@@ -544,7 +545,7 @@ class IntakeScreen(Screen):
         if scores:
             lines.append(f"[dim]PHQ-9 and GAD-7: {instruments.CREDIT}[/dim]")
         self.query_one("#result-instruments", Static).update("\n".join(lines))
-        self.query_one("#result-document", Static).update(f"Summary saved to {document}" if document else "")
+        self.query_one("#result-document", Static).update(Content(f"Summary saved to {document}" if document else ""))
         self.query_one("#sections", OptionList).disabled = True
         self.query_one("#pages", ContentSwitcher).current = "page-result"
         table.focus()

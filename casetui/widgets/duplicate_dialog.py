@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
@@ -48,7 +49,8 @@ class DuplicateDialog(ModalScreen[tuple[str, int | None] | None]):
             yield Static(f"[b]{'This person' if count == 1 else 'These people'} may already be on file[/b]\n"
                          "Same date of birth and a similar name. Open the existing record instead of "
                          "creating a duplicate? Your intake draft is kept.")
-            yield OptionList(*[Option(f"{m.name}  [dim]{m.details}[/dim]", id=str(m.client_id)) for m in self.matches],
+            yield OptionList(*[Option(f"{escape(m.name)}  [dim]{escape(m.details)}[/dim]", id=str(m.client_id))
+                               for m in self.matches],
                              id="matches")
             with Horizontal():
                 yield Button("Back", id="back")

@@ -412,3 +412,28 @@ async def test_quitting_the_app_mid_intake_saves_the_draft_at_once(demo_path, mo
     with app.database.session() as session:
         draft = assessments.load_draft(session, None)
         assert draft.data["first_name"] == "Wendeline" and draft.data["need_housing_score"] == 2
+
+
+async def test_names_that_look_like_markup_are_shown_as_typed(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    with app.database.session() as session:
+        from casetui.data import clients
+
+        clients.create_client(session, {"first_name": "Ada [b]", "last_name": "Sample[/i]ton",
+                                        "date_of_birth": "1990-02-03"}, TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_intake(app, pilot)
+        await type_into(pilot, "Ada [b]")
+        await pilot.press("tab")
+        await type_into(pilot, "Sample[/i]ton")
+        await next_section(pilot)
+        await type_into(pilot, "1990-02-03")
+        await next_section(pilot, 3)
+        await pilot.press("3")
+        await next_section(pilot, 6)
+        await pilot.press("space", "ctrl+s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, DuplicateDialog)
+        shown = dialog.query_one("#matches", OptionList)
+        assert "Ada [b] Sample[/i]ton" in str(shown.render_line(0).text)
