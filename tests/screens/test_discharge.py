@@ -279,13 +279,16 @@ async def test_a_closed_case_is_read_only_and_reopens_with_a_reason(demo_path):
 # --- snapshots ----------------------------------------------------------------------------
 
 
-def _snapshot(snap_compare, demo_path, *, keys=(), size=(120, 40), closed=False, summary=True, setup=True):
+def _snapshot(snap_compare, demo_path, *, keys=(), size=(120, 40), closed=False, summary=True, setup=True,
+              theme=None):
     case_id = pick_case(demo_path, closed=closed)
     if setup and not closed:
         half_done(demo_path, case_id, summary=summary)
     app = make_app(str(demo_path), today=TODAY)
 
     async def run_before(pilot):
+        if theme:
+            pilot.app.theme = theme
         await open_wizard(pilot.app, pilot, case_id)
         for key in keys:
             await pilot.press(key)
@@ -341,3 +344,7 @@ async def test_the_step_list_opens_any_step_from_the_keyboard(demo_path):
         await pilot.press("down", "down", "down", "enter")
         await pilot.pause()
         assert screen.viewing == "coordination" and app.focused.id == "recipient"
+
+
+def test_snapshot_review_step_light_theme(snap_compare, demo_path):
+    assert _snapshot(snap_compare, demo_path, keys=["ctrl+n", "ctrl+n", "ctrl+n"], theme="textual-light")
