@@ -50,6 +50,10 @@ STEP_ONLY_ACTIONS = {
 OPEN_ONLY_ACTIONS = {"next_step", "previous_step", *PRIMARY_ACTIONS.values(), *STEP_ONLY_ACTIONS}
 
 
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _selected(select: Select):
     return None if select.value is Select.NULL else select.value
 
@@ -498,7 +502,7 @@ class DischargeScreen(Screen):
         for contact in contacts:
             table.add_row(f"{contact.contacted_on:%Y-%m-%d}", contact.recipient,
                           discharge.CONTACT_METHODS.get(contact.method, contact.method),
-                          contact.information_shared or "nothing", "on file" if contact.consent_id else "",
+                          _short(contact.information_shared or "nothing"), "on file" if contact.consent_id else "",
                           key=str(contact.id))
         if not contacts:
             table.add_row("", "No contacts logged yet", "", "", "")
