@@ -226,7 +226,8 @@ def goal_reviews(session: Session, case_id: int, today: date) -> list[GoalReview
 def save_goal_reviews(session: Session, case_id: int, reviews: dict, today: date) -> Discharge:
     """Record each goal's final achievement status with a note (errors keyed
     ``goal-ID-achievement`` / ``goal-ID-note``). Open goals end as completed, with that
-    status, through the goals service, which keeps each goal's previous state."""
+    status, through the goals service (which keeps each goal's previous state), all in the
+    same transaction as the review."""
     cases.require_open(session, case_id)
     reviewable = _reviewable_goals(session, case_id)
     checks = []
@@ -245,7 +246,7 @@ def save_goal_reviews(session: Session, case_id: int, reviews: dict, today: date
         lifecycle = "completed" if goal.lifecycle_status in vocab.GOAL_LIFECYCLE_OPEN else goal.lifecycle_status
         if (goal.lifecycle_status, goal.achievement_status) != (lifecycle, review["achievement"]):
             goals.change_status(session, goal.id, lifecycle_status=lifecycle, achievement_status=review["achievement"],
-                                reason=f"Discharge review: {review['note']}")
+                                reason=f"Discharge review: {review['note']}", commit=False)
     case, discharge = _started(session, case_id)
     discharge.goal_reviews = cleaned
     _mark_done(discharge, "goals")
