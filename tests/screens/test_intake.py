@@ -437,3 +437,27 @@ async def test_names_that_look_like_markup_are_shown_as_typed(demo_path):
         assert isinstance(dialog, DuplicateDialog)
         shown = dialog.query_one("#matches", OptionList)
         assert "Ada [b] Sample[/i]ton" in str(shown.render_line(0).text)
+
+
+async def test_the_summary_goes_to_the_file_the_user_names(demo_path, tmp_path):
+    app = make_app(str(demo_path), today=TODAY)
+    case_id, previous = case_with_an_assessment(app)
+    target = tmp_path / "for the file" / "summary.html"
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_intake(app, pilot, case_id)
+        await next_section(pilot, 2)
+        await pilot.press(str(next(iter(previous.values()))))
+        await next_section(pilot, 6)
+        assert screen.current_section == "consent"
+        screen.query_one("#summary_path", Input).focus()
+        await type_into(pilot, str(target))
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.current_section == "result"
+        assert str(target) in str(screen.query_one("#result-document", Static).render())
+    assert target.read_text().startswith("<!DOCTYPE html>") and target.stat().st_mode & 0o777 == 0o600
+    with app.database.session() as session:
+        from casetui.data import case_documents
+
+        assert [d.path for d in case_documents.list_documents(session, case_id)][0] == str(target)
