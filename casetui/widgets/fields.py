@@ -53,7 +53,7 @@ class FormField(Vertical):
         if isinstance(control, TextArea):
             return control.text
         if isinstance(control, Select):
-            return None if control.value is Select.BLANK else control.value
+            return None if control.value is Select.NULL else control.value
         return getattr(control, "value", None)
 
     def set_error(self, message: str | None) -> None:
