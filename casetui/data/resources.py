@@ -311,7 +311,7 @@ def _fold(value: str) -> str:
 
 def query_words(query: str | None) -> list[str]:
     """The words a search looks for, lower case, in the order typed."""
-    return [_fold(w) for w in _WORD.findall(query or "")][:8]
+    return [w.lower() for w in _WORD.findall(query or "")][:8]
 
 
 def _place_key(value: str | None) -> str:
@@ -391,7 +391,7 @@ def _search_portable(session: Session, words: list[str], filters: SearchFilters,
             (service.description or "", 1.0),
         )
         score = 0.0
-        for word in words:
+        for word in map(_fold, words):
             best = 0.0
             for value, weight in fields:
                 tokens = _WORD.findall(_fold(value or ""))
@@ -469,7 +469,7 @@ def _word_score(words: list[str], value: str | None) -> float:
     if not tokens:
         return 0.0
     score = 0.0
-    for word in words:
+    for word in map(_fold, words):
         best = 0.0
         for position, token in enumerate(tokens):
             if token.startswith(word):
