@@ -38,7 +38,7 @@ from sqlalchemy import JSON, select as sa_select, text
 from sqlmodel import Session
 
 from casetui.data import audit, db_objects, vocab
-from casetui.data.errors import CasetuiError, ValidationError
+from casetui.data.errors import CasetuiError
 from casetui.data.models import Location, Organization, Phone, ResourceContact, Service, ServiceAtLocation, utcnow
 from casetui.data.resources import LANGUAGES, gender_code, language_code, language_label
 
@@ -883,10 +883,7 @@ def import_package(session: Session, path, today: date) -> ImportReport:
         session.commit()
     except HsdsImportError:
         raise
-    except ValidationError:
-        session.rollback()
-        raise
-    except Exception:
+    except Exception:  # a database error mid-way: leave nothing half-written
         session.rollback()
         raise
     return report

@@ -346,3 +346,19 @@ def test_a_verification_date_in_the_future_is_kept_with_a_warning(tmp_path, sess
     assert report.ok and [str(w) for w in report.warnings] == [
         "services.csv, row 1 (id svc-pantry): assured_date 2027-01-01 is in the future; kept as given"]
     assert "(1 warning(s))" in report.summary()
+
+
+def test_the_benchmark_package_imports_cleanly_and_types_short_prefixes(session, today, tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_search", Path(__file__).parents[1] / "bench" / "bench_search.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    bench.write_package(tmp_path / "synthetic", services=300)
+    report = hsds.import_package(session, tmp_path / "synthetic", today)
+    assert report.ok and not report.warnings and report.created["services"] == 300
+    lengths = {len(query) for query, _ in bench.keystrokes()}
+    assert {1, 2, 3} <= lengths
+    words = [len(s.description.split()) for s in session.exec(select(Service))]
+    assert min(words) >= 50 and max(words) <= 150
+    assert all(s.categories for s in session.exec(select(Service)))
