@@ -158,7 +158,14 @@ def rebuild_search_indexes(conn) -> None:
 
     Not FTS5's own 'rebuild': it reads the content with virtual tables disallowed, and the view
     needs json_each. The view is computed once into a temporary table for both indexes.
+    On PostgreSQL, its own index (``search_pg``) is rebuilt instead.
     """
+    bind = conn.get_bind() if hasattr(conn, "get_bind") else conn
+    if bind.dialect.name == "postgresql":
+        from casetui.data import search_pg
+
+        search_pg.rebuild_index(conn)
+        return
     conn.execute(text("DROP TABLE IF EXISTS temp.service_search_build"))
     conn.execute(text("CREATE TEMP TABLE service_search_build AS SELECT rowid AS doc_rowid, name, organization, terms, "
                       "description, tags FROM service_search_doc"))

@@ -865,17 +865,17 @@ def import_package(session: Session, path, today: date) -> ImportReport:
     tables = read_package(path, report)
     if not report.errors and not any(tables.get(t) for t in ("organizations", "services", "locations")):
         report.errors.append(ImportProblem(path.name, None, "holds no organizations, services or locations"))
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    indexed = session.get_bind().dialect.name in ("sqlite", "postgresql")  # both have a search index
     try:
         if not report.errors:
-            if sqlite:  # one rebuild at the end instead of trigger work per row
+            if indexed:  # one rebuild at the end instead of trigger work per row
                 session.execute(text("INSERT INTO casetui_meta (key, value) VALUES (:k, '1')"),
                                 {"k": db_objects.SEARCH_PAUSED_KEY})
             _Importer(session, report, tables, today).run()
         if report.errors:
             session.rollback()
             raise HsdsImportError(report)
-        if sqlite:
+        if indexed:
             db_objects.rebuild_search_indexes(session)
             session.execute(text("DELETE FROM casetui_meta WHERE key = :k"), {"k": db_objects.SEARCH_PAUSED_KEY})
         audit.record(session, "create", "directory_import", None,

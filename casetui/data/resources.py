@@ -761,5 +761,5 @@ def mark_verified(session: Session, service_id: str, today: date) -> Service:
 
 def rebuild_search_index(session: Session) -> None:
     """Rebuild the full-text indexes from the directory tables (SQLite); part of the caller's transaction."""
-    if session.get_bind().dialect.name == "sqlite":
+    if session.get_bind().dialect.name in ("sqlite", "postgresql"):
         db_objects.rebuild_search_indexes(session)

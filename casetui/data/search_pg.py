@@ -5,9 +5,10 @@ labels and taxonomy terms B, organization C) and ``body`` (title plus alternate 
 description D) as 'simple' tsvectors (no stemming, like FTS5's unicode61), ``tags`` as a text
 array with the same filter keys as SQLite's tags column, and ``name_key`` to browse by name.
 GIN indexes serve prefix queries (``foo:*``) and tag overlaps. Statement-level triggers re-index
-the services a statement touched, so a bulk insert of 1,000 rows re-indexes them in one query
-(they ignore 'search_index_paused', which SQLite's bulk imports use). ``db_objects.install``
-calls ``install_index``, which also rebuilds the whole index.
+the services a statement touched, so a bulk insert of 1,000 rows re-indexes them in one query.
+While casetui_meta holds 'search_index_paused' (a bulk import, which then calls
+``rebuild_index`` in the same transaction) they do nothing. ``db_objects.install`` calls
+``install_index``, which also rebuilds the whole index.
 
 The search follows the SQLite searcher's rules so both databases answer alike: every word is a
 prefix; name, categories and organization matches come before description matches; filters
@@ -23,8 +24,10 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from casetui.data import vocab
+from casetui.data.db_objects import SEARCH_PAUSED_KEY
 
 # --- the index ---------------------------------------------------------------------------
+
 
 
 def _quoted(value: str) -> str:
@@ -92,13 +95,23 @@ def install_index(conn: Connection) -> None:
     for table, (services, events) in _SOURCES.items():
         function = f"casetui_search_{table}_changed"
         conn.execute(text(f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
-            BEGIN PERFORM casetui_index_services(ARRAY({services})); RETURN NULL; END; $$ LANGUAGE plpgsql"""))
+            BEGIN
+              IF NOT EXISTS (SELECT 1 FROM casetui_meta WHERE key = '{SEARCH_PAUSED_KEY}') THEN
+                PERFORM casetui_index_services(ARRAY({services}));
+              END IF;
+              RETURN NULL;
+            END; $$ LANGUAGE plpgsql"""))
         for event in events:
             name = f"{table}_search_{event.lower()}"
             rows = "OLD" if event == "DELETE" else "NEW"
             conn.execute(text(f"DROP TRIGGER IF EXISTS {name} ON {table}"))
             conn.execute(text(f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {rows} TABLE AS changed "
                               f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"))
+    rebuild_index(conn)
+
+
+def rebuild_index(conn) -> None:
+    """Re-index every service in one statement (after a bulk import that paused the triggers)."""
     conn.execute(text("SELECT casetui_index_services(NULL)"))
 
 

@@ -190,8 +190,7 @@ class IntakeScreen(Screen):
                         hint="space to mark")
 
     def _build_referral(self) -> Iterable[Widget]:
-        yield FormField("Assessment date", Input(id="assessed_on",
-                                                 placeholder="YYYY-MM-DD", classes="form-control"))
+        yield FormField("Assessment date", Input(id="assessed_on", placeholder="YYYY-MM-DD", classes="form-control"))
         if self.case_id is None:
             yield FormField("Program", Input(id="program", max_length=100, placeholder="General case management",
                                              classes="form-control"))
