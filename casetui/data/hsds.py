@@ -300,7 +300,7 @@ class _JsonRows:
     def contacts(self, items, **link) -> None:
         for contact in items or []:
             self.add("contacts", _scalars(contact, **link))
-            self.phones(contact.get("phones"), **{k: v for k, v in link.items()})
+            self.phones(contact.get("phones"), **link)
 
     def schedules(self, items, **link) -> None:
         for schedule in items or []:
@@ -376,11 +376,13 @@ def _read_json(path: Path, report: ImportReport) -> dict[str, list[Row]]:
             rows.organization(item)
         elif "service_at_locations" in item or "organization" in item or "eligibility_description" in item:
             rows.service(item)
+        elif "location_type" in item or "addresses" in item or "latitude" in item:
+            rows.location(item, organization_id=item.get("organization_id"))
         elif set(item) <= {"id", "name", "description", "uri", "version", "code", "parent_id", "taxonomy",
                            "taxonomy_detail", "language", "term_uri", "taxonomy_id"}:
             continue  # taxonomy and taxonomy term lists carry no directory entries
         else:
-            report.warnings.append(ImportProblem(path.name, number, "is not a service, organization or "
+            report.warnings.append(ImportProblem(path.name, number, "is not a service, organization, location or "
                                                  "service_at_location object; skipped"))
     return rows.tables
 

@@ -362,3 +362,12 @@ def test_the_benchmark_package_imports_cleanly_and_types_short_prefixes(session,
     words = [len(s.description.split()) for s in session.exec(select(Service))]
     assert min(words) >= 50 and max(words) <= 150
     assert all(s.categories for s in session.exec(select(Service)))
+
+
+@pytest.mark.skipif(not EXAMPLES.exists(), reason="the HSDS 3.0 examples are not beside this checkout")
+@pytest.mark.parametrize("name", ["organization_full", "organization_list", "service_at_location_full",
+                                  "service_at_location_list", "service_full", "service_list", "location"])
+def test_every_hsds_3_example_object_shape_imports(session, today, name):
+    report = hsds.import_package(session, EXAMPLES / f"{name}.json", today)
+    assert report.ok and not report.warnings
+    assert session.exec(select(Organization)).all() or session.exec(select(Location)).all()
