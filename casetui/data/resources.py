@@ -654,12 +654,12 @@ def get_service(session: Session, service_id: str) -> ServiceDetail:
     if not phones and organization is not None:
         phones = list(session.exec(select(Phone).where(Phone.organization_id == organization.id,
                                                        Phone.service_id.is_(None)).order_by(Phone.id)))
-    contacts = list(session.exec(
-        select(ResourceContact).where(or_(ResourceContact.service_id == service_id,
-                                          (ResourceContact.organization_id == service.organization_id)
-                                          & ResourceContact.service_id.is_(None)))
-        .order_by(ResourceContact.id)
-    ))
+    # The service's own contacts, and its organization's general ones.
+    whose = ResourceContact.service_id == service_id
+    if service.organization_id:
+        whose = or_(whose, (ResourceContact.organization_id == service.organization_id)
+                    & ResourceContact.service_id.is_(None))
+    contacts = list(session.exec(select(ResourceContact).where(whose).order_by(ResourceContact.id)))
     return ServiceDetail(service, organization, locations, phones, contacts)
 
 

@@ -371,3 +371,12 @@ def test_every_hsds_3_example_object_shape_imports(session, today, name):
     report = hsds.import_package(session, EXAMPLES / f"{name}.json", today)
     assert report.ok and not report.warnings
     assert session.exec(select(Organization)).all() or session.exec(select(Location)).all()
+
+
+def test_service_detail_falls_back_to_the_organization_phone(session, today):
+    hsds.import_package(session, SMALL, today)
+    legal = resources.get_service(session, "svc-legal")
+    assert [c.name for c in legal.contacts] == ["Pat Example"] and [p.id for p in legal.phones] == ["ph-legal"]
+    youth = resources.get_service(session, "svc-youth")  # no phone of its own
+    assert [p.id for p in youth.phones] == ["ph-lantern"] and youth.contacts == []
+    assert [loc.id for loc in youth.locations] == ["loc-lantern-main"]
