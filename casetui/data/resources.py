@@ -499,12 +499,13 @@ def _search_sqlite(session: Session, words: list[str], filters: SearchFilters, l
     scored = sorted(((row[0], 10.0 + _word_score(words, row[1]), row[1].lower()) for row in rows),
                     key=lambda r: (-r[1], r[2]))
     ranked = [(service_id, score) for service_id, score, _ in scored[:limit]]
-    # Then services that mention the words only in their description. Words under three letters
+    # Then services that need their description for some of the words. Words under three letters
     # are served from the short fields only (they match nearly every description, and the full
     # index keeps 3-letter prefixes only).
     if len(ranked) < limit and min(len(w) for w in words) >= 3:
         seen = {service_id for service_id, _ in ranked}
-        rows = _candidates(session, "service_fts", _fts_words(words, "description"), tags, age_sql, params,
+        rows = _candidates(session, "service_fts", _fts_words(words, "name organization terms description"), tags,
+                           age_sql, params,
                            DESCRIPTION_CANDIDATES + len(seen), with_description=True)
         scored = sorted(((row[0], _mentions(words, row[2]), row[1].lower()) for row in rows if row[0] not in seen),
                         key=lambda r: (-r[1], r[2]))

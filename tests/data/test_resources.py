@@ -98,6 +98,12 @@ def test_every_word_is_a_prefix_as_the_user_types(directory, today):
     assert ids(resources.search(directory, "veter", today=today))[0] == "vets"
 
 
+def test_words_may_be_spread_over_name_and_description(directory, today):
+    hits = resources.search(directory, "youth beds", today=today)  # "Youth Safe Place": "Crisis beds..."
+    assert ids(hits) == ["youth"]
+    assert ids(resources.search(directory, "cedar weekly", today=today)) == ["pantry"]  # organization + description
+
+
 def test_punctuation_and_quotes_in_the_query_are_harmless(directory, today):
     for typed in ('"food', "food*", "(legal", "legal AND", "food -pantry", "NEAR(", "{name}:x", "'", "   "):
         resources.search(directory, typed, today=today)
