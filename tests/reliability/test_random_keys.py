@@ -7,6 +7,7 @@ to open it from a running app (screens not yet written are skipped and listed).
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
 import traceback
@@ -17,6 +18,7 @@ from sqlmodel import select
 from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
+import casetui
 from casetui.cli import make_app
 from casetui.data.models import Case
 from tests.conftest import TODAY
@@ -102,9 +104,9 @@ async def press_randomly(app, pilot, name: str, rng: random.Random, ids: dict, l
 
 def casetui_frames(exc: BaseException) -> list[str]:
     """casetui's own frames in a traceback, leaving out the app's event pass-through."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    return [f"{f.filename.split('/casetui/')[-1]}:{f.lineno} {f.name}" for f in frames
-            if "/casetui/" in f.filename and not (f.filename.endswith("lock.py") and f.name == "on_event")]
+    package = os.path.dirname(casetui.__file__) + os.sep
+    return [f"{os.path.relpath(f.filename, package)}:{f.lineno} {f.name}" for f in traceback.extract_tb(exc.__traceback__)
+            if f.filename.startswith(package) and not (f.filename.endswith("lock.py") and f.name == "on_event")]
 
 
 def test_thousands_of_random_keys_never_crash_a_screen(demo_path):
