@@ -8,6 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
@@ -61,7 +62,10 @@ class AuditScreen(Screen):
         from casetui.data import validation as v
         from casetui.data.errors import ValidationError
 
-        select = self.query_one("#worker", Select)
+        try:
+            select = self.query_one("#worker", Select)
+        except NoMatches:  # still composing, or already closing: nothing to filter
+            return None
         worker = None if select.is_blank() else select.value
         try:
             filters = v.collect(
