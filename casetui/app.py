@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
-from importlib.util import find_spec
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -23,11 +22,6 @@ THEMES = ("textual-dark", "textual-light")
 
 
 @lru_cache
-def screen_exists(name: str) -> bool:
-    """Whether the workflow screen ``casetui.screens.<name>`` is installed (built in parallel)."""
-    return find_spec(f"casetui.screens.{name}") is not None
-
-
 class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without client data (screens/lock.py)
     TITLE = "casetui"
     CSS_PATH = "app.tcss"
@@ -109,10 +103,8 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from binding_commands(self, screen)
         yield SystemCommand("Caseload", "Back to the caseload (home)", self.action_home)
-        if screen_exists("intake"):
-            yield SystemCommand("New client", "Start an intake for a new client", self.open_intake)
-        if screen_exists("resources"):
-            yield SystemCommand("Resource directory", "Search services and providers", self.open_resources)
+        yield SystemCommand("New client", "Start an intake for a new client", self.open_intake)
+        yield SystemCommand("Resource directory", "Search services and providers", self.open_resources)
         yield from super().get_system_commands(screen)
 
     # Navigation: every workflow is opened through one of these, so screens need not import

@@ -329,9 +329,3 @@ class CaseloadScreen(Screen):
     def action_refresh(self) -> None:
         self.load()
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action == "new_client":
-            from casetui.app import screen_exists
-
-            return screen_exists("intake")
-        return True

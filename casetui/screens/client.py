@@ -443,7 +443,7 @@ class ClientScreen(Screen):
                 value = _day(value)
             fields.append(FormField(label, Input(value="" if value is None else str(value), id=name)))
         fields.insert(4, FormField("Gender", Select([(label, code) for code, label in vocab.GENDERS.items()],
-                                                    value=client.gender or Select.BLANK, id="gender")))
+                                                    value=client.gender or Select.NULL, id="gender")))
         self.open_form("Edit the client's details", fields, lambda session, values: clients.update_client(
             session, self.client_id, values, today, expected_version=version), "Client details saved.")
 
@@ -462,15 +462,8 @@ class ClientScreen(Screen):
             self.app.open_resources(case_id)
 
     def action_discharge(self) -> None:
-        if (case_id := self.writable_case()) is not None:
-            self.app.open_discharge(case_id)
-
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        from casetui.app import screen_exists
-
-        needs_screen = {"reassess": "intake", "goals": "goals", "find_resources": "resources",
-                        "discharge": "discharge"}
-        if action in needs_screen:
-            return screen_exists(needs_screen[action])
-        # Write actions stay enabled on a closed case: pressing one says why nothing can change.
-        return True
+        # Also on a closed case: the wizard then shows the final record and offers to reopen.
+        if self.case_id is None:
+            self.notify("This client has no case yet.", severity="warning")
+            return
+        self.app.open_discharge(self.case_id)

@@ -223,3 +223,32 @@ def test_client_snapshot_80x24(snap_compare, demo_path):
 def test_client_snapshot_120x40_light(snap_compare, demo_path):
     assert snap_compare(_record_app(demo_path), terminal_size=(120, 40),
                         run_before=_open_first_client("textual-light"))
+
+
+async def test_d_on_a_closed_case_shows_the_discharge_record_with_reopen(demo_path, demo_db):
+    from casetui.screens.discharge import DischargeScreen
+
+    case = find_case(demo_db, closed=True)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_client(app, pilot, case.client_id)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DischargeScreen)
+        assert "reopen" in {active.binding.action for active in app.screen.active_bindings.values()}
+
+
+async def test_editing_a_client_with_no_gender_recorded(demo_path, demo_db):
+    with demo_db.session() as session:
+        client = session.exec(select(Client).order_by(Client.id)).first()
+        client.gender = None
+        session.add(client)
+        session.commit()
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_client(app, pilot, client.id)
+        await pilot.press("e")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        assert form.query_one("#gender", Select).value is Select.NULL
