@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from functools import lru_cache
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -21,7 +20,6 @@ from casetui.screens.lock import PrivacyGuard
 THEMES = ("textual-dark", "textual-light")
 
 
-@lru_cache
 class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without client data (screens/lock.py)
     TITLE = "casetui"
     CSS_PATH = "app.tcss"
@@ -32,7 +30,6 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
     DEFAULT_MODE = "caseload"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
-        Binding("q", "quit", "Quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("ctrl+t", "toggle_theme", "Toggle theme", show=False),
         Binding("ctrl+l", "lock", "Lock", show=False),  # hidden: every footer (and snapshot) stays as it was

@@ -223,7 +223,9 @@ def cmd_demo(args) -> int:
 def cmd_locate(args) -> int:
     from casetui import config
 
-    print(f"database   {config.resolve_db(args.db)}")
+    from casetui.data.db import describe
+
+    print(f"database   {describe(config.resolve_db(args.db))}")
     print(f"data       {config.data_dir()}")
     print(f"documents  {config.documents_dir()}")
     print(f"backups    {config.backups_dir()}")

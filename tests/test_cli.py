@@ -81,3 +81,9 @@ def test_templates_ship_inside_an_installed_package(tmp_path):
     templates = Path(result.stdout.splitlines()[0])
     assert templates.is_dir() and "site-packages" in str(templates)
     assert any(templates.iterdir())
+
+
+def test_locate_never_prints_a_password(capsys):
+    assert main(["--db", "postgresql+psycopg://worker:s3cret@db.example/agency", "locate"]) == 0
+    out = capsys.readouterr().out
+    assert "s3cret" not in out and "db.example/agency" in out

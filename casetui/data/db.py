@@ -85,8 +85,9 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _describe(url: str) -> str:
+def describe(target: str) -> str:
     """The database named for messages, without any password."""
+    url = to_url(target)
     path = sqlite_path(url)
     return str(path) if path else make_url(url).render_as_string(hide_password=True)
 
@@ -178,7 +179,7 @@ def _explain_failure(context) -> None:
     says so in plain words (screens and the CLI show it), never SQL or values."""
     reason = _plain_reason(context.original_exception)
     if reason:
-        where = _describe(context.engine.url.render_as_string()) if context.engine is not None else "The database"
+        where = describe(context.engine.url.render_as_string()) if context.engine is not None else "The database"
         raise DatabaseError(f"{where} {reason}. The change was not saved.")
 
 
@@ -292,7 +293,7 @@ def open_database(target: str, *, worker: str = "unknown", create: bool = True,
     """
     url = to_url(target)
     path = sqlite_path(url)
-    where = _describe(url)
+    where = describe(url)
     if passphrase and path is not None:
         from casetui.data import crypto
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlmodel import Session, select
 
-from casetui.data import audit, vocab
+from casetui.data import audit, instruments, vocab
 from casetui.data.models import (
     Assessment, AssessmentNeed, Case, Client, Consent, Discharge, Goal, InstrumentScore, Location, Note,
     Objective, Organization, Phone, ProgressEntry, Referral, Service, ServiceAtLocation, StageChange,
@@ -95,7 +95,8 @@ ORG_KINDS = ["Community Services", "Family Centre", "Alliance", "Outreach", "Mis
 
 
 def _phone(rng: random.Random) -> str:
-    return f"(555) 01{rng.randint(0, 99):02d}-{rng.randint(1000, 9999)}"
+    # 555-0100 to 555-0199: the range set aside for fiction.
+    return f"(555) 555-01{rng.randint(0, 99):02d}"
 
 
 def build_directory(session: Session, today: date, *, rng: random.Random | None = None, copies: int = 4) -> int:
@@ -137,7 +138,7 @@ def build_directory(session: Session, today: date, *, rng: random.Random | None 
                     min_age, max_age = 12, 24
                     pops = ["youth"]
                 if "Senior" in name:
-                    min_age, pops = 60, ["older_adult"]
+                    min_age, max_age, pops = 60, None, ["older_adult"]
                 if "LGBTQ" in name:
                     pops = ["lgbtq"]
                 genders = ["woman"] if "Domestic Violence" in name and copy % 2 == 0 else []
@@ -231,8 +232,8 @@ def build_caseload(session: Session, today: date, *, clients: int = 25, rng: ran
                                            wants_goal=domain in needs, note=None))
             phq = [rng.randint(0, 2) for _ in range(8)] + [1 if index == 5 else 0]
             total = sum(phq)
-            band = ["None-minimal", "Mild", "Moderate", "Moderately severe", "Severe"][min(4, (total // 5) if total < 20 else 4)]
-            session.add(InstrumentScore(assessment_id=assessment.id, instrument="PHQ-9", answers=phq, total=total, severity=band))
+            session.add(InstrumentScore(assessment_id=assessment.id, instrument="PHQ-9", answers=phq, total=total,
+                                        severity=instruments.severity(instruments.PHQ9, total)))
             if phq[8] > 0:
                 case.safety_flag, case.safety_flag_reason = True, "PHQ-9 item 9 answered above 0"
         if order.index(stage) >= 2:

@@ -68,6 +68,8 @@ class CaseloadScreen(Screen):
         Binding("w", "toggle_workers", "All workers"),
         Binding("c", "new_client", "New client"),
         Binding("r", "refresh", "Refresh"),
+        # Only here: on a form a stray q must not close the app (ctrl+q quits everywhere).
+        Binding("q", "app.quit", "Quit"),
         Binding("escape", "clear_filters", "Clear filters", show=False),
     ]
 

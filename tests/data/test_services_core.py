@@ -137,3 +137,15 @@ def test_demo_covers_every_stage_and_category(demo_db):
         assert categories == set(vocab.DOMAINS)
         assert session.exec(select(func.count()).select_from(Case).where(Case.closed_on.is_not(None))).one() == 1
         assert count(session, StageChange) > 25 and count(session, Note) > 25
+
+
+def test_demo_directory_is_internally_consistent(demo_db):
+    from casetui.data import instruments
+    from casetui.data.models import InstrumentScore
+
+    with demo_db.session() as session:
+        for service in session.exec(select(Service)).all():
+            if service.minimum_age is not None and service.maximum_age is not None:
+                assert service.minimum_age <= service.maximum_age, service.name
+        for score in session.exec(select(InstrumentScore)).all():
+            assert score.severity == instruments.severity(instruments.PHQ9, score.total)

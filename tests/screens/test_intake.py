@@ -406,7 +406,10 @@ async def test_quitting_the_app_mid_intake_saves_the_draft_at_once(demo_path, mo
         await type_into(pilot, "Wendeline")
         await next_section(pilot, 4)
         assert isinstance(app.focused, ChoicePicker)
-        await pilot.press("2", "shift+tab", "q")  # rated (focus moved on), back to the rating; q quits
+        await pilot.press("2", "shift+tab", "q")  # rated (focus moved on), back to the rating
+        await pilot.pause()
+        assert app.is_running, "a stray q on a form must not close the app"
+        await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
     with app.database.session() as session:
