@@ -113,7 +113,6 @@ def test_every_write_is_audited_in_its_own_commit_naming_fields_not_values(demo_
 
 
 def test_opening_a_client_record_in_the_app_is_audited(demo_path):
-    pytest.importorskip("casetui.screens.client", reason="the client screen is not built yet")
     from casetui.cli import make_app
 
     app = make_app(str(demo_path), today=TODAY)
