@@ -19,8 +19,9 @@ from casetui.data import vocab
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-OVERDUE, TODAY, THIS_WEEK, LATER = 0, 1, 2, 3
-URGENCY_LABELS = {OVERDUE: "Overdue", TODAY: "Today", THIS_WEEK: "This week", LATER: "Later"}
+# A safety flag (PHQ-9 item 9 above 0) awaiting follow-up comes before anything overdue.
+SAFETY, OVERDUE, TODAY, THIS_WEEK, LATER = -1, 0, 1, 2, 3
+URGENCY_LABELS = {SAFETY: "Safety", OVERDUE: "Overdue", TODAY: "Today", THIS_WEEK: "This week", LATER: "Later"}
 WEEK_DAYS = 7
 
 # Setting defaults, repeated from ``settings.DEFAULTS`` (which imports sqlmodel).
@@ -91,7 +92,7 @@ class CaseloadRow:
     def count(self, item: DueItem) -> None:
         if self.next_item is None or item < self.next_item:
             self.next_item = item
-        if item.urgency == OVERDUE:
+        if item.urgency <= OVERDUE:
             self.overdue_count += 1
         elif item.urgency != LATER:
             self.week_count += 1
@@ -263,7 +264,7 @@ def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: st
         """An item worked out here rather than in SQL (safety, no contact, consents)."""
         row = rows.get(case_id)
         if row is not None:
-            item = DueItem(urgency(due_on), due_on, case_id, row.client_id, kind, subject)
+            item = DueItem(SAFETY if kind == "safety" else urgency(due_on), due_on, case_id, row.client_id, kind, subject)
             row.count(item)
             if with_items:
                 items.append(item)

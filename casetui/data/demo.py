@@ -230,7 +230,7 @@ def build_caseload(session: Session, today: date, *, clients: int = 25, rng: ran
                 score = rng.randint(1, 2) if domain in needs else rng.randint(3, 5)
                 session.add(AssessmentNeed(assessment_id=assessment.id, domain=domain, score=score,
                                            wants_goal=domain in needs, note=None))
-            phq = [rng.randint(0, 2) for _ in range(8)] + [1 if index == 5 else 0]
+            phq = [rng.randint(0, 2) for _ in range(8)] + [1 if index == 4 else 0]  # one safety flag, on a case of the demo user
             total = sum(phq)
             session.add(InstrumentScore(assessment_id=assessment.id, instrument="PHQ-9", answers=phq, total=total,
                                         severity=instruments.severity(instruments.PHQ9, total)))

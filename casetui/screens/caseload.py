@@ -39,7 +39,7 @@ def due_cell(row: CaseloadRow) -> Text:
     item = row.next_item
     if item is None:
         return Text("")
-    style = "bold red" if item.urgency == OVERDUE else ("bold" if item.urgency == TODAY else "")
+    style = "bold red" if item.urgency <= OVERDUE else ("bold" if item.urgency == TODAY else "")
     return Text(f"{item.due_on:%Y-%m-%d}", style=style)
 
 
@@ -47,7 +47,7 @@ def marker_cell(row: CaseloadRow) -> Text:
     item = row.next_item
     if item is None:
         return Text("")
-    style = "bold red" if item.urgency == OVERDUE else ("bold" if item.urgency == TODAY else "")
+    style = "bold red" if item.urgency <= OVERDUE else ("bold" if item.urgency == TODAY else "")
     return Text(item.urgency_label if item.urgency <= caseload.THIS_WEEK else "", style=style)
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import event
 
 from casetui.data import caseload, cases, clients, consent, notes, settings
-from casetui.data.caseload import LATER, OVERDUE, THIS_WEEK, TODAY as DUE_TODAY
+from casetui.data.caseload import LATER, OVERDUE, SAFETY, THIS_WEEK, TODAY as DUE_TODAY
 from casetui.data.models import Goal, Objective, Referral
 
 
@@ -54,12 +54,12 @@ def test_every_kind_of_due_item_with_its_urgency(session, today):
     items = caseload.due_items(session, today)
     got = {(item.kind, item.urgency) for item in items}
     assert got == {
-        ("goal", OVERDUE), ("no_contact", OVERDUE), ("safety", DUE_TODAY), ("objective", DUE_TODAY),
+        ("goal", OVERDUE), ("no_contact", OVERDUE), ("safety", SAFETY), ("objective", DUE_TODAY),
         ("review", THIS_WEEK), ("consent", LATER), ("referral", LATER),
     }
     # Sorted by urgency, then date.
-    assert [item.urgency for item in items] == sorted(item.urgency for item in items)
-    assert items[0].due_on <= items[1].due_on
+    assert items == sorted(items, key=lambda item: (item.urgency, item.due_on))
+    assert items[0].kind == "safety"  # a safety flag awaiting follow-up comes first
     assert all(item.case_id == case.id and item.client_id == client.id for item in items)
     no_contact = next(item for item in items if item.kind == "no_contact")
     assert "45 days" in no_contact.label
@@ -70,7 +70,7 @@ def test_every_kind_of_due_item_with_its_urgency(session, today):
     assert row.days_since_contact == 45
     assert row.consent == "expiring"
     assert row.safety_flag and row.overdue and row.due_this_week
-    assert row.next_item.kind == "no_contact"  # due 14 days ago, before the goal (2 days ago)
+    assert row.next_item.kind == "safety"  # before the no-contact item due 14 days ago
 
 
 def test_no_contact_counts_from_opening_and_uses_the_setting(session, today):
@@ -167,5 +167,5 @@ def test_rows_agree_with_the_full_list_of_items(demo_db, today):
     for row in loaded.rows:
         mine = by_case.get(row.case_id, [])
         assert row.next_item == (min(mine) if mine else None)
-        assert row.overdue_count == sum(1 for item in mine if item.urgency == OVERDUE)
+        assert row.overdue_count == sum(1 for item in mine if item.urgency <= OVERDUE)  # safety counts as overdue
         assert row.week_count == sum(1 for item in mine if item.urgency in (DUE_TODAY, THIS_WEEK))
