@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from casetui.data.errors import CasetuiError, ValidationError
 
 
 class FormField(Vertical):
@@ -79,3 +85,39 @@ def show_errors(container: Widget, errors: dict[str, str]) -> list[str]:
     if first is not None:
         first.control.focus()
     return list(unmatched.values())
+
+
+class FormDialog(ModalScreen):
+    """A modal form whose Save hands ``values()`` to the ``save`` callable its caller gave.
+
+    A ValidationError shows beside the fields; any other casetui error (a closed case, a
+    colleague's save) is a notification titled ``ERROR_TITLE``. Either way the form stays open
+    with everything typed. Dismisses with what ``save`` returned, or None when cancelled.
+    Subclasses set ``self.save``, compose the fields and buttons ``#save``/``#cancel``, and
+    implement ``values()``.
+    """
+
+    ERROR_TITLE = "Not saved"
+    save: Callable[[dict], object]
+
+    def values(self) -> dict:
+        raise NotImplementedError
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        try:
+            result = self.save(self.values())
+        except ValidationError as exc:
+            for message in show_errors(self, exc.errors):
+                self.notify(message, severity="error", title=self.ERROR_TITLE)
+            return
+        except CasetuiError as exc:
+            show_errors(self, {})
+            self.notify(str(exc), severity="error", title=self.ERROR_TITLE)
+            return
+        self.dismiss(result)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -10,19 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from casetui.data import vocab
-from casetui.data.errors import CasetuiError, ValidationError
-from casetui.widgets.fields import FormField, show_errors
+from casetui.widgets.fields import FormDialog, FormField
 
 
-class ReferralForm(ModalScreen):
+class ReferralForm(FormDialog):
+    ERROR_TITLE = "Cannot refer"
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Refer")]
     DEFAULT_CSS = """
     ReferralForm { align: center middle; }
@@ -73,21 +71,3 @@ class ReferralForm(ModalScreen):
             "domain": None if domain is Select.NULL else domain,
             "note": self.query_one("#note", Input).value,
         }
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        try:
-            result = self.save(self.values())
-        except ValidationError as exc:
-            for message in show_errors(self, exc.errors):
-                self.notify(message, severity="error", title="Cannot refer")
-            return
-        except CasetuiError as exc:
-            self.notify(str(exc), severity="error", title="Cannot refer")
-            return
-        self.dismiss(result)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

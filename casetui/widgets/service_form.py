@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Select, SelectionList, Static, TextArea
 
 from casetui.data import vocab
-from casetui.data.errors import CasetuiError, ValidationError
-from casetui.widgets.fields import FormField, show_errors
+from casetui.widgets.fields import FormDialog, FormField
 
 # Field name -> label, in form order; a name is also the control's id, so errors find their field.
 TEXT_INPUTS = {
@@ -40,7 +37,8 @@ CHOICE_LISTS = {
 }
 
 
-class ServiceEditForm(ModalScreen):
+class ServiceEditForm(FormDialog):
+    ERROR_TITLE = "Not saved"
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
     DEFAULT_CSS = """
     ServiceEditForm { align: center middle; }
@@ -109,21 +107,3 @@ class ServiceEditForm(ModalScreen):
         for name in CHOICE_LISTS:
             values[name] = list(self.query_one(f"#{name}", SelectionList).selected)
         return values
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        try:
-            result = self.save(self.values())
-        except ValidationError as exc:
-            for message in show_errors(self, exc.errors):
-                self.notify(message, severity="error", title="Not saved")
-            return
-        except CasetuiError as exc:
-            self.notify(str(exc), severity="error", title="Not saved", timeout=10)
-            return
-        self.dismiss(result)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
