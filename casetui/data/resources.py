@@ -404,7 +404,7 @@ def _search_portable(session: Session, words: list[str], filters: SearchFilters,
             score += best
         else:
             scored.append((service.id, score, service.name.lower()))
-    scored.sort(key=lambda row: (-row[1], row[2]))
+    scored.sort(key=lambda row: (-row[1], row[2], row[0]))  # id last: ties rank the same every time
     return [(service_id, score) for service_id, score, _ in scored[:limit]]
 
 
@@ -488,16 +488,16 @@ def _search_sqlite(session: Session, words: list[str], filters: SearchFilters, l
             return []
         rows = session.exec(text(f"SELECT id, name FROM service s WHERE 1 = 1{age_sql} LIMIT :cap"),
                             params={**params, "cap": CANDIDATES}).all()
-        return [(row[0], 0.0) for row in sorted(rows, key=lambda r: r[1].lower())[:limit]]
+        return [(row[0], 0.0) for row in sorted(rows, key=lambda r: (r[1].lower(), r[0]))[:limit]]
     if not words:  # browse: everything the filters admit, by name
         rows = _candidates(session, "service_title_fts", tags, "", age_sql, params, CANDIDATES)
-        return [(row[0], 0.0) for row in sorted(rows, key=lambda r: r[1].lower())[:limit]]
+        return [(row[0], 0.0) for row in sorted(rows, key=lambda r: (r[1].lower(), r[0]))[:limit]]
     # Name, organization and category/taxonomy matches: scored on the name, so a service named
     # for the words comes before one whose organization or category carries them.
     rows = _candidates(session, "service_title_fts", _fts_words(words, "name organization terms"), tags, age_sql,
                        params, CANDIDATES)
     scored = sorted(((row[0], 10.0 + _word_score(words, row[1]), row[1].lower()) for row in rows),
-                    key=lambda r: (-r[1], r[2]))
+                    key=lambda r: (-r[1], r[2], r[0]))
     ranked = [(service_id, score) for service_id, score, _ in scored[:limit]]
     # Then services that need their description for some of the words. Words under three letters
     # are served from the short fields only (they match nearly every description, and the full
@@ -508,7 +508,7 @@ def _search_sqlite(session: Session, words: list[str], filters: SearchFilters, l
                            age_sql, params,
                            DESCRIPTION_CANDIDATES + len(seen), with_description=True)
         scored = sorted(((row[0], _mentions(words, row[2]), row[1].lower()) for row in rows if row[0] not in seen),
-                        key=lambda r: (-r[1], r[2]))
+                        key=lambda r: (-r[1], r[2], r[0]))
         ranked += [(service_id, score) for service_id, score, _ in scored[:limit - len(ranked)]]
     return ranked
 
@@ -635,7 +635,7 @@ def suggest_for_client(session: Session, profile: ClientProfile, *, today: date,
         failed = sum(1 for check in hit.eligibility if check.ok is False)
         hit.score += {True: 3.0, None: 1.5, False: 0.0}[hit.eligible] - failed + (1.0 if nearby else 0.0) \
             - (0.5 if hit.stale else 0.0)
-    hits.sort(key=lambda h: (-h.score, -(h.last_verified_on or date.min).toordinal(), h.name))
+    hits.sort(key=lambda h: (-h.score, -(h.last_verified_on or date.min).toordinal(), h.name, h.organization or "", h.id))
     return hits[:limit]
 
 

@@ -167,7 +167,7 @@ def search(session: Session, words: list[str], filters, limit: int) -> list[tupl
             return []
         statement = text(
             "SELECT d.service_id FROM service_search d JOIN service s ON s.id = d.service_id"
-            f" WHERE true{where} ORDER BY d.name_key LIMIT :limit"
+            f" WHERE true{where} ORDER BY d.name_key, d.service_id LIMIT :limit"
         ).bindparams(*binds)
         return [(row[0], 0.0) for row in session.exec(statement, params={**params, "limit": limit})]
     ranked = _ranked(session, "title", words, where, params, binds, limit)
@@ -190,7 +190,7 @@ def _ranked(session: Session, column: str, words: list[str], where: str, params:
         "   FROM service_search d JOIN service s ON s.id = d.service_id,"
         "        (SELECT to_tsquery('simple', :prefix) AS prefix, to_tsquery('simple', :exact) AS exact) q"
         f"  WHERE d.{column} @@ q.prefix{where} LIMIT :cap"
-        ") c ORDER BY c.score DESC, c.name_key LIMIT :limit"
+        ") c ORDER BY c.score DESC, c.name_key, c.service_id LIMIT :limit"
     ).bindparams(*binds)
     from casetui.data import resources
 
