@@ -241,7 +241,10 @@ class ResourcesScreen(Screen):
             self.notify(f"{what} failed: {event.worker.error}", severity="error", timeout=10)
 
     def current(self) -> resources.ServiceHit | None:
-        option = self.query_one("#results", OptionList).highlighted_option
+        found = self.query("#results")
+        if not found:  # a key that lands while the screen is still mounting or closing
+            return None
+        option = found.first(OptionList).highlighted_option
         return self.hits.get(option.id) if option is not None and option.id else None
 
     @on(OptionList.OptionSelected, "#results")

@@ -97,7 +97,7 @@ async def test_palette_opens_a_client_by_name_and_runs_screen_keys(demo_path):
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+p")
         await pilot.press(*"Sampleton")
-        await pilot.pause(0.8)
+        await wait_for_palette_hit(pilot, "Sampleton")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -107,7 +107,7 @@ async def test_palette_opens_a_client_by_name_and_runs_screen_keys(demo_path):
         await pilot.pause()
         # A screen key by its name: "All workers" (w) on the caseload.
         await pilot.press("ctrl+p", *"All workers")
-        await pilot.pause(0.8)
+        await wait_for_palette_hit(pilot, "All workers")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -122,3 +122,16 @@ async def test_theme_toggles_between_dark_and_light(demo_path):
         assert app.theme == "textual-light"
         await pilot.press("ctrl+t")
         assert app.theme == "textual-dark"
+
+
+async def wait_for_palette_hit(pilot, text: str) -> None:
+    """Wait until the palette's first match is ``text`` (its search runs asynchronously)."""
+    from textual.command import CommandList
+
+    for _ in range(100):
+        lists = pilot.app.screen.query(CommandList)
+        if lists and lists.first().option_count:
+            if text in str(lists.first().get_option_at_index(0).prompt):
+                return
+        await pilot.pause(0.05)
+    raise AssertionError(f"the palette never offered {text!r} first")
