@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from casetui.data import caseload, vocab
 from casetui.data.caseload import OVERDUE, TODAY, Caseload, CaseloadRow
+from casetui.screens import ReloadOnReturn
 
 # A table of thousands of rows is slow to fill and useless to read: show the most urgent ones
 # and let the filters narrow the rest.
@@ -57,7 +58,7 @@ def contact_cell(row: CaseloadRow, today: date) -> str:
     return "today" if row.days_since_contact == 0 else f"{row.days_since_contact}d"
 
 
-class CaseloadScreen(Screen):
+class CaseloadScreen(ReloadOnReturn, Screen):
     CSS_PATH = "caseload.tcss"
     HELP_TITLE = "Caseload"
     BINDINGS = [
@@ -78,7 +79,6 @@ class CaseloadScreen(Screen):
         self.loaded: Caseload | None = None
         self.by_case: dict[int, CaseloadRow] = {}
         self._filter_timer: Timer | None = None
-        self._stale = False
         self._scope = MINE  # what the last load covered: my cases or everyone's
         self._worker_options = [("My caseload", MINE), ("All workers", EVERYONE)]
         self._shown_state: tuple | None = None
@@ -162,15 +162,6 @@ class CaseloadScreen(Screen):
             self._filter_timer = self.set_timer(FILTER_DELAY_S, self.apply_filters)
         else:
             self.apply_filters()
-
-    def on_screen_suspend(self) -> None:
-        self._stale = True
-
-    def on_screen_resume(self) -> None:
-        # Back from a client record, an intake, a discharge...: what is due may have changed.
-        if self._stale:
-            self._stale = False
-            self.load()
 
     # --- loading -------------------------------------------------------------------------
 

@@ -11,11 +11,22 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
 
 from casetui.data import cases, clients, consent, goals, notes, referrals, vocab
 from casetui.data.client_record import ClientRecord, client_record
 from casetui.data.errors import CasetuiError, ValidationError
+from casetui.screens import ReloadOnReturn
 from casetui.widgets.fields import FormField
 from casetui.widgets.record_form import RecordForm
 
@@ -33,7 +44,7 @@ def _one_line(text: str | None, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class ClientScreen(Screen):
+class ClientScreen(ReloadOnReturn, Screen):
     CSS_PATH = "client.tcss"
     HELP_TITLE = "Client record"
     BINDINGS = [
@@ -57,7 +68,6 @@ class ClientScreen(Screen):
         super().__init__()
         self.client_id = client_id
         self.record: ClientRecord | None = None
-        self._stale = False
 
     # --- layout --------------------------------------------------------------------------
 
@@ -102,15 +112,6 @@ class ClientScreen(Screen):
         with self.app.database.session() as session:
             clients.record_opened(session, self.client_id)
         self.load()
-
-    def on_screen_suspend(self) -> None:
-        self._stale = True
-
-    def on_screen_resume(self) -> None:
-        # Back from goals, intake, the directory or the discharge wizard: show what changed.
-        if self._stale:
-            self._stale = False
-            self.load()
 
     def load(self) -> None:
         """Read the record (fast: a dozen small queries) and fill every section."""
