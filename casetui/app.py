@@ -6,12 +6,14 @@ the other screens load when they are first needed (see ``data/startup.py``).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from datetime import date
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from casetui.commands import ClientsProvider, binding_commands
 from casetui.screens.caseload import CaseloadScreen
@@ -22,12 +24,9 @@ THEMES = ("textual-dark", "textual-light")
 
 class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without client data (screens/lock.py)
     TITLE = "casetui"
-    CSS_PATH = "app.tcss"
+    # The caseload's CSS too: Textual does not load a default screen's own CSS_PATH.
+    CSS_PATH = ["app.tcss", "screens/caseload.tcss"]
     COMMANDS = App.COMMANDS | {ClientsProvider}
-    # A mode rather than get_default_screen(): Textual loads a default screen's CSS_PATH only
-    # when the screen comes from MODES.
-    MODES = {"caseload": CaseloadScreen}
-    DEFAULT_MODE = "caseload"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
@@ -46,6 +45,7 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         self._pending = database if self._database is None else None
         self.first_caseload = first_caseload
         self.startup_error: str | None = None
+        self.first_frame_shown = False
         if demo:
             self.sub_title = "demo caseload"
 
@@ -61,11 +61,23 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
             self._database = self._pending.result()
         return self._database
 
-    def on_mount(self) -> None:
+    def on_ready(self) -> None:
+        """The first frame is on the terminal. Only now is the rest of the start-up done: it
+        would otherwise delay that frame (callbacks scheduled during the start-up batch run
+        before it, not after it)."""
+        self.first_frame_shown = True
+        if not gc.isenabled():  # switched off for the start-up (cli.cmd_run)
+            # What start-up made (modules, classes, the screen) lives as long as the app:
+            # frozen, later collections need not walk through it again.
+            gc.freeze()
+            gc.enable()
+        for screen in self.screen_stack:
+            if hasattr(screen, "after_first_frame"):
+                screen.after_first_frame()
         if self._pending is not None:
-            # After the first frame: the caseload is painted, now load SQLAlchemy and check
-            # (and if need be back up and migrate) the database behind it.
-            self.call_after_refresh(self._finish_opening)
+            # Load SQLAlchemy and check (and if need be back up and migrate) the database
+            # behind the painted caseload.
+            self._finish_opening()
 
     def _finish_opening(self) -> None:
         self._pending.start()
@@ -78,8 +90,17 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         try:
             self._pending.result()
         except CasetuiError as exc:
-            self.startup_error = str(exc)
-            self.call_from_thread(self.exit, return_code=1)
+            self.startup_error = str(exc)  # the app ends once this worker has (below)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Exiting from inside the worker would cancel the worker itself.
+        if event.worker.group == "open-database" and event.state == WorkerState.SUCCESS and self.startup_error:
+            self.exit(return_code=1)
+
+    def get_default_screen(self) -> Screen:
+        # Not a mode: a mode's screen is laid out and rendered inside Textual's start-up batch,
+        # where the frame is thrown away, and painted only after it (measured: 60 ms later).
+        return CaseloadScreen()
 
     # --- global actions ------------------------------------------------------------------
 

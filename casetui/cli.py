@@ -170,8 +170,14 @@ def write_demo_file(target: str, today: date, clients: int = 25) -> None:
 
 
 def cmd_run(args) -> int:
+    import gc
+
     from casetui import config
 
+    # Start-up makes hundreds of thousands of objects that live as long as the app (modules,
+    # classes, the caseload): collecting while they are made only delays the first frame. The
+    # app switches collection back on once that frame is shown (CaseApp.on_ready).
+    gc.disable()
     today = args.today or date.today()
     target = _demo_database(today) if args.demo else config.resolve_db(args.db)
     app = None if args.demo else _quick_app(target, args.today)
@@ -180,7 +186,10 @@ def cmd_run(args) -> int:
 
         app = make_app(target, today=args.today, demo=args.demo, worker=DEMO_WORKER if args.demo else None,
                        auto_backup=not args.demo)
-    app.run()
+    try:
+        app.run()
+    finally:
+        gc.enable()  # e.g. when the app stopped before its first frame
     if app.startup_error:  # the database behind the first screen could not be opened after all
         print(f"casetui: error: {app.startup_error}", file=sys.stderr)
         return EXIT_ERROR
@@ -193,23 +202,18 @@ def _quick_app(target: str, today: date | None):
     None when the file is anything else: ``make_app`` then opens it first, as before."""
     if "://" in target:
         return None
-    import threading
-
     from casetui import config
-    from casetui.data.startup import PendingDatabase, read_first_caseload
+    from casetui.data.startup import FirstCaseloadRead, PendingDatabase
 
     worker = config.worker_name()
-    found: list = []
-    # SQLite reads with the GIL released: the caseload loads while Textual is imported.
-    reader = threading.Thread(target=lambda: found.append(read_first_caseload(target, today or date.today(), worker)))
-    reader.start()
+    reader = FirstCaseloadRead(target, today or date.today(), worker)  # on the other core, while Textual loads
     from casetui.app import CaseApp
 
-    reader.join()
-    if not found or found[0] is None:
+    first_caseload = reader.result()
+    if first_caseload is None:
         return None
     pending = PendingDatabase(target, worker, after_open=lambda database: _auto_backup(database, today or date.today()))
-    return CaseApp(pending, today=today, first_caseload=found[0])
+    return CaseApp(pending, today=today, first_caseload=first_caseload)
 
 
 def cmd_demo(args) -> int:

@@ -59,7 +59,7 @@ def contact_cell(row: CaseloadRow, today: date) -> str:
 
 
 class CaseloadScreen(ReloadOnReturn, Screen):
-    CSS_PATH = "caseload.tcss"
+    # Its CSS (caseload.tcss) is loaded by the app, whose default screen this is.
     HELP_TITLE = "Caseload"
     BINDINGS = [
         Binding("enter", "open_client", "Open"),
@@ -83,6 +83,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         self._worker_options = [("My caseload", MINE), ("All workers", EVERYONE)]
         self._shown_state: tuple | None = None
         self._fill_round = 0
+        self._pending_rows: tuple | None = None  # rows held back until the first frame is shown
         # The filters' values; the widgets showing them arrive after the first paint.
         self.filters = {"name": "", "show": SHOW_ALL, "stage": ALL_STAGES, "worker": MINE}
 
@@ -125,8 +126,18 @@ class CaseloadScreen(ReloadOnReturn, Screen):
             self.show_caseload(first, MINE)
         else:
             self.load()
-        # Four filter widgets cost a noticeable part of the first frame: they come right after.
-        self.call_after_refresh(self.mount_filters)
+        if getattr(self.app, "first_frame_shown", True):
+            self.call_after_refresh(self.after_first_frame)
+
+    def after_first_frame(self) -> None:
+        """What the first frame can do without: the filter widgets (four of them cost a good
+        part of a frame) and the table rows below the first screenful."""
+        if self.query_one("#filters").children:
+            return
+        self.mount_filters()
+        if self._pending_rows is not None:
+            self._add_rows(*self._pending_rows)
+            self._pending_rows = None
 
     def mount_filters(self) -> None:
         values = self.filters
@@ -236,7 +247,11 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         self._fill_round += 1
         self._add_rows(self._fill_round, rows[:FIRST_PAGE], current)
         if len(rows) > FIRST_PAGE:
-            self.call_after_refresh(self._add_rows, self._fill_round, rows[FIRST_PAGE:ROW_LIMIT], current)
+            rest = (self._fill_round, rows[FIRST_PAGE:ROW_LIMIT], current)
+            if getattr(self.app, "first_frame_shown", True):
+                self.call_after_refresh(self._add_rows, *rest)
+            else:
+                self._pending_rows = rest
         self.query_one("#summary", Static).update(self.summary_text(rows))
 
     def _add_rows(self, fill_round: int, rows: list[CaseloadRow], cursor_case: int | None) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import event
 
-from casetui.data import caseload, cases, clients, consent, notes, settings
+from casetui.data import caseload, cases, clients, consent, demo, notes, settings
 from casetui.data.caseload import LATER, OVERDUE, SAFETY, THIS_WEEK, TODAY as DUE_TODAY
 from casetui.data.models import Goal, Objective, Referral
 
@@ -169,3 +169,26 @@ def test_rows_agree_with_the_full_list_of_items(demo_db, today):
         assert row.next_item == (min(mine) if mine else None)
         assert row.overdue_count == sum(1 for item in mine if item.urgency <= OVERDUE)  # safety counts as overdue
         assert row.week_count == sum(1 for item in mine if item.urgency in (DUE_TODAY, THIS_WEEK))
+
+
+def test_the_first_caseload_comes_back_whole_from_the_child_process(demo_path, demo_db, today):
+    from dataclasses import fields
+
+    from casetui.data import startup
+
+    assert [f.name for f in fields(caseload.CaseloadRow)] == list(startup.ROW_FIELDS)  # pack_caseload covers each
+    with demo_db.session() as session:
+        expected = caseload.load_caseload(session, today, worker=demo.DEMO_WORKER)
+    assert any(row.last_contact_on is None for row in expected.rows) and any(row.safety_flag for row in expected.rows)
+    assert startup.unpack_caseload(startup.pack_caseload(expected)) == expected
+    got = startup.FirstCaseloadRead(str(demo_path), today, demo.DEMO_WORKER).result()
+    assert got == expected and len(got.rows) >= 20
+
+
+def test_the_child_process_declines_what_is_not_a_casetui_file(tmp_path, today):
+    from casetui.data import startup
+
+    text_file = tmp_path / "notes.db"
+    text_file.write_text("hello")
+    assert startup.FirstCaseloadRead(str(text_file), today, "J. Rivera").result() is None
+    assert startup.FirstCaseloadRead(str(tmp_path / "missing.db"), today, "J. Rivera").result() is None
