@@ -16,13 +16,13 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from casetui.commands import ClientsProvider, binding_commands
+from casetui.privacy import PrivacyGuard
 from casetui.screens.caseload import CaseloadScreen
-from casetui.screens.lock import PrivacyGuard
 
 THEMES = ("textual-dark", "textual-light")
 
 
-class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without client data (screens/lock.py)
+class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without client data (privacy.py)
     TITLE = "casetui"
     # The caseload's CSS too: Textual does not load a default screen's own CSS_PATH.
     CSS_PATH = ["app.tcss", "screens/caseload.tcss"]

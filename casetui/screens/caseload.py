@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from casetui.data import caseload, vocab
 from casetui.data.caseload import OVERDUE, TODAY, Caseload, CaseloadRow
@@ -90,7 +90,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Horizontal(id="filters")  # filled after the first paint (mount_filters)
-        yield Static("Loading the caseload…", id="summary")
+        yield Static("Loading the caseload…", id="summary", markup=False)  # it names the worker
         table = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         self.add_columns(table, ACTION_MIN_WIDTH)
         yield table
@@ -140,6 +140,8 @@ class CaseloadScreen(ReloadOnReturn, Screen):
             self._pending_rows = None
 
     def mount_filters(self) -> None:
+        from textual.widgets import Input, Select  # not needed for the first frame
+
         values = self.filters
         self.query_one("#filters").mount(
             Input(value=values["name"], placeholder="Filter by name  (/)", id="name", compact=True),
@@ -162,7 +164,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         self.filters[name] = value
         widget = self.filter_widget(name)
         if widget is not None and widget.value != value:
-            with widget.prevent(Input.Changed, Select.Changed):
+            with widget.prevent(widget.Changed):
                 widget.value = value
         if name == "worker" and self.wanted_scope != self._scope:
             self.load()
@@ -193,14 +195,14 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         self._shown_state = None
         self._scope = scope
         self.by_case = {row.case_id: row for row in loaded.rows}
-        options = [("My caseload", MINE), ("All workers", EVERYONE)] + [(name, name) for name in loaded.workers]
+        options = [("My caseload", MINE), ("All workers", EVERYONE)] + [(Text(name), name) for name in loaded.workers]
         if options != self._worker_options:
             self._worker_options = options
             if self.filters["worker"] not in {value for _label, value in options}:
                 self.filters["worker"] = MINE
             worker_select = self.filter_widget("worker")
             if worker_select is not None:
-                with worker_select.prevent(Select.Changed):
+                with worker_select.prevent(worker_select.Changed):
                     worker_select.set_options(options)
                     worker_select.value = self.filters["worker"]
         self.apply_filters()
@@ -262,13 +264,16 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         for row in rows:
             table.add_row(
                 Text(row.client_name, style="bold" if row.overdue else ""),
-                Text("FLAG", style="bold reverse red") if row.safety_flag else "",
+                Text("FLAG", style="bold reverse red") if row.safety_flag else Text(""),
                 due_cell(row), marker_cell(row),
-                row.next_item.label if row.next_item else Text("nothing due", style="dim"),
-                vocab.STAGES.get(row.stage, row.stage), str(row.open_goals), contact_cell(row, today),
+                # Text, never str: a str cell is read as markup, and "[...]" in a goal or a
+                # service name would vanish (or "[/]" stop the app).
+                Text(row.next_item.label) if row.next_item else Text("nothing due", style="dim"),
+                Text(vocab.STAGES.get(row.stage, row.stage)), Text(str(row.open_goals)),
+                Text(contact_cell(row, today)),
                 Text(CONSENT_LABELS.get(row.consent, row.consent),
                      style="bold red" if row.consent == "expired" else ("bold" if row.consent == "expiring" else "")),
-                row.worker,
+                Text(row.worker),
                 key=str(row.case_id),
             )
         if cursor_case is not None and str(cursor_case) in table.rows:
@@ -285,20 +290,23 @@ class CaseloadScreen(ReloadOnReturn, Screen):
             text += f" · no open cases for {self.app.worker_name}: press w for all workers"
         return text
 
-    @on(Input.Changed, "#name")
-    def name_changed(self, event: Input.Changed) -> None:
-        self.set_filter("name", event.value)
+    # Handlers by name rather than @on(Input.Changed...): Input and Select are imported only
+    # once the first frame is shown (mount_filters). The filters are this screen's only ones.
+    def on_input_changed(self, event) -> None:
+        if event.input.id == "name":
+            self.set_filter("name", event.value)
 
-    @on(Input.Submitted, "#name")
-    def name_submitted(self) -> None:
+    def on_input_submitted(self, event) -> None:
+        if event.input.id != "name":
+            return
         if self._filter_timer is not None:
             self._filter_timer.stop()
         self.apply_filters()
         self.query_one("#cases", DataTable).focus()
 
-    @on(Select.Changed, "#filters Select")
-    def select_changed(self, event: Select.Changed) -> None:
-        self.set_filter(event.select.id, event.value)
+    def on_select_changed(self, event) -> None:
+        if event.select.id in self.filters:
+            self.set_filter(event.select.id, event.value)
 
     # --- actions -------------------------------------------------------------------------
 

@@ -1,31 +1,19 @@
-"""The idle lock: after ``idle_lock_minutes`` without a key or mouse event, a screen hides
-every client detail until the worker types the file's passphrase (encrypted file) or their
-lock PIN (plain file; kept only as a salted scrypt hash in the settings).
-
-``PrivacyGuard`` is mixed into ``CaseApp``: it runs the idle lock (``LockScreen`` covers the
-whole window, and while it is up the app runs no action but quitting) and replaces Textual's
-crash report, which prints local variables (client records among them), with one that names
-only the error's type and place.
+"""The idle lock's screens: ``LockScreen`` hides every client detail until the worker types the
+file's passphrase (encrypted file) or their lock PIN (plain file; kept only as a salted scrypt
+hash in the settings), and ``LockSettingsDialog`` chooses the minutes and the PIN. The app's
+side of it (when to lock, what runs while locked) is ``casetui.privacy.PrivacyGuard``.
 """
 
 from __future__ import annotations
 
-import os
-import traceback
-from collections.abc import Iterable
-from time import monotonic
-
-from textual import events, on, work
-from textual.app import ComposeResult, SystemCommand
+from textual import on, work
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
 from casetui.widgets.fields import FormField, show_errors
-
-IDLE_CHECK_SECONDS = 10
-ALLOWED_WHILE_LOCKED = {"quit", "unlock", "focus_next", "focus_previous"}
 
 
 class LockScreen(Screen):
@@ -116,108 +104,3 @@ class LockSettingsDialog(ModalScreen[bool]):
             return
         self.notify("Idle lock saved")
         self.dismiss(True)
-
-
-class PrivacyGuard:
-    """Mixin for the App: notices input, locks after the idle minutes, refuses every action but
-    quitting while locked, and keeps client data out of crash reports."""
-
-    _last_input: float = 0.0
-    locked: bool = False
-
-    def _on_mount(self, event) -> None:  # Textual runs this beside the App's own mount handlers
-        self._last_input = monotonic()
-        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent):
-            self._last_input = monotonic()
-        await super().on_event(event)
-
-    def idle_lock_minutes(self) -> int:
-        from casetui.data import crypto, settings
-
-        with self.database.session() as session:
-            minutes = settings.get_int(session, "idle_lock_minutes")
-            # A plain file with no PIN chosen could never be unlocked: it does not lock.
-            if minutes and not (self.database.encrypted or crypto.has_lock_secret(session)):
-                return 0
-        return minutes
-
-    def check_idle_lock(self) -> None:
-        if self.locked:
-            return
-        try:
-            minutes = self.idle_lock_minutes()
-        except Exception:  # the database is still opening or briefly busy: look again later
-            return
-        if minutes and monotonic() - self._last_input >= minutes * 60:
-            self.action_lock()
-
-    def action_lock(self) -> None:
-        from casetui.data import crypto
-
-        if self.locked:
-            return
-        with self.database.session() as session:
-            can_unlock = self.database.encrypted or crypto.has_lock_secret(session)
-        if not can_unlock:
-            self.notify("Choose a lock PIN first (command palette: Idle lock settings).", severity="warning")
-            return
-        self.locked = True
-        self.use_command_palette = False
-        self.push_screen(LockScreen())
-
-    def secret_opens_lock(self, secret: str) -> bool:
-        from casetui.data import crypto
-
-        if not secret:
-            return False
-        if self.database.encrypted:
-            return self.database.check_passphrase(secret)
-        with self.database.session() as session:
-            return crypto.check_lock_secret(session, secret)
-
-    def unlock(self) -> None:
-        if isinstance(self.screen, LockScreen):
-            self.pop_screen()
-        self.locked = False
-        self.use_command_palette = True
-        self._last_input = monotonic()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.locked and action not in ALLOWED_WHILE_LOCKED:
-            return False
-        return super().check_action(action, parameters)
-
-    def action_lock_settings(self) -> None:
-        from casetui.data import settings
-
-        with self.database.session() as session:
-            minutes = settings.get_int(session, "idle_lock_minutes")
-        self.push_screen(LockSettingsDialog(minutes, self.database.encrypted))
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand("Lock now", "Hide client records until the passphrase or PIN is typed", self.action_lock)
-        yield SystemCommand("Idle lock settings", "Lock after idle minutes; choose the lock PIN",
-                            self.action_lock_settings)
-        if hasattr(self, "open_audit"):
-            yield SystemCommand("Audit trail", "Who did what and when; filter and export CSV", self.open_audit)
-        yield from super().get_system_commands(screen)
-
-    def _fatal_error(self) -> None:
-        """Textual's report shows every frame's locals; ours names the error type and line only."""
-        if os.environ.get("CASETUI_DEBUG"):
-            return super()._fatal_error()
-        error = self._exception
-        where = ""
-        if error is not None and error.__traceback__ is not None:
-            frame = traceback.extract_tb(error.__traceback__)[-1]
-            where = f" at {os.path.basename(frame.filename)}:{frame.lineno}"
-        self.bell()
-        self._exit_renderables.append(
-            f"casetui stopped on an unexpected {type(error).__name__ if error else 'error'}{where}. "
-            "Saved work is safe. Details are hidden because they may hold client data; "
-            "run with CASETUI_DEBUG=1 to see them."
-        )
-        self._close_messages_no_wait()

@@ -106,7 +106,7 @@ def casetui_frames(exc: BaseException) -> list[str]:
     """casetui's own frames in a traceback, leaving out the app's event pass-through."""
     package = os.path.dirname(casetui.__file__) + os.sep
     return [f"{os.path.relpath(f.filename, package)}:{f.lineno} {f.name}" for f in traceback.extract_tb(exc.__traceback__)
-            if f.filename.startswith(package) and not (f.filename.endswith("lock.py") and f.name == "on_event")]
+            if f.filename.startswith(package) and not (f.filename.endswith("privacy.py") and f.name == "on_event")]
 
 
 def test_thousands_of_random_keys_never_crash_a_screen(demo_path):
