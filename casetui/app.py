@@ -36,7 +36,8 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
 
     def __init__(self, database, *, today: date | None = None, demo: bool = False, first_caseload=None):
         """``database``: a ``db.Database``, or a ``startup.PendingDatabase`` still opening;
-        ``first_caseload``: the caseload read before the database was open, for the first paint."""
+        ``first_caseload``: the caseload being read before the database is open, for the first
+        paint (a ``startup.FirstCaseloadRead``; see ``take_first_caseload``)."""
         super().__init__()
         self._today = today
         self.demo = demo
@@ -53,6 +54,12 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
     def today(self) -> date:
         """The working date: pinned in tests and screenshots, otherwise the real date."""
         return self._today or date.today()
+
+    def take_first_caseload(self):
+        """The caseload read for the first paint (waiting for the rest of it if need be), once;
+        None when there is none: the caseload screen then loads it from the database."""
+        reader, self.first_caseload = self.first_caseload, None
+        return None if reader is None else reader.result()
 
     @property
     def database(self):

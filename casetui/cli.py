@@ -209,11 +209,10 @@ def _quick_app(target: str, today: date | None):
     reader = FirstCaseloadRead(target, today or date.today(), worker)  # on the other core, while Textual loads
     from casetui.app import CaseApp
 
-    first_caseload = reader.result()
-    if first_caseload is None:
+    if not reader.usable():
         return None
     pending = PendingDatabase(target, worker, after_open=lambda database: _auto_backup(database, today or date.today()))
-    return CaseApp(pending, today=today, first_caseload=first_caseload)
+    return CaseApp(pending, today=today, first_caseload=reader)  # the screen takes it when it shows it
 
 
 def cmd_demo(args) -> int:

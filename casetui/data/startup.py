@@ -15,7 +15,6 @@ from __future__ import annotations
 import marshal
 import os
 import sqlite3
-import subprocess
 import sys
 import threading
 from collections.abc import Callable
@@ -70,14 +69,17 @@ class PendingDatabase:
         return self._database
 
 
-def read_first_caseload(target: str, today: date, worker: str):
+def read_first_caseload(target: str, today: date, worker: str, *, opened: Callable[[], None] | None = None):
     """The worker's caseload read with stdlib ``sqlite3`` (no SQLAlchemy), or None when the file
-    is not plainly a current casetui file; ``db.open_database`` then decides what to say."""
+    is not plainly a current casetui file; ``db.open_database`` then decides what to say.
+    ``opened()`` is called once the file is known to be a casetui file, before the reading."""
     from casetui.data import caseload
 
     conn = caseload.open_read_only(target)
     if conn is None:
         return None
+    if opened is not None:
+        opened()
     try:
         with closing(conn):
             return caseload.load_caseload(conn, today, worker=worker)
@@ -121,45 +123,119 @@ def unpack_caseload(data: bytes):
     ], [], workers)
 
 
-class FirstCaseloadRead:
-    """``read_first_caseload`` running in a child Python process, started at once.
+USABLE = b"+"  # the child's first byte: the file is a current casetui file, the caseload follows
 
-    The request goes through stdin, the ``Caseload`` comes back on stdout (``pack_caseload``):
-    a pipe between this process and its own child, so the client names stay in memory.
+
+class FirstCaseloadRead:
+    """``read_first_caseload`` running in a child process, started at once.
+
+    The child answers ``USABLE`` as soon as the file is known to be a casetui file
+    (``usable()``), then the ``Caseload`` (``pack_caseload``; ``result()``), through a pipe
+    between this process and its own child, so the client names stay in memory. So the app can
+    start while the caseload is still being read, and wait for it only when it shows it.
+
+    On Linux, while this process has a single thread, the child is a fork: it starts reading at
+    once, with this module and ``caseload`` already imported. Elsewhere (or with threads
+    running, when forking is unsafe) it is a new Python (``python -S -m casetui.data.startup``),
+    about 40 ms slower to get going.
     """
 
-    def __init__(self, target: str, today: date, worker: str):
+    def __init__(self, target: str, today: date, worker: str, *, method: str | None = None):
+        if method is None:
+            method = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
+        self.method = method
+        self._returncode: int | None = None
+        self._usable: bool | None = None
+        request = (os.path.abspath(target), today, worker)
+        if method == "fork":
+            self._pid, self._stdout = self._fork(request)
+            self._child = None
+        else:
+            self._child = self._spawn(request)
+            self._stdout = self._child.stdout
+
+    @staticmethod
+    def _fork(request):
+        from casetui.data import caseload  # noqa: F401  (imported once, before the fork)
+
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: read, answer, and leave without running the parent's exit code
+            code = 1
+            try:
+                os.close(read_end)
+                with open(write_end, "wb") as out:
+                    code = _serve(out, *request)
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        return pid, open(read_end, "rb")
+
+    @staticmethod
+    def _spawn(request):
+        import subprocess  # here, not at the top: the spawned child imports this module too
+
         package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, (package_root, env.get("PYTHONPATH"))))
-        self._child = subprocess.Popen(
-            [sys.executable, "-m", "casetui.data.startup"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, env=env)
-        request = "\n".join((os.path.abspath(target), today.isoformat(), worker)).encode()
+        # -S: the child needs only the standard library and casetui (on PYTHONPATH).
+        child = subprocess.Popen([sys.executable, "-S", "-m", "casetui.data.startup"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        target, today, worker = request
         try:
-            self._child.stdin.write(request)
-            self._child.stdin.close()
-        except OSError:  # the child died at once: result() says None
+            child.stdin.write("\n".join((target, today.isoformat(), worker)).encode())
+            child.stdin.close()
+        except OSError:  # the child died at once: usable() says False
             pass
+        return child
+
+    def usable(self) -> bool:
+        """Whether the file is a current casetui file (waits only for the child's first check)."""
+        if self._usable is None:
+            self._usable = self._stdout.read(len(USABLE)) == USABLE
+            if not self._usable:
+                self.close()
+        return self._usable
 
     def result(self):
-        """The caseload, or None when the file is not plainly a current casetui file (or the
-        child failed): the full opening then decides what to say."""
-        data = self._child.stdout.read()
-        self._child.stdout.close()
-        if self._child.wait() != 0 or not data:
+        """The caseload, or None when the file is not plainly a current casetui file or could not
+        be read this way: the full opening then decides what to say."""
+        if not self.usable():
+            return None
+        data = self._stdout.read()
+        self.close()
+        if self._returncode != 0 or not data:
             return None
         return unpack_caseload(data)
 
+    def close(self) -> None:
+        if self._returncode is not None:
+            return
+        self._stdout.close()
+        if self._child is not None:
+            self._returncode = self._child.wait()
+        else:
+            self._returncode = os.waitstatus_to_exitcode(os.waitpid(self._pid, 0)[1])
 
-def _serve_first_caseload() -> int:
-    """The child's side of ``FirstCaseloadRead``."""
-    target, today, worker = sys.stdin.buffer.read().decode().split("\n", 2)
-    loaded = read_first_caseload(target, date.fromisoformat(today), worker)
-    if loaded is not None:
-        sys.stdout.buffer.write(pack_caseload(loaded))
+
+def _serve(out, target: str, today: date, worker: str) -> int:
+    """The child's side of ``FirstCaseloadRead``: 0 when the caseload was sent."""
+
+    def opened() -> None:
+        out.write(USABLE)
+        out.flush()
+
+    loaded = read_first_caseload(target, today, worker, opened=opened)
+    if loaded is None:
+        return 1
+    out.write(pack_caseload(loaded))
     return 0
 
 
+def _serve_spawned() -> int:
+    target, today, worker = sys.stdin.buffer.read().decode().split("\n", 2)
+    return _serve(sys.stdout.buffer, target, date.fromisoformat(today), worker)
+
+
 if __name__ == "__main__":
-    raise SystemExit(_serve_first_caseload())
+    raise SystemExit(_serve_spawned())

@@ -84,6 +84,8 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         self._shown_state: tuple | None = None
         self._fill_round = 0
         self._pending_rows: tuple | None = None  # rows held back until the first frame is shown
+        self._filters_mounting = self._filters_ready = False
+        self._filter_options: list = []  # the worker options the worker Select shows
         # The filters' values; the widgets showing them arrive after the first paint.
         self.filters = {"name": "", "show": SHOW_ALL, "stage": ALL_STAGES, "worker": MINE}
 
@@ -120,52 +122,66 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         table = self.query_one("#cases", DataTable)
         table.columns["action"].width = self.action_width(self.app.size.width)
         table.focus()
-        first = getattr(self.app, "first_caseload", None)
+        first = self.app.take_first_caseload()
         if first is not None:
-            self.app.first_caseload = None
             self.show_caseload(first, MINE)
         else:
             self.load()
-        if getattr(self.app, "first_frame_shown", True):
+        if self.app.first_frame_shown:
             self.call_after_refresh(self.after_first_frame)
 
     def after_first_frame(self) -> None:
         """What the first frame can do without: the filter widgets (four of them cost a good
         part of a frame) and the table rows below the first screenful."""
-        if self.query_one("#filters").children:
+        if self._filters_mounting:
             return
-        self.mount_filters()
+        self._filters_mounting = True
+        self.call_later(self.mount_filters)
         if self._pending_rows is not None:
             self._add_rows(*self._pending_rows)
             self._pending_rows = None
 
-    def mount_filters(self) -> None:
+    async def mount_filters(self) -> None:
         from textual.widgets import Input, Select  # not needed for the first frame
 
-        values = self.filters
-        self.query_one("#filters").mount(
+        values, options = self.filters, self._worker_options
+        await self.query_one("#filters").mount(
             Input(value=values["name"], placeholder="Filter by name  (/)", id="name", compact=True),
             Select([("Everything due", SHOW_ALL), ("Overdue", SHOW_OVERDUE), ("Due this week", SHOW_WEEK)],
                    value=values["show"], allow_blank=False, id="show", compact=True),
             Select([("All stages", ALL_STAGES)] + [(label, code) for code, label in vocab.STAGES.items()
                                                    if code != "closure"],
                    value=values["stage"], allow_blank=False, id="stage", compact=True),
-            Select(self._worker_options, value=values["worker"], allow_blank=False, id="worker", compact=True),
+            Select(options, value=values["worker"], allow_blank=False, id="worker", compact=True),
         )
+        self._filter_options = options
+        self._filters_ready = True
+        # Keys (o, u, w) or a finished load may have changed the filters while they mounted.
+        for name in self.filters:
+            self.show_filter(name)
 
     def filter_widget(self, name: str):
-        found = self.query(f"#filters #{name}")
-        return found.first() if found else None
+        """The widget showing a filter, once the filters are mounted (None before)."""
+        return self.query_one(f"#filters #{name}") if self._filters_ready else None
+
+    def show_filter(self, name: str) -> None:
+        """Make the filter's widget show its value (and the worker list its current options)."""
+        widget = self.filter_widget(name)
+        if widget is None:
+            return
+        with widget.prevent(widget.Changed):
+            if name == "worker" and self._filter_options != self._worker_options:
+                self._filter_options = self._worker_options
+                widget.set_options(self._worker_options)
+            if widget.value != self.filters[name]:
+                widget.value = self.filters[name]
 
     def set_filter(self, name: str, value) -> None:
         """Change one filter (from a key or its widget), show it, and apply it."""
         if self.filters[name] == value:
             return
         self.filters[name] = value
-        widget = self.filter_widget(name)
-        if widget is not None and widget.value != value:
-            with widget.prevent(widget.Changed):
-                widget.value = value
+        self.show_filter(name)
         if name == "worker" and self.wanted_scope != self._scope:
             self.load()
         elif name == "name":
@@ -200,11 +216,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
             self._worker_options = options
             if self.filters["worker"] not in {value for _label, value in options}:
                 self.filters["worker"] = MINE
-            worker_select = self.filter_widget("worker")
-            if worker_select is not None:
-                with worker_select.prevent(worker_select.Changed):
-                    worker_select.set_options(options)
-                    worker_select.value = self.filters["worker"]
+            self.show_filter("worker")
         self.apply_filters()
 
     # --- filtering -----------------------------------------------------------------------
@@ -250,7 +262,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         self._add_rows(self._fill_round, rows[:FIRST_PAGE], current)
         if len(rows) > FIRST_PAGE:
             rest = (self._fill_round, rows[FIRST_PAGE:ROW_LIMIT], current)
-            if getattr(self.app, "first_frame_shown", True):
+            if self.app.first_frame_shown:
                 self.call_after_refresh(self._add_rows, *rest)
             else:
                 self._pending_rows = rest

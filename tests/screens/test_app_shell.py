@@ -22,6 +22,10 @@ async def test_app_starts_and_shows_a_demo_client(demo_path):
         assert table.row_count >= 20
         names = {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
         assert any("Sampleton" in name for name in names)
+        # The worker list, mounted after the first frame, shows the workers the load found
+        # (the load may finish while the filters are still mounting).
+        workers = app.screen.query_one("#worker")
+        assert {value for _label, value in workers._options} >= set(app.screen.loaded.workers) != set()
         await pilot.press("q")
     assert app.return_code == 0
 
@@ -32,7 +36,8 @@ async def test_quick_start_paints_before_the_database_is_open(demo_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         table = app.screen.query_one("#cases", DataTable)
-        assert table.row_count == len(app.screen.loaded.rows) >= 20  # from the stdlib read
+        assert app.first_caseload is None and app.screen.loaded is not None  # taken from the child process
+        assert table.row_count == len(app.screen.loaded.rows) >= 20
         await app.workers.wait_for_complete()
         with app.database.session() as session:  # then the full database, checked and open
             assert session.info["worker"] == app.worker_name
