@@ -9,6 +9,8 @@ from functools import partial
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 # Keys every screen has, or that the palette and the help already explain.
 _SKIP_ACTIONS = {"command_palette", "focus_next", "focus_previous", "copy_text", "screenshot"}
@@ -54,6 +56,18 @@ def binding_commands(app, screen) -> Iterable[SystemCommand]:
         yield SystemCommand(description, f"Key: {shown}", partial(app.run_action, action, node))
 
 
+def highlighted(matcher: Matcher, text: str) -> Content:
+    """``text`` as typed with the query's letters marked. (``Matcher.highlight`` reads its text
+    as markup: "Smith [Jr]" would lose "[Jr]" and "a [/] b" would stop the palette.)"""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
 class ClientsProvider(Provider):
     """Open a client's record by typing part of their name."""
 
@@ -72,5 +86,5 @@ class ClientsProvider(Provider):
         found = await asyncio.to_thread(self._find_clients, query)
         for client_id, name in found:
             score = matcher.match(name) or 0.1  # the service matched name prefixes; keep its order
-            yield Hit(score, matcher.highlight(name), partial(self.app.open_client, client_id),
+            yield Hit(score, highlighted(matcher, name), partial(self.app.open_client, client_id),
                       help="Open the client's record")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from casetui.widgets.fields import FormField, show_errors
+from casetui.widgets.plain import cells
 
 SHOWN_ROWS = 500
 
@@ -55,7 +57,9 @@ class AuditScreen(Screen):
 
         with self.app.database.session() as session:
             names = audit.workers(session)
-        self.app.call_from_thread(self.query_one("#worker", Select).set_options, [(name, name) for name in names])
+        # Text prompts: a str option is read as markup, and worker names are typed.
+        options = [(Text(name), name) for name in names]
+        self.app.call_from_thread(self.query_one("#worker", Select).set_options, options)
 
     def read_filters(self) -> dict | None:
         """The filters as the service takes them, or None after showing what is wrong."""
@@ -117,8 +121,8 @@ class AuditScreen(Screen):
         for event, client_name in rows[:SHOWN_ROWS]:
             record = f"{event.entity} {event.entity_id}" if event.entity_id else event.entity
             client = f"{client_name} ({event.client_id})" if client_name else (str(event.client_id or ""))
-            table.add_row(f"{event.at:%Y-%m-%d %H:%M}", event.worker, event.action, record, client,
-                          ", ".join(event.fields))
+            table.add_row(*cells(f"{event.at:%Y-%m-%d %H:%M}", event.worker, event.action, record, client,
+                                 ", ".join(event.fields)))
         more = f"the newest {SHOWN_ROWS} shown; " if len(rows) > SHOWN_ROWS else ""
         count = "no entries" if not rows else f"{min(len(rows), SHOWN_ROWS)} entries"
         self.query_one("#audit-status", Static).update(f"{count} ({more}ctrl+s exports every matching entry to CSV)")
@@ -146,6 +150,8 @@ class AuditScreen(Screen):
             with self.app.database.session() as session:
                 count = audit.export_csv(session, path, **self._service_filters(session, filters))
         except OSError as exc:
-            self.app.call_from_thread(self.notify, f"Could not write the CSV: {exc.strerror}", severity="error")
+            self.app.call_from_thread(self.notify, f"Could not write the CSV: {exc.strerror}", severity="error",
+                                      markup=False)
             return
-        self.app.call_from_thread(self.notify, f"{count} entries written to {path}", title="Audit exported")
+        self.app.call_from_thread(self.notify, f"{count} entries written to {path}", title="Audit exported",
+                                  markup=False)

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
@@ -28,6 +28,7 @@ from casetui.data.client_record import ClientRecord, client_record
 from casetui.data.errors import CasetuiError, ValidationError
 from casetui.screens import ReloadOnReturn
 from casetui.widgets.fields import FormField
+from casetui.widgets.plain import cells
 from casetui.widgets.record_form import RecordForm
 
 TABS = ("overview", "assessments", "goals", "notes", "referrals", "consents", "documents")
@@ -91,7 +92,7 @@ class ClientScreen(ReloadOnReturn, Screen):
             with TabPane("4 Notes", id="notes"):
                 with Vertical():
                     yield self._table("notes-table", "Date", "Type", "Minutes", "Worker", "Note")
-                    yield Static("", id="note-text")
+                    yield Static("", id="note-text", markup=False)
             with TabPane("5 Referrals", id="referrals"):
                 yield self._table("referrals-table", "Referred", "Service", "Provider", "Status", "Follow up", "Outcome")
             with TabPane("6 Consents", id="consents"):
@@ -125,7 +126,9 @@ class ClientScreen(ReloadOnReturn, Screen):
         age = f" · {record.age}" if record.age is not None else ""
         pronouns = f" · {client.pronouns}" if client.pronouns else ""
         case_text = f" · case {case.id} · {case.program} · {stage} · worker {case.worker}" if case else ""
-        self.query_one("#client-title", Static).update(f"[b]{client.sort_name}[/]{age}{pronouns}{case_text}")
+        # Typed text goes in as template values: Textual would read "[...]" in it as markup.
+        self.query_one("#client-title", Static).update(
+            Content.from_markup("[b]$name[/]$rest", name=client.sort_name, rest=f"{age}{pronouns}{case_text}"))
         banner = self.query_one("#banner", Static)
         if case is None:
             banner.update("This client has no case. Start one with an intake.")
@@ -144,7 +147,6 @@ class ClientScreen(ReloadOnReturn, Screen):
 
     def show_overview(self, record: ClientRecord) -> None:
         client = record.client
-        lines = ["[b]Client[/]"]
         facts = [
             ("Preferred name", client.preferred_name), ("Date of birth", _day(client.date_of_birth)),
             ("Gender", vocab.GENDERS.get(client.gender or "", client.gender)), ("Pronouns", client.pronouns),
@@ -155,14 +157,15 @@ class ClientScreen(ReloadOnReturn, Screen):
             ("Veteran", "yes" if client.veteran else None),
             ("Last contact", _day(record.last_contact_on) or "none recorded"),
         ]
-        lines += [f"{label:<15}{value}" for label, value in facts if value]
-        self.query_one("#demographics", Static).update("\n".join(lines))
+        lines = [f"{label:<15}{value}" for label, value in facts if value]
+        self.query_one("#demographics", Static).update(Content.from_markup("[b]Client[/]\n$facts",
+                                                                           facts="\n".join(lines)))
 
         safety = self.query_one("#safety", Static)
         case = record.case
         if case is not None and case.safety_flag:
-            safety.update(f"[b]SAFETY FLAG[/]\n{case.safety_flag_reason or 'Raised at assessment'}\n\n"
-                          "Awaiting follow-up: press x to record it.")
+            safety.update(Content.from_markup("[b]SAFETY FLAG[/]\n$reason\n\nAwaiting follow-up: press x to record it.",
+                                              reason=case.safety_flag_reason or "Raised at assessment"))
             safety.set_class(True, "-flagged")
         else:
             followed = f"\nLast follow-up {case.safety_followup_on:%Y-%m-%d}" if case and case.safety_followup_on else ""
@@ -201,17 +204,18 @@ class ClientScreen(ReloadOnReturn, Screen):
             filled = round(row["percent"] / 10)
             bar = "█" * filled + "[$text-muted]" + "░" * (10 - filled) + "[/]"
             track = f"[{track_colours[row['track']]}]{row['track_label']:<8}[/]"
-            lines.append(f"{bar} {row['percent']:3d}%  {track}  due {row['due_on']:%Y-%m-%d}  "
-                         f"{escape(_one_line(row['statement'], 50))}")
-        body = "\n".join(lines) if lines else "No open goals."
-        self.query_one("#goal-progress", Static).update(f"[b]Goals[/] ({len(open_goals)} open · g opens them)\n{body}")
+            line = f"{bar} {row['percent']:3d}%  {track}  due {row['due_on']:%Y-%m-%d}  $goal"
+            lines.append(Content.from_markup(line, goal=_one_line(row["statement"], 50)))
+        body = Content("\n").join(lines) if lines else Content("No open goals.")
+        heading = Content.from_markup(f"[b]Goals[/] ({len(open_goals)} open · g opens them)\n")
+        self.query_one("#goal-progress", Static).update(heading + body)
 
     def _fill(self, table_id: str, rows: list[tuple], keys: list) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
         cursor = table.cursor_row
         table.clear()
         for row, key in zip(rows, keys):
-            table.add_row(*row, key=str(key))
+            table.add_row(*cells(*row), key=str(key))
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
 
@@ -294,7 +298,7 @@ class ClientScreen(ReloadOnReturn, Screen):
             with self.app.database.session() as session:
                 cases.require_open(session, self.case_id)
         except CasetuiError as exc:
-            self.notify(str(exc), severity="error", title="Read-only")
+            self.notify(str(exc), severity="error", title="Read-only", markup=False)
             return None
         return self.case_id
 

@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import (
@@ -27,6 +26,7 @@ from casetui.data.errors import CasetuiError, ValidationError
 from casetui.widgets.consent_dialog import ConsentDialog
 from casetui.widgets.dialogs import ConfirmDialog, ReasonDialog
 from casetui.widgets.fields import FormField, show_errors
+from casetui.widgets.plain import cells
 from casetui.widgets.referral_form import ReferralForm
 from casetui.widgets.step_list import StepList
 
@@ -191,7 +191,7 @@ class DischargeScreen(Screen):
             yield Static("Services for the client's open needs come first. Enter on a service refers the client; "
                          "search the directory for others.", classes="hint")
             yield Input(placeholder="Search the directory, then Enter", id="linkage-search")
-            yield Static("Suggested for open needs", id="hits-title", classes="subtitle")
+            yield Static("Suggested for open needs", id="hits-title", classes="subtitle", markup=False)
             hits = DataTable(id="linkage-hits", cursor_type="row", zebra_stripes=True)
             for label, width in (("Service", 30), ("Organization", 24), ("Need", 14), ("Eligible", 8)):
                 hits.add_column(label, width=width)
@@ -201,7 +201,7 @@ class DischargeScreen(Screen):
             for label, width in (("Service", 30), ("Provider", 24), ("Referred", 10), ("Follow up", 10)):
                 made.add_column(label, width=width)
             yield made
-            yield Static("", id="provider-list-result", classes="hint")
+            yield Static("", id="provider-list-result", classes="hint", markup=False)
 
     def _compose_coordination(self) -> ComposeResult:
         with VerticalScroll(id="step-coordination", classes="step"):
@@ -215,7 +215,7 @@ class DischargeScreen(Screen):
                 yield FormField("Date", Input(f"{self.app.today:%Y-%m-%d}", id="contacted_on"), id="field-contacted_on")
                 yield FormField("How", Select([(label, code) for code, label in discharge.CONTACT_METHODS.items()],
                                               value="phone", allow_blank=False, id="method"), id="field-method")
-            yield Static("", id="consent-status")
+            yield Static("", id="consent-status", markup=False)
             yield FormField("Information shared (leave empty when nothing was shared)", Input(id="information_shared"))
             yield FormField("Note", Input(id="note"))
             with Horizontal(classes="buttons"):
@@ -241,13 +241,13 @@ class DischargeScreen(Screen):
                                      classes="summary"))
             yield FormField("Export to folder (empty: your casetui documents folder)",
                             Input(placeholder="e.g. ~/Documents/discharges", id="export_folder"))
-            yield Static("", id="export-result", classes="hint")
+            yield Static("", id="export-result", classes="hint", markup=False)
 
     def _compose_review(self) -> ComposeResult:
         with VerticalScroll(id="step-review", classes="step"):
             yield Static("6 · Review and close", classes="step-title")
             yield Vertical(id="checklist")
-            yield Static("", id="close-error", classes="error-text")
+            yield Static("", id="close-error", classes="error-text", markup=False)
             yield Static("Closing sets the stage to closure, the closed date (the discharge date) and the date the "
                          "record is kept until. A closed case is read-only; it can be reopened with a reason.",
                          classes="hint")
@@ -279,7 +279,7 @@ class DischargeScreen(Screen):
         for item in items:
             mark = "[$text-success]✓[/]" if item.done else "[$text-error]✗[/]"
             checklist.mount(Static(f"{mark} [b]{item.label}[/b]", classes="check-label"),
-                            Static(escape(item.detail), classes="check-detail"))
+                            Static(item.detail, classes="check-detail", markup=False))
         return states
 
     def show_step(self, key: str) -> None:
@@ -327,9 +327,9 @@ class DischargeScreen(Screen):
     def _failed(self, exc: CasetuiError, pane: str, title: str) -> None:
         if isinstance(exc, ValidationError):
             for message in show_errors(self.query_one(pane), exc.errors):
-                self.notify(message, severity="error", title=title)
+                self.notify(message, severity="error", title=title, markup=False)
         else:
-            self.notify(str(exc), severity="error", title=title)
+            self.notify(str(exc), severity="error", title=title, markup=False)
 
     # --- 1. reason ---------------------------------------------------------------------
 
@@ -400,8 +400,9 @@ class DischargeScreen(Screen):
         table = self.query_one("#linkage-made", DataTable)
         table.clear()
         for referral in made:
-            table.add_row(referral.service_name, referral.provider_name, f"{referral.referred_on:%Y-%m-%d}",
-                          f"{referral.follow_up_on:%Y-%m-%d}" if referral.follow_up_on else "", key=str(referral.id))
+            table.add_row(*cells(referral.service_name, referral.provider_name, f"{referral.referred_on:%Y-%m-%d}",
+                                 f"{referral.follow_up_on:%Y-%m-%d}" if referral.follow_up_on else ""),
+                          key=str(referral.id))
         if not made:
             table.add_row("None yet", "", "", "")
 
@@ -423,7 +424,7 @@ class DischargeScreen(Screen):
         for hit in hits:
             need = ", ".join(vocab.DOMAINS.get(c, c) for c in hit.categories)
             eligible = {True: "yes", False: "no", None: "check"}[hit.eligible]
-            table.add_row(hit.name, hit.organization, need, eligible, key=hit.id)
+            table.add_row(*cells(hit.name, hit.organization, need, eligible), key=hit.id)
 
     @on(Input.Submitted, "#linkage-search")
     def _search(self, event: Input.Submitted) -> None:
@@ -445,7 +446,7 @@ class DischargeScreen(Screen):
 
         def done(referral) -> None:
             if referral is not None:
-                self.notify(f"Referred to {hit.name} for ongoing services.", title="Saved")
+                self.notify(f"Referred to {hit.name} for ongoing services.", title="Saved", markup=False)
                 self.refresh_linkage()
                 self.refresh_progress()
 
@@ -471,7 +472,8 @@ class DischargeScreen(Screen):
                                               folder / provider_list.default_filename(self.case_id, today, fmt),
                                               today=today, referral_ids=ids) for fmt in provider_list.FORMATS]
         except (CasetuiError, OSError) as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Provider list not saved")
+            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Provider list not saved",
+                                      markup=False)
             return
         self.app.call_from_thread(self._provider_list_saved, written)
 
@@ -488,7 +490,7 @@ class DischargeScreen(Screen):
             with self.app.database.session() as session:
                 discharge.complete_step(session, self.case_id, step)
         except CasetuiError as exc:
-            self.notify(str(exc), severity="error", title="Not saved")
+            self.notify(str(exc), severity="error", title="Not saved", markup=False)
             return
         self._saved(message)
 
@@ -500,10 +502,10 @@ class DischargeScreen(Screen):
         table = self.query_one("#contacts", DataTable)
         table.clear()
         for contact in contacts:
-            table.add_row(f"{contact.contacted_on:%Y-%m-%d}", contact.recipient,
-                          discharge.CONTACT_METHODS.get(contact.method, contact.method),
-                          _short(contact.information_shared or "nothing"), "on file" if contact.consent_id else "",
-                          key=str(contact.id))
+            table.add_row(*cells(f"{contact.contacted_on:%Y-%m-%d}", contact.recipient,
+                                 discharge.CONTACT_METHODS.get(contact.method, contact.method),
+                                 _short(contact.information_shared or "nothing"),
+                                 "on file" if contact.consent_id else ""), key=str(contact.id))
         if not contacts:
             table.add_row("", "No contacts logged yet", "", "", "")
         self.refresh_consent_status()
@@ -519,13 +521,13 @@ class DischargeScreen(Screen):
         with self.app.database.session() as session:
             granted = discharge.consent_for(session, self.case_id, recipient, self.app.today)
         if granted is None:
-            status.update(f"✗ No current consent for {escape(recipient)}: information cannot be shared with them. "
+            status.update(f"✗ No current consent for {recipient}: information cannot be shared with them. "
                           "Press ctrl+g to record the client's signed consent.")
             status.set_classes("no-consent")
         else:
             until = f", until {granted.expires_on:%Y-%m-%d}" if granted.expires_on else ""
             scope = vocab.CONSENT_SCOPES.get(granted.scope, granted.scope).lower()
-            status.update(f"✓ Consent on file for {escape(granted.recipient)}: {scope}, signed "
+            status.update(f"✓ Consent on file for {granted.recipient}: {scope}, signed "
                           f"{granted.signed_on:%Y-%m-%d}{until}.")
             status.set_classes("consent")
 
@@ -565,7 +567,7 @@ class DischargeScreen(Screen):
                 self.refresh_linkage()
                 self.query_one("#recipient", Input).value = granted.recipient
                 self.refresh_consent_status()
-                self.notify(f"Consent to share with {granted.recipient} recorded.", title="Saved")
+                self.notify(f"Consent to share with {granted.recipient} recorded.", title="Saved", markup=False)
 
         self.app.push_screen(ConsentDialog(recipient=self.query_one("#recipient", Input).value.strip(),
                                            signed_on=self.app.today, save=save), done)
@@ -623,7 +625,8 @@ class DischargeScreen(Screen):
             with self.app.database.session() as session:
                 text = discharge.render_summary(session, self.case_id, self.app.today)
         except CasetuiError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Summary not rendered")
+            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Summary not rendered",
+                                      markup=False)
             return
         self.app.call_from_thread(self._show_summary, text)
 
@@ -654,7 +657,7 @@ class DischargeScreen(Screen):
                 written = discharge.export_summary(session, self.case_id, folder or config.documents_dir(),
                                                    self.app.today)
         except (CasetuiError, OSError) as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Not exported")
+            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Not exported", markup=False)
             return
         self.app.call_from_thread(self._exported, written)
 
@@ -681,8 +684,8 @@ class DischargeScreen(Screen):
             with self.app.database.session() as session:
                 discharge.close_case(session, self.case_id, self.app.today)
         except CasetuiError as exc:
-            error.update(escape(str(exc)))
-            self.notify(str(exc), severity="error", title="Case not closed")
+            error.update(str(exc))
+            self.notify(str(exc), severity="error", title="Case not closed", markup=False)
             return
         self.notify("The case is closed and read-only now.", title="Case closed")
         self.call_later(self._rebuild)
@@ -703,7 +706,7 @@ class DischargeScreen(Screen):
                 with self.app.database.session() as session:
                     discharge.reopen_case(session, self.case_id, reason, self.app.today)
             except CasetuiError as exc:
-                self.notify(str(exc), severity="error", title="Not reopened")
+                self.notify(str(exc), severity="error", title="Not reopened", markup=False)
                 return
             self.notify("The case is open again.", title="Reopened")
             self.call_later(self._rebuild)

@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from casetui.data import cases, clients, goals, vocab
 from casetui.data.errors import CasetuiError
 from casetui.widgets.goal_forms import GoalForm, HistoryDialog, ObjectiveForm, ProgressForm, StatusForm
+from casetui.widgets.plain import cell, cells
 from casetui.widgets.progress_chart import ProgressChart
 
 DRAFT = "draft:"  # row keys of goal drafts offered from the assessment
@@ -121,7 +122,7 @@ class GoalsScreen(Screen):
         self.colours = {name: (background + Color.parse(variables[name])).hex
                         for name in {*TRACK_COLOURS.values(), "foreground-muted"}}
         for row in self.rows.values():
-            table.add_row(_short(row.statement, width), self._bar(row), self._track(row),
+            table.add_row(cell(_short(row.statement, width)), self._bar(row), self._track(row),
                           f"{row.due_on:%Y-%m-%d}", key=str(row.goal_id))
         for draft in self.drafts.values():
             table.add_row(Text(_short(f"+ {draft.label} (draft)", width), style="italic"), "press a", "", "",
@@ -212,30 +213,33 @@ class GoalsScreen(Screen):
                    target=goal.target, start_on=goal.start_on, due_on=goal.due_on, today=self.app.today,
                    label=lambda value: goals.format_value(goal, value) if goal.direction == "reach" else f"{value:g}")
         for objective in detail.objectives:
-            objectives.add_row("✔" if objective.done_on else "·", objective.text,
-                               f"{objective.due_on:%Y-%m-%d}" if objective.due_on else "", key=str(objective.id))
+            due = f"{objective.due_on:%Y-%m-%d}" if objective.due_on else ""
+            objectives.add_row(*cells("✔" if objective.done_on else "·", objective.text, due), key=str(objective.id))
         for entry in reversed(detail.progress):
-            entries.add_row(f"{entry.recorded_on:%Y-%m-%d}", goals.format_value(goal, entry.value),
-                            entry.evidence_source or "", _short(entry.note or "", 40), key=str(entry.id))
+            entries.add_row(*cells(f"{entry.recorded_on:%Y-%m-%d}", goals.format_value(goal, entry.value),
+                                   entry.evidence_source or "", _short(entry.note or "", 40)), key=str(entry.id))
 
-    def _summary(self, goal, row: goals.GoalRow, revisions: int) -> str:
+    def _summary(self, goal, row: goals.GoalRow, revisions: int) -> Content:
         domains = ", ".join(vocab.DOMAINS.get(code, code) for code in goal.domains)
         now = goals.format_value(goal, row.latest_value) if row.latest_value is not None else "nothing yet"
         status = vocab.GOAL_LIFECYCLE.get(goal.lifecycle_status, goal.lifecycle_status)
         if goal.achievement_status:
             status += f", {vocab.GOAL_ACHIEVEMENT.get(goal.achievement_status, goal.achievement_status).lower()}"
         colour = self._colour(TRACK_COLOURS[row.track])
+        # Typed text (statement, measure, unit, reason) goes in as template values, never markup.
         lines = [
-            f"[b]{escape(goal.statement)}[/]",
-            f"Now {now}, target {goals.format_value(goal, goal.target)} · {row.percent:.0f}% · "
+            "[b]$statement[/]",
+            f"Now $now, target $target · {row.percent:.0f}% · "
             f"[{colour}]{goals.TRACK_STATUSES[row.track]}[/] · due {goal.due_on:%Y-%m-%d}",
-            f"[dim]{domains} · {escape(goal.measure)} · from {goals.format_value(goal, goal.baseline)} on "
+            f"[dim]{domains} · $measure · from $baseline on "
             f"{goal.start_on:%Y-%m-%d} · {vocab.GOAL_ACTORS.get(goal.actor, goal.actor)} acts · {status} · "
             f"rev. {goal.revision}" + (f" (h: {revisions} earlier)" if revisions else "") + "[/]",
         ]
         if goal.status_reason:
-            lines.append(f"[dim]Status reason: {escape(goal.status_reason)}[/]")
-        return "\n".join(lines)
+            lines.append("[dim]Status reason: $reason[/]")
+        return Content.from_markup("\n".join(lines), statement=goal.statement, now=now, measure=goal.measure,
+                                   target=goals.format_value(goal, goal.target),
+                                   baseline=goals.format_value(goal, goal.baseline), reason=goal.status_reason or "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS and self.case_closed:
@@ -324,7 +328,7 @@ class GoalsScreen(Screen):
             with self.app.database.session() as session:
                 goals.set_objective_done(session, objective_id, objective.done_on is None, self.app.today)
         except CasetuiError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         self.load(self.detail.goal.id)
         table = self.query_one("#objectives", DataTable)

@@ -79,7 +79,7 @@ class ResourcesScreen(Screen):
             yield Select([(label, code) for code, label in vocab.POPULATIONS.items()], prompt="Any population",
                          compact=True, id="f-population")
             yield Input(placeholder="City or postal code", compact=True, id="f-place")
-        yield Static("", id="status")
+        yield Static("", id="status", markup=False)  # it names the client
         with Horizontal(id="body"):
             yield OptionList(id="results")
             yield ResourceDetail(id="detail")
@@ -95,7 +95,7 @@ class ResourcesScreen(Screen):
                     self.client_name, self.case_closed = client.display_name, case.is_closed
                     self.profile = resources.client_profile(session, self.case_id, self.app.today)
             except CasetuiError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(str(exc), severity="error", markup=False)
                 self.case_id = None
         if self.client_name:
             self.sub_title = f"Resource directory · for {self.client_name}"
@@ -238,7 +238,7 @@ class ResourcesScreen(Screen):
     def worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             what = "The search" if event.worker.group == "search" else "Loading the service"
-            self.notify(f"{what} failed: {event.worker.error}", severity="error", timeout=10)
+            self.notify(f"{what} failed: {event.worker.error}", severity="error", timeout=10, markup=False)
 
     def current(self) -> resources.ServiceHit | None:
         found = self.query("#results")
@@ -332,7 +332,7 @@ class ResourcesScreen(Screen):
             return
         follow = f" Follow up on {referral.follow_up_on:%Y-%m-%d}." if referral.follow_up_on else ""
         self.notify(f"Referred to {referral.service_name}.{follow} It is on the provider list (p).",
-                    title="Referral recorded")
+                    title="Referral recorded", markup=False)
 
     def action_toggle_pick(self) -> None:
         hit = self._need_service()
@@ -371,7 +371,7 @@ class ResourcesScreen(Screen):
     def _provider_list_saved(self, path) -> None:
         if path is not None:
             self.notify(f"Saved to {path} and logged on the case's documents.", title="Provider list saved",
-                        timeout=8)
+                        timeout=8, markup=False)
 
     def action_edit(self) -> None:
         hit = self._need_service()
@@ -381,7 +381,7 @@ class ResourcesScreen(Screen):
             with self.app.database.session() as session:
                 service = resources.get_service(session, hit.id).service
         except CasetuiError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         values = {name: getattr(service, name) for name in resources.EDITABLE_FIELDS}
         form = ServiceEditForm(values, statuses=resources.SERVICE_STATUSES,
@@ -394,7 +394,7 @@ class ResourcesScreen(Screen):
 
     def _service_saved(self, service) -> None:
         if service is not None:
-            self.notify(f"Saved {service.name}.")
+            self.notify(f"Saved {service.name}.", markup=False)
             self.schedule_search(0)
 
     def action_verify(self) -> None:
@@ -405,7 +405,7 @@ class ResourcesScreen(Screen):
             with self.app.database.session() as session:
                 service = resources.mark_verified(session, hit.id, self.app.today)
         except CasetuiError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
-        self.notify(f"{service.name} marked verified on {self.app.today:%Y-%m-%d}.")
+        self.notify(f"{service.name} marked verified on {self.app.today:%Y-%m-%d}.", markup=False)
         self.schedule_search(0)

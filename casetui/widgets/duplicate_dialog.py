@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.markup import escape
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
@@ -49,7 +49,8 @@ class DuplicateDialog(ModalScreen[tuple[str, int | None] | None]):
             yield Static(f"[b]{'This person' if count == 1 else 'These people'} may already be on file[/b]\n"
                          "Same date of birth and a similar name. Open the existing record instead of "
                          "creating a duplicate? Your intake draft is kept.")
-            yield OptionList(*[Option(f"{escape(m.name)}  [dim]{escape(m.details)}[/dim]", id=str(m.client_id))
+            # Content, not markup: names are typed ("Smith [Jr]").
+            yield OptionList(*[Option(Content.assemble(m.name, "  ", (m.details, "dim")), id=str(m.client_id))
                                for m in self.matches],
                              id="matches")
             with Horizontal():

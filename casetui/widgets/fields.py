@@ -7,6 +7,7 @@ from collections.abc import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
@@ -49,9 +50,12 @@ class FormField(Vertical):
         self.hint = hint
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label + (f"  [dim]{self.hint}[/]" if self.hint else ""))
+        # The label is our markup; a hint may be typed text (a goal's unit) and an error may
+        # quote what was typed, so neither is read as markup.
+        label = Content.from_markup(self.label)
+        yield Label(Content.assemble(label, "  ", (self.hint, "dim")) if self.hint else label)
         yield self.control
-        yield Static("", classes="field-error")
+        yield Static("", classes="field-error", markup=False)
 
     @property
     def value(self):
@@ -110,11 +114,11 @@ class FormDialog(ModalScreen):
             result = self.save(self.values())
         except ValidationError as exc:
             for message in show_errors(self, exc.errors):
-                self.notify(message, severity="error", title=self.ERROR_TITLE)
+                self.notify(message, severity="error", title=self.ERROR_TITLE, markup=False)
             return
         except CasetuiError as exc:
             show_errors(self, {})
-            self.notify(str(exc), severity="error", title=self.ERROR_TITLE)
+            self.notify(str(exc), severity="error", title=self.ERROR_TITLE, markup=False)
             return
         self.dismiss(result)
 

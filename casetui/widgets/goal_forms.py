@@ -54,7 +54,7 @@ class GoalDialog(ModalScreen[bool]):
             yield Static(self.title_text, classes="dialog-title")
             with VerticalScroll():
                 yield from self.form()
-            yield Static("", classes="form-error")
+            yield Static("", classes="form-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", id="save", variant="primary")

@@ -45,10 +45,10 @@ class RecordForm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.form_title, id="form-title")
+            yield Static(self.form_title, id="form-title", markup=False)  # it may name a service or a person
             with VerticalScroll():
                 yield from self.fields
-            yield Static("", id="form-error")
+            yield Static("", id="form-error", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="cancel")
                 yield Button(f"{self.ok} (ctrl+s)", id="save", variant="primary")

@@ -160,7 +160,7 @@ async def test_objective_and_progress_by_keys(demo_path):
         await pilot.pause()
         assert app.screen is screen
         assert entries.row_count == before + 1
-        assert entries.get_row_at(0)[2] == "Client report"  # newest first
+        assert str(entries.get_row_at(0)[2]) == "Client report"  # newest first (cells are Text)
         with app.database.session() as session:
             assert len(session.exec(select(ProgressEntry).where(ProgressEntry.goal_id == goal_id)).all()) == before + 1
         assert len(screen.query_one("#chart").points) == before + 1
