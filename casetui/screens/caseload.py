@@ -85,6 +85,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         self._fill_round = 0
         self._pending_rows: tuple | None = None  # rows held back until the first frame is shown
         self._filters_mounting = self._filters_ready = False
+        self._typing_ahead = False  # "/" came before the name filter was there
         self._filter_options: list = []  # the worker options the worker Select shows
         # The filters' values; the widgets showing them arrive after the first paint.
         self.filters = {"name": "", "show": SHOW_ALL, "stage": ALL_STAGES, "worker": MINE}
@@ -159,6 +160,8 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         # Keys (o, u, w) or a finished load may have changed the filters while they mounted.
         for name in self.filters:
             self.show_filter(name)
+        if self._typing_ahead:
+            self.filter_widget("name").focus()
 
     def filter_widget(self, name: str):
         """The widget showing a filter, once the filters are mounted (None before)."""
@@ -336,8 +339,24 @@ class CaseloadScreen(ReloadOnReturn, Screen):
             self.app.open_client(self.by_case[case_id].client_id)
 
     def action_focus_filter(self) -> None:
+        # Letters typed right after "/" (before the name filter has focus, or is even mounted:
+        # type-ahead at start-up) still go into it.
+        self._typing_ahead = True
         if (name := self.filter_widget("name")) is not None:
             name.focus()
+
+    def on_key(self, event) -> None:
+        if self._typing_ahead and event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            self.set_filter("name", self.filters["name"] + event.character)
+
+    def on_descendant_focus(self, event) -> None:
+        if self._typing_ahead:
+            self._typing_ahead = False
+            name = self.filter_widget("name")
+            if event.widget is name:
+                name.cursor_position = len(name.value)
 
     def action_show(self, what: str) -> None:
         self.set_filter("show", SHOW_ALL if self.filters["show"] == what else what)

@@ -63,6 +63,26 @@ async def test_filter_by_name_as_you_type(demo_path):
         assert table.row_count > 1
 
 
+async def test_keys_typed_before_the_filters_are_mounted_are_kept(demo_path, monkeypatch):
+    # The filters are mounted just after the first frame; here they are held back until the
+    # keys are in, as when someone types "/", a name and "o" while casetui starts.
+    after_first_frame = CaseloadScreen.after_first_frame
+    held: list[CaseloadScreen] = []
+    monkeypatch.setattr(CaseloadScreen, "after_first_frame", lambda screen: held.append(screen))
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert held and not app.screen.query("#filters Input")
+        await pilot.press("o", "slash", *"sampl")
+        after_first_frame(held[0])
+        await settle(app, pilot, 0.3)
+        name = app.screen.query_one("#filters #name", Input)
+        assert name.value == "sampl" and app.focused is name and name.cursor_position == 5
+        assert app.screen.query_one("#filters #show", Select).value == "overdue"
+        table = app.screen.query_one("#cases", DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["Sampleton, Ada"]
+
+
 async def test_quick_filters_overdue_week_and_stage(demo_path, demo_db):
     wanted = expected(demo_db)
     by_case = {row.case_id: row for row in wanted.rows}
