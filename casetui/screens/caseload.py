@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from casetui.data import caseload, vocab
 from casetui.data.caseload import OVERDUE, TODAY, Caseload, CaseloadRow
 from casetui.screens import ReloadOnReturn
+from casetui.widgets.plain import cells
 
 # A table of thousands of rows is slow to fill and useless to read: show the most urgent ones
 # and let the filters narrow the rest.
@@ -278,17 +279,16 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         today = self.app.today
         for row in rows:
             table.add_row(
-                Text(row.client_name, style="bold" if row.overdue else ""),
-                Text("FLAG", style="bold reverse red") if row.safety_flag else Text(""),
-                due_cell(row), marker_cell(row),
-                # Text, never str: a str cell is read as markup, and "[...]" in a goal or a
-                # service name would vanish (or "[/]" stop the app).
-                Text(row.next_item.label) if row.next_item else Text("nothing due", style="dim"),
-                Text(vocab.STAGES.get(row.stage, row.stage)), Text(str(row.open_goals)),
-                Text(contact_cell(row, today)),
-                Text(CONSENT_LABELS.get(row.consent, row.consent),
-                     style="bold red" if row.consent == "expired" else ("bold" if row.consent == "expiring" else "")),
-                Text(row.worker),
+                *cells(  # typed text (names, goals, services) as plain cells, never markup
+                    Text(row.client_name, style="bold" if row.overdue else ""),
+                    Text("FLAG", style="bold reverse red") if row.safety_flag else "",
+                    due_cell(row), marker_cell(row),
+                    row.next_item.label if row.next_item else Text("nothing due", style="dim"),
+                    vocab.STAGES.get(row.stage, row.stage), str(row.open_goals), contact_cell(row, today),
+                    Text(CONSENT_LABELS.get(row.consent, row.consent),
+                         style="bold red" if row.consent == "expired" else ("bold" if row.consent == "expiring" else "")),
+                    row.worker,
+                ),
                 key=str(row.case_id),
             )
         if cursor_case is not None and str(cursor_case) in table.rows:
