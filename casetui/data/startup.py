@@ -8,6 +8,12 @@ first frame; whoever needs the database first waits for it with ``result()``.
 The first caseload is read by a child process (``FirstCaseloadRead``), not a thread: a thread
 shares the GIL with the import of Textual (over 100 ms of Python), and its read of 5,000 cases
 took 200 ms beside the import against 66 ms alone. In its own process it runs on the other core.
+
+The rest of the start-up, in the app: the caseload is the default screen (not a mode, whose
+first frame Textual renders inside its start-up batch and throws away); the filters, the rows
+past the first screenful and this module's ``PendingDatabase`` wait for ``App.on_ready`` (the
+first frame is out); the lock screens and the filter widgets are imported only when needed;
+garbage collection is off until the first frame (``cli.cmd_run``, ``CaseApp.on_ready``).
 """
 
 from __future__ import annotations
