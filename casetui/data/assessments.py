@@ -211,6 +211,13 @@ def submit_assessment(session: Session, case_id: int, data: dict, today: date) -
 # --- reading and comparing ------------------------------------------------------------------
 
 
+def get_assessment(session: Session, assessment_id: int) -> Assessment:
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise ValidationError("assessment", "That assessment no longer exists.")
+    return assessment
+
+
 def list_assessments(session: Session, case_id: int) -> list[Assessment]:
     """The case's assessments, oldest first."""
     return list(session.exec(select(Assessment).where(Assessment.case_id == case_id)
@@ -285,7 +292,7 @@ def compare_instruments(previous: dict[str, int], current: dict[str, int]) -> li
 
 def comparison(session: Session, assessment_id: int) -> tuple[list[Change], list[Change]]:
     """(domain changes, instrument changes) of an assessment against the one before it."""
-    assessment = session.get(Assessment, assessment_id)
+    assessment = get_assessment(session, assessment_id)
     before = previous_assessment(session, assessment)
     current_needs = {d: n.score for d, n in needs_of(session, assessment.id).items()}
     current_scores = {c: s.total for c, s in scores_of(session, assessment.id).items()}
@@ -340,9 +347,7 @@ def discard_draft(session: Session, case_id: int | None, *, commit: bool = True)
 
 
 def summary_context(session: Session, assessment_id: int, today: date) -> dict:
-    assessment = session.get(Assessment, assessment_id)
-    if assessment is None:
-        raise ValidationError("assessment", "That assessment no longer exists.")
+    assessment = get_assessment(session, assessment_id)
     case = cases.get_case(session, assessment.case_id)
     client = clients.get_client(session, case.client_id)
     needs = needs_of(session, assessment.id)
@@ -416,9 +421,7 @@ def summary_filename(assessment: Assessment, fmt: str = "md") -> str:
 def save_summary(session: Session, assessment_id: int, path: Path | str, today: date) -> Path:
     """Render the summary in the format the path's suffix names (.html, else Markdown), write it
     owner-only, and log it on the case's documents. A folder gets the default file name."""
-    assessment = session.get(Assessment, assessment_id)
-    if assessment is None:
-        raise ValidationError("assessment", "That assessment no longer exists.")
+    assessment = get_assessment(session, assessment_id)
     path = Path(path).expanduser()
     if path.is_dir():
         path = path / summary_filename(assessment)

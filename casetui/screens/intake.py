@@ -529,7 +529,7 @@ class IntakeScreen(Screen):
 
     def show_comparison(self, assessment_id: int, document: Path | None) -> None:
         with self.app.database.session() as session:
-            assessment = session.get(assessments.Assessment, assessment_id)
+            assessment = assessments.get_assessment(session, assessment_id)
             domains, scores = assessments.comparison(session, assessment_id)
         title = "Reassessment" if assessment.kind == "reassessment" else "Assessment"
         self.query_one("#result-title", Static).update(
