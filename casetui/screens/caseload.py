@@ -283,7 +283,9 @@ class CaseloadScreen(ReloadOnReturn, Screen):
                     Text(row.client_name, style="bold" if row.overdue else ""),
                     Text("FLAG", style="bold reverse red") if row.safety_flag else "",
                     due_cell(row), marker_cell(row),
-                    row.next_item.label if row.next_item else Text("nothing due", style="dim"),
+                    # Cut to the column with "…", so a cut label does not read as whole.
+                    Text(row.next_item.label, no_wrap=True, overflow="ellipsis", end="") if row.next_item
+                    else Text("nothing due", style="dim"),
                     vocab.STAGES.get(row.stage, row.stage), str(row.open_goals), contact_cell(row, today),
                     Text(CONSENT_LABELS.get(row.consent, row.consent),
                          style="bold red" if row.consent == "expired" else ("bold" if row.consent == "expiring" else "")),
