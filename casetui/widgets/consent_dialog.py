@@ -23,16 +23,7 @@ class ConsentDialog(FormDialog):
     ERROR_TITLE = "Consent not saved"
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save consent")]
     DEFAULT_CSS = """
-    ConsentDialog { align: center middle; }
-    ConsentDialog > VerticalScroll {
-        width: 72; max-width: 100%; height: auto; max-height: 100%; padding: 0 2;
-        border: thick $primary; background: $surface;
-    }
     ConsentDialog #consent-title { text-style: bold; margin-bottom: 1; }
-    ConsentDialog Horizontal.dates { height: auto; }
-    ConsentDialog Horizontal.dates > FormField { width: 1fr; margin-right: 1; }
-    ConsentDialog Horizontal.buttons { height: auto; align-horizontal: right; }
-    ConsentDialog Button { margin-left: 1; }
     """
 
     def __init__(self, *, recipient: str, signed_on: date, save: Callable[[dict], object],
@@ -46,7 +37,7 @@ class ConsentDialog(FormDialog):
             yield FormField("Who may receive information", Input(self.recipient, id="recipient"))
             yield FormField("What may be shared", Select([(label, code) for code, label in vocab.CONSENT_SCOPES.items()],
                                                          value=self.scope, allow_blank=False, id="scope"))
-            with Horizontal(classes="dates"):
+            with Horizontal(classes="pair"):
                 yield FormField("Signed on", Input(f"{self.signed_on:%Y-%m-%d}", id="signed_on"))
                 yield FormField("Expires on", Input(placeholder="optional", id="expires_on"))
             with Horizontal(classes="buttons"):

@@ -102,6 +102,19 @@ class FormDialog(ModalScreen):
     """
 
     ERROR_TITLE = "Not saved"
+    # The frame every form shares (Textual applies a base class's CSS to its subclasses):
+    # a centred box that scrolls, fields side by side in a Horizontal.pair, buttons right.
+    DEFAULT_CSS = """
+    FormDialog { align: center middle; }
+    FormDialog > VerticalScroll {
+        width: 72; max-width: 100%; height: auto; max-height: 100%; padding: 0 2;
+        border: thick $primary; background: $surface;
+    }
+    FormDialog Horizontal.pair { height: auto; }
+    FormDialog Horizontal.pair > FormField { width: 1fr; margin-right: 1; }
+    FormDialog Horizontal.buttons { height: auto; align-horizontal: right; }
+    FormDialog Button { margin-left: 1; }
+    """
     save: Callable[[dict], object]
 
     def values(self) -> dict:

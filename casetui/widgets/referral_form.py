@@ -23,17 +23,8 @@ class ReferralForm(FormDialog):
     ERROR_TITLE = "Cannot refer"
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Refer")]
     DEFAULT_CSS = """
-    ReferralForm { align: center middle; }
-    ReferralForm > VerticalScroll {
-        width: 72; max-width: 100%; height: auto; max-height: 100%; padding: 0 2;
-        border: thick $primary; background: $surface;
-    }
     ReferralForm #referral-title { text-style: bold; margin-bottom: 1; }
     ReferralForm #referral-service { color: $text-muted; margin-bottom: 1; }
-    ReferralForm Horizontal.dates { height: auto; }
-    ReferralForm Horizontal.dates > FormField { width: 1fr; margin-right: 1; }
-    ReferralForm Horizontal.buttons { height: auto; align-horizontal: right; }
-    ReferralForm Button { margin-left: 1; }
     """
 
     def __init__(self, *, client_name: str, service_label: str, domain: str | None, referred_on: date,
@@ -47,7 +38,7 @@ class ReferralForm(FormDialog):
         with VerticalScroll():
             yield Static(f"Refer {self.client_name}", id="referral-title", markup=False)
             yield Static(self.service_label, id="referral-service", markup=False)
-            with Horizontal(classes="dates"):
+            with Horizontal(classes="pair"):
                 yield FormField("Referral date", Input(f"{self.referred_on:%Y-%m-%d}", id="referred_on"))
                 yield FormField("Follow up on", Input(f"{self.follow_up_on:%Y-%m-%d}", id="follow_up_on"))
             yield FormField("Need", Select([(label, code) for code, label in vocab.DOMAINS.items()],

@@ -41,18 +41,11 @@ class ServiceEditForm(FormDialog):
     ERROR_TITLE = "Not saved"
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
     DEFAULT_CSS = """
-    ServiceEditForm { align: center middle; }
-    ServiceEditForm > VerticalScroll {
-        width: 90; max-width: 100%; height: 100%; padding: 0 2;
-        border: thick $primary; background: $surface;
-    }
+    ServiceEditForm > VerticalScroll { width: 90; height: 100%; }
     ServiceEditForm #edit-title { text-style: bold; margin-bottom: 1; }
     ServiceEditForm TextArea { height: 6; }
     ServiceEditForm SelectionList { height: auto; max-height: 15; }
-    ServiceEditForm Horizontal.row { height: auto; }
-    ServiceEditForm Horizontal.row > FormField { width: 1fr; margin-right: 1; }
-    ServiceEditForm Horizontal.buttons { height: auto; align-horizontal: right; margin-bottom: 1; }
-    ServiceEditForm Button { margin-left: 1; }
+    ServiceEditForm Horizontal.buttons { margin-bottom: 1; }
     """
 
     def __init__(self, values: dict, *, statuses: tuple[str, ...], save: Callable[[dict], object]):
@@ -78,7 +71,7 @@ class ServiceEditForm(FormDialog):
             for name in ("alternate_name", "url", "email", "schedule_description", "fees_description",
                          "application_process"):
                 yield FormField(TEXT_INPUTS[name], Input(self._text(name), id=name))
-            with Horizontal(classes="row"):
+            with Horizontal(classes="pair"):
                 yield FormField("Minimum age", Input(age(self.initial.get("minimum_age")), id="minimum_age"))
                 yield FormField("Maximum age", Input(age(self.initial.get("maximum_age")), id="maximum_age"))
             yield FormField("Languages", Input(", ".join(self.initial.get("languages") or []), id="languages"),
