@@ -92,7 +92,7 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
                         exit_on_error=False)
 
     def _wait_for_database(self) -> None:
-        from casetui.data.errors import CasetuiError
+        from casetui.data.domain.errors import CasetuiError
 
         try:
             self._pending.result()

@@ -104,8 +104,8 @@ PASSPHRASE_ENV = "CASETUI_PASSPHRASE"
 
 def _passphrase(target: str, given: str | None = None, *, confirm: bool = False) -> str | None:
     """The passphrase for an encrypted file (None for a plain one); prompts only at a terminal."""
-    from casetui.data import crypto
-    from casetui.data.db import sqlite_path, to_url
+    from casetui.data.storage import sqlcipher as crypto
+    from casetui.data.storage.database import sqlite_path, to_url
 
     path = sqlite_path(to_url(target))
     chosen = given or os.environ.get(PASSPHRASE_ENV)
@@ -123,7 +123,7 @@ def _passphrase(target: str, given: str | None = None, *, confirm: bool = False)
 
 def _open(target: str, passphrase: str | None = None, *, worker: str | None = None):
     from casetui import config
-    from casetui.data.db import open_database
+    from casetui.data.storage.database import open_database
 
     return open_database(target, worker=worker or config.worker_name(), passphrase=_passphrase(target, passphrase))
 
@@ -131,8 +131,9 @@ def _open(target: str, passphrase: str | None = None, *, worker: str | None = No
 def _auto_backup(database, today: date) -> None:
     """Today's automatic backup, at most once a day, keeping the newest ``backup_count``."""
     from casetui import config
-    from casetui.data import backup, settings
-    from casetui.data.errors import CasetuiError
+    from casetui.data.domain.errors import CasetuiError
+    from casetui.data.services import settings
+    from casetui.data.storage import backup
 
     if database.path is None:
         return
@@ -155,8 +156,8 @@ def _demo_database(today: date) -> str:
 
 
 def write_demo_file(target: str, today: date, clients: int = 25) -> None:
-    from casetui.data import demo
-    from casetui.data.db import open_database, to_url, sqlite_path
+    from casetui.data.services import demo
+    from casetui.data.storage.database import open_database, sqlite_path, to_url
 
     path = sqlite_path(to_url(target))
     if path is not None and path.exists() and path.stat().st_size > 0:
@@ -182,7 +183,7 @@ def cmd_run(args) -> int:
     target = _demo_database(today) if args.demo else config.resolve_db(args.db)
     app = None if args.demo else _quick_app(target, args.today)
     if app is None:
-        from casetui.data.demo import DEMO_WORKER
+        from casetui.data.services.demo import DEMO_WORKER
 
         app = make_app(target, today=args.today, demo=args.demo, worker=DEMO_WORKER if args.demo else None,
                        auto_backup=not args.demo)
@@ -203,7 +204,7 @@ def _quick_app(target: str, today: date | None):
     if "://" in target:
         return None
     from casetui import config
-    from casetui.data.startup import FirstCaseloadRead, PendingDatabase
+    from casetui.data.services.startup import FirstCaseloadRead, PendingDatabase
 
     worker = config.worker_name()
     reader = FirstCaseloadRead(target, today or date.today(), worker)  # on the other core, while Textual loads
@@ -225,8 +226,7 @@ def cmd_demo(args) -> int:
 
 def cmd_locate(args) -> int:
     from casetui import config
-
-    from casetui.data.db import describe
+    from casetui.data.storage.database import describe
 
     print(f"database   {describe(config.resolve_db(args.db))}")
     print(f"data       {config.data_dir()}")
@@ -239,7 +239,7 @@ def cmd_locate(args) -> int:
 
 def _file_of(args):
     from casetui import config
-    from casetui.data.db import sqlite_path, to_url
+    from casetui.data.storage.database import sqlite_path, to_url
 
     target = args.cmd_db or config.resolve_db(args.db)
     path = sqlite_path(to_url(target))
@@ -250,7 +250,7 @@ def _file_of(args):
 
 def cmd_backup(args) -> int:
     from casetui import config
-    from casetui.data import backup
+    from casetui.data.storage import backup
 
     target, path = _file_of(args)
     dest = backup.backup_file(path, args.dest or config.backups_dir(), _passphrase(target))
@@ -260,7 +260,7 @@ def cmd_backup(args) -> int:
 
 def cmd_restore(args) -> int:
     from casetui import config
-    from casetui.data import backup
+    from casetui.data.storage import backup
 
     _target, path = _file_of(args)
     kept = backup.restore(args.file, path, config.backups_dir(), passphrase=_passphrase(args.file))
@@ -269,21 +269,22 @@ def cmd_restore(args) -> int:
 
 
 def cmd_encrypt(args) -> int:
-    from casetui.data import crypto
+    from casetui.data.storage import backup
+    from casetui.data.storage import sqlcipher as crypto
 
     if not crypto.available():
         raise CliError(f"SQLCipher is not installed. {crypto.INSTALL_HINT}")
     target, path = _file_of(args)
     if not path.exists():
         raise CliError(f"{path} does not exist.")
-    counts = crypto.encrypt_file(path, _passphrase(target, confirm=True) or "", plain_copy=args.plain_copy)
+    counts = backup.encrypt_file(path, _passphrase(target, confirm=True) or "", plain_copy=args.plain_copy)
     print(f"Encrypted {path} ({sum(counts.values())} rows checked). Keep the passphrase safe: it cannot be recovered.")
     return 0
 
 
 def cmd_export(args) -> int:
     from casetui import config
-    from casetui.data import portability
+    from casetui.data.services import portability
 
     database = _open(args.cmd_db or config.resolve_db(args.db))
     try:
@@ -298,7 +299,7 @@ def cmd_export(args) -> int:
 
 def cmd_import(args) -> int:
     from casetui import config
-    from casetui.data import portability
+    from casetui.data.services import portability
 
     data = portability.read_json(args.path)
     database = _open(args.cmd_db or config.resolve_db(args.db))
@@ -312,8 +313,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_copy(args) -> int:
-    from casetui.data import copy
-    from casetui.data.db import open_database, sqlite_path, to_url
+    from casetui.data.storage import copy
+    from casetui.data.storage.database import open_database, sqlite_path, to_url
 
     dest_path = sqlite_path(to_url(args.dest))
     if dest_path is not None and dest_path.exists() and dest_path.stat().st_size > 0:
@@ -353,7 +354,7 @@ def _remove_sqlite_file(path) -> None:
 
 def cmd_resources(args) -> int:
     from casetui import config
-    from casetui.data import hsds
+    from casetui.data.directory import hsds
 
     database = _open(args.cmd_db or config.resolve_db(args.db))
     try:
@@ -388,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
-    from casetui.data.errors import CasetuiError
+    from casetui.data.domain.errors import CasetuiError
 
     try:
         return COMMANDS[args.command](args)
@@ -413,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
 def _plain_failure(exc: Exception) -> str:
     import traceback
 
-    from casetui.data.db import _plain_reason
+    from casetui.data.storage.database import _plain_reason
 
     reason = _plain_reason(exc)
     if reason and "sqlalchemy" in type(exc).__module__:

@@ -72,7 +72,7 @@ class ClientsProvider(Provider):
     """Open a client's record by typing part of their name."""
 
     def _find_clients(self, query: str) -> list[tuple[int, str]]:
-        from casetui.data import clients
+        from casetui.data.services import clients
 
         with self.app.database.session() as session:
             found = clients.search_clients(session, query, limit=20)

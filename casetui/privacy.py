@@ -38,12 +38,12 @@ class PrivacyGuard:
         await super().on_event(event)
 
     def idle_lock_minutes(self) -> int:
-        from casetui.data import crypto, settings
+        from casetui.data.services import lock, settings
 
         with self.database.session() as session:
             minutes = settings.get_int(session, "idle_lock_minutes")
             # A plain file with no PIN chosen could never be unlocked: it does not lock.
-            if minutes and not (self.database.encrypted or crypto.has_lock_secret(session)):
+            if minutes and not (self.database.encrypted or lock.has_lock_secret(session)):
                 return 0
         return minutes
 
@@ -58,12 +58,12 @@ class PrivacyGuard:
             self.action_lock()
 
     def action_lock(self) -> None:
-        from casetui.data import crypto
+        from casetui.data.services import lock
 
         if self.locked:
             return
         with self.database.session() as session:
-            can_unlock = self.database.encrypted or crypto.has_lock_secret(session)
+            can_unlock = self.database.encrypted or lock.has_lock_secret(session)
         if not can_unlock:
             self.notify("Choose a lock PIN first (command palette: Idle lock settings).", severity="warning")
             return
@@ -74,14 +74,14 @@ class PrivacyGuard:
         self.push_screen(LockScreen())
 
     def secret_opens_lock(self, secret: str) -> bool:
-        from casetui.data import crypto
+        from casetui.data.services import lock
 
         if not secret:
             return False
         if self.database.encrypted:
             return self.database.check_passphrase(secret)
         with self.database.session() as session:
-            return crypto.check_lock_secret(session, secret)
+            return lock.check_lock_secret(session, secret)
 
     def unlock(self) -> None:
         from casetui.screens.lock import LockScreen
@@ -98,7 +98,7 @@ class PrivacyGuard:
         return super().check_action(action, parameters)
 
     def action_lock_settings(self) -> None:
-        from casetui.data import settings
+        from casetui.data.services import settings
         from casetui.screens.lock import LockSettingsDialog
 
         with self.database.session() as session:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from casetui.data import demo
-from casetui.data.db import open_database
+from casetui.data.services import demo
+from casetui.data.storage.database import open_database
 
 TODAY = date(2026, 1, 15)
 

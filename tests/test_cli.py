@@ -62,16 +62,16 @@ def test_locate_prints_paths(isolated_home, capsys):
 
 
 def test_data_layer_never_imports_textual():
-    modules = sorted(p.stem for p in Path("casetui/data").glob("*.py") if p.stem != "__init__")
-    code = "import importlib, sys\n" + "".join(f"importlib.import_module('casetui.data.{m}')\n" for m in modules)
-    code += "assert 'textual' not in sys.modules, 'casetui.data imports textual'\n"
+    modules = sorted(".".join(p.with_suffix("").parts) for p in Path("casetui/data").rglob("*.py"))
+    code = "import importlib, sys\n" + "".join(f"importlib.import_module('{m}')\n" for m in modules)
+    code += "assert 'textual' not in sys.modules and 'rich' not in sys.modules, 'casetui.data imports the interface'\n"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
 def test_templates_ship_inside_an_installed_package(tmp_path):
     """Run from outside the checkout so the installed casetui, not the source tree, is imported."""
-    code = "import casetui.documents as d; print(d.templates_dir()); print(d.__file__)"
+    code = "import casetui.data.domain.templates as d; print(d.templates_dir()); print(d.__file__)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
                             env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     if result.returncode != 0 or "site-packages" not in result.stdout.splitlines()[-1]:

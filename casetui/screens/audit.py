@@ -53,7 +53,7 @@ class AuditScreen(Screen):
 
     @work(thread=True, exclusive=True, group="audit-workers", exit_on_error=False)
     def load_workers(self) -> None:
-        from casetui.data import audit
+        from casetui.data.services import audit
 
         with self.app.database.session() as session:
             names = audit.workers(session)
@@ -63,8 +63,8 @@ class AuditScreen(Screen):
 
     def read_filters(self) -> dict | None:
         """The filters as the service takes them, or None after showing what is wrong."""
-        from casetui.data import validation as v
-        from casetui.data.errors import ValidationError
+        from casetui.data.domain import validation as v
+        from casetui.data.domain.errors import ValidationError
 
         try:
             select = self.query_one("#worker", Select)
@@ -101,7 +101,7 @@ class AuditScreen(Screen):
 
     @staticmethod
     def _service_filters(session, filters: dict) -> dict:
-        from casetui.data import audit
+        from casetui.data.services import audit
 
         client = filters.get("client")
         return {"client_ids": audit.client_ids_matching(session, client) if client else None,
@@ -109,7 +109,7 @@ class AuditScreen(Screen):
 
     @work(thread=True, exclusive=True, group="audit-rows", exit_on_error=False)
     def load_rows(self, filters: dict) -> None:
-        from casetui.data import audit
+        from casetui.data.services import audit
 
         with self.app.database.session() as session:
             rows = audit.query(session, limit=SHOWN_ROWS + 1, **self._service_filters(session, filters))
@@ -143,7 +143,7 @@ class AuditScreen(Screen):
     @work(thread=True, exclusive=True, group="audit-export", exit_on_error=False)
     def export_csv(self, filters: dict) -> None:
         from casetui import config
-        from casetui.data import audit
+        from casetui.data.services import audit
 
         try:
             path = config.documents_dir() / f"audit-{datetime.now():%Y%m%d-%H%M%S}.csv"

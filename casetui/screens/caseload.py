@@ -13,8 +13,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Static
 
-from casetui.data import caseload, vocab
-from casetui.data.caseload import OVERDUE, TODAY, Caseload, CaseloadRow
+from casetui.data.domain import vocab
+from casetui.data.services import caseload
+from casetui.data.services.caseload import OVERDUE, TODAY, Caseload, CaseloadRow
 from casetui.screens import ReloadOnReturn
 from casetui.widgets.plain import cells
 

@@ -23,9 +23,10 @@ from textual.widgets import (
     TextArea,
 )
 
-from casetui.data import cases, clients, consent, goals, notes, referrals, vocab
-from casetui.data.client_record import ClientRecord, client_record
-from casetui.data.errors import CasetuiError, ValidationError
+from casetui.data.domain import vocab
+from casetui.data.domain.errors import CasetuiError, ValidationError
+from casetui.data.services import cases, clients, consent, goals, notes, referrals
+from casetui.data.services.client_record import ClientRecord, client_record
 from casetui.screens import ReloadOnReturn
 from casetui.widgets.fields import FormField
 from casetui.widgets.plain import cells

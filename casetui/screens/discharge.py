@@ -18,11 +18,21 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import (
-    Button, ContentSwitcher, DataTable, Footer, Header, Input, Markdown, Select, Static, TextArea,
+    Button,
+    ContentSwitcher,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Markdown,
+    Select,
+    Static,
+    TextArea,
 )
 
-from casetui.data import cases, clients, consent, discharge, provider_list, vocab
-from casetui.data.errors import CasetuiError, ValidationError
+from casetui.data.domain import vocab
+from casetui.data.domain.errors import CasetuiError, ValidationError
+from casetui.data.services import cases, clients, consent, discharge, provider_list
 from casetui.widgets.consent_dialog import ConsentDialog
 from casetui.widgets.dialogs import ConfirmDialog, ReasonDialog
 from casetui.widgets.fields import FormField, show_errors

@@ -14,9 +14,16 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from casetui.data import cases, clients, goals, vocab
-from casetui.data.errors import CasetuiError
-from casetui.widgets.goal_forms import GoalForm, HistoryDialog, ObjectiveForm, ProgressForm, StatusForm
+from casetui.data.domain import vocab
+from casetui.data.domain.errors import CasetuiError
+from casetui.data.services import cases, clients, goals
+from casetui.widgets.goal_forms import (
+    GoalForm,
+    HistoryDialog,
+    ObjectiveForm,
+    ProgressForm,
+    StatusForm,
+)
 from casetui.widgets.plain import cell, cells
 from casetui.widgets.progress_chart import ProgressChart
 

@@ -7,27 +7,37 @@ terminal loses nothing; opening the intake again offers to resume it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import (
-    Button, Checkbox, ContentSwitcher, DataTable, Footer, Header, Input, OptionList, Select, SelectionList, Static,
+    Button,
+    Checkbox,
+    ContentSwitcher,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
     TextArea,
 )
 from textual.widgets.option_list import Option
 
 from casetui import config
-from casetui.data import assessments, cases, clients, instruments, vocab
-from casetui.data.errors import CasetuiError, ValidationError
+from casetui.data.domain import instruments, vocab
+from casetui.data.domain.errors import CasetuiError, ValidationError
+from casetui.data.services import assessments, cases, clients
 from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.dialogs import ConfirmDialog
 from casetui.widgets.duplicate_dialog import DuplicateDialog, PossibleMatch

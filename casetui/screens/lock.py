@@ -85,8 +85,8 @@ class LockSettingsDialog(ModalScreen[bool]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def save(self) -> None:
-        from casetui.data import crypto, settings
-        from casetui.data.errors import ValidationError
+        from casetui.data.domain.errors import ValidationError
+        from casetui.data.services import lock, settings
 
         minutes = self.query_one("#idle_lock_minutes", Input).value
         try:
@@ -95,8 +95,8 @@ class LockSettingsDialog(ModalScreen[bool]):
                     secret = self.query_one("#secret", Input).value
                     if secret != self.query_one("#again", Input).value:
                         raise ValidationError("again", "The two entries differ.")
-                    if secret or not crypto.has_lock_secret(session):
-                        crypto.set_lock_secret(session, secret)
+                    if secret or not lock.has_lock_secret(session):
+                        lock.set_lock_secret(session, secret)
                 settings.set_value(session, "idle_lock_minutes", minutes)
         except ValidationError as exc:
             for message in show_errors(self, exc.errors):

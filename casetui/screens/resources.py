@@ -21,8 +21,10 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from casetui import config
-from casetui.data import cases, clients, provider_list, referrals, resources, vocab
-from casetui.data.errors import CasetuiError, ValidationError
+from casetui.data.directory import resources
+from casetui.data.domain import vocab
+from casetui.data.domain.errors import CasetuiError, ValidationError
+from casetui.data.services import cases, clients, provider_list, referrals
 from casetui.widgets.provider_list_dialog import ProviderListDialog
 from casetui.widgets.referral_form import ReferralForm
 from casetui.widgets.resource_card import ResourceDetail, hit_prompt

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from casetui.data.errors import CasetuiError, ValidationError
+from casetui.data.domain.errors import CasetuiError, ValidationError
 
 
 class FormField(Vertical):

@@ -17,8 +17,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Select, SelectionList, Static
 
-from casetui.data import vocab
-from casetui.data.errors import CasetuiError, ValidationError
+from casetui.data.domain import vocab
+from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.widgets.fields import FormField, show_errors
 
 Save = Callable[[dict], None]

@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from casetui.data import instruments
-from casetui.data.errors import ValidationError
+from casetui.data.domain import instruments
+from casetui.data.domain.errors import ValidationError
 from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.fields import FormField
 

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Select, Static
 
-from casetui.data.errors import CasetuiError
+from casetui.data.domain.errors import CasetuiError
 from casetui.widgets.fields import FormField
 
 FORMATS = [("Markdown (.md)", "md"), ("Web page (.html)", "html")]

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from casetui.data.errors import CasetuiError, ValidationError
+from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.widgets.fields import FormField, show_errors
 
 

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Select, Static
 
-from casetui.data import vocab
+from casetui.data.domain import vocab
 from casetui.widgets.fields import FormDialog, FormField
 
 

@@ -10,8 +10,9 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from casetui.data import vocab
-from casetui.data.resources import EligibilityCheck, ServiceDetail, ServiceHit, language_label
+from casetui.data.directory.query import EligibilityCheck, ServiceDetail, ServiceHit
+from casetui.data.domain import vocab
+from casetui.data.domain.languages import language_label
 
 MARKS = {True: ("✓", "$text-success"), False: ("✗", "$text-error"), None: ("?", "$text-warning")}
 VERDICTS = {True: "eligible", False: "not eligible", None: "check eligibility"}

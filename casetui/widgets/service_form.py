@@ -11,9 +11,17 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import (
+    Button,
+    Footer,
+    Input,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
-from casetui.data import vocab
+from casetui.data.domain import vocab
 from casetui.widgets.fields import FormDialog, FormField
 
 # Field name -> label, in form order; a name is also the control's id, so errors find their field.

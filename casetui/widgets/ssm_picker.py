@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input
 
-from casetui.data import vocab
+from casetui.data.domain import vocab
 from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.fields import FormField
 

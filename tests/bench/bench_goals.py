@@ -27,9 +27,9 @@ TODAY = date(2026, 1, 15)
 
 def build(path: Path) -> int:
     """A database with one open case holding GOALS goals of ENTRIES progress entries each."""
-    from casetui.data import cases, clients
-    from casetui.data.db import open_database
-    from casetui.data.models import Goal, Objective, ProgressEntry
+    from casetui.data.services import cases, clients
+    from casetui.data.storage.database import open_database
+    from casetui.data.storage.models import Goal, Objective, ProgressEntry
 
     database = open_database(str(path), worker="bench")
     with database.session() as session:
@@ -53,7 +53,7 @@ def build(path: Path) -> int:
 
 
 def load_once(database, case_id: int) -> float:
-    from casetui.data import cases, clients, goals
+    from casetui.data.services import cases, clients, goals
 
     started = time.perf_counter()
     with database.session() as session:
@@ -108,7 +108,7 @@ async def open_screen_times(path: Path, case_id: int, runs: int) -> tuple[list[f
 
 
 def run(workdir: Path, args) -> dict:
-    from casetui.data.db import open_database
+    from casetui.data.storage.database import open_database
 
     runs = max(5, getattr(args, "runs", 5) or 5)
     path = workdir / "goals.db"

@@ -27,7 +27,7 @@ TODAY = date(2026, 1, 15)
 
 
 def form(number: int) -> dict:
-    from casetui.data import vocab
+    from casetui.data.domain import vocab
 
     data = {"first_name": f"Benchina{number}", "last_name": "Examplesson", "date_of_birth": "1980-05-05",
             "assessed_on": "2026-01-15", "consent_to_services": True, "client_words": "Synthetic words " * 40}
@@ -50,9 +50,9 @@ def _median_ms(fn, runs: int) -> float:
 
 def run(workdir: Path, args) -> dict:
 
-    from casetui.data import assessments
-    from casetui.data.db import open_database
-    from casetui.data.models import Client
+    from casetui.data.services import assessments
+    from casetui.data.storage.database import open_database
+    from casetui.data.storage.models import Client
 
     path = workdir / "intake.db"
     database = open_database(str(path), worker="bench")

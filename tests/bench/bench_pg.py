@@ -32,7 +32,7 @@ def throwaway_database(server_url: str, purpose: str):
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine.url import make_url
 
-    from casetui.data.db import to_url
+    from casetui.data.storage.database import to_url
 
     url = make_url(to_url(server_url))
     name = f"casetui_bench_{purpose}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
@@ -52,8 +52,8 @@ def throwaway_database(server_url: str, purpose: str):
 def search_figures(workdir: Path, server_url: str, runs: int) -> dict:
     import bench_search
 
-    from casetui.data import hsds
-    from casetui.data.db import open_database
+    from casetui.data.directory import hsds
+    from casetui.data.storage.database import open_database
 
     package = workdir / "hsds-100k"
     bench_search.write_package(package)
@@ -89,9 +89,9 @@ def analyze(url: str) -> None:
 def client_figures(server_url: str, runs: int) -> dict:
     import bench_startup
 
-    from casetui.data import caseload, clients, demo
-    from casetui.data.client_record import client_record
-    from casetui.data.db import open_database
+    from casetui.data.services import caseload, clients, demo
+    from casetui.data.services.client_record import client_record
+    from casetui.data.storage.database import open_database
 
     with throwaway_database(server_url, "client") as url:
         started = time.perf_counter()

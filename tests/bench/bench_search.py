@@ -196,8 +196,8 @@ def keystrokes() -> list[tuple[str, dict]]:
 
 def measure_searches(db_file: str, runs: int) -> dict:
     """Run in a fresh process: open the directory, time every keystroke search, report peak RSS."""
-    from casetui.data import resources
-    from casetui.data.db import open_database
+    from casetui.data.directory import resources
+    from casetui.data.storage.database import open_database
 
     database = open_database(db_file, worker="bench")
     profile = resources.ClientProfile(age=34, gender="woman", language="Spanish", populations=["family"],
@@ -248,8 +248,8 @@ def _peak_rss_kb() -> int:
 
 
 def run(workdir: Path, args) -> dict:
-    from casetui.data import hsds
-    from casetui.data.db import open_database
+    from casetui.data.directory import hsds
+    from casetui.data.storage.database import open_database
 
     package = workdir / "hsds-100k"
     start = time.perf_counter()

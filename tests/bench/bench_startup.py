@@ -49,9 +49,9 @@ def build(path: Path) -> tuple[str, int]:
     """A database with CASES open cases and one client with a year of notes.
 
     Returns the last name of the first client the caseload shows, and the busy client's id."""
-    from casetui.data import caseload, demo
-    from casetui.data.db import open_database
-    from casetui.data.models import Note
+    from casetui.data.services import caseload, demo
+    from casetui.data.storage.database import open_database
+    from casetui.data.storage.models import Note
 
     database = open_database(str(path), worker=demo.DEMO_WORKER)
     with database.session() as session:
@@ -104,7 +104,7 @@ def run(workdir: Path, args) -> dict:
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(SIZE[0]), "LINES": str(SIZE[1])}
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         env[var] = str(workdir / var.lower())  # automatic backups and logs stay in the workdir
-    from casetui.data import demo
+    from casetui.data.services import demo
 
     env["CASETUI_WORKER"] = demo.DEMO_WORKER
     env.pop("CASETUI_DB", None)
@@ -123,9 +123,9 @@ def run(workdir: Path, args) -> dict:
         floor.append(time_to_paint(floor_argv, b"Floormarker0", env))
         startup.append(time_to_paint(app_argv, first_name.encode(), env))
 
-    from casetui.data import caseload, clients
-    from casetui.data.client_record import client_record
-    from casetui.data.db import open_database
+    from casetui.data.services import caseload, clients
+    from casetui.data.services.client_record import client_record
+    from casetui.data.storage.database import open_database
 
     database = open_database(str(db), worker=demo.DEMO_WORKER)
     open_ms, caseload_ms = [], []

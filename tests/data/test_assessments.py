@@ -7,10 +7,18 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from casetui.data import assessments, cases, clients, case_documents
-from casetui.data.errors import CaseClosedError, ValidationError
-from casetui.data.models import (
-    Assessment, AssessmentNeed, AuditEvent, Case, Client, InstrumentScore, IntakeDraft, StageChange,
+from casetui.data.domain.errors import CaseClosedError, ValidationError
+from casetui.data.services import assessments, cases, clients
+from casetui.data.services import documents as case_documents
+from casetui.data.storage.models import (
+    Assessment,
+    AssessmentNeed,
+    AuditEvent,
+    Case,
+    Client,
+    InstrumentScore,
+    IntakeDraft,
+    StageChange,
 )
 from tests.conftest import TODAY
 

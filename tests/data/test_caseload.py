@@ -11,9 +11,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from casetui.data import caseload, cases, clients, consent, demo, notes, settings
-from casetui.data.caseload import LATER, OVERDUE, SAFETY, THIS_WEEK, TODAY as DUE_TODAY
-from casetui.data.models import Goal, Objective, Referral
+from casetui.data.services import (
+    caseload,
+    cases,
+    clients,
+    consent,
+    demo,
+    notes,
+    settings,
+)
+from casetui.data.services.caseload import LATER, OVERDUE, SAFETY, THIS_WEEK
+from casetui.data.services.caseload import TODAY as DUE_TODAY
+from casetui.data.storage.models import Goal, Objective, Referral
 
 
 def make_case(session, today, first="Ada", last="Sampleton", *, worker=None, opened_days_ago=10):
@@ -154,7 +163,7 @@ def test_the_stdlib_reader_declines_what_is_not_a_casetui_file(tmp_path):
 
 
 def test_the_caseload_module_does_not_import_sqlalchemy_or_textual():
-    code = ("import sys, casetui.data.caseload; "
+    code = ("import sys, casetui.data.services.caseload; "
             "bad = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'textual', 'rich') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -177,7 +186,7 @@ def test_rows_agree_with_the_full_list_of_items(demo_db, today):
 def test_the_first_caseload_comes_back_whole_from_the_child_process(method, demo_path, demo_db, today):
     from dataclasses import fields
 
-    from casetui.data import startup
+    from casetui.data.services import startup
 
     assert [f.name for f in fields(caseload.CaseloadRow)] == list(startup.ROW_FIELDS)  # pack_caseload covers each
     with demo_db.session() as session:
@@ -193,7 +202,7 @@ def test_the_first_caseload_comes_back_whole_from_the_child_process(method, demo
 
 
 def test_the_child_process_declines_what_is_not_a_casetui_file(tmp_path, today):
-    from casetui.data import startup
+    from casetui.data.services import startup
 
     text_file = tmp_path / "notes.db"
     text_file.write_text("hello")
@@ -206,7 +215,7 @@ def test_the_child_process_declines_what_is_not_a_casetui_file(tmp_path, today):
 def test_a_casetui_file_that_cannot_be_read_quickly_gives_no_first_caseload(demo_path, today):
     # Usable at first sight, but the read fails (here: a table gone, as in an older schema):
     # the caseload screen then loads through the full opening, which migrates or refuses.
-    from casetui.data import startup
+    from casetui.data.services import startup
 
     with sqlite3.connect(demo_path) as conn:
         conn.execute("DROP TABLE referral")

@@ -7,9 +7,9 @@ import threading
 import pytest
 from sqlmodel import select
 
-from casetui.data import cases, clients
-from casetui.data.errors import ConflictError
-from casetui.data.models import AuditEvent, Case, Client, StageChange
+from casetui.data.domain.errors import ConflictError
+from casetui.data.services import cases, clients
+from casetui.data.storage.models import AuditEvent, Case, Client, StageChange
 
 
 @pytest.fixture
@@ -121,8 +121,8 @@ GOAL = {"statement": "I want a steady place to live.", "domains": ["housing"], "
 
 
 def test_the_second_revision_of_a_goal_gets_a_conflict(database, shared_client, today):
-    from casetui.data import goals
-    from casetui.data.models import Goal
+    from casetui.data.services import goals
+    from casetui.data.storage.models import Goal
 
     _client_id, case_id = shared_client
     with database.session() as setup:
@@ -140,8 +140,8 @@ def test_the_second_revision_of_a_goal_gets_a_conflict(database, shared_client, 
 
 
 def test_the_second_outcome_of_a_referral_gets_a_conflict(database, shared_client, today):
-    from casetui.data import referrals
-    from casetui.data.models import Referral
+    from casetui.data.services import referrals
+    from casetui.data.storage.models import Referral
 
     _client_id, case_id = shared_client
     with database.session() as setup:

@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import func, select
 
 from casetui import cli
-from casetui.data import clients, copy
-from casetui.data.db import open_database
-from casetui.data.errors import DatabaseError
-from casetui.data.models import AuditEvent, Client, Note
+from casetui.data.domain.errors import DatabaseError
+from casetui.data.services import clients
+from casetui.data.storage import copy
+from casetui.data.storage.database import open_database
+from casetui.data.storage.models import AuditEvent, Client, Note
 
 IMPORTANT = {"client", "case_file", "goal", "note", "referral", "service", "organization", "audit_event"}
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from casetui import config
-from casetui.data import migrations
-from casetui.data.db import open_database
-from casetui.data.errors import DatabaseError
+from casetui.data.domain.errors import DatabaseError
+from casetui.data.storage import migrations
+from casetui.data.storage.database import open_database
 
 BASELINE = Path(migrations.__file__).parent / "v0001_baseline.sql"
 

@@ -7,9 +7,16 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from casetui.data import cases, consent, discharge, settings
-from casetui.data.errors import CaseClosedError, ValidationError
-from casetui.data.models import AuditEvent, Case, Discharge, Goal, Service, StageChange
+from casetui.data.domain.errors import CaseClosedError, ValidationError
+from casetui.data.services import cases, consent, discharge, settings
+from casetui.data.storage.models import (
+    AuditEvent,
+    Case,
+    Discharge,
+    Goal,
+    Service,
+    StageChange,
+)
 
 
 @pytest.fixture

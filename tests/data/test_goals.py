@@ -8,9 +8,15 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from casetui.data import cases, clients, goals
-from casetui.data.errors import CaseClosedError, ConflictError, ValidationError
-from casetui.data.models import Assessment, AssessmentNeed, AuditEvent, Goal, GoalRevision
+from casetui.data.domain.errors import CaseClosedError, ConflictError, ValidationError
+from casetui.data.services import cases, clients, goals
+from casetui.data.storage.models import (
+    Assessment,
+    AssessmentNeed,
+    AuditEvent,
+    Goal,
+    GoalRevision,
+)
 
 START = date(2026, 1, 1)
 DUE = date(2026, 3, 2)  # 60 days after START

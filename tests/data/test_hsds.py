@@ -13,10 +13,16 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from casetui.cli import main
-from casetui.data import hsds, resources
-from casetui.data.db import open_database
-from casetui.data.models import (
-    AuditEvent, Location, Organization, Phone, ResourceContact, Service, ServiceAtLocation,
+from casetui.data.directory import hsds, resources
+from casetui.data.storage.database import open_database
+from casetui.data.storage.models import (
+    AuditEvent,
+    Location,
+    Organization,
+    Phone,
+    ResourceContact,
+    Service,
+    ServiceAtLocation,
 )
 
 SMALL = Path(__file__).parent / "fixtures" / "hsds_small"

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import subprocess
+import sys
 
 import pytest
 
-from casetui.data import instruments
-from casetui.data.errors import ValidationError
-from casetui.data.instruments import GAD7, PHQ9
+from casetui.data.domain import instruments
+from casetui.data.domain.errors import ValidationError
+from casetui.data.domain.instruments import GAD7, PHQ9
 
 
 def answers_totalling(instrument, total):
@@ -103,5 +103,5 @@ def test_original_wording_and_credit():
 
 
 def test_the_data_layer_does_not_import_textual():
-    code = "import casetui.data.instruments, casetui.data.assessments, sys; assert 'textual' not in sys.modules and 'rich' not in sys.modules"
+    code = "import casetui.data.domain.instruments, casetui.data.services.assessments, sys; assert 'textual' not in sys.modules and 'rich' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

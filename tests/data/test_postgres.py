@@ -15,10 +15,11 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine.url import make_url
 from sqlmodel import SQLModel, select
 
-from casetui.data import clients, demo, migrations
-from casetui.data.db import open_database, to_url
-from casetui.data.errors import DatabaseError
-from casetui.data.models import AuditEvent, Client, Service
+from casetui.data.domain.errors import DatabaseError
+from casetui.data.services import clients, demo
+from casetui.data.storage import migrations
+from casetui.data.storage.database import open_database, to_url
+from casetui.data.storage.models import AuditEvent, Client, Service
 
 BASELINE = migrations.__file__.replace("__init__.py", "v0001_baseline.sql")
 
@@ -191,7 +192,7 @@ SEARCHES = [
 
 def test_directory_search_finds_on_postgresql_what_it_finds_on_sqlite(demo_path, pg_server, today):
     """The same demo directory, searched on both databases: the same services match."""
-    from casetui.data import resources
+    from casetui.data.directory import resources
 
     demo_db = open_database(str(demo_path), worker="test-worker")
     server_url = pg_server.demo_database()
@@ -215,8 +216,8 @@ def test_directory_search_finds_on_postgresql_what_it_finds_on_sqlite(demo_path,
 
 
 def test_the_search_index_follows_directory_changes(pg_url, today):
-    from casetui.data import resources
-    from casetui.data.models import Location, Organization, ServiceAtLocation
+    from casetui.data.directory import resources
+    from casetui.data.storage.models import Location, Organization, ServiceAtLocation
 
     database = open_database(pg_url, worker="test-worker")
     with database.session() as session:
@@ -252,7 +253,7 @@ def test_the_search_index_follows_directory_changes(pg_url, today):
 
 def test_an_hsds_directory_moves_between_databases_and_is_searchable(demo_path, pg_url, tmp_path, today):
     """Export the demo directory as HSDS from SQLite, import it on PostgreSQL, find the same."""
-    from casetui.data import hsds, resources
+    from casetui.data.directory import hsds, resources
 
     package = tmp_path / "hsds"
     source = open_database(str(demo_path), worker="test-worker", create=False)

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from casetui.data import cases, clients, referrals
-from casetui.data.errors import CaseClosedError, ValidationError
-from casetui.data.models import AuditEvent, Organization, Referral, Service
+from casetui.data.domain.errors import CaseClosedError, ValidationError
+from casetui.data.services import cases, clients, referrals
+from casetui.data.storage.models import AuditEvent, Organization, Referral, Service
 
 
 def new_case(session, today):
@@ -123,7 +123,8 @@ def test_closed_cases_refuse_referrals_and_audit_names_fields_only(session, toda
 
 
 def test_provider_list_renders_open_referrals_and_chosen_services(demo_db, today, tmp_path):
-    from casetui.data import case_documents, provider_list
+    from casetui.data.services import documents as case_documents
+    from casetui.data.services import provider_list
 
     with demo_db.session() as session:
         case = cases.open_cases(session)[0][0]
@@ -155,7 +156,7 @@ def test_provider_list_renders_open_referrals_and_chosen_services(demo_db, today
 
 
 def test_eligibility_notes_say_who_a_service_is_for():
-    from casetui.data.provider_list import eligibility_notes
+    from casetui.data.services.provider_list import eligibility_notes
 
     service = Service(id="s", name="Youth Safe Place", minimum_age=12, maximum_age=24, populations=["youth"],
                       languages=["en", "es"], genders=["woman"])

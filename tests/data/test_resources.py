@@ -10,14 +10,22 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from casetui.data import resources
-from casetui.data.db import open_database
-from casetui.data.errors import ConflictError, NotFoundError, ValidationError
-from casetui.data.models import (
-    Assessment, AssessmentNeed, AuditEvent, Case, Client, Location, Organization, Phone, Service, ServiceAtLocation,
+from casetui.data.directory import resources
+from casetui.data.directory.resources import ClientProfile, SearchFilters
+from casetui.data.domain.errors import ConflictError, NotFoundError, ValidationError
+from casetui.data.storage.database import open_database
+from casetui.data.storage.models import (
+    Assessment,
+    AssessmentNeed,
+    AuditEvent,
+    Case,
+    Client,
+    Location,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
 )
-from casetui.data.resources import ClientProfile, SearchFilters
-
 from tests.data.test_db import BASELINE
 
 

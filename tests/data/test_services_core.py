@@ -7,9 +7,16 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import func, select
 
-from casetui.data import cases, clients, consent, demo, notes
-from casetui.data.errors import CaseClosedError, ValidationError
-from casetui.data.models import AuditEvent, Case, Client, Note, Service, StageChange
+from casetui.data.domain.errors import CaseClosedError, ValidationError
+from casetui.data.services import cases, clients, consent, demo, notes
+from casetui.data.storage.models import (
+    AuditEvent,
+    Case,
+    Client,
+    Note,
+    Service,
+    StageChange,
+)
 
 
 def count(session, model) -> int:
@@ -127,7 +134,7 @@ def test_possible_duplicates_match_date_of_birth_and_similar_name(session, today
 
 
 def test_demo_covers_every_stage_and_category(demo_db):
-    from casetui.data import vocab
+    from casetui.data.domain import vocab
 
     with demo_db.session() as session:
         stages = set(session.exec(select(Case.stage)).all())
@@ -140,8 +147,8 @@ def test_demo_covers_every_stage_and_category(demo_db):
 
 
 def test_demo_directory_is_internally_consistent(demo_db):
-    from casetui.data import instruments
-    from casetui.data.models import InstrumentScore
+    from casetui.data.domain import instruments
+    from casetui.data.storage.models import InstrumentScore
 
     with demo_db.session() as session:
         for service in session.exec(select(Service)).all():

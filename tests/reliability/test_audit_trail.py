@@ -13,8 +13,17 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import SQLModel, select
 
-from casetui.data import audit, cases, clients, consent, goals, notes, referrals, settings
-from casetui.data.models import AuditEvent, Client, Service
+from casetui.data.services import (
+    audit,
+    cases,
+    clients,
+    consent,
+    goals,
+    notes,
+    referrals,
+    settings,
+)
+from casetui.data.storage.models import AuditEvent, Client, Service
 from tests.conftest import TODAY
 
 # Tables that are not part of anyone's record: writing them needs no audit row.

@@ -11,14 +11,15 @@ from contextlib import closing
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from casetui import config
 from casetui.cli import main, make_app
-from casetui.data import backup, migrations, notes, settings
-from casetui.data.db import open_database
-from casetui.data.errors import DatabaseError
-from casetui.data.models import Case
-from sqlmodel import select
+from casetui.data.domain.errors import DatabaseError
+from casetui.data.services import notes, settings
+from casetui.data.storage import backup, migrations
+from casetui.data.storage.database import open_database
+from casetui.data.storage.models import Case
 from tests.conftest import TODAY
 
 

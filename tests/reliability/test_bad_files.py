@@ -13,10 +13,10 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from casetui.cli import main
-from casetui.data import notes
-from casetui.data.db import Database, make_engine, open_database
-from casetui.data.errors import DatabaseError
-from casetui.data.models import Case
+from casetui.data.domain.errors import DatabaseError
+from casetui.data.services import notes
+from casetui.data.storage.database import Database, make_engine, open_database
+from casetui.data.storage.models import Case
 from tests.conftest import TODAY
 
 
@@ -99,7 +99,7 @@ def test_a_file_locked_by_another_writer_says_so_then_works(demo_path, demo_db, 
     try:
         with demo_db.engine.connect() as conn:  # a shorter wait than the app's 5 s keeps the test quick
             conn.exec_driver_sql("PRAGMA busy_timeout = 300")
-        monkeypatch.setattr("casetui.data.db.BUSY_TIMEOUT_MS", 300)
+        monkeypatch.setattr("casetui.data.storage.database.BUSY_TIMEOUT_MS", 300)
         locked = open_database(str(demo_path), worker="w")
         with pytest.raises(DatabaseError, match="locked by another program"):
             add_note(locked)

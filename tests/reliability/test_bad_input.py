@@ -8,12 +8,25 @@ from contextlib import closing
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlmodel import select
 
-from casetui.data import assessments, cases, clients, consent, goals, notes, portability, referrals, settings, vocab
-from casetui.data.errors import ValidationError
-from casetui.data.models import Case, Goal
+from casetui.data.domain import vocab
+from casetui.data.domain.errors import ValidationError
+from casetui.data.services import (
+    assessments,
+    cases,
+    clients,
+    consent,
+    goals,
+    notes,
+    portability,
+    referrals,
+    settings,
+)
+from casetui.data.storage.models import Case, Goal
 from tests.conftest import TODAY
 
 EXAMPLES = 120

@@ -18,9 +18,9 @@ from contextlib import closing
 
 from sqlmodel import select as sql_select
 
-from casetui.data import cases, clients, notes
-from casetui.data.db import open_database
-from casetui.data.models import AuditEvent, Client, Note
+from casetui.data.services import cases, clients, notes
+from casetui.data.storage.database import open_database
+from casetui.data.storage.models import AuditEvent, Client, Note
 from tests.conftest import TODAY
 
 KILLS = 30

@@ -12,9 +12,10 @@ import pytest
 
 from casetui import config
 from casetui.cli import main, make_app
-from casetui.data import backup, crypto
-from casetui.data.db import open_database
-from casetui.data.errors import DatabaseError
+from casetui.data.domain.errors import DatabaseError
+from casetui.data.storage import backup
+from casetui.data.storage import sqlcipher as crypto
+from casetui.data.storage.database import open_database
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.skipif(not crypto.available(), reason="sqlcipher3 is not installed: "
@@ -34,7 +35,7 @@ def files_hold(folder, names) -> list[str]:
 
 def counts(path, passphrase=None) -> dict:
     with closing(crypto.connect(path, passphrase)) as conn:
-        return crypto._counts(conn)
+        return backup._counts(conn)
 
 
 def test_encrypt_in_place_leaves_no_plaintext_and_keeps_every_row(demo_path, monkeypatch, capsys):
@@ -50,7 +51,7 @@ def test_encrypt_in_place_leaves_no_plaintext_and_keeps_every_row(demo_path, mon
     app = make_app(str(demo_path), today=TODAY)
     assert app.database.encrypted
     with app.database.session() as session:
-        from casetui.data import clients
+        from casetui.data.services import clients
 
         clients.create_client(session, {"first_name": "Quintessa", "last_name": "Zzyzxencrypted"}, TODAY)
     app.database.dispose()
@@ -67,7 +68,7 @@ def test_plain_copy_only_when_asked(demo_path, tmp_path, monkeypatch):
 
 
 def test_wrong_or_missing_passphrase_is_one_clear_line(demo_path, monkeypatch):
-    crypto.encrypt_file(demo_path, PASSPHRASE)
+    backup.encrypt_file(demo_path, PASSPHRASE)
     env = {**os.environ, "CASETUI_PASSPHRASE": "not the passphrase"}
     result = subprocess.run([sys.executable, "-m", "casetui", "--db", str(demo_path), "export", "x.json"],
                             capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60)
@@ -81,7 +82,7 @@ def test_wrong_or_missing_passphrase_is_one_clear_line(demo_path, monkeypatch):
 
 def test_backups_of_an_encrypted_file_stay_encrypted_and_restore(demo_path, tmp_path, monkeypatch):
     names = client_names(demo_path)
-    crypto.encrypt_file(demo_path, PASSPHRASE)
+    backup.encrypt_file(demo_path, PASSPHRASE)
     monkeypatch.setenv("CASETUI_PASSPHRASE", PASSPHRASE)
     assert main(["--db", str(demo_path), "backup"]) == 0
     app = make_app(str(demo_path), today=TODAY, auto_backup=True)
@@ -98,12 +99,12 @@ def test_backups_of_an_encrypted_file_stay_encrypted_and_restore(demo_path, tmp_
 
 
 def test_encrypting_twice_or_a_damaged_file_is_refused(demo_path, db_path):
-    crypto.encrypt_file(demo_path, PASSPHRASE)
+    backup.encrypt_file(demo_path, PASSPHRASE)
     with pytest.raises(DatabaseError, match="already encrypted"):
-        crypto.encrypt_file(demo_path, PASSPHRASE)
+        backup.encrypt_file(demo_path, PASSPHRASE)
     data = bytearray(db_path.read_bytes())
     data[4096:8192] = b"\xff" * 4096
     db_path.write_bytes(bytes(data))
     with pytest.raises(DatabaseError):
-        crypto.encrypt_file(db_path, PASSPHRASE)
+        backup.encrypt_file(db_path, PASSPHRASE)
     assert not crypto.is_encrypted(db_path)

@@ -11,8 +11,10 @@ from textual.widgets import DataTable, Input
 
 from casetui import config
 from casetui.cli import make_app
-from casetui.data import clients, crypto, settings
-from casetui.data.models import AuditEvent, Client
+from casetui.data.services import lock, settings
+from casetui.data.storage import backup
+from casetui.data.storage import sqlcipher as crypto
+from casetui.data.storage.models import AuditEvent, Client
 from casetui.screens.audit import AuditScreen
 from casetui.screens.lock import LockScreen
 from tests.conftest import TODAY
@@ -92,7 +94,7 @@ def test_audit_view_snapshot_80x24(snap_compare, demo_path):
 
 def lock_setup(database, minutes="5"):
     with database.session() as session:
-        crypto.set_lock_secret(session, PIN)
+        lock.set_lock_secret(session, PIN)
         settings.set_value(session, "idle_lock_minutes", minutes)
         return [c.last_name for c in session.exec(select(Client))]
 
@@ -141,15 +143,15 @@ async def test_no_lock_without_a_pin_and_the_pin_is_only_a_hash(demo_path):
         await pilot.press("tab", *PIN, "tab", *PIN, "enter")
         await settle(pilot)
     with app.database.session() as session:
-        stored = settings.get(session, crypto.LOCK_SECRET_KEY)
+        stored = settings.get(session, lock.LOCK_SECRET_KEY)
         assert PIN not in stored and stored.startswith("scrypt$")
-        assert crypto.check_lock_secret(session, PIN) and not crypto.check_lock_secret(session, "2469")
+        assert lock.check_lock_secret(session, PIN) and not lock.check_lock_secret(session, "2469")
     app.database.dispose()
 
 
 @pytest.mark.skipif(not crypto.available(), reason="sqlcipher3 is not installed (casetui[encryption])")
 async def test_encrypted_file_unlocks_with_its_passphrase(demo_path):
-    crypto.encrypt_file(demo_path, "long passphrase")
+    backup.encrypt_file(demo_path, "long passphrase")
     app = make_app(str(demo_path), today=TODAY, passphrase="long passphrase")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

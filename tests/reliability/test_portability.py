@@ -9,11 +9,10 @@ import pytest
 from sqlmodel import select
 
 from casetui.cli import main
-from casetui.data import portability
-from casetui.data.db import open_database
-from casetui.data.errors import ValidationError
-from casetui.data.models import Case, Client, Consent, CoordinationContact
-from tests.conftest import TODAY
+from casetui.data.domain.errors import ValidationError
+from casetui.data.services import portability
+from casetui.data.storage.database import open_database
+from casetui.data.storage.models import Case, Client, Consent, CoordinationContact
 
 LINKS = {"id", "consent_id", "service_id"}  # ids differ between files; links are checked apart
 

@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from casetui import config, documents
+from casetui import config
+from casetui.data.domain import templates as documents
 from casetui.cli import make_app
-from casetui.data import audit, backup, clients, crypto, notes, portability
-from casetui.data.db import open_database
-from casetui.data.models import Case
+from casetui.data.services import audit, clients, notes, portability
+from casetui.data.storage import backup
+from casetui.data.storage import sqlcipher as crypto
+from casetui.data.storage.database import open_database
+from casetui.data.storage.models import Case
 from tests.conftest import TODAY
 
 SECRET_NAME = "Zanzibarova"
@@ -47,7 +50,7 @@ def test_every_file_casetui_writes_is_owner_only(tmp_path, open_umask, today):
     database = open_database(str(path), worker="w")
     with database.session() as session:
         client = clients.create_client(session, {"first_name": "Pria", "last_name": SECRET_NAME}, today)
-        from casetui.data import cases
+        from casetui.data.services import cases
 
         case = cases.open_case(session, client.id, today)
         notes.add_note(session, case.id, occurred_on=today, kind="note", text="x", today=today)
@@ -59,7 +62,7 @@ def test_every_file_casetui_writes_is_owner_only(tmp_path, open_umask, today):
     backup.restore(work / "copy.db", path, config.backups_dir())
     documents.save("# a document", work / "docs" / "summary.md")
     if crypto.available():
-        crypto.encrypt_file(work / "copy.db", "long passphrase", plain_copy=work / "plain.db")
+        backup.encrypt_file(work / "copy.db", "long passphrase", plain_copy=work / "plain.db")
     database.dispose()
     assert loose_files(work, config.data_dir()) == []
 

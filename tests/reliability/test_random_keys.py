@@ -20,7 +20,7 @@ from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_fro
 
 import casetui
 from casetui.cli import make_app
-from casetui.data.models import Case
+from casetui.data.storage.models import Case
 from tests.conftest import TODAY
 
 KEYS_PER_SCREEN = 500

@@ -7,7 +7,7 @@ import sqlite3
 from textual.widgets import DataTable
 
 from casetui.cli import _quick_app, make_app
-from casetui.data.errors import DatabaseError
+from casetui.data.domain.errors import DatabaseError
 from casetui.screens.caseload import CaseloadScreen
 from tests.conftest import TODAY
 

@@ -18,8 +18,17 @@ from textual.geometry import Region
 from textual.widgets import DataTable, Input, Markdown, Select, Static, TextArea
 
 from casetui.cli import make_app
-from casetui.data import assessments, cases, consent, discharge, goals, hsds, notes, referrals
-from casetui.data.db import open_database
+from casetui.data.directory import hsds
+from casetui.data.services import (
+    assessments,
+    cases,
+    consent,
+    discharge,
+    goals,
+    notes,
+    referrals,
+)
+from casetui.data.storage.database import open_database
 from casetui.screens.audit import AuditScreen
 from casetui.screens.client import ClientScreen
 from casetui.screens.discharge import DischargeScreen

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input, Select, Static
 
 from casetui.cli import make_app
-from casetui.data import caseload, demo, notes
+from casetui.data.services import caseload, demo, notes
 from casetui.screens.caseload import CaseloadScreen
 from tests.conftest import TODAY
 

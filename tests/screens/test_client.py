@@ -6,8 +6,8 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TextArea
 
 from casetui.cli import make_app
-from casetui.data import consent, notes
-from casetui.data.models import AuditEvent, Case, Client, StageChange
+from casetui.data.services import consent, notes
+from casetui.data.storage.models import AuditEvent, Case, Client, StageChange
 from casetui.screens.client import ClientScreen
 from casetui.widgets.record_form import RecordForm
 from tests.conftest import TODAY

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Markdown, Select, Static, TextArea
 
 from casetui.cli import make_app
-from casetui.data import discharge
-from casetui.data.db import open_database
-from casetui.data.models import Case, CoordinationContact, Document, Goal, Referral
+from casetui.data.services import discharge
+from casetui.data.storage.database import open_database
+from casetui.data.storage.models import (
+    Case,
+    CoordinationContact,
+    Document,
+    Goal,
+    Referral,
+)
 from casetui.screens.discharge import DischargeScreen
 from tests.conftest import TODAY
 

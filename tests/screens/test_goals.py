@@ -8,11 +8,17 @@ from sqlmodel import select
 from textual.widgets import DataTable, Input, SelectionList
 
 from casetui.cli import make_app
-from casetui.data import cases, goals
-from casetui.data.models import Goal, Objective, ProgressEntry
+from casetui.data.services import cases, goals
+from casetui.data.storage.models import Goal, Objective, ProgressEntry
 from casetui.screens.goals import GoalsScreen
 from casetui.widgets.fields import FormField
-from casetui.widgets.goal_forms import GoalForm, HistoryDialog, ObjectiveForm, ProgressForm, StatusForm
+from casetui.widgets.goal_forms import (
+    GoalForm,
+    HistoryDialog,
+    ObjectiveForm,
+    ProgressForm,
+    StatusForm,
+)
 from tests.conftest import TODAY
 
 

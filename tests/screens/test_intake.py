@@ -10,13 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlmodel import func, select as sql_select
+from sqlmodel import func
+from sqlmodel import select as sql_select
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from casetui import config
 from casetui.cli import make_app
-from casetui.data import assessments, cases
-from casetui.data.models import Case, Client, IntakeDraft
+from casetui.data.services import assessments, cases
+from casetui.data.storage.models import Case, Client, IntakeDraft
 from casetui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
 from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.dialogs import ConfirmDialog
@@ -420,7 +421,7 @@ async def test_quitting_the_app_mid_intake_saves_the_draft_at_once(demo_path, mo
 async def test_names_that_look_like_markup_are_shown_as_typed(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     with app.database.session() as session:
-        from casetui.data import clients
+        from casetui.data.services import clients
 
         clients.create_client(session, {"first_name": "Ada [b]", "last_name": "Sample[/i]ton",
                                         "date_of_birth": "1990-02-03"}, TODAY)
@@ -461,6 +462,6 @@ async def test_the_summary_goes_to_the_file_the_user_names(demo_path, tmp_path):
         assert str(target) in str(screen.query_one("#result-document", Static).render())
     assert target.read_text().startswith("<!DOCTYPE html>") and target.stat().st_mode & 0o777 == 0o600
     with app.database.session() as session:
-        from casetui.data import case_documents
+        from casetui.data.services import documents as case_documents
 
         assert [d.path for d in case_documents.list_documents(session, case_id)][0] == str(target)

@@ -8,9 +8,10 @@ from sqlmodel import select
 from textual.widgets import Input, OptionList, Static
 
 from casetui.cli import make_app
-from casetui.data import cases, referrals, resources
-from casetui.data.db import open_database
-from casetui.data.models import Document, Referral, Service
+from casetui.data.directory import resources
+from casetui.data.services import cases, referrals
+from casetui.data.storage.database import open_database
+from casetui.data.storage.models import Document, Referral, Service
 from casetui.screens.resources import ResourcesScreen
 from casetui.widgets.provider_list_dialog import ProviderListDialog
 from casetui.widgets.referral_form import ReferralForm

@@ -1,0 +1,652 @@
+"""The resource directory: search, eligibility for a client, suggestions, edits and verification.
+
+API (what the search screen uses; every function takes an open ``Session``):
+
+``SearchFilters(category=None, age=None, gender=None, language=None, population=None, place=None)``
+    category: a ``vocab.DOMAINS`` code; age: whole years (services whose age range admits it);
+    gender: a ``vocab.GENDERS`` code (services open to every gender or to that one); language: a
+    name ("Spanish") or ISO 639 code ("es", "spa"); population: a ``vocab.POPULATIONS`` code
+    (services that name that population among those they serve); place: a city or postal code
+    of one of the service's locations (case and spacing do not matter).
+``ClientProfile(age, gender, language, populations, needs, city, postal_code)``
+    ``client_profile(session, case_id, today)`` builds it from the client and the case's latest
+    assessment (needs: domains scored 1-2 or marked "wants a goal", most urgent first).
+``EligibilityCheck(criterion, ok, reason)``
+    criterion is "age", "gender", "language" or "population"; ok is True, False, or None when
+    the client's record does not say; reason is a short sentence for the screen.
+``ServiceHit(id, name, organization, snippet, categories, city, postal_code, phone,
+    last_verified_on, stale, eligibility, eligible, score)``
+    eligibility/eligible are filled only when a profile is given (else ``[]`` / ``None``).
+    ``stale``: never verified, or last verified more than 12 months before ``today``.
+``search(session, query, filters=None, *, profile=None, today, limit=50) -> list[ServiceHit]``
+    Search as you type: every word of ``query`` is a prefix ("foo pan" finds "Food Pantry"),
+    over name, organization, categories/taxonomy terms and description. Order: services whose
+    name, organization or category/taxonomy terms hold every word (scored on the name: whole
+    words, early and short names first), then services that only mention the words in their
+    description (words of 3+ letters). ``score`` orders one result list (higher is better).
+    An empty query with filters browses (ordered by name); with no filter either it returns
+    ``[]``. At most ``CANDIDATES`` matches are scored, so a one-letter query costs what a
+    precise one does: fast enough for every keystroke, but call it from a worker.
+``suggest_for_client(session, profile, *, today, limit=50) -> list[ServiceHit]``
+    Services for the client's open needs, ranked: more needs met, eligible, nearby, recently
+    verified first.
+``get_service(session, service_id) -> ServiceDetail``
+    ``ServiceDetail(service, organization, locations, phones, contacts)``; raises NotFoundError.
+``update_service(session, service_id, values, today, *, expected_version=None) -> Service``
+    values: any of ``EDITABLE_FIELDS``; lists as lists (or comma-separated text). Raises
+    ValidationError naming fields, ConflictError if someone saved it since ``expected_version``.
+``mark_verified(session, service_id, today) -> Service``
+``eligibility(service, profile, today) -> list[EligibilityCheck]`` and ``overall(checks)``
+    (service: a Service or any row with its age, gender, language and population fields).
+``is_stale(last_verified_on, today) -> bool``
+``language_code(value) -> str`` and ``language_label(code) -> str`` normalise languages.
+``rebuild_search_index(session)`` rebuilds the full-text index (after bulk changes).
+
+The search dispatches on the database dialect (``_SEARCHERS``): SQLite uses the FTS5 index
+defined in ``db_objects`` (``service_fts``); PostgreSQL its own text search (``search_pg``, over
+the ``service_search`` tsvectors it installs); any other dialect uses ``_search_portable``,
+a plain scan that is correct but slow.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import bindparam, or_, text
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
+
+from casetui.data.directory import search_pg
+from casetui.data.directory.query import (  # noqa: F401  (re-exported: the directory's API)
+    CANDIDATES,
+    DESCRIPTION_CANDIDATES,
+    ClientProfile,
+    EligibilityCheck,
+    SearchFilters,
+    ServiceDetail,
+    ServiceHit,
+    age_condition,
+)
+from casetui.data.domain import validation as v
+from casetui.data.domain import vocab
+from casetui.data.domain.errors import NotFoundError, ValidationError
+from casetui.data.domain.languages import (  # noqa: F401  (re-exported)
+    LANGUAGES,
+    gender_code,
+    language_code,
+    language_label,
+    tag_key,
+)
+from casetui.data.storage import audit_log as audit
+from casetui.data.storage import concurrency, db_objects
+from casetui.data.storage.models import (
+    Assessment,
+    AssessmentNeed,
+    Case,
+    Client,
+    Location,
+    Organization,
+    Phone,
+    ResourceContact,
+    Service,
+    ServiceAtLocation,
+    utcnow,
+)
+
+STALE_AFTER_MONTHS = 12
+
+# --- client profile and eligibility -----------------------------------------------------------
+
+
+def _age_on(born: date | None, today: date) -> int | None:
+    if born is None:
+        return None
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def client_profile(session: Session, case_id: int, today: date) -> ClientProfile:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError(f"There is no case number {case_id}.")
+    client = session.get(Client, case.client_id)
+    populations = list(client.populations or [])
+    if client.veteran and "veteran" not in populations:
+        populations.append("veteran")
+    latest = session.exec(
+        select(Assessment).where(Assessment.case_id == case_id)
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+    ).first()
+    needs: list[str] = []
+    if latest is not None:
+        rows = session.exec(select(AssessmentNeed).where(AssessmentNeed.assessment_id == latest.id)).all()
+        urgent = [n for n in rows if (n.score is not None and n.score <= 2) or n.wants_goal]
+        urgent.sort(key=lambda n: (n.score if n.score is not None else 3, list(vocab.DOMAINS).index(n.domain)
+                                   if n.domain in vocab.DOMAINS else 99))
+        needs = [n.domain for n in urgent]
+    return ClientProfile(age=_age_on(client.date_of_birth, today), gender=client.gender, language=client.language,
+                         populations=populations, needs=needs, city=client.city, postal_code=client.postal_code)
+
+
+def _age_range_words(low, high) -> str:
+    low = None if low is None else int(low)
+    high = None if high is None else int(high)
+    if low is not None and high is not None:
+        return f"ages {low} to {high}"
+    if low is not None:
+        return f"ages {low}+"
+    return f"ages up to {high}"
+
+
+def eligibility(service: Service, profile: ClientProfile | None, today: date) -> list[EligibilityCheck]:
+    """Why the client does or does not meet each restriction the service states."""
+    if profile is None:
+        return []
+    checks: list[EligibilityCheck] = []
+    low, high = service.minimum_age, service.maximum_age
+    if low is not None or high is not None:
+        limits = _age_range_words(low, high)
+        if profile.age is None:
+            checks.append(EligibilityCheck("age", None, f"{limits}; client's age is not recorded"))
+        else:
+            ok = (low is None or profile.age >= low) and (high is None or profile.age <= high)
+            checks.append(EligibilityCheck("age", ok, f"{limits}; client is {profile.age}"))
+    genders = [g for g in (gender_code(g) for g in service.genders or []) if g]
+    if genders:
+        served = ", ".join(vocab.GENDERS.get(g, g).lower() for g in genders)
+        client_gender = gender_code(profile.gender)
+        if client_gender is None or client_gender in ("not_stated", "questioning", "other"):
+            checks.append(EligibilityCheck("gender", None, f"for {served}; client's gender is not recorded as one of these"))
+        else:
+            ok = client_gender in genders
+            checks.append(EligibilityCheck("gender", ok, f"for {served}; client is "
+                                           f"{vocab.GENDERS.get(client_gender, client_gender).lower()}"))
+    languages = [language_code(x) for x in service.languages or []]
+    if profile.language and languages:
+        wanted = language_code(profile.language)
+        spoken = ", ".join(language_label(x) for x in languages)
+        ok = wanted in languages
+        checks.append(EligibilityCheck("language", ok, f"offered in {spoken}; client speaks {language_label(wanted)}"))
+    populations = list(service.populations or [])
+    if populations:
+        served = ", ".join(_population_words(p) for p in populations)
+        shared = [p for p in populations if p in (profile.populations or [])]
+        if shared:
+            checks.append(EligibilityCheck("population", True, f"serves {served}; client is among "
+                                           f"{_population_words(shared[0])}"))
+        else:
+            checks.append(EligibilityCheck("population", False, f"serves {served}; client is not recorded as one of these"))
+    return checks
+
+
+def _population_words(code: str) -> str:
+    label = vocab.POPULATIONS.get(code, code)
+    return label if label.isupper() or label.startswith("LGBTQ") else label.lower()
+
+
+def overall(checks: list[EligibilityCheck]) -> bool | None:
+    """False if any check fails; None if any is unknown; else True."""
+    if any(c.ok is False for c in checks):
+        return False
+    if any(c.ok is None for c in checks):
+        return None
+    return True
+
+
+def is_stale(last_verified_on: date | None, today: date) -> bool:
+    if last_verified_on is None:
+        return True
+    year, month = divmod(today.year * 12 + today.month - 1 - STALE_AFTER_MONTHS, 12)
+    cutoff_day = min(today.day, 28) if month + 1 == 2 else min(today.day, 30 if month + 1 in (4, 6, 9, 11) else 31)
+    return last_verified_on < date(year, month + 1, cutoff_day)
+
+
+# --- search ----------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _fold(value: str) -> str:
+    """Lower case without accents, as the full-text tokenizer compares words."""
+    return "".join(c for c in unicodedata.normalize("NFKD", value.lower()) if not unicodedata.combining(c))
+
+
+def query_words(query: str | None) -> list[str]:
+    """The words a search looks for, lower case, in the order typed."""
+    return [w.lower() for w in _WORD.findall(query or "")][:8]
+
+
+def _place_key(value: str | None) -> str:
+    return re.sub(r"\s+", " ", (value or "").strip().lower())
+
+
+def search(session: Session, query: str, filters: SearchFilters | None = None, *, profile: ClientProfile | None = None,
+           today: date, limit: int = 50) -> list[ServiceHit]:
+    filters = filters or SearchFilters()
+    _check_filters(filters)
+    searcher = _SEARCHERS.get(session.get_bind().dialect.name, _search_portable)
+    ranked = searcher(session, query_words(query), filters, limit)
+    return _hits(session, ranked, profile, today, query_words(query))
+
+
+def _check_filters(filters: SearchFilters) -> None:
+    errors = {}
+    if filters.category and filters.category not in vocab.DOMAINS:
+        errors["category"] = f"Unknown need category '{filters.category}'."
+    if filters.population and filters.population not in vocab.POPULATIONS:
+        errors["population"] = f"Unknown population '{filters.population}'."
+    if filters.gender and gender_code(filters.gender) is None:
+        errors["gender"] = f"Unknown gender '{filters.gender}'."
+    if filters.age not in (None, ""):
+        try:
+            age = int(filters.age)
+        except (TypeError, ValueError):
+            errors["age"] = "Age must be a whole number."
+        else:
+            if not 0 <= age <= 120:
+                errors["age"] = "Age must be between 0 and 120."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _matches_filters(service: Service, places: list[tuple[str, str]], filters: SearchFilters) -> bool:
+    if filters.category and filters.category not in (service.categories or []):
+        return False
+    if filters.population and filters.population not in (service.populations or []):
+        return False
+    if filters.language and language_code(filters.language) not in [language_code(x) for x in service.languages or []]:
+        return False
+    if filters.gender:
+        genders = [gender_code(g) for g in service.genders or []]
+        if genders and gender_code(filters.gender) not in genders:
+            return False
+    if filters.age not in (None, ""):
+        age = int(filters.age)
+        if service.minimum_age is not None and age < service.minimum_age:
+            return False
+        if service.maximum_age is not None and age > service.maximum_age:
+            return False
+    if filters.place:
+        wanted = _place_key(filters.place)
+        if not any(wanted in (_place_key(city), _place_key(postal)) for city, postal in places):
+            return False
+    return True
+
+
+def _search_portable(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
+    """A plain scan for databases without a full-text branch yet: correct, not fast."""
+    orgs = {o.id: o.name for o in session.exec(select(Organization))}
+    places: dict[str, list[tuple[str, str]]] = {}
+    for service_id, city, postal in session.exec(
+        select(ServiceAtLocation.service_id, Location.city, Location.postal_code)
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+    ):
+        places.setdefault(service_id, []).append((city or "", postal or ""))
+    scored = []
+    for service in session.exec(select(Service)):
+        if not _matches_filters(service, places.get(service.id, []), filters):
+            continue
+        fields = (
+            (service.name, 10.0),
+            (orgs.get(service.organization_id, ""), 4.0),
+            (" ".join(_category_words(service)), 6.0),
+            (service.description or "", 1.0),
+        )
+        score = 0.0
+        for word in map(_fold, words):
+            best = 0.0
+            for value, weight in fields:
+                tokens = _WORD.findall(_fold(value or ""))
+                if word in tokens:
+                    best = max(best, weight * 2)
+                elif any(t.startswith(word) for t in tokens):
+                    best = max(best, weight)
+            if best == 0:
+                break
+            score += best
+        else:
+            scored.append((service.id, score, service.name.lower()))
+    scored.sort(key=lambda row: (-row[1], row[2], row[0]))  # id last: ties rank the same every time
+    return [(service_id, score) for service_id, score, _ in scored[:limit]]
+
+
+def _category_words(service: Service) -> list[str]:
+    words = [vocab.DOMAINS.get(c, c) for c in service.categories or []]
+    words += [vocab.POPULATIONS.get(p, p) for p in service.populations or []]
+    words += [str(t) for t in service.taxonomy_terms or []]
+    return words
+
+
+# --- SQLite: FTS5 (see db_objects for the indexes and the triggers that keep them current) ---
+
+
+
+def _phrase(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _fts_filter(filters: SearchFilters) -> str:
+    """The filters as an FTS5 expression over the ``tags`` column ('' when there are none)."""
+    parts = []
+    if filters.category:
+        parts.append(_phrase(f"cat_{filters.category}"))
+    if filters.population:
+        parts.append(_phrase(f"pop_{filters.population}"))
+    if filters.language:
+        code = language_code(filters.language)
+        names = {code, tag_key(language_label(code).lower()), tag_key(str(filters.language).lower())}
+        parts.append("(" + " OR ".join(_phrase(f"lang_{n}") for n in sorted(names) if n) + ")")
+    if filters.gender:
+        parts.append(f'("gen_any" OR {_phrase("gen_" + gender_code(filters.gender))})')
+    if filters.place and filters.place.strip():
+        key = tag_key(filters.place)
+        parts.append(f"({_phrase('city_' + key)} OR {_phrase('zip_' + key)})")
+    return " AND ".join(f"tags : {part}" for part in parts)
+
+
+def _fts_words(words: list[str], columns: str) -> str:
+    return "{" + columns + "} : (" + " AND ".join(f'"{w}"*' for w in words) + ")"
+
+
+def _word_score(words: list[str], value: str | None) -> float:
+    """How well a short text answers the words: whole words beat prefixes, early and short beats
+    late and long; 0 when some word is missing from it."""
+    tokens = _WORD.findall(_fold(value or ""))
+    if not tokens:
+        return 0.0
+    score = 0.0
+    for word in map(_fold, words):
+        best = 0.0
+        for position, token in enumerate(tokens):
+            if token.startswith(word):
+                best = max(best, (3.0 if token == word else 2.0) - 0.1 * min(position, 5))
+        if best == 0.0:
+            return 0.0
+        score += best
+    return score - 0.05 * len(tokens)
+
+
+def _search_sqlite(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
+    tags = _fts_filter(filters)
+    age_sql, params = age_condition(filters)
+    if not words and not tags:
+        if not age_sql:
+            return []
+        rows = session.exec(text(f"SELECT id, name FROM service s WHERE 1 = 1{age_sql} LIMIT :cap"),
+                            params={**params, "cap": CANDIDATES}).all()
+        return [(row[0], 0.0) for row in sorted(rows, key=lambda r: (r[1].lower(), r[0]))[:limit]]
+    if not words:  # browse: everything the filters admit, by name
+        rows = _candidates(session, "service_title_fts", tags, "", age_sql, params, CANDIDATES)
+        return [(row[0], 0.0) for row in sorted(rows, key=lambda r: (r[1].lower(), r[0]))[:limit]]
+    # Name, organization and category/taxonomy matches: scored on the name, so a service named
+    # for the words comes before one whose organization or category carries them.
+    rows = _candidates(session, "service_title_fts", _fts_words(words, "name organization terms"), tags, age_sql,
+                       params, CANDIDATES)
+    scored = sorted(((row[0], 10.0 + _word_score(words, row[1]), row[1].lower()) for row in rows),
+                    key=lambda r: (-r[1], r[2], r[0]))
+    ranked = [(service_id, score) for service_id, score, _ in scored[:limit]]
+    # Then services that need their description for some of the words. Words under three letters
+    # are served from the short fields only (they match nearly every description, and the full
+    # index keeps 3-letter prefixes only).
+    if len(ranked) < limit and min(len(w) for w in words) >= 3:
+        seen = {service_id for service_id, _ in ranked}
+        rows = _candidates(session, "service_fts", _fts_words(words, "name organization terms description"), tags,
+                           age_sql, params,
+                           DESCRIPTION_CANDIDATES + len(seen), with_description=True)
+        scored = sorted(((row[0], _mentions(words, row[2]), row[1].lower()) for row in rows if row[0] not in seen),
+                        key=lambda r: (-r[1], r[2], r[0]))
+        ranked += [(service_id, score) for service_id, score, _ in scored[:limit - len(ranked)]]
+    return ranked
+
+
+def _mentions(words: list[str], description: str | None) -> float:
+    """Description matches: more mentions per length rank higher (below any title match)."""
+    lowered = (description or "").lower()
+    count = sum(len(re.findall(r"\b" + re.escape(word), lowered)) for word in words)
+    return min(9.0, 5.0 * count / (1 + len(lowered) / 400))
+
+
+def _candidates(session: Session, index: str, match: str, tags: str, age_sql: str, params: dict, cap: int,
+                *, with_description: bool = False) -> list:
+    query = " AND ".join(part for part in (match, tags) if part)
+    columns = "s.id, s.name, s.description" if with_description else "s.id, s.name"
+    return session.exec(text(
+        f"SELECT {columns} FROM {index} f JOIN service s ON s.rowid = f.rowid"
+        f" WHERE {index} MATCH :q{age_sql} LIMIT :cap"
+    ), params={**params, "q": query, "cap": cap}).all()
+
+
+def _search_postgresql(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
+    return search_pg.search(session, words, filters, limit)
+
+
+# dialect name -> searcher(session, words, filters, limit) -> [(service id, score)], best first.
+_SEARCHERS: dict = {"sqlite": _search_sqlite, "postgresql": _search_postgresql}
+
+
+@lru_cache(maxsize=1)
+def _hit_query():
+    """What a result line shows, for the services in the expanding parameter ``ids``; built
+    once (building the statement costs more than running it)."""
+    service, org = Service.__table__, Organization.__table__
+    sal, location, phone = ServiceAtLocation.__table__, Location.__table__, Phone.__table__
+
+    def first_place(column):
+        return (sa_select(column).select_from(sal.join(location, location.c.id == sal.c.location_id))
+                .where(sal.c.service_id == service.c.id).order_by(sal.c.id).limit(1).scalar_subquery())
+
+    return sa_select(
+        service.c.id, service.c.name, org.c.name.label("organization"), service.c.description, service.c.categories,
+        service.c.minimum_age, service.c.maximum_age, service.c.genders, service.c.languages, service.c.populations,
+        service.c.last_verified_on, first_place(location.c.city).label("city"),
+        first_place(location.c.postal_code).label("postal_code"),
+        sa_select(phone.c.number).where(phone.c.service_id == service.c.id).order_by(phone.c.id).limit(1)
+        .scalar_subquery().label("phone"),
+    ).select_from(service.outerjoin(org, org.c.id == service.c.organization_id)).where(
+        service.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def _hit_rows(session: Session, ids: list[str]) -> dict:
+    return {row.id: row for row in session.execute(_hit_query(), {"ids": ids})}
+
+
+def _hits(session: Session, ranked: list[tuple[str, float]], profile: ClientProfile | None, today: date,
+          words: list[str]) -> list[ServiceHit]:
+    if not ranked:
+        return []
+    services = _hit_rows(session, [service_id for service_id, _ in ranked])
+    hits = []
+    for service_id, score in ranked:
+        service = services.get(service_id)
+        if service is None:
+            continue
+        checks = eligibility(service, profile, today)
+        hits.append(ServiceHit(
+            id=service.id, name=service.name, organization=service.organization or "",
+            snippet=_snippet(service.description, words), categories=list(service.categories or []),
+            city=service.city, postal_code=service.postal_code, phone=service.phone,
+            last_verified_on=service.last_verified_on,
+            stale=is_stale(service.last_verified_on, today), eligibility=checks,
+            eligible=overall(checks) if profile is not None else None, score=float(score),
+        ))
+    return hits
+
+
+def _snippet(description: str | None, words: list[str], width: int = 160) -> str:
+    """A short piece of the description, around the first word searched for when it is there."""
+    text_ = " ".join((description or "").split())
+    if len(text_) <= width:
+        return text_
+    start = 0
+    lowered = text_.lower()
+    for word in words:
+        match = re.search(r"\b" + re.escape(word), lowered)
+        if match:
+            start = max(0, match.start() - 40)
+            break
+    if start:
+        space = text_.find(" ", start)
+        start = space + 1 if 0 <= space < match.start() else start
+    piece = text_[start:start + width]
+    cut = piece.rfind(" ")
+    if start + width < len(text_) and cut > width // 2:
+        piece = piece[:cut]
+    return ("…" if start else "") + piece + ("…" if start + len(piece) < len(text_) else "")
+
+
+# --- suggestions -----------------------------------------------------------------------------
+
+
+def suggest_for_client(session: Session, profile: ClientProfile, *, today: date, limit: int = 50) -> list[ServiceHit]:
+    """Services for the client's needs: more needs met, eligible, nearby, verified recently first."""
+    if not profile.needs:
+        return []
+    searcher = _SEARCHERS.get(session.get_bind().dialect.name, _search_portable)
+    near = [p for p in (profile.city, profile.postal_code) if p]
+    scores: dict[str, float] = {}
+    for rank, need in enumerate(profile.needs):
+        found: set[str] = set()
+        for place in near + [None]:
+            found.update(service_id for service_id, _ in searcher(session, [], SearchFilters(category=need, place=place),
+                                                                  max(limit, 50)))
+        for service_id in found:
+            # Earlier (more urgent) needs weigh more; a service meeting several needs adds up.
+            scores[service_id] = scores.get(service_id, 0.0) + 10.0 - min(rank, 9)
+    hits = _hits(session, list(scores.items()), profile, today, [])
+    near_keys = {_place_key(p) for p in near}
+    for hit in hits:
+        nearby = _place_key(hit.city) in near_keys or _place_key(hit.postal_code) in near_keys
+        failed = sum(1 for check in hit.eligibility if check.ok is False)
+        hit.score += {True: 3.0, None: 1.5, False: 0.0}[hit.eligible] - failed + (1.0 if nearby else 0.0) \
+            - (0.5 if hit.stale else 0.0)
+    hits.sort(key=lambda h: (-h.score, -(h.last_verified_on or date.min).toordinal(), h.name, h.organization or "", h.id))
+    return hits[:limit]
+
+
+# --- one service -----------------------------------------------------------------------------
+
+
+def get_service(session: Session, service_id: str) -> ServiceDetail:
+    service = session.get(Service, service_id)
+    if service is None:
+        raise NotFoundError("That service is no longer in the directory.")
+    organization = session.get(Organization, service.organization_id) if service.organization_id else None
+    locations = list(session.exec(
+        select(Location).join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)
+        .where(ServiceAtLocation.service_id == service_id).order_by(ServiceAtLocation.id)
+    ))
+    phones = list(session.exec(select(Phone).where(Phone.service_id == service_id).order_by(Phone.id)))
+    if not phones and organization is not None:
+        phones = list(session.exec(select(Phone).where(Phone.organization_id == organization.id,
+                                                       Phone.service_id.is_(None)).order_by(Phone.id)))
+    # The service's own contacts, and its organization's general ones.
+    whose = ResourceContact.service_id == service_id
+    if service.organization_id:
+        whose = or_(whose, (ResourceContact.organization_id == service.organization_id)
+                    & ResourceContact.service_id.is_(None))
+    contacts = list(session.exec(select(ResourceContact).where(whose).order_by(ResourceContact.id)))
+    return ServiceDetail(service, organization, locations, phones, contacts)
+
+
+EDITABLE_FIELDS = (
+    "name", "alternate_name", "description", "url", "email", "status", "interpretation_services",
+    "application_process", "fees_description", "schedule_description", "eligibility_description",
+    "minimum_age", "maximum_age", "genders", "languages", "populations", "categories", "service_area",
+)
+SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [str(part).strip() for part in value if str(part).strip()]
+
+
+def clean_service_fields(values: dict) -> dict:
+    """Validate edits to a service; one ValidationError lists every bad field."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "cannot be edited here." for name in sorted(unknown)})
+    checks = []
+    long_text = {"description", "interpretation_services", "application_process", "fees_description",
+                 "schedule_description", "eligibility_description", "service_area"}
+    labels = {"name": "Name", "alternate_name": "Other name", "description": "Description", "url": "Website",
+              "interpretation_services": "Interpretation", "application_process": "How to apply",
+              "fees_description": "Fees", "schedule_description": "Hours",
+              "eligibility_description": "Eligibility", "service_area": "Service area"}
+    for name, label in labels.items():
+        if name in values:
+            checks.append((name, lambda n=name, l=label: v.text(values[n], n, l, required=n == "name",
+                                                                max_length=5000 if n in long_text else 250)))
+    if "email" in values:
+        checks.append(("email", lambda: v.email(values["email"])))
+    if "status" in values:
+        checks.append(("status", lambda: v.choice(values["status"] or "active", "status", "Status", SERVICE_STATUSES)))
+    for name, label in (("minimum_age", "Minimum age"), ("maximum_age", "Maximum age")):
+        if name in values:
+            checks.append((name, lambda n=name, l=label: v.parse_int(values[n], n, l, minimum=0, maximum=120)))
+    if "genders" in values:
+        def genders():
+            raw = _as_list(values["genders"])
+            codes = [gender_code(g) for g in raw]
+            bad = [r for r, c in zip(raw, codes) if c is None]
+            if bad:
+                raise ValidationError("genders", f"Unknown gender: {', '.join(bad)}.")
+            return list(dict.fromkeys(codes))
+        checks.append(("genders", genders))
+    if "languages" in values:
+        checks.append(("languages", lambda: list(dict.fromkeys(language_code(x) for x in _as_list(values["languages"])))))
+    if "populations" in values:
+        checks.append(("populations", lambda: v.choices(_as_list(values["populations"]), "populations", "Populations",
+                                                        vocab.POPULATIONS)))
+    if "categories" in values:
+        checks.append(("categories", lambda: v.choices(_as_list(values["categories"]), "categories", "Need categories",
+                                                       vocab.DOMAINS)))
+    clean = v.collect(*checks)
+    low = clean.get("minimum_age", values.get("minimum_age"))
+    high = clean.get("maximum_age", values.get("maximum_age"))
+    if "minimum_age" in clean and "maximum_age" in clean and low is not None and high is not None and low > high:
+        raise ValidationError("maximum_age", "Maximum age must be at least the minimum age.")
+    return clean
+
+
+def update_service(session: Session, service_id: str, values: dict, today: date, *,
+                   expected_version: int | None = None) -> Service:
+    service = session.get(Service, service_id)
+    if service is None:
+        raise NotFoundError("That service is no longer in the directory.")
+    clean = clean_service_fields(values)
+    low = clean.get("minimum_age", service.minimum_age)
+    high = clean.get("maximum_age", service.maximum_age)
+    if low is not None and high is not None and low > high:
+        raise ValidationError("maximum_age", "Maximum age must be at least the minimum age.")
+    concurrency.claim_version(session, service, expected_version, "service")
+    changed = audit.changed_fields(service, clean)
+    service.updated_at = utcnow()
+    session.add(service)
+    audit.record(session, "update", "service", service.id, fields=changed)
+    session.commit()
+    return service
+
+
+def mark_verified(session: Session, service_id: str, today: date) -> Service:
+    service = session.get(Service, service_id)
+    if service is None:
+        raise NotFoundError("That service is no longer in the directory.")
+    concurrency.claim_version(session, service, None, "service")
+    service.last_verified_on = today
+    service.updated_at = utcnow()
+    session.add(service)
+    audit.record(session, "update", "service", service.id, fields=["last_verified_on"])
+    session.commit()
+    return service
+
+
+def rebuild_search_index(session: Session) -> None:
+    """Rebuild the full-text indexes from the directory tables (SQLite); part of the caller's transaction."""
+    if session.get_bind().dialect.name in ("sqlite", "postgresql"):
+        db_objects.rebuild_search_indexes(session)

@@ -1,0 +1,387 @@
+"""The daily caseload: everything due across open cases, and one summary row per case.
+
+The queries are plain SQL over a handful of tables, read in a few statements whatever the
+number of cases (never one query per case). They run on a SQLModel ``Session`` (SQLite or
+PostgreSQL) or on a read-only stdlib ``sqlite3`` connection: the app paints its first screen
+from the latter, before SQLAlchemy and pydantic have been imported. So this module imports
+neither at module level.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, NamedTuple
+
+from casetui.data.domain import vocab
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# A safety flag (PHQ-9 item 9 above 0) awaiting follow-up comes before anything overdue.
+SAFETY, OVERDUE, TODAY, THIS_WEEK, LATER = -1, 0, 1, 2, 3
+URGENCY_LABELS = {SAFETY: "Safety", OVERDUE: "Overdue", TODAY: "Today", THIS_WEEK: "This week", LATER: "Later"}
+WEEK_DAYS = 7
+
+# Setting defaults, repeated from ``settings.DEFAULTS`` (which imports sqlmodel).
+_SETTING_DEFAULTS = {"no_contact_days": 30, "consent_warning_days": 30}
+
+
+class DueItem(NamedTuple):
+    """One thing due on one case. ``kind``: review, goal, objective, referral, consent,
+    safety or no_contact. A tuple whose order is the caseload's: urgency, then date."""
+
+    urgency: int
+    due_on: date
+    case_id: int
+    client_id: int
+    kind: str
+    subject: str  # what is due: a goal's statement, a service's name...; the label is built from it
+
+    @property
+    def urgency_label(self) -> str:
+        return URGENCY_LABELS[self.urgency]
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self.kind](self.subject)
+
+
+_LABELS = {
+    "review": lambda subject: "Case review",
+    "safety": lambda subject: "Safety flag: follow up" + (f" ({_short(subject, 36)})" if subject else ""),
+    "goal": lambda subject: f"Goal due: {_short(subject)}",
+    "objective": lambda subject: f"Objective: {_short(subject)}",
+    "referral": lambda subject: f"Follow up referral: {_short(subject, 40)}",
+    "no_contact": lambda subject: subject,
+    "consent": lambda subject: subject,
+}
+
+
+@dataclass
+class CaseloadRow:
+    """One open case as the caseload table shows it."""
+
+    case_id: int
+    client_id: int
+    client_name: str  # "Last, First" (preferred name first if any)
+    search_text: str  # lower-case first, preferred and last names, for filtering
+    stage: str
+    worker: str
+    program: str
+    opened_on: date
+    open_goals: int = 0
+    last_contact_on: date | None = None
+    days_since_contact: int = 0
+    consent: str = "none"  # current | expiring | expired | revoked | none
+    safety_flag: bool = False
+    next_item: DueItem | None = None  # the most urgent thing due
+    overdue_count: int = 0
+    week_count: int = 0  # due from today to a week ahead
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_count > 0
+
+    @property
+    def due_this_week(self) -> bool:
+        """Something falls due from today to a week ahead (overdue items aside)."""
+        return self.week_count > 0
+
+    def count(self, item: DueItem) -> None:
+        if self.next_item is None or item < self.next_item:
+            self.next_item = item
+        if item.urgency <= OVERDUE:
+            self.overdue_count += 1
+        elif item.urgency != LATER:
+            self.week_count += 1
+
+    @property
+    def sort_key(self) -> tuple:
+        item = self.next_item
+        if item is None:
+            return (LATER + 1, date.max, self.client_name)
+        return (item.urgency, item.due_on, self.client_name)
+
+
+@dataclass
+class Caseload:
+    rows: list[CaseloadRow]  # sorted by urgency, then date, then name
+    items: list[DueItem]  # by urgency, then date; empty unless asked for (with_items)
+    workers: list[str] = field(default_factory=list)  # everyone holding open cases
+
+    def summary(self, rows: list[CaseloadRow] | None = None) -> str:
+        rows = self.rows if rows is None else rows
+        overdue = sum(1 for row in rows if row.overdue)
+        week = sum(1 for row in rows if row.due_this_week)
+        return f"{overdue} overdue · {week} due this week · {len(rows)} open"
+
+
+def urgency_of(due_on: date, today: date) -> int:
+    if due_on < today:
+        return OVERDUE
+    if due_on == today:
+        return TODAY
+    if due_on <= today + timedelta(days=WEEK_DAYS):
+        return THIS_WEEK
+    return LATER
+
+
+# --- reading from either kind of connection ------------------------------------------------
+
+
+def _fetch(conn, sql: str, params: dict) -> list[tuple]:
+    if isinstance(conn, sqlite3.Connection):
+        return conn.execute(sql, params).fetchall()
+    from sqlalchemy import text
+
+    return [tuple(row) for row in conn.execute(text(sql), params)]
+
+
+def _day(value, _parse=date.fromisoformat) -> date | None:
+    """SQLite hands dates back as ISO text, PostgreSQL as dates."""
+    if value.__class__ is str:
+        return _parse(value[:10])
+    return value
+
+
+def _in(values) -> str:
+    # Our own vocabulary codes, never user input: safe to write into the statement.
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+_OPEN_CASES = """
+    SELECT c.id, c.client_id, c.stage, c.worker, c.program, c.opened_on, c.next_review_on,
+           c.safety_flag, c.safety_flag_reason, cl.first_name, cl.preferred_name, cl.last_name
+    FROM case_file c JOIN client cl ON cl.id = c.client_id
+    WHERE c.closed_on IS NULL {worker}
+"""
+_GOAL_COUNTS = f"""
+    SELECT g.case_id, COUNT(*)
+    FROM goal g JOIN case_file c ON c.id = g.case_id
+    WHERE c.closed_on IS NULL {{worker}} AND g.lifecycle_status IN {_in(vocab.GOAL_LIFECYCLE_OPEN)}
+    GROUP BY g.case_id
+"""
+# Everything due that the tables say directly: (case_id, due_on, kind, subject).
+_DUE = f"""
+    SELECT c.id AS case_id, c.next_review_on AS due_on, 'review' AS kind, '' AS subject
+    FROM case_file c WHERE c.closed_on IS NULL {{worker}} AND c.next_review_on IS NOT NULL
+    UNION ALL
+    SELECT g.case_id, g.due_on, 'goal', g.statement
+    FROM goal g JOIN case_file c ON c.id = g.case_id
+    WHERE c.closed_on IS NULL {{worker}} AND g.lifecycle_status IN {_in(vocab.GOAL_LIFECYCLE_OPEN)}
+    UNION ALL
+    SELECT g.case_id, o.due_on, 'objective', o.text
+    FROM objective o JOIN goal g ON g.id = o.goal_id JOIN case_file c ON c.id = g.case_id
+    WHERE c.closed_on IS NULL {{worker}} AND g.lifecycle_status IN {_in(vocab.GOAL_LIFECYCLE_OPEN)}
+      AND o.done_on IS NULL AND o.due_on IS NOT NULL
+    UNION ALL
+    SELECT r.case_id, r.follow_up_on, 'referral', r.service_name
+    FROM referral r JOIN case_file c ON c.id = r.case_id
+    WHERE c.closed_on IS NULL {{worker}} AND r.follow_up_on IS NOT NULL
+      AND r.status NOT IN {_in(vocab.REFERRAL_CLOSED)}
+"""
+# Per case: the most urgent of those, and how many are overdue or due within the week. The
+# database does the counting, so thousands of items never become Python objects. The first
+# item is the least "date|kind|subject" text: ISO dates sort as text, in SQLite and PostgreSQL.
+_FIRST_DUE = """
+    SELECT case_id, MIN(CAST(due_on AS VARCHAR(10)) || '|' || kind || '|' || subject),
+           SUM(CASE WHEN due_on < :today THEN 1 ELSE 0 END),
+           SUM(CASE WHEN due_on >= :today AND due_on <= :week_end THEN 1 ELSE 0 END)
+    FROM ({due}) AS due
+    GROUP BY case_id
+"""
+_CONSENTS = """
+    SELECT s.client_id, s.id, s.recipient, s.signed_on, s.expires_on, s.revoked_on
+    FROM consent s
+    WHERE s.client_id IN (SELECT c.client_id FROM case_file c WHERE c.closed_on IS NULL {worker})
+"""
+_LAST_CONTACTS = """
+    SELECT n.case_id, MAX(n.occurred_on)
+    FROM note n JOIN case_file c ON c.id = n.case_id
+    WHERE c.closed_on IS NULL {worker} AND n.kind <> 'note'
+    GROUP BY n.case_id
+"""
+_SETTINGS = "SELECT key, value FROM setting WHERE key IN ('no_contact_days', 'consent_warning_days')"
+
+
+def _query(conn, sql: str, worker: str | None, params: dict | None = None) -> list[tuple]:
+    where = "AND c.worker = :worker" if worker else ""
+    statement = sql.format(worker=where, due=_DUE.format(worker=where))
+    return _fetch(conn, statement, {**({"worker": worker} if worker else {}), **(params or {})})
+
+
+def _is_sqlite(conn) -> bool:
+    return isinstance(conn, sqlite3.Connection) or conn.get_bind().dialect.name == "sqlite"
+
+
+def _settings(conn) -> dict[str, int]:
+    values = dict(_SETTING_DEFAULTS)
+    for key, value in _fetch(conn, _SETTINGS, {}):
+        try:
+            values[key] = int(value)
+        except ValueError:
+            pass  # a bad stored value: keep the default rather than hide the caseload
+    return values
+
+
+def _short(text: str, width: int = 48) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def consent_state(signed_on: date, expires_on: date | None, revoked_on: date | None, today: date,
+                  warning_days: int) -> str:
+    """current | expiring | expired | revoked | not_yet, as ``consent.status`` computes it."""
+    if revoked_on and revoked_on <= today:
+        return "revoked"
+    if signed_on > today:
+        return "not_yet"
+    if expires_on and expires_on < today:
+        return "expired"
+    if expires_on and expires_on <= today + timedelta(days=warning_days):
+        return "expiring"
+    return "current"
+
+
+_CONSENT_RANK = {"expired": 0, "expiring": 1, "current": 2, "not_yet": 3, "revoked": 4}
+
+
+def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: str | None = None,
+                  with_items: bool = False) -> Caseload:
+    """Every open case (of ``worker``, or everyone's) with its most urgent item and counts, in
+    seven queries; ``with_items`` also lists every item due (one query more)."""
+    config = _settings(conn)
+    rows: dict[int, CaseloadRow] = {}
+    items: list[DueItem] = []
+    week_end = today + timedelta(days=WEEK_DAYS)
+
+    def urgency(due_on: date) -> int:
+        return OVERDUE if due_on < today else TODAY if due_on == today else THIS_WEEK if due_on <= week_end else LATER
+
+    def add(case_id: int, kind: str, due_on: date, subject: str) -> None:
+        """An item worked out here rather than in SQL (safety, no contact, consents)."""
+        row = rows.get(case_id)
+        if row is not None:
+            item = DueItem(SAFETY if kind == "safety" else urgency(due_on), due_on, case_id, row.client_id, kind, subject)
+            row.count(item)
+            if with_items:
+                items.append(item)
+
+    for (case_id, client_id, stage, case_worker, program, opened_on, _review_on, safety, safety_reason,
+         first, preferred, last) in _query(conn, _OPEN_CASES, worker):
+        rows[case_id] = CaseloadRow(
+            case_id=case_id, client_id=client_id, client_name=f"{last}, {preferred or first}",
+            search_text=" ".join(filter(None, (first, preferred, last))).lower(), stage=stage,
+            worker=case_worker, program=program, opened_on=_day(opened_on), safety_flag=bool(safety),
+        )
+        if safety:
+            add(case_id, "safety", today, safety_reason or "")
+    for case_id, count in _query(conn, _GOAL_COUNTS, worker):
+        if case_id in rows:
+            rows[case_id].open_goals = int(count)
+
+    # SQLite compares ISO text, PostgreSQL dates.
+    bounds = {"today": today, "week_end": week_end}
+    if _is_sqlite(conn):
+        bounds = {key: value.isoformat() for key, value in bounds.items()}
+    for case_id, first_due, overdue_n, week_n in _query(conn, _FIRST_DUE, worker, bounds):
+        row = rows.get(case_id)
+        if row is not None and first_due:
+            due_on, kind, subject = first_due.split("|", 2)
+            due_on = _day(due_on)
+            item = DueItem(urgency(due_on), due_on, case_id, row.client_id, kind, subject)
+            if row.next_item is None or item < row.next_item:
+                row.next_item = item
+            row.overdue_count += int(overdue_n or 0)
+            row.week_count += int(week_n or 0)
+    if with_items:
+        for case_id, due_on, kind, subject in _query(conn, _DUE, worker):
+            if case_id in rows:
+                due_on = _day(due_on)
+                items.append(DueItem(urgency(due_on), due_on, case_id, rows[case_id].client_id, kind, subject))
+
+    last_contacts = {case_id: _day(when) for case_id, when in _query(conn, _LAST_CONTACTS, worker)}
+    no_contact_days = config["no_contact_days"]
+    for row in rows.values():
+        row.last_contact_on = last_contacts.get(row.case_id)
+        since = row.last_contact_on or row.opened_on
+        row.days_since_contact = (today - since).days
+        if row.days_since_contact > no_contact_days:
+            what = "contact" if row.last_contact_on else "contact since the case opened"
+            add(row.case_id, "no_contact", since + timedelta(days=no_contact_days + 1),
+                f"No {what} for {row.days_since_contact} days")
+
+    _add_consents(conn, today, worker, config["consent_warning_days"], rows, add)
+
+    items.sort()  # tuples: urgency, date, then case
+    ordered = sorted(rows.values(), key=lambda row: row.sort_key)
+    return Caseload(ordered, items, workers(conn))
+
+
+def _add_consents(conn, today: date, worker: str | None, warning_days: int, rows: dict[int, CaseloadRow],
+                  add) -> None:
+    """Per client, the latest consent for each recipient decides; it shows when it is expiring or
+    expired (a newer consent to the same recipient replaces an expired one)."""
+    latest: dict[tuple[int, str], tuple] = {}
+    for client_id, consent_id, recipient, signed_on, expires_on, revoked_on in _query(conn, _CONSENTS, worker):
+        key = (client_id, " ".join(recipient.lower().split()))
+        signed = _day(signed_on)
+        if key not in latest or (signed, consent_id) > (latest[key][0], latest[key][1]):
+            latest[key] = (signed, consent_id, recipient, _day(expires_on), _day(revoked_on))
+    by_client: dict[int, list[CaseloadRow]] = {}
+    for row in rows.values():
+        by_client.setdefault(row.client_id, []).append(row)
+    for (client_id, _name), (signed, _id, recipient, expires_on, revoked_on) in latest.items():
+        state = consent_state(signed, expires_on, revoked_on, today, warning_days)
+        for row in by_client.get(client_id, []):
+            if row.consent == "none" or _CONSENT_RANK[state] < _CONSENT_RANK.get(row.consent, 9):
+                row.consent = state
+            if state == "expiring":
+                add(row.case_id, "consent", expires_on, f"Consent to {_short(recipient, 36)} expires")
+            elif state == "expired":
+                add(row.case_id, "consent", expires_on, f"Consent to {_short(recipient, 36)} expired")
+
+
+def due_items(session: Session | sqlite3.Connection, today: date, *, worker: str | None = None) -> list[DueItem]:
+    """Everything due on open cases, most urgent first (overdue, today, this week, later)."""
+    return load_caseload(session, today, worker=worker, with_items=True).items
+
+
+def caseload_rows(session: Session | sqlite3.Connection, today: date, *, worker: str | None = None) -> list[CaseloadRow]:
+    """One row per open case with its next action, most urgent first."""
+    return load_caseload(session, today, worker=worker).rows
+
+
+def workers(session: Session | sqlite3.Connection) -> list[str]:
+    """Workers holding open cases, for the caseload's worker filter."""
+    found = _fetch(session, "SELECT DISTINCT worker FROM case_file WHERE closed_on IS NULL", {})
+    return sorted(name for (name,) in found if name)
+
+
+# --- the first paint, before SQLAlchemy is imported ----------------------------------------
+
+
+def open_read_only(path) -> sqlite3.Connection | None:
+    """A read-only stdlib connection to an existing casetui SQLite file, or None when the file
+    is not plainly one (missing, not SQLite, encrypted, another program's): the full checks of
+    ``db.open_database`` then decide what to say."""
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                return None
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        meta = dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall())
+        if meta.get("application") != "casetui":
+            raise sqlite3.DatabaseError("not casetui")
+    except sqlite3.Error:
+        conn.close()
+        return None
+    return conn

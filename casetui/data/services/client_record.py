@@ -1,0 +1,116 @@
+"""Everything the client record screen shows, read in one go (a dozen small queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from casetui.data.domain import vocab
+from casetui.data.services import cases, clients, notes, referrals, settings
+from casetui.data.services import consent as consents
+from casetui.data.services import documents as case_documents
+from casetui.data.storage.models import (
+    Assessment,
+    AssessmentNeed,
+    Case,
+    Client,
+    Consent,
+    Document,
+    Goal,
+    Note,
+    Referral,
+    StageChange,
+)
+
+NEED_THRESHOLD = 2  # Self-Sufficiency Matrix: 1 in crisis, 2 vulnerable
+
+
+@dataclass
+class StageStep:
+    stage: str
+    label: str
+    entered_on: date | None  # the last time the case entered this stage; None if never
+    current: bool
+
+
+@dataclass
+class OpenNeed:
+    domain: str
+    label: str
+    score: int | None
+    score_label: str
+    wants_goal: bool
+    note: str | None
+
+
+@dataclass
+class AssessmentRow:
+    assessment: Assessment
+    needs: int  # domains scored at or under NEED_THRESHOLD, or wanting a goal
+
+
+@dataclass
+class ClientRecord:
+    client: Client
+    case: Case | None  # the open case, else the latest one
+    timeline: list[StageStep] = field(default_factory=list)
+    open_needs: list[OpenNeed] = field(default_factory=list)
+    assessments: list[AssessmentRow] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)
+    consents: list[tuple[Consent, str]] = field(default_factory=list)  # with consent.status()
+    documents: list[Document] = field(default_factory=list)
+    last_contact_on: date | None = None
+    age: int | None = None
+
+    @property
+    def read_only(self) -> bool:
+        return self.case is None or self.case.closed_on is not None
+
+
+def stage_timeline(history: list[StageChange], current: str) -> list[StageStep]:
+    entered: dict[str, date] = {}
+    for change in history:
+        entered[change.to_stage] = change.changed_on
+    return [StageStep(code, label, entered.get(code), code == current) for code, label in vocab.STAGES.items()]
+
+
+def open_needs_of(needs: list[AssessmentNeed]) -> list[OpenNeed]:
+    """Domains scored in crisis or vulnerable, or that the client wants a goal for; worst first."""
+    found = [need for need in needs
+             if need.wants_goal or (need.score is not None and need.score <= NEED_THRESHOLD)]
+    found.sort(key=lambda need: (need.score if need.score is not None else 9, need.domain))
+    return [OpenNeed(need.domain, vocab.DOMAINS.get(need.domain, need.domain), need.score,
+                     vocab.SSM_SCALE.get(need.score, "not scored"), need.wants_goal, need.note) for need in found]
+
+
+def client_record(session: Session, client_id: int, today: date) -> ClientRecord:
+    client = clients.get_client(session, client_id)
+    case = cases.current_case(session, client_id)
+    record = ClientRecord(client=client, case=case, age=clients.age_on(client, today))
+    warning_days = settings.get_int(session, "consent_warning_days")
+    record.consents = [(item, consents.status(item, today, warning_days))
+                       for item in consents.list_consents(session, client_id)]
+    if case is None:
+        return record
+    record.timeline = stage_timeline(cases.stage_history(session, case.id), case.stage)
+    assessments = list(session.exec(select(Assessment).where(Assessment.case_id == case.id)
+                                    .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())))
+    needs_by_assessment: dict[int, list[AssessmentNeed]] = {}
+    if assessments:
+        for need in session.exec(select(AssessmentNeed).where(
+                AssessmentNeed.assessment_id.in_([a.id for a in assessments]))):
+            needs_by_assessment.setdefault(need.assessment_id, []).append(need)
+        record.open_needs = open_needs_of(needs_by_assessment.get(assessments[0].id, []))
+    record.assessments = [AssessmentRow(a, len(open_needs_of(needs_by_assessment.get(a.id, []))))
+                          for a in assessments]
+    record.goals = list(session.exec(select(Goal).where(Goal.case_id == case.id)
+                                     .order_by(Goal.due_on, Goal.id)))
+    record.notes = notes.list_notes(session, case.id)
+    record.last_contact_on = next((note.occurred_on for note in record.notes if note.kind != "note"), None)
+    record.referrals = referrals.list_referrals(session, case.id)
+    record.documents = case_documents.list_documents(session, case.id)
+    return record

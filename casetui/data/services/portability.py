@@ -1,0 +1,247 @@
+"""JSON export and import of clients' full records (the format is described in docs/export-format.md).
+
+An export holds each client with their consents and every case, and under each case its
+stage changes, assessments (needs, instrument scores), goals (revisions, objectives,
+progress), referrals, notes, coordination contacts, discharges, document log and intake
+drafts. Import adds the records as new rows (new ids) in one transaction; it never merges
+with or overwrites existing clients. The audit trail itself is not exported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pydantic
+from sqlmodel import Session, SQLModel, select
+
+from casetui.data.domain.errors import ValidationError
+from casetui.data.services import clients
+from casetui.data.storage import audit_log as audit
+from casetui.data.storage.models import (
+    Assessment,
+    AssessmentNeed,
+    Case,
+    Client,
+    Consent,
+    CoordinationContact,
+    Discharge,
+    Document,
+    Goal,
+    GoalRevision,
+    InstrumentScore,
+    IntakeDraft,
+    Note,
+    Objective,
+    ProgressEntry,
+    Referral,
+    Service,
+    StageChange,
+)
+
+FORMAT = "casetui-export"
+FORMAT_VERSION = 1
+
+# (key in the file, model, column pointing at the parent)
+CASE_PARTS: list[tuple[str, type[SQLModel], str]] = [
+    ("stage_changes", StageChange, "case_id"),
+    ("notes", Note, "case_id"),
+    ("referrals", Referral, "case_id"),
+    ("coordination_contacts", CoordinationContact, "case_id"),
+    ("discharges", Discharge, "case_id"),
+    ("documents", Document, "case_id"),
+    ("intake_drafts", IntakeDraft, "case_id"),
+]
+ASSESSMENT_PARTS = [("needs", AssessmentNeed, "assessment_id"), ("instrument_scores", InstrumentScore, "assessment_id")]
+GOAL_PARTS = [("revisions", GoalRevision, "goal_id"), ("objectives", Objective, "goal_id"),
+              ("progress", ProgressEntry, "goal_id")]
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def _plain(obj: SQLModel, parent_key: str | None) -> dict:
+    """A record as JSON values; ``id`` is kept only to link records inside the file."""
+    data = obj.model_dump(mode="python", exclude={parent_key} if parent_key else set())
+    out = {}
+    for name, value in data.items():
+        if isinstance(value, datetime):
+            value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+        elif isinstance(value, date):
+            value = value.isoformat()
+        out[name] = value
+    return out
+
+
+def _children(session: Session, parts, parent_id: int) -> dict[str, list[dict]]:
+    result = {}
+    for key, model, parent_key in parts:
+        rows = session.exec(select(model).where(getattr(model, parent_key) == parent_id).order_by(model.id)).all()
+        result[key] = [_plain(row, parent_key) for row in rows]
+    return result
+
+
+def export_client(session: Session, client: Client) -> dict:
+    record = _plain(client, None)
+    record["consents"] = [_plain(c, "client_id") for c in session.exec(
+        select(Consent).where(Consent.client_id == client.id).order_by(Consent.id))]
+    record["cases"] = []
+    for case in session.exec(select(Case).where(Case.client_id == client.id).order_by(Case.id)):
+        case_record = _plain(case, "client_id")
+        case_record["assessments"] = []
+        for assessment in session.exec(select(Assessment).where(Assessment.case_id == case.id).order_by(Assessment.id)):
+            case_record["assessments"].append({**_plain(assessment, "case_id"),
+                                               **_children(session, ASSESSMENT_PARTS, assessment.id)})
+        case_record["goals"] = [{**_plain(goal, "case_id"), **_children(session, GOAL_PARTS, goal.id)}
+                                for goal in session.exec(select(Goal).where(Goal.case_id == case.id).order_by(Goal.id))]
+        case_record.update(_children(session, CASE_PARTS, case.id))
+        record["cases"].append(case_record)
+    return record
+
+
+def export_data(session: Session, client_id: int | None = None) -> dict:
+    """One client's full record (``client_id``) or every client's; the export is audited."""
+    from casetui.data.storage import migrations
+
+    if client_id is not None:
+        chosen = [clients.get_client(session, client_id)]
+    else:
+        chosen = list(session.exec(select(Client).order_by(Client.id)))
+    records = [export_client(session, client) for client in chosen]
+    for client in chosen:
+        audit.record(session, "export", "client", client.id, client_id=client.id)
+    session.commit()
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "schema_version": migrations.SCHEMA_VERSION,
+        "exported_at": datetime.now(timezone.utc).isoformat(),
+        "clients": records,
+    }
+
+
+def write_json(data: dict, path: Path) -> Path:
+    """Write owner-only (0600), via a temporary file renamed into place."""
+    path = Path(path).expanduser()
+    if not path.parent.is_dir():
+        raise ValidationError("path", f"The folder {path.parent} does not exist.")
+    temporary = path.with_name(f".{path.name}.partial")
+    fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    os.chmod(path, 0o600)
+    return path
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+def read_json(path: Path) -> dict:
+    try:
+        with open(Path(path).expanduser(), encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        raise ValidationError("path", f"{path} does not exist.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValidationError("path", f"{path} is not a casetui JSON export (it is not valid JSON).") from None
+    return data
+
+
+def _check_header(data) -> list:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ValidationError("format", "This file is not a casetui JSON export.")
+    version = data.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValidationError("format_version", "This export was written by a newer casetui; upgrade casetui to import it.")
+    records = data.get("clients")
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ValidationError("clients", "The export's list of clients is missing or malformed.")
+    return records
+
+
+def _build(model: type[SQLModel], record, where: str, **links) -> SQLModel:
+    if not isinstance(record, dict):
+        raise ValidationError("file", f"{where} is not a record.")
+    # Only the model's own columns: nested lists and unknown keys are not columns.
+    values = {k: v for k, v in record.items() if k != "id" and k in model.model_fields}
+    values.update(links)
+    try:
+        return model.model_validate(values)
+    except pydantic.ValidationError as exc:
+        field = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "record"
+        raise ValidationError("file", f"{where}: {field} is not valid.") from None
+
+
+def _list(record: dict, key: str, where: str) -> list:
+    value = record.get(key, [])
+    if not isinstance(value, list):
+        raise ValidationError("file", f"{where}: {key} must be a list.")
+    return value
+
+
+def _add(session: Session, obj: SQLModel) -> SQLModel:
+    session.add(obj)
+    session.flush()  # parents get their ids before children refer to them
+    return obj
+
+
+def import_data(session: Session, data, today: date) -> list[int]:
+    """Add every client in an export as a new client; returns their new ids. All or nothing."""
+    records = _check_header(data)
+    new_ids = []
+    try:
+        for number, record in enumerate(records, start=1):
+            new_ids.append(_import_client(session, record, today, f"Client {number}"))
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return new_ids
+
+
+def _import_client(session: Session, record: dict, today: date, where: str) -> int:
+    try:
+        clients.clean_client_fields({k: record.get(k) for k in ("first_name", "last_name")}, today)
+    except ValidationError as exc:
+        raise ValidationError("file", f"{where}: {exc}") from None
+    client = _add(session, _build(Client, record, where))
+    consent_ids = {}
+    for consent in _list(record, "consents", where):
+        row = _add(session, _build(Consent, consent, f"{where}, consent", client_id=client.id))
+        consent_ids[consent.get("id")] = row.id
+    services = set(session.exec(select(Service.id)).all())
+    for case_number, case_record in enumerate(_list(record, "cases", where), start=1):
+        case_where = f"{where}, case {case_number}"
+        case = _add(session, _build(Case, case_record, case_where, client_id=client.id))
+        for assessment in _list(case_record, "assessments", case_where):
+            row = _add(session, _build(Assessment, assessment, f"{case_where}, assessment", case_id=case.id))
+            _import_parts(session, assessment, ASSESSMENT_PARTS, row.id, f"{case_where}, assessment")
+        for goal in _list(case_record, "goals", case_where):
+            row = _add(session, _build(Goal, goal, f"{case_where}, goal", case_id=case.id))
+            _import_parts(session, goal, GOAL_PARTS, row.id, f"{case_where}, goal")
+        for key, model, parent_key in CASE_PARTS:
+            for part in _list(case_record, key, case_where):
+                links = {parent_key: case.id}
+                if model is Referral and part.get("service_id") not in services:
+                    links["service_id"] = None  # the directory differs; the copied names remain
+                if model is CoordinationContact:
+                    links["consent_id"] = consent_ids.get(part.get("consent_id"))
+                _add(session, _build(model, part, f"{case_where}, {key}", **links))
+    audit.record(session, "import", "client", client.id, client_id=client.id,
+                 fields=[k for k in record if k not in ("id", "consents", "cases")])
+    return client.id
+
+
+def _import_parts(session: Session, record: dict, parts, parent_id: int, where: str) -> None:
+    for key, model, parent_key in parts:
+        for part in _list(record, key, where):
+            _add(session, _build(model, part, f"{where}, {key}", **{parent_key: parent_id}))
