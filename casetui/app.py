@@ -88,8 +88,9 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
 
     def _finish_opening(self) -> None:
         self._pending.start()
-        self.run_worker(self._wait_for_database, thread=True, exclusive=True, group="open-database",
-                        exit_on_error=False)
+        self.run_worker(
+            self._wait_for_database, thread=True, exclusive=True, group="open-database", exit_on_error=False
+        )
 
     def _wait_for_database(self) -> None:
         from casetui.data.domain.errors import CasetuiError

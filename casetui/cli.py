@@ -35,8 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the app on your caseload.",
     )
     parser.add_argument("--version", action="version", version=f"casetui {__version__}")
-    parser.add_argument("--db", metavar="PATH", help="database file or SQLAlchemy URL (default: $CASETUI_DB, "
-                        "else casetui.db in your user data folder)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="database file or SQLAlchemy URL (default: $CASETUI_DB, else casetui.db in your user data folder)",
+    )
     parser.add_argument("--demo", action="store_true", help="open the app on a throwaway demo caseload")
     parser.add_argument("--today", type=_parse_today, metavar="DATE", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
@@ -47,17 +50,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("locate", help="print where casetui keeps its database, settings and logs")
     copy = commands.add_parser(
-        "copy", help="copy a whole database into a new, empty one, verified (SQLite file <-> PostgreSQL URL)",
+        "copy",
+        help="copy a whole database into a new, empty one, verified (SQLite file <-> PostgreSQL URL)",
         description="Copy every table of SOURCE into DEST, parents first, in one transaction; "
         "each table's row count and checksum are compared before it commits. SOURCE and DEST are "
         "database files or URLs such as postgresql://user@host/agency; DEST must be a new file or an "
-        "empty database.")
+        "empty database.",
+    )
     copy.add_argument("source", metavar="SOURCE")
     copy.add_argument("dest", metavar="DEST")
     _add_safekeeping_commands(commands)
     resources = commands.add_parser("resources", help="import or export the resource directory (Open Referral HSDS)")
-    resources.add_argument("action", choices=["import", "export"], help="import: read an HSDS folder of CSV files "
-                           "or a JSON file (re-import updates by id); export: write HSDS 3.0 CSV to a folder")
+    resources.add_argument(
+        "action",
+        choices=["import", "export"],
+        help="import: read an HSDS folder of CSV files "
+        "or a JSON file (re-import updates by id); export: write HSDS 3.0 CSV to a folder",
+    )
     resources.add_argument("path", metavar="PATH")
     resources.add_argument("--db", dest="cmd_db", metavar="PATH", help="database file (default as for the app)")
     return parser
@@ -65,17 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_safekeeping_commands(commands) -> None:
     """backup, restore, encrypt, export, import: each also takes --db after the command."""
+
     def add(name, help_text):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--db", dest="cmd_db", metavar="PATH", help="database file (default as for the app)")
         return command
 
     add("backup", "copy the database safely, even while casetui is open").add_argument(
-        "dest", nargs="?", metavar="DEST", help="file or folder (default: the backups folder)")
+        "dest", nargs="?", metavar="DEST", help="file or folder (default: the backups folder)"
+    )
     add("restore", "replace the database with a verified backup (the replaced file is kept)").add_argument(
-        "file", metavar="FILE")
+        "file", metavar="FILE"
+    )
     add("encrypt", "encrypt the database file in place with a passphrase (needs casetui[encryption])").add_argument(
-        "--plain-copy", metavar="PATH", help="also keep an unencrypted copy here (you asked for it)")
+        "--plain-copy", metavar="PATH", help="also keep an unencrypted copy here (you asked for it)"
+    )
     export = add("export", "write clients' full records to a JSON file")
     export.add_argument("--format", choices=["json"], default="json")
     export.add_argument("--client", type=int, metavar="ID", help="only this client (default: every client)")
@@ -83,8 +96,15 @@ def _add_safekeeping_commands(commands) -> None:
     add("import", "add the clients of a casetui JSON export as new clients").add_argument("path", metavar="PATH")
 
 
-def make_app(db_url: str | None = None, *, today: date | None = None, demo: bool = False, worker: str | None = None,
-             passphrase: str | None = None, auto_backup: bool = False):
+def make_app(
+    db_url: str | None = None,
+    *,
+    today: date | None = None,
+    demo: bool = False,
+    worker: str | None = None,
+    passphrase: str | None = None,
+    auto_backup: bool = False,
+):
     """Open the database and build the app without running it (tests call this).
 
     An encrypted file needs its passphrase: given, or $CASETUI_PASSPHRASE, or typed at a prompt.
@@ -185,8 +205,13 @@ def cmd_run(args) -> int:
     if app is None:
         from casetui.data.services.demo import DEMO_WORKER
 
-        app = make_app(target, today=args.today, demo=args.demo, worker=DEMO_WORKER if args.demo else None,
-                       auto_backup=not args.demo)
+        app = make_app(
+            target,
+            today=args.today,
+            demo=args.demo,
+            worker=DEMO_WORKER if args.demo else None,
+            auto_backup=not args.demo,
+        )
     try:
         app.run()
     finally:
@@ -361,8 +386,10 @@ def cmd_resources(args) -> int:
         with database.session() as session:
             if args.action == "export":
                 counts = hsds.export_package(session, args.path)
-                print(f"Exported {counts['services']} services, {counts['organizations']} organizations and "
-                      f"{counts['locations']} locations to {args.path}")
+                print(
+                    f"Exported {counts['services']} services, {counts['organizations']} organizations and "
+                    f"{counts['locations']} locations to {args.path}"
+                )
                 return 0
             try:
                 report = hsds.import_package(session, args.path, args.today or date.today())
@@ -379,9 +406,18 @@ def cmd_resources(args) -> int:
     return 0
 
 
-COMMANDS = {None: cmd_run, "demo": cmd_demo, "locate": cmd_locate, "copy": cmd_copy, "backup": cmd_backup, "restore": cmd_restore,
-            "encrypt": cmd_encrypt, "export": cmd_export, "import": cmd_import,
-            "resources": cmd_resources}
+COMMANDS = {
+    None: cmd_run,
+    "demo": cmd_demo,
+    "locate": cmd_locate,
+    "copy": cmd_copy,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "encrypt": cmd_encrypt,
+    "export": cmd_export,
+    "import": cmd_import,
+    "resources": cmd_resources,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -421,5 +457,7 @@ def _plain_failure(exc: Exception) -> str:
         return f"the database {reason}. The change was not saved."
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {os.path.basename(frame.filename)}:{frame.lineno}" if frame else ""
-    return (f"unexpected {type(exc).__name__}{where}; the change was not saved. Details are hidden because "
-            "they may hold client data (CASETUI_DEBUG=1 shows them).")
+    return (
+        f"unexpected {type(exc).__name__}{where}; the change was not saved. Details are hidden because "
+        "they may hold client data (CASETUI_DEBUG=1 shows them)."
+    )

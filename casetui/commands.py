@@ -76,8 +76,14 @@ class ClientsProvider(Provider):
 
         with self.app.database.session() as session:
             found = clients.search_clients(session, query, limit=20)
-            return [(client.id, f"{client.sort_name}" + (f" · born {client.date_of_birth:%Y-%m-%d}"
-                                                          if client.date_of_birth else "")) for client in found]
+            return [
+                (
+                    client.id,
+                    f"{client.sort_name}"
+                    + (f" · born {client.date_of_birth:%Y-%m-%d}" if client.date_of_birth else ""),
+                )
+                for client in found
+            ]
 
     async def search(self, query: str) -> Hits:
         if len(query.strip()) < 2:
@@ -86,5 +92,9 @@ class ClientsProvider(Provider):
         found = await asyncio.to_thread(self._find_clients, query)
         for client_id, name in found:
             score = matcher.match(name) or 0.1  # the service matched name prefixes; keep its order
-            yield Hit(score, highlighted(matcher, name), partial(self.app.open_client, client_id),
-                      help="Open the client's record")
+            yield Hit(
+                score,
+                highlighted(matcher, name),
+                partial(self.app.open_client, client_id),
+                help="Open the client's record",
+            )

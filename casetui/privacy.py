@@ -107,8 +107,9 @@ class PrivacyGuard:
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("Lock now", "Hide client records until the passphrase or PIN is typed", self.action_lock)
-        yield SystemCommand("Idle lock settings", "Lock after idle minutes; choose the lock PIN",
-                            self.action_lock_settings)
+        yield SystemCommand(
+            "Idle lock settings", "Lock after idle minutes; choose the lock PIN", self.action_lock_settings
+        )
         if hasattr(self, "open_audit"):
             yield SystemCommand("Audit trail", "Who did what and when; filter and export CSV", self.open_audit)
         yield from super().get_system_commands(screen)

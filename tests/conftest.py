@@ -22,8 +22,10 @@ PG_URL = os.environ.get(PG_URL_ENV, "").strip() or None
 
 
 def _pg_skip_message() -> str:
-    return (f"PostgreSQL: SKIPPED, {PG_URL_ENV} is not set; the data tests ran on SQLite only "
-            f"(set it to a server URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)")
+    return (
+        f"PostgreSQL: SKIPPED, {PG_URL_ENV} is not set; the data tests ran on SQLite only "
+        f"(set it to a server URL, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)"
+    )
 
 
 def pytest_report_header(config):
@@ -57,8 +59,12 @@ def pytest_generate_tests(metafunc):
 def isolated_home(tmp_path_factory, monkeypatch):
     """Never touch the real user folders or a database named in the environment."""
     home = tmp_path_factory.mktemp("home")
-    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
-                     ("XDG_CACHE_HOME", "cache")):
+    for var, sub in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("CASETUI_DB", raising=False)
@@ -82,7 +88,7 @@ def db_path(tmp_path) -> Path:
 
 @pytest.fixture
 def db_backend(request) -> str:
-    """"sqlite" or "postgresql": which database ``database`` and ``session`` use."""
+    """ "sqlite" or "postgresql": which database ``database`` and ``session`` use."""
     return getattr(request, "param", "sqlite")
 
 
@@ -138,6 +144,7 @@ class PgServer:
 
     def demo_database(self) -> str:
         """A new copy of the demo database (as ``demo_path`` holds it) on the server."""
+
         def write(database):
             with database.session() as session:
                 demo.write_demo(session, TODAY)

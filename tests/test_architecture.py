@@ -27,15 +27,20 @@ def import_graph() -> dict[str, set[str]]:
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
-                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                    base = ".".join(
+                        package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                    )
                 targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in files else base for alias in node.names]
             for target in targets:
                 while target and target not in files:
                     target = target.rpartition(".")[0]
                 # A package's __init__ holds no code of its own here: importing a submodule is
                 # not an edge to the package that contains it.
-                if target and target != name and not (files[target].name == "__init__.py"
-                                                       and name.startswith(target + ".")):
+                if (
+                    target
+                    and target != name
+                    and not (files[target].name == "__init__.py" and name.startswith(target + "."))
+                ):
                     graph[name].add(target)
     return graph
 

@@ -11,8 +11,13 @@ from casetui.cli import main
 
 
 def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "casetui", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "casetui", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_help_lists_the_commands():
@@ -72,8 +77,13 @@ def test_data_layer_never_imports_textual():
 def test_templates_ship_inside_an_installed_package(tmp_path):
     """Run from outside the checkout so the installed casetui, not the source tree, is imported."""
     code = "import casetui.data.domain.templates as d; print(d.templates_dir()); print(d.__file__)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path,
-                            env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
     if result.returncode != 0 or "site-packages" not in result.stdout.splitlines()[-1]:
         import pytest
 

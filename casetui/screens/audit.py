@@ -104,8 +104,12 @@ class AuditScreen(Screen):
         from casetui.data.services import audit
 
         client = filters.get("client")
-        return {"client_ids": audit.client_ids_matching(session, client) if client else None,
-                "worker": filters.get("worker"), "since": filters.get("since"), "until": filters.get("until")}
+        return {
+            "client_ids": audit.client_ids_matching(session, client) if client else None,
+            "worker": filters.get("worker"),
+            "since": filters.get("since"),
+            "until": filters.get("until"),
+        }
 
     @work(thread=True, exclusive=True, group="audit-rows", exit_on_error=False)
     def load_rows(self, filters: dict) -> None:
@@ -121,8 +125,11 @@ class AuditScreen(Screen):
         for event, client_name in rows[:SHOWN_ROWS]:
             record = f"{event.entity} {event.entity_id}" if event.entity_id else event.entity
             client = f"{client_name} ({event.client_id})" if client_name else (str(event.client_id or ""))
-            table.add_row(*cells(f"{event.at:%Y-%m-%d %H:%M}", event.worker, event.action, record, client,
-                                 ", ".join(event.fields)))
+            table.add_row(
+                *cells(
+                    f"{event.at:%Y-%m-%d %H:%M}", event.worker, event.action, record, client, ", ".join(event.fields)
+                )
+            )
         more = f"the newest {SHOWN_ROWS} shown; " if len(rows) > SHOWN_ROWS else ""
         count = "no entries" if not rows else f"{min(len(rows), SHOWN_ROWS)} entries"
         self.query_one("#audit-status", Static).update(f"{count} ({more}ctrl+s exports every matching entry to CSV)")
@@ -150,8 +157,10 @@ class AuditScreen(Screen):
             with self.app.database.session() as session:
                 count = audit.export_csv(session, path, **self._service_filters(session, filters))
         except OSError as exc:
-            self.app.call_from_thread(self.notify, f"Could not write the CSV: {exc.strerror}", severity="error",
-                                      markup=False)
+            self.app.call_from_thread(
+                self.notify, f"Could not write the CSV: {exc.strerror}", severity="error", markup=False
+            )
             return
-        self.app.call_from_thread(self.notify, f"{count} entries written to {path}", title="Audit exported",
-                                  markup=False)
+        self.app.call_from_thread(
+            self.notify, f"{count} entries written to {path}", title="Audit exported", markup=False
+        )

@@ -30,12 +30,27 @@ MINE, EVERYONE = "\x00mine", "\x00all"
 ALL_STAGES = "\x00stages"
 
 ACTION_MIN_WIDTH = 24
-COLUMNS = [("Client", "client", 20), ("Flag", "safety", 4), ("Due", "due", 10), ("When", "when", 9),
-           ("Next action", "action", ACTION_MIN_WIDTH), ("Stage", "stage", 14), ("Goals", "goals", 5),
-           ("Contact", "contact", 7), ("Consent", "consent", 8), ("Worker", "worker", 12)]
+COLUMNS = [
+    ("Client", "client", 20),
+    ("Flag", "safety", 4),
+    ("Due", "due", 10),
+    ("When", "when", 9),
+    ("Next action", "action", ACTION_MIN_WIDTH),
+    ("Stage", "stage", 14),
+    ("Goals", "goals", 5),
+    ("Contact", "contact", 7),
+    ("Consent", "consent", 8),
+    ("Worker", "worker", 12),
+]
 
-CONSENT_LABELS = {"current": "Current", "expiring": "Expiring", "expired": "Expired", "revoked": "Revoked",
-                  "not_yet": "Not yet", "none": "None"}
+CONSENT_LABELS = {
+    "current": "Current",
+    "expiring": "Expiring",
+    "expired": "Expired",
+    "revoked": "Revoked",
+    "not_yet": "Not yet",
+    "none": "None",
+}
 
 
 def due_cell(row: CaseloadRow) -> Text:
@@ -108,7 +123,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
 
     @staticmethod
     def action_width(screen_width: int) -> int:
-        """"Next action" takes the width the other columns leave (2 cells of padding each); the
+        """ "Next action" takes the width the other columns leave (2 cells of padding each); the
         worker column comes last and may scroll out of view."""
         fixed = sum(width + 2 for _label, key, width in COLUMNS if key not in ("action", "worker")) + 2 + 2
         return max(ACTION_MIN_WIDTH, screen_width - fixed)
@@ -150,11 +165,21 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         values, options = self.filters, self._worker_options
         await self.query_one("#filters").mount(
             Input(value=values["name"], placeholder="Filter by name  (/)", id="name", compact=True),
-            Select([("Everything due", SHOW_ALL), ("Overdue", SHOW_OVERDUE), ("Due this week", SHOW_WEEK)],
-                   value=values["show"], allow_blank=False, id="show", compact=True),
-            Select([("All stages", ALL_STAGES)] + [(label, code) for code, label in vocab.STAGES.items()
-                                                   if code != "closure"],
-                   value=values["stage"], allow_blank=False, id="stage", compact=True),
+            Select(
+                [("Everything due", SHOW_ALL), ("Overdue", SHOW_OVERDUE), ("Due this week", SHOW_WEEK)],
+                value=values["show"],
+                allow_blank=False,
+                id="show",
+                compact=True,
+            ),
+            Select(
+                [("All stages", ALL_STAGES)]
+                + [(label, code) for code, label in vocab.STAGES.items() if code != "closure"],
+                value=values["stage"],
+                allow_blank=False,
+                id="stage",
+                compact=True,
+            ),
             Select(options, value=values["worker"], allow_blank=False, id="worker", compact=True),
         )
         self._filter_options = options
@@ -283,13 +308,19 @@ class CaseloadScreen(ReloadOnReturn, Screen):
                 *cells(  # typed text (names, goals, services) as plain cells, never markup
                     Text(row.client_name, style="bold" if row.overdue else ""),
                     Text("FLAG", style="bold reverse red") if row.safety_flag else "",
-                    due_cell(row), marker_cell(row),
+                    due_cell(row),
+                    marker_cell(row),
                     # Cut to the column with "…", so a cut label does not read as whole.
-                    Text(row.next_item.label, no_wrap=True, overflow="ellipsis", end="") if row.next_item
+                    Text(row.next_item.label, no_wrap=True, overflow="ellipsis", end="")
+                    if row.next_item
                     else Text("nothing due", style="dim"),
-                    vocab.STAGES.get(row.stage, row.stage), str(row.open_goals), contact_cell(row, today),
-                    Text(CONSENT_LABELS.get(row.consent, row.consent),
-                         style="bold red" if row.consent == "expired" else ("bold" if row.consent == "expiring" else "")),
+                    vocab.STAGES.get(row.stage, row.stage),
+                    str(row.open_goals),
+                    contact_cell(row, today),
+                    Text(
+                        CONSENT_LABELS.get(row.consent, row.consent),
+                        style="bold red" if row.consent == "expired" else ("bold" if row.consent == "expiring" else ""),
+                    ),
                     row.worker,
                 ),
                 key=str(row.case_id),
@@ -378,4 +409,3 @@ class CaseloadScreen(ReloadOnReturn, Screen):
 
     def action_refresh(self) -> None:
         self.load()
-

@@ -33,8 +33,13 @@ from casetui.widgets.plain import cells
 from casetui.widgets.record_form import RecordForm
 
 TABS = ("overview", "assessments", "goals", "notes", "referrals", "consents", "documents")
-CONSENT_STATUS = {"current": "Current", "expiring": "Expiring soon", "expired": "Expired", "revoked": "Revoked",
-                  "not_yet": "Not yet in force"}
+CONSENT_STATUS = {
+    "current": "Current",
+    "expiring": "Expiring soon",
+    "expired": "Expired",
+    "revoked": "Revoked",
+    "not_yet": "Not yet in force",
+}
 
 
 def _day(value) -> str:
@@ -62,8 +67,10 @@ class ClientScreen(ReloadOnReturn, Screen):
         Binding("k", "record_consent", "Consent"),
         Binding("v", "revoke_consent", "Revoke"),
         Binding("d", "discharge", "Discharge"),
-        *[Binding(str(number), f"show_tab('{tab}')", f"{tab.capitalize()} tab", show=False)
-          for number, tab in enumerate(TABS, start=1)],
+        *[
+            Binding(str(number), f"show_tab('{tab}')", f"{tab.capitalize()} tab", show=False)
+            for number, tab in enumerate(TABS, start=1)
+        ],
     ]
 
     def __init__(self, client_id: int):
@@ -95,7 +102,9 @@ class ClientScreen(ReloadOnReturn, Screen):
                     yield self._table("notes-table", "Date", "Type", "Minutes", "Worker", "Note")
                     yield Static("", id="note-text", markup=False)
             with TabPane("5 Referrals", id="referrals"):
-                yield self._table("referrals-table", "Referred", "Service", "Provider", "Status", "Follow up", "Outcome")
+                yield self._table(
+                    "referrals-table", "Referred", "Service", "Provider", "Status", "Follow up", "Outcome"
+                )
             with TabPane("6 Consents", id="consents"):
                 yield self._table("consents-table", "Recipient", "Scope", "Signed", "Expires", "Status")
             with TabPane("7 Documents", id="documents"):
@@ -129,7 +138,8 @@ class ClientScreen(ReloadOnReturn, Screen):
         case_text = f" · case {case.id} · {case.program} · {stage} · worker {case.worker}" if case else ""
         # Typed text goes in as template values: Textual would read "[...]" in it as markup.
         self.query_one("#client-title", Static).update(
-            Content.from_markup("[b]$name[/]$rest", name=client.sort_name, rest=f"{age}{pronouns}{case_text}"))
+            Content.from_markup("[b]$name[/]$rest", name=client.sort_name, rest=f"{age}{pronouns}{case_text}")
+        )
         banner = self.query_one("#banner", Static)
         if case is None:
             banner.update("This client has no case. Start one with an intake.")
@@ -149,27 +159,37 @@ class ClientScreen(ReloadOnReturn, Screen):
     def show_overview(self, record: ClientRecord) -> None:
         client = record.client
         facts = [
-            ("Preferred name", client.preferred_name), ("Date of birth", _day(client.date_of_birth)),
-            ("Gender", vocab.GENDERS.get(client.gender or "", client.gender)), ("Pronouns", client.pronouns),
+            ("Preferred name", client.preferred_name),
+            ("Date of birth", _day(client.date_of_birth)),
+            ("Gender", vocab.GENDERS.get(client.gender or "", client.gender)),
+            ("Pronouns", client.pronouns),
             ("Language", (client.language or "") + (" (interpreter)" if client.interpreter_needed else "")),
-            ("Phone", client.phone), ("Email", client.email),
+            ("Phone", client.phone),
+            ("Email", client.email),
             ("Address", ", ".join(filter(None, (client.address, client.city, client.postal_code)))),
             ("Household", str(client.household_size) if client.household_size else None),
             ("Veteran", "yes" if client.veteran else None),
             ("Last contact", _day(record.last_contact_on) or "none recorded"),
         ]
         lines = [f"{label:<15}{value}" for label, value in facts if value]
-        self.query_one("#demographics", Static).update(Content.from_markup("[b]Client[/]\n$facts",
-                                                                           facts="\n".join(lines)))
+        self.query_one("#demographics", Static).update(
+            Content.from_markup("[b]Client[/]\n$facts", facts="\n".join(lines))
+        )
 
         safety = self.query_one("#safety", Static)
         case = record.case
         if case is not None and case.safety_flag:
-            safety.update(Content.from_markup("[b]SAFETY FLAG[/]\n$reason\n\nAwaiting follow-up: press x to record it.",
-                                              reason=case.safety_flag_reason or "Raised at assessment"))
+            safety.update(
+                Content.from_markup(
+                    "[b]SAFETY FLAG[/]\n$reason\n\nAwaiting follow-up: press x to record it.",
+                    reason=case.safety_flag_reason or "Raised at assessment",
+                )
+            )
             safety.set_class(True, "-flagged")
         else:
-            followed = f"\nLast follow-up {case.safety_followup_on:%Y-%m-%d}" if case and case.safety_followup_on else ""
+            followed = (
+                f"\nLast follow-up {case.safety_followup_on:%Y-%m-%d}" if case and case.safety_followup_on else ""
+            )
             safety.update(f"[b]Safety[/]\nNo flag awaiting follow-up.{followed}")
             safety.set_class(False, "-flagged")
 
@@ -182,8 +202,11 @@ class ClientScreen(ReloadOnReturn, Screen):
         self.query_one("#timeline", Static).update("[b]Stages[/]\n" + ("  →  ".join(steps) if steps else "No case."))
 
         if record.open_needs:
-            needs = [f"{need.label:<22}{need.score if need.score is not None else '-'} {need.score_label}"
-                     + ("  · wants a goal" if need.wants_goal else "") for need in record.open_needs]
+            needs = [
+                f"{need.label:<22}{need.score if need.score is not None else '-'} {need.score_label}"
+                + ("  · wants a goal" if need.wants_goal else "")
+                for need in record.open_needs
+            ]
             needs_text = "\n".join(needs)
         else:
             needs_text = "No open needs in the latest assessment." if record.assessments else "Not assessed yet."
@@ -198,8 +221,13 @@ class ClientScreen(ReloadOnReturn, Screen):
             with self.app.database.session() as session:
                 summaries = goals.goal_summaries(session, record.case.id, self.app.today)
         open_goals = [row for row in summaries if row["lifecycle"] in vocab.GOAL_LIFECYCLE_OPEN]
-        track_colours = {"on_track": "$text-success", "achieved": "$text-success", "behind": "$text-warning",
-                         "overdue": "$text-error", "closed": "$text-muted"}
+        track_colours = {
+            "on_track": "$text-success",
+            "achieved": "$text-success",
+            "behind": "$text-warning",
+            "overdue": "$text-error",
+            "closed": "$text-muted",
+        }
         lines = []
         for row in open_goals:
             filled = round(row["percent"] / 10)
@@ -221,28 +249,52 @@ class ClientScreen(ReloadOnReturn, Screen):
             table.move_cursor(row=min(cursor, len(rows) - 1))
 
     def show_assessments(self, record: ClientRecord) -> None:
-        self._fill("assessments-table", [
-            (_day(row.assessment.assessed_on), row.assessment.kind.capitalize(), row.assessment.worker,
-             str(row.needs), row.assessment.referral_source or "") for row in record.assessments
-        ], [row.assessment.id for row in record.assessments])
+        self._fill(
+            "assessments-table",
+            [
+                (
+                    _day(row.assessment.assessed_on),
+                    row.assessment.kind.capitalize(),
+                    row.assessment.worker,
+                    str(row.needs),
+                    row.assessment.referral_source or "",
+                )
+                for row in record.assessments
+            ],
+            [row.assessment.id for row in record.assessments],
+        )
 
     def show_goals(self, record: ClientRecord) -> None:
         today = self.app.today
         rows = []
         for goal in record.goals:
             overdue = goal.due_on < today and goal.lifecycle_status in vocab.GOAL_LIFECYCLE_OPEN
-            rows.append((Text(_day(goal.due_on), style="bold red" if overdue else ""),
-                         vocab.GOAL_LIFECYCLE.get(goal.lifecycle_status, goal.lifecycle_status),
-                         vocab.GOAL_ACHIEVEMENT.get(goal.achievement_status or "", goal.achievement_status or ""),
-                         _one_line(goal.statement, 50), _one_line(goal.measure, 30)))
+            rows.append(
+                (
+                    Text(_day(goal.due_on), style="bold red" if overdue else ""),
+                    vocab.GOAL_LIFECYCLE.get(goal.lifecycle_status, goal.lifecycle_status),
+                    vocab.GOAL_ACHIEVEMENT.get(goal.achievement_status or "", goal.achievement_status or ""),
+                    _one_line(goal.statement, 50),
+                    _one_line(goal.measure, 30),
+                )
+            )
         self._fill("goals-table", rows, [goal.id for goal in record.goals])
 
     def show_notes(self, record: ClientRecord) -> None:
-        self._fill("notes-table", [
-            (_day(note.occurred_on), vocab.NOTE_KINDS.get(note.kind, note.kind),
-             str(note.duration_minutes) if note.duration_minutes is not None else "", note.worker,
-             _one_line(note.text, 60)) for note in record.notes
-        ], [note.id for note in record.notes])
+        self._fill(
+            "notes-table",
+            [
+                (
+                    _day(note.occurred_on),
+                    vocab.NOTE_KINDS.get(note.kind, note.kind),
+                    str(note.duration_minutes) if note.duration_minutes is not None else "",
+                    note.worker,
+                    _one_line(note.text, 60),
+                )
+                for note in record.notes
+            ],
+            [note.id for note in record.notes],
+        )
         self.show_note_text()
 
     def show_referrals(self, record: ClientRecord) -> None:
@@ -251,26 +303,39 @@ class ClientScreen(ReloadOnReturn, Screen):
         for referral in record.referrals:
             open_ = referral.status not in vocab.REFERRAL_CLOSED
             late = open_ and referral.follow_up_on is not None and referral.follow_up_on < today
-            rows.append((_day(referral.referred_on), _one_line(referral.service_name, 34),
-                         _one_line(referral.provider_name, 28),
-                         vocab.REFERRAL_STATUSES.get(referral.status, referral.status),
-                         Text(_day(referral.follow_up_on) if open_ else "", style="bold red" if late else ""),
-                         _day(referral.outcome_on)))
+            rows.append(
+                (
+                    _day(referral.referred_on),
+                    _one_line(referral.service_name, 34),
+                    _one_line(referral.provider_name, 28),
+                    vocab.REFERRAL_STATUSES.get(referral.status, referral.status),
+                    Text(_day(referral.follow_up_on) if open_ else "", style="bold red" if late else ""),
+                    _day(referral.outcome_on),
+                )
+            )
         self._fill("referrals-table", rows, [referral.id for referral in record.referrals])
 
     def show_consents(self, record: ClientRecord) -> None:
         rows = []
         for item, status in record.consents:
             style = "bold red" if status == "expired" else ("bold" if status == "expiring" else "")
-            rows.append((_one_line(item.recipient, 34), vocab.CONSENT_SCOPES.get(item.scope, item.scope),
-                         _day(item.signed_on), _day(item.expires_on) or "no expiry",
-                         Text(CONSENT_STATUS.get(status, status), style=style)))
+            rows.append(
+                (
+                    _one_line(item.recipient, 34),
+                    vocab.CONSENT_SCOPES.get(item.scope, item.scope),
+                    _day(item.signed_on),
+                    _day(item.expires_on) or "no expiry",
+                    Text(CONSENT_STATUS.get(status, status), style=style),
+                )
+            )
         self._fill("consents-table", rows, [item.id for item, _status in record.consents])
 
     def show_documents(self, record: ClientRecord) -> None:
-        self._fill("documents-table", [
-            (_day(doc.created_on), doc.kind, _one_line(doc.title, 40), doc.path or "") for doc in record.documents
-        ], [doc.id for doc in record.documents])
+        self._fill(
+            "documents-table",
+            [(_day(doc.created_on), doc.kind, _one_line(doc.title, 40), doc.path or "") for doc in record.documents],
+            [doc.id for doc in record.documents],
+        )
 
     @on(DataTable.RowHighlighted, "#notes-table")
     def show_note_text(self) -> None:
@@ -303,8 +368,7 @@ class ClientScreen(ReloadOnReturn, Screen):
             return None
         return self.case_id
 
-    def open_form(self, title: str, fields: list[FormField], save: Callable[[object, dict], object],
-                  done: str) -> None:
+    def open_form(self, title: str, fields: list[FormField], save: Callable[[object, dict], object], done: str) -> None:
         """Show a form; ``save(session, values)`` calls the service. Reload when it saved."""
 
         def save_values(values: dict) -> None:
@@ -330,14 +394,32 @@ class ClientScreen(ReloadOnReturn, Screen):
         today = self.app.today
         fields = [
             FormField("Date", Input(value=f"{today:%Y-%m-%d}", id="occurred_on"), hint="YYYY-MM-DD"),
-            FormField("Type", Select([(label, code) for code, label in vocab.NOTE_KINDS.items()], value="visit",
-                                     allow_blank=False, id="kind")),
+            FormField(
+                "Type",
+                Select(
+                    [(label, code) for code, label in vocab.NOTE_KINDS.items()],
+                    value="visit",
+                    allow_blank=False,
+                    id="kind",
+                ),
+            ),
             FormField("Duration (minutes)", Input(id="duration_minutes", type="integer")),
             FormField("Note", TextArea(id="text")),
         ]
-        self.open_form("Add a note or contact", fields, lambda session, values: notes.add_note(
-            session, case_id, occurred_on=values["occurred_on"], kind=values["kind"], text=values["text"],
-            duration_minutes=values["duration_minutes"], today=today), "Note saved.")
+        self.open_form(
+            "Add a note or contact",
+            fields,
+            lambda session, values: notes.add_note(
+                session,
+                case_id,
+                occurred_on=values["occurred_on"],
+                kind=values["kind"],
+                text=values["text"],
+                duration_minutes=values["duration_minutes"],
+                today=today,
+            ),
+            "Note saved.",
+        )
 
     def action_change_stage(self) -> None:
         case_id = self.writable_case()
@@ -353,8 +435,9 @@ class ClientScreen(ReloadOnReturn, Screen):
         def save(session, values):
             if values["stage"] == "closure":
                 raise ValidationError("stage", "A case closes through the discharge wizard: use d to discharge.")
-            cases.change_stage(session, case_id, values["stage"], values["reason"], self.app.today,
-                               expected_version=version)
+            cases.change_stage(
+                session, case_id, values["stage"], values["reason"], self.app.today, expected_version=version
+            )
 
         self.open_form(f"Change stage (now {vocab.STAGES.get(current, current)})", fields, save, "Stage changed.")
 
@@ -371,9 +454,14 @@ class ClientScreen(ReloadOnReturn, Screen):
             FormField("What was done", TextArea(id="note")),
         ]
         version = self.record.case.version
-        self.open_form("Record the safety follow-up", fields, lambda session, values: cases.record_safety_followup(
-            session, case_id, values["followed_up_on"], values["note"], today, expected_version=version),
-            "Safety follow-up recorded.")
+        self.open_form(
+            "Record the safety follow-up",
+            fields,
+            lambda session, values: cases.record_safety_followup(
+                session, case_id, values["followed_up_on"], values["note"], today, expected_version=version
+            ),
+            "Safety follow-up recorded.",
+        )
 
     def action_referral_outcome(self) -> None:
         case_id = self.writable_case()
@@ -386,17 +474,32 @@ class ClientScreen(ReloadOnReturn, Screen):
         self.action_show_tab("referrals")
         today = self.app.today
         fields = [
-            FormField("Outcome", Select([(label, code) for code, label in vocab.REFERRAL_STATUSES.items()
-                                         if code != "sent"], id="status", prompt="Choose an outcome")),
+            FormField(
+                "Outcome",
+                Select(
+                    [(label, code) for code, label in vocab.REFERRAL_STATUSES.items() if code != "sent"],
+                    id="status",
+                    prompt="Choose an outcome",
+                ),
+            ),
             FormField("Outcome date", Input(value=f"{today:%Y-%m-%d}", id="outcome_on"), hint="YYYY-MM-DD"),
             FormField("Reason", Input(id="reason"), hint="required when declined or a no-show"),
         ]
         referral = next(r for r in self.record.referrals if r.id == referral_id)
-        self.open_form(f"Outcome of the referral to {referral.service_name}", fields,
-                       lambda session, values: referrals.record_outcome(
-                           session, referral_id, status=values["status"], outcome_on=values["outcome_on"],
-                           reason=values["reason"], today=today, expected_version=referral.version),
-                       "Referral outcome recorded.")
+        self.open_form(
+            f"Outcome of the referral to {referral.service_name}",
+            fields,
+            lambda session, values: referrals.record_outcome(
+                session,
+                referral_id,
+                status=values["status"],
+                outcome_on=values["outcome_on"],
+                reason=values["reason"],
+                today=today,
+                expected_version=referral.version,
+            ),
+            "Referral outcome recorded.",
+        )
 
     def action_record_consent(self) -> None:
         if self.writable_case() is None:
@@ -404,16 +507,31 @@ class ClientScreen(ReloadOnReturn, Screen):
         today = self.app.today
         fields = [
             FormField("Recipient", Input(id="recipient", placeholder="Who may receive information")),
-            FormField("Scope", Select([(label, code) for code, label in vocab.CONSENT_SCOPES.items()],
-                                      id="scope", prompt="What may be shared")),
+            FormField(
+                "Scope",
+                Select(
+                    [(label, code) for code, label in vocab.CONSENT_SCOPES.items()],
+                    id="scope",
+                    prompt="What may be shared",
+                ),
+            ),
             FormField("Signed on", Input(value=f"{today:%Y-%m-%d}", id="signed_on"), hint="YYYY-MM-DD"),
             FormField("Expires on", Input(id="expires_on"), hint="YYYY-MM-DD, blank for none"),
         ]
-        self.open_form("Record a consent (release of information)", fields,
-                       lambda session, values: consent.record_consent(
-                           session, self.client_id, recipient=values["recipient"], scope=values["scope"],
-                           signed_on=values["signed_on"], expires_on=values["expires_on"], today=today),
-                       "Consent recorded.")
+        self.open_form(
+            "Record a consent (release of information)",
+            fields,
+            lambda session, values: consent.record_consent(
+                session,
+                self.client_id,
+                recipient=values["recipient"],
+                scope=values["scope"],
+                signed_on=values["signed_on"],
+                expires_on=values["expires_on"],
+                today=today,
+            ),
+            "Consent recorded.",
+        )
 
     def action_revoke_consent(self) -> None:
         if self.writable_case() is None:
@@ -429,29 +547,58 @@ class ClientScreen(ReloadOnReturn, Screen):
             FormField("Revoked on", Input(value=f"{today:%Y-%m-%d}", id="revoked_on"), hint="YYYY-MM-DD"),
             FormField("Reason", Input(id="reason")),
         ]
-        self.open_form(f"Revoke the consent to {item.recipient}", fields,
-                       lambda session, values: consent.revoke_consent(
-                           session, consent_id, revoked_on=values["revoked_on"], reason=values["reason"],
-                           today=today), "Consent revoked.")
+        self.open_form(
+            f"Revoke the consent to {item.recipient}",
+            fields,
+            lambda session, values: consent.revoke_consent(
+                session, consent_id, revoked_on=values["revoked_on"], reason=values["reason"], today=today
+            ),
+            "Consent revoked.",
+        )
 
     def action_edit_client(self) -> None:
         client = self.record.client
         version = client.version
         today = self.app.today
-        text_fields = [("first_name", "First name"), ("last_name", "Last name"), ("preferred_name", "Preferred name"),
-                       ("date_of_birth", "Date of birth"), ("pronouns", "Pronouns"), ("language", "Language"),
-                       ("phone", "Phone"), ("email", "Email"), ("address", "Address"), ("city", "City"),
-                       ("postal_code", "Postal code"), ("household_size", "Household size")]
+        text_fields = [
+            ("first_name", "First name"),
+            ("last_name", "Last name"),
+            ("preferred_name", "Preferred name"),
+            ("date_of_birth", "Date of birth"),
+            ("pronouns", "Pronouns"),
+            ("language", "Language"),
+            ("phone", "Phone"),
+            ("email", "Email"),
+            ("address", "Address"),
+            ("city", "City"),
+            ("postal_code", "Postal code"),
+            ("household_size", "Household size"),
+        ]
         fields = []
         for name, label in text_fields:
             value = getattr(client, name)
             if name == "date_of_birth":
                 value = _day(value)
             fields.append(FormField(label, Input(value="" if value is None else str(value), id=name)))
-        fields.insert(4, FormField("Gender", Select([(label, code) for code, label in vocab.GENDERS.items()],
-                                                    value=client.gender or Select.NULL, id="gender")))
-        self.open_form("Edit the client's details", fields, lambda session, values: clients.update_client(
-            session, self.client_id, values, today, expected_version=version), "Client details saved.")
+        fields.insert(
+            4,
+            FormField(
+                "Gender",
+                Select(
+                    [(label, code) for code, label in vocab.GENDERS.items()],
+                    value=client.gender or Select.NULL,
+                    id="gender",
+                ),
+            ),
+        )
+        self.open_form(
+            "Edit the client's details",
+            fields,
+            lambda session, values: clients.update_client(
+                session, self.client_id, values, today, expected_version=version
+            ),
+            "Client details saved.",
+        )
 
     # --- opening other workflows ---------------------------------------------------------
 

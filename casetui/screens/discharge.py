@@ -130,12 +130,16 @@ class DischargeScreen(Screen):
         with VerticalScroll(id="final-record"):
             yield Static(self._final_facts(case, record), id="final-facts", markup=False)
             yield Static("Press r to reopen the case (a reason is asked and recorded).", classes="hint")
-            yield Markdown((record.summary_text if record else None) or "_No discharge summary was saved._",
-                           id="final-summary")
+            yield Markdown(
+                (record.summary_text if record else None) or "_No discharge summary was saved._", id="final-summary"
+            )
 
     def _final_facts(self, case, record) -> str:
-        lines = [f"Closed on {case.closed_on:%Y-%m-%d}; kept read-only until "
-                 f"{case.retention_until:%Y-%m-%d}." if case.retention_until else f"Closed on {case.closed_on:%Y-%m-%d}."]
+        lines = [
+            f"Closed on {case.closed_on:%Y-%m-%d}; kept read-only until {case.retention_until:%Y-%m-%d}."
+            if case.retention_until
+            else f"Closed on {case.closed_on:%Y-%m-%d}."
+        ]
         if record is not None:
             reason = vocab.DISCHARGE_REASONS.get(record.reason or "", record.reason or "not recorded")
             if record.reason == "other" and record.reason_other:
@@ -144,36 +148,74 @@ class DischargeScreen(Screen):
             lines.append(f"Reason: {reason} ({planned})")
             lines.append(f"Destination: {discharge.destination_label(record.destination) or 'not recorded'}")
             if record.subsidy_type:
-                lines.append(f"Rental subsidy: {record.subsidy_type} "
-                             f"{vocab.HMIS_SUBSIDY_TYPES.get(record.subsidy_type, '')}")
+                lines.append(
+                    f"Rental subsidy: {record.subsidy_type} {vocab.HMIS_SUBSIDY_TYPES.get(record.subsidy_type, '')}"
+                )
         return "\n".join(lines)
 
     def _compose_reason(self, record) -> ComposeResult:
         group = vocab.HMIS_DESTINATIONS.get(record.destination, (None,))[0] if record and record.destination else None
         with VerticalScroll(id="step-reason", classes="step"):
             yield Static("1 · Reason for discharge", classes="step-title")
-            yield FormField("Why the case ends", Select(
-                [(label, code) for code, label in vocab.DISCHARGE_REASONS.items()],
-                value=record.reason if record and record.reason else Select.NULL, prompt="Choose a reason", id="reason"))
-            yield FormField("Other reason, in words", Input(record.reason_other or "" if record else "",
-                                                            id="reason_other"), id="field-reason_other")
+            yield FormField(
+                "Why the case ends",
+                Select(
+                    [(label, code) for code, label in vocab.DISCHARGE_REASONS.items()],
+                    value=record.reason if record and record.reason else Select.NULL,
+                    prompt="Choose a reason",
+                    id="reason",
+                ),
+            )
+            yield FormField(
+                "Other reason, in words",
+                Input(record.reason_other or "" if record else "", id="reason_other"),
+                id="field-reason_other",
+            )
             with Horizontal(classes="row"):
-                planned = Select.NULL if not record or record.planned is None else (
-                    "planned" if record.planned else "unplanned")
-                yield FormField("Planned or unplanned", Select([("Planned", "planned"), ("Unplanned", "unplanned")],
-                                                               value=planned, prompt="Choose", id="planned"))
+                planned = (
+                    Select.NULL
+                    if not record or record.planned is None
+                    else ("planned" if record.planned else "unplanned")
+                )
+                yield FormField(
+                    "Planned or unplanned",
+                    Select(
+                        [("Planned", "planned"), ("Unplanned", "unplanned")],
+                        value=planned,
+                        prompt="Choose",
+                        id="planned",
+                    ),
+                )
                 when = record.discharge_on if record and record.discharge_on else self.app.today
                 yield FormField("Discharge date", Input(f"{when:%Y-%m-%d}", id="discharge_on"))
-            yield FormField("Destination at exit: situation", Select(
-                [(label, code) for code, label in vocab.HMIS_DESTINATION_GROUPS.items()],
-                value=group or Select.NULL, prompt="Choose the kind of place", id="destination_group"))
-            yield FormField("Destination (HUD HMIS 3.12)", Select(
-                self._destination_options(group), value=record.destination if group else Select.NULL,
-                prompt="Choose the destination", id="destination"))
-            yield FormField("Rental subsidy type (HMIS 3.12.A)", Select(
-                [(f"{code} {label}", code) for code, label in vocab.HMIS_SUBSIDY_TYPES.items()],
-                value=record.subsidy_type if record and record.subsidy_type else Select.NULL,
-                prompt="Choose the subsidy", id="subsidy_type"), id="field-subsidy_type")
+            yield FormField(
+                "Destination at exit: situation",
+                Select(
+                    [(label, code) for code, label in vocab.HMIS_DESTINATION_GROUPS.items()],
+                    value=group or Select.NULL,
+                    prompt="Choose the kind of place",
+                    id="destination_group",
+                ),
+            )
+            yield FormField(
+                "Destination (HUD HMIS 3.12)",
+                Select(
+                    self._destination_options(group),
+                    value=record.destination if group else Select.NULL,
+                    prompt="Choose the destination",
+                    id="destination",
+                ),
+            )
+            yield FormField(
+                "Rental subsidy type (HMIS 3.12.A)",
+                Select(
+                    [(f"{code} {label}", code) for code, label in vocab.HMIS_SUBSIDY_TYPES.items()],
+                    value=record.subsidy_type if record and record.subsidy_type else Select.NULL,
+                    prompt="Choose the subsidy",
+                    id="subsidy_type",
+                ),
+                id="field-subsidy_type",
+            )
 
     @staticmethod
     def _destination_options(group: str | None) -> list[tuple[str, int]]:
@@ -190,16 +232,33 @@ class DischargeScreen(Screen):
                     yield Static(review.row.statement, classes="goal-statement", markup=False)
                     yield Static(f"Progress: {review.progress_text}", classes="goal-progress", markup=False)
                     with Horizontal(classes="row"):
-                        yield FormField("Final status", Select(achievements, value=review.achievement or Select.NULL,
-                                                               prompt="Choose", id=f"goal-{review.goal_id}-achievement"))
-                        yield FormField("Note", Input(review.note, placeholder="What happened with this goal",
-                                                      id=f"goal-{review.goal_id}-note"), id=f"field-goal-{review.goal_id}-note")
+                        yield FormField(
+                            "Final status",
+                            Select(
+                                achievements,
+                                value=review.achievement or Select.NULL,
+                                prompt="Choose",
+                                id=f"goal-{review.goal_id}-achievement",
+                            ),
+                        )
+                        yield FormField(
+                            "Note",
+                            Input(
+                                review.note,
+                                placeholder="What happened with this goal",
+                                id=f"goal-{review.goal_id}-note",
+                            ),
+                            id=f"field-goal-{review.goal_id}-note",
+                        )
 
     def _compose_linkage(self) -> ComposeResult:
         with VerticalScroll(id="step-linkage", classes="step"):
             yield Static("3 · Linkage to ongoing services", classes="step-title")
-            yield Static("Services for the client's open needs come first. Enter on a service refers the client; "
-                         "search the directory for others.", classes="hint")
+            yield Static(
+                "Services for the client's open needs come first. Enter on a service refers the client; "
+                "search the directory for others.",
+                classes="hint",
+            )
             yield Input(placeholder="Search the directory, then Enter", id="linkage-search")
             yield Static("Suggested for open needs", id="hits-title", classes="subtitle", markup=False)
             hits = DataTable(id="linkage-hits", cursor_type="row", zebra_stripes=True)
@@ -216,15 +275,26 @@ class DischargeScreen(Screen):
     def _compose_coordination(self) -> ComposeResult:
         with VerticalScroll(id="step-coordination", classes="step"):
             yield Static("4 · Service coordination", classes="step-title")
-            yield Static("Sharing information with a receiving provider needs the client's current signed consent "
-                         "for that provider. Without one, log the contact but share nothing; ctrl+g records a consent.",
-                         classes="hint")
+            yield Static(
+                "Sharing information with a receiving provider needs the client's current signed consent "
+                "for that provider. Without one, log the contact but share nothing; ctrl+g records a consent.",
+                classes="hint",
+            )
             with Horizontal(classes="row"):
-                yield FormField("Who was contacted", Input(placeholder="Receiving provider (→ completes)",
-                                                           id="recipient"))
+                yield FormField(
+                    "Who was contacted", Input(placeholder="Receiving provider (→ completes)", id="recipient")
+                )
                 yield FormField("Date", Input(f"{self.app.today:%Y-%m-%d}", id="contacted_on"), id="field-contacted_on")
-                yield FormField("How", Select([(label, code) for code, label in discharge.CONTACT_METHODS.items()],
-                                              value="phone", allow_blank=False, id="method"), id="field-method")
+                yield FormField(
+                    "How",
+                    Select(
+                        [(label, code) for code, label in discharge.CONTACT_METHODS.items()],
+                        value="phone",
+                        allow_blank=False,
+                        id="method",
+                    ),
+                    id="field-method",
+                )
             yield Static("", id="consent-status", markup=False)
             yield FormField("Information shared (leave empty when nothing was shared)", Input(id="information_shared"))
             yield FormField("Note", Input(id="note"))
@@ -240,17 +310,26 @@ class DischargeScreen(Screen):
         with VerticalScroll(id="step-documentation", classes="step"):
             yield Static("5 · Documentation", classes="step-title")
             yield Static("", id="documentation-status", classes="hint")
-            for name, label in (("health_changes", "Health changes during services"),
-                                ("behavioural_changes", "Behavioural changes"),
-                                ("medication_changes", "Medication changes"),
-                                ("recommendations", "Recommendations for ongoing and future services")):
-                yield FormField(label, TextArea(getattr(record, name) or "" if record else "", id=name,
-                                                read_only=final, classes="short"))
-            yield FormField("Discharge summary (Markdown; ctrl+r renders it from the record, then edit)",
-                            TextArea(record.summary_text or "" if record else "", id="summary_text", read_only=final,
-                                     classes="summary"))
-            yield FormField("Export to folder (empty: your casetui documents folder)",
-                            Input(placeholder="e.g. ~/Documents/discharges", id="export_folder"))
+            for name, label in (
+                ("health_changes", "Health changes during services"),
+                ("behavioural_changes", "Behavioural changes"),
+                ("medication_changes", "Medication changes"),
+                ("recommendations", "Recommendations for ongoing and future services"),
+            ):
+                yield FormField(
+                    label,
+                    TextArea(getattr(record, name) or "" if record else "", id=name, read_only=final, classes="short"),
+                )
+            yield FormField(
+                "Discharge summary (Markdown; ctrl+r renders it from the record, then edit)",
+                TextArea(
+                    record.summary_text or "" if record else "", id="summary_text", read_only=final, classes="summary"
+                ),
+            )
+            yield FormField(
+                "Export to folder (empty: your casetui documents folder)",
+                Input(placeholder="e.g. ~/Documents/discharges", id="export_folder"),
+            )
             yield Static("", id="export-result", classes="hint", markup=False)
 
     def _compose_review(self) -> ComposeResult:
@@ -258,9 +337,11 @@ class DischargeScreen(Screen):
             yield Static("6 · Review and close", classes="step-title")
             yield Vertical(id="checklist")
             yield Static("", id="close-error", classes="error-text", markup=False)
-            yield Static("Closing sets the stage to closure, the closed date (the discharge date) and the date the "
-                         "record is kept until. A closed case is read-only; it can be reopened with a reason.",
-                         classes="hint")
+            yield Static(
+                "Closing sets the stage to closure, the closed date (the discharge date) and the date the "
+                "record is kept until. A closed case is read-only; it can be reopened with a reason.",
+                classes="hint",
+            )
             yield Button("Close case", id="close-case", variant="error")
 
     def on_mount(self) -> None:
@@ -288,8 +369,10 @@ class DischargeScreen(Screen):
         checklist.remove_children()
         for item in items:
             mark = "[$text-success]✓[/]" if item.done else "[$text-error]✗[/]"
-            checklist.mount(Static(f"{mark} [b]{item.label}[/b]", classes="check-label"),
-                            Static(item.detail, classes="check-detail", markup=False))
+            checklist.mount(
+                Static(f"{mark} [b]{item.label}[/b]", classes="check-label"),
+                Static(item.detail, classes="check-detail", markup=False),
+            )
         return states
 
     def show_step(self, key: str) -> None:
@@ -367,14 +450,16 @@ class DischargeScreen(Screen):
         try:
             with self.app.database.session() as session:
                 discharge.save_reason(
-                    session, self.case_id,
+                    session,
+                    self.case_id,
                     reason=_selected(self.query_one("#reason", Select)),
                     reason_other=self.query_one("#reason_other", Input).value,
                     planned=None if planned is None else planned == "planned",
                     discharge_on=self.query_one("#discharge_on", Input).value,
                     destination=_selected(self.query_one("#destination", Select)),
                     subsidy_type=_selected(self.query_one("#subsidy_type", Select)),
-                    today=self.app.today)
+                    today=self.app.today,
+                )
         except CasetuiError as exc:
             self._failed(exc, "#step-reason", "Reason not saved")
             return
@@ -388,8 +473,10 @@ class DischargeScreen(Screen):
         reviews: dict[str, dict] = {}
         for select in pane.query(Select):
             goal_id = select.id.split("-")[1]
-            reviews[goal_id] = {"achievement": _selected(select),
-                                "note": pane.query_one(f"#goal-{goal_id}-note", Input).value}
+            reviews[goal_id] = {
+                "achievement": _selected(select),
+                "note": pane.query_one(f"#goal-{goal_id}-note", Input).value,
+            }
         try:
             with self.app.database.session() as session:
                 discharge.save_goal_reviews(session, self.case_id, reviews, self.app.today)
@@ -410,9 +497,15 @@ class DischargeScreen(Screen):
         table = self.query_one("#linkage-made", DataTable)
         table.clear()
         for referral in made:
-            table.add_row(*cells(referral.service_name, referral.provider_name, f"{referral.referred_on:%Y-%m-%d}",
-                                 f"{referral.follow_up_on:%Y-%m-%d}" if referral.follow_up_on else ""),
-                          key=str(referral.id))
+            table.add_row(
+                *cells(
+                    referral.service_name,
+                    referral.provider_name,
+                    f"{referral.referred_on:%Y-%m-%d}",
+                    f"{referral.follow_up_on:%Y-%m-%d}" if referral.follow_up_on else "",
+                ),
+                key=str(referral.id),
+            )
         if not made:
             table.add_row("None yet", "", "", "")
 
@@ -460,9 +553,17 @@ class DischargeScreen(Screen):
                 self.refresh_linkage()
                 self.refresh_progress()
 
-        self.app.push_screen(ReferralForm(
-            client_name=self.client_name, service_label=f"{hit.name} · {hit.organization}", domain=domain,
-            referred_on=self.app.today, follow_up_on=self.app.today + timedelta(days=14), save=save), done)
+        self.app.push_screen(
+            ReferralForm(
+                client_name=self.client_name,
+                service_label=f"{hit.name} · {hit.organization}",
+                domain=domain,
+                referred_on=self.app.today,
+                follow_up_on=self.app.today + timedelta(days=14),
+                save=save,
+            ),
+            done,
+        )
 
     def action_provider_list(self) -> None:
         self.save_provider_list()
@@ -478,18 +579,27 @@ class DischargeScreen(Screen):
                 if not ids:
                     raise ValidationError("entries", "Refer the client to at least one ongoing service first.")
                 folder = config.documents_dir()
-                written = [provider_list.save(session, self.case_id,
-                                              folder / provider_list.default_filename(self.case_id, today, fmt),
-                                              today=today, referral_ids=ids) for fmt in provider_list.FORMATS]
+                written = [
+                    provider_list.save(
+                        session,
+                        self.case_id,
+                        folder / provider_list.default_filename(self.case_id, today, fmt),
+                        today=today,
+                        referral_ids=ids,
+                    )
+                    for fmt in provider_list.FORMATS
+                ]
         except (CasetuiError, OSError) as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Provider list not saved",
-                                      markup=False)
+            self.app.call_from_thread(
+                self.notify, str(exc), severity="error", title="Provider list not saved", markup=False
+            )
             return
         self.app.call_from_thread(self._provider_list_saved, written)
 
     def _provider_list_saved(self, written: list[Path]) -> None:
         self.query_one("#provider-list-result", Static).update(
-            "Provider list for the client and family saved:\n" + "\n".join(f"  {path}" for path in written))
+            "Provider list for the client and family saved:\n" + "\n".join(f"  {path}" for path in written)
+        )
         self.notify("Provider list saved (Markdown and HTML).", title="Saved")
 
     def action_finish_linkage(self) -> None:
@@ -512,10 +622,16 @@ class DischargeScreen(Screen):
         table = self.query_one("#contacts", DataTable)
         table.clear()
         for contact in contacts:
-            table.add_row(*cells(f"{contact.contacted_on:%Y-%m-%d}", contact.recipient,
-                                 discharge.CONTACT_METHODS.get(contact.method, contact.method),
-                                 _short(contact.information_shared or "nothing"),
-                                 "on file" if contact.consent_id else ""), key=str(contact.id))
+            table.add_row(
+                *cells(
+                    f"{contact.contacted_on:%Y-%m-%d}",
+                    contact.recipient,
+                    discharge.CONTACT_METHODS.get(contact.method, contact.method),
+                    _short(contact.information_shared or "nothing"),
+                    "on file" if contact.consent_id else "",
+                ),
+                key=str(contact.id),
+            )
         if not contacts:
             table.add_row("", "No contacts logged yet", "", "", "")
         self.refresh_consent_status()
@@ -531,14 +647,17 @@ class DischargeScreen(Screen):
         with self.app.database.session() as session:
             granted = discharge.consent_for(session, self.case_id, recipient, self.app.today)
         if granted is None:
-            status.update(f"✗ No current consent for {recipient}: information cannot be shared with them. "
-                          "Press ctrl+g to record the client's signed consent.")
+            status.update(
+                f"✗ No current consent for {recipient}: information cannot be shared with them. "
+                "Press ctrl+g to record the client's signed consent."
+            )
             status.set_classes("no-consent")
         else:
             until = f", until {granted.expires_on:%Y-%m-%d}" if granted.expires_on else ""
             scope = vocab.CONSENT_SCOPES.get(granted.scope, granted.scope).lower()
-            status.update(f"✓ Consent on file for {granted.recipient}: {scope}, signed "
-                          f"{granted.signed_on:%Y-%m-%d}{until}.")
+            status.update(
+                f"✓ Consent on file for {granted.recipient}: {scope}, signed {granted.signed_on:%Y-%m-%d}{until}."
+            )
             status.set_classes("consent")
 
     @on(Input.Submitted, "#recipient, #contacted_on, #information_shared, #note")
@@ -548,13 +667,15 @@ class DischargeScreen(Screen):
         try:
             with self.app.database.session() as session:
                 discharge.log_contact(
-                    session, self.case_id,
+                    session,
+                    self.case_id,
                     recipient=self.query_one("#recipient", Input).value,
                     contacted_on=self.query_one("#contacted_on", Input).value,
                     method=_selected(self.query_one("#method", Select)),
                     information_shared=self.query_one("#information_shared", Input).value,
                     note=self.query_one("#note", Input).value,
-                    today=self.app.today)
+                    today=self.app.today,
+                )
         except CasetuiError as exc:
             self._failed(exc, "#step-coordination", "Contact not logged")
             return
@@ -579,8 +700,12 @@ class DischargeScreen(Screen):
                 self.refresh_consent_status()
                 self.notify(f"Consent to share with {granted.recipient} recorded.", title="Saved", markup=False)
 
-        self.app.push_screen(ConsentDialog(recipient=self.query_one("#recipient", Input).value.strip(),
-                                           signed_on=self.app.today, save=save), done)
+        self.app.push_screen(
+            ConsentDialog(
+                recipient=self.query_one("#recipient", Input).value.strip(), signed_on=self.app.today, save=save
+            ),
+            done,
+        )
 
     def action_finish_coordination(self) -> None:
         self._finish("coordination", "Service coordination done.")
@@ -588,15 +713,23 @@ class DischargeScreen(Screen):
     # --- 5. documentation --------------------------------------------------------------
 
     def _documentation_values(self) -> dict:
-        return {name: self.query_one(f"#{name}", TextArea).text
-                for name in ("health_changes", "behavioural_changes", "medication_changes", "recommendations",
-                             "summary_text")}
+        return {
+            name: self.query_one(f"#{name}", TextArea).text
+            for name in (
+                "health_changes",
+                "behavioural_changes",
+                "medication_changes",
+                "recommendations",
+                "summary_text",
+            )
+        }
 
     def _save_documentation(self, *, final: bool = False) -> bool:
         try:
             with self.app.database.session() as session:
-                discharge.save_documentation(session, self.case_id, final=final, today=self.app.today,
-                                             **self._documentation_values())
+                discharge.save_documentation(
+                    session, self.case_id, final=final, today=self.app.today, **self._documentation_values()
+                )
         except CasetuiError as exc:
             self._failed(exc, "#step-documentation", "Documentation not saved")
             return False
@@ -611,9 +744,10 @@ class DischargeScreen(Screen):
             area.read_only = final
         self.query_one("#documentation-status", Static).update(
             "The summary is final and can no longer be edited. ctrl+o exports it as Markdown and HTML."
-            if final else
-            "Enter the changes and recommendations, ctrl+r renders the summary, edit it, ctrl+s saves a draft, "
-            "ctrl+f makes it final.")
+            if final
+            else "Enter the changes and recommendations, ctrl+r renders the summary, edit it, ctrl+s saves a draft, "
+            "ctrl+f makes it final."
+        )
 
     def action_save_documentation(self) -> None:
         if self._save_documentation():
@@ -623,9 +757,12 @@ class DischargeScreen(Screen):
         if not self._save_documentation():
             return
         if self.query_one("#summary_text", TextArea).text.strip():
-            self.app.push_screen(ConfirmDialog("Replace the summary text (and your edits) with a fresh render "
-                                               "from the record?", yes="Replace"),
-                                 lambda yes: yes and self.render_summary())
+            self.app.push_screen(
+                ConfirmDialog(
+                    "Replace the summary text (and your edits) with a fresh render from the record?", yes="Replace"
+                ),
+                lambda yes: yes and self.render_summary(),
+            )
         else:
             self.render_summary()
 
@@ -635,8 +772,9 @@ class DischargeScreen(Screen):
             with self.app.database.session() as session:
                 text = discharge.render_summary(session, self.case_id, self.app.today)
         except CasetuiError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Summary not rendered",
-                                      markup=False)
+            self.app.call_from_thread(
+                self.notify, str(exc), severity="error", title="Summary not rendered", markup=False
+            )
             return
         self.app.call_from_thread(self._show_summary, text)
 
@@ -652,8 +790,10 @@ class DischargeScreen(Screen):
                 self.refresh_documentation_status()
                 self._saved("The discharge summary is final.")
 
-        self.app.push_screen(ConfirmDialog("Make the discharge summary final? It cannot be edited afterwards.",
-                                           yes="Make final"), confirmed)
+        self.app.push_screen(
+            ConfirmDialog("Make the discharge summary final? It cannot be edited afterwards.", yes="Make final"),
+            confirmed,
+        )
 
     def action_export_summary(self) -> None:
         self.export_summary(self.query_one("#export_folder", Input).value.strip())
@@ -664,8 +804,9 @@ class DischargeScreen(Screen):
 
         try:
             with self.app.database.session() as session:
-                written = discharge.export_summary(session, self.case_id, folder or config.documents_dir(),
-                                                   self.app.today)
+                written = discharge.export_summary(
+                    session, self.case_id, folder or config.documents_dir(), self.app.today
+                )
         except (CasetuiError, OSError) as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", title="Not exported", markup=False)
             return
@@ -685,8 +826,9 @@ class DischargeScreen(Screen):
         if missing:
             self._close()  # the service refuses and says why
             return
-        self.app.push_screen(ConfirmDialog("Close this case? It becomes read-only.", yes="Close case"),
-                             lambda yes: yes and self._close())
+        self.app.push_screen(
+            ConfirmDialog("Close this case? It becomes read-only.", yes="Close case"), lambda yes: yes and self._close()
+        )
 
     def _close(self) -> None:
         error = self.query_one("#close-error", Static)
@@ -721,6 +863,12 @@ class DischargeScreen(Screen):
             self.notify("The case is open again.", title="Reopened")
             self.call_later(self._rebuild)
 
-        self.app.push_screen(ReasonDialog("Reopen this case", label="Reason for reopening",
-                                          placeholder="e.g. the client asked for help again", ok="Reopen"), reopen)
-
+        self.app.push_screen(
+            ReasonDialog(
+                "Reopen this case",
+                label="Reason for reopening",
+                placeholder="e.g. the client asked for help again",
+                ok="Reopen",
+            ),
+            reopen,
+        )

@@ -29,8 +29,13 @@ from casetui.widgets.progress_chart import ProgressChart
 
 DRAFT = "draft:"  # row keys of goal drafts offered from the assessment
 BAR_CELLS = 10
-TRACK_COLOURS = {"on_track": "text-success", "behind": "text-warning", "overdue": "text-error",
-                 "achieved": "text-success", "closed": "foreground-muted"}
+TRACK_COLOURS = {
+    "on_track": "text-success",
+    "behind": "text-warning",
+    "overdue": "text-error",
+    "achieved": "text-success",
+    "closed": "foreground-muted",
+}
 WRITE_ACTIONS = {"add_goal", "revise_goal", "change_status", "add_objective", "toggle_objective", "add_progress"}
 
 
@@ -86,8 +91,9 @@ class GoalsScreen(Screen):
         self.load()
         self.query_one("#goals", DataTable).focus()
         # Cell colours come from the theme: redraw the list when it changes.
-        self.watch(self.app, "theme", lambda _theme: self.fill_goal_table() if self.statement_width else None,
-                   init=False)
+        self.watch(
+            self.app, "theme", lambda _theme: self.fill_goal_table() if self.statement_width else None, init=False
+        )
 
     def on_resize(self) -> None:
         if self.statement_width and self.statement_width != self._statement_width():
@@ -126,14 +132,26 @@ class GoalsScreen(Screen):
         variables = self.app.get_css_variables()
         background = Color.parse(variables["background"])
         # Theme colours for Rich text in cells, blended over the background where translucent.
-        self.colours = {name: (background + Color.parse(variables[name])).hex
-                        for name in {*TRACK_COLOURS.values(), "foreground-muted"}}
+        self.colours = {
+            name: (background + Color.parse(variables[name])).hex
+            for name in {*TRACK_COLOURS.values(), "foreground-muted"}
+        }
         for row in self.rows.values():
-            table.add_row(cell(_short(row.statement, width)), self._bar(row), self._track(row),
-                          f"{row.due_on:%Y-%m-%d}", key=str(row.goal_id))
+            table.add_row(
+                cell(_short(row.statement, width)),
+                self._bar(row),
+                self._track(row),
+                f"{row.due_on:%Y-%m-%d}",
+                key=str(row.goal_id),
+            )
         for draft in self.drafts.values():
-            table.add_row(Text(_short(f"+ {draft.label} (draft)", width), style="italic"), "press a", "", "",
-                          key=DRAFT + draft.domain)
+            table.add_row(
+                Text(_short(f"+ {draft.label} (draft)", width), style="italic"),
+                "press a",
+                "",
+                "",
+                key=DRAFT + draft.domain,
+            )
         if current in self.rows:
             table.move_cursor(row=table.get_row_index(str(current)))
 
@@ -205,9 +223,11 @@ class GoalsScreen(Screen):
             key = self.selected_key()
             if key:
                 draft = self.drafts[key.removeprefix(DRAFT)]
-                summary.update(f"[b]{draft.label}[/]: the client wants a goal here (assessment score "
-                               f"{draft.score if draft.score is not None else 'not rated'}). "
-                               "Press [b]a[/] or Enter to write it with them.")
+                summary.update(
+                    f"[b]{draft.label}[/]: the client wants a goal here (assessment score "
+                    f"{draft.score if draft.score is not None else 'not rated'}). "
+                    "Press [b]a[/] or Enter to write it with them."
+                )
             else:
                 summary.update("No goals yet. Press [b]a[/] to add one.")
             return
@@ -216,15 +236,28 @@ class GoalsScreen(Screen):
         self.detail = detail
         goal, row = detail.goal, self.rows[goal_id]
         summary.update(self._summary(goal, row, detail.revisions))
-        chart.show([(entry.recorded_on, entry.value) for entry in detail.progress], baseline=goal.baseline,
-                   target=goal.target, start_on=goal.start_on, due_on=goal.due_on, today=self.app.today,
-                   label=lambda value: goals.format_value(goal, value) if goal.direction == "reach" else f"{value:g}")
+        chart.show(
+            [(entry.recorded_on, entry.value) for entry in detail.progress],
+            baseline=goal.baseline,
+            target=goal.target,
+            start_on=goal.start_on,
+            due_on=goal.due_on,
+            today=self.app.today,
+            label=lambda value: goals.format_value(goal, value) if goal.direction == "reach" else f"{value:g}",
+        )
         for objective in detail.objectives:
             due = f"{objective.due_on:%Y-%m-%d}" if objective.due_on else ""
             objectives.add_row(*cells("✔" if objective.done_on else "·", objective.text, due), key=str(objective.id))
         for entry in reversed(detail.progress):
-            entries.add_row(*cells(f"{entry.recorded_on:%Y-%m-%d}", goals.format_value(goal, entry.value),
-                                   entry.evidence_source or "", _short(entry.note or "", 40)), key=str(entry.id))
+            entries.add_row(
+                *cells(
+                    f"{entry.recorded_on:%Y-%m-%d}",
+                    goals.format_value(goal, entry.value),
+                    entry.evidence_source or "",
+                    _short(entry.note or "", 40),
+                ),
+                key=str(entry.id),
+            )
 
     def _summary(self, goal, row: goals.GoalRow, revisions: int) -> Content:
         domains = ", ".join(vocab.DOMAINS.get(code, code) for code in goal.domains)
@@ -244,9 +277,15 @@ class GoalsScreen(Screen):
         ]
         if goal.status_reason:
             lines.append("[dim]Status reason: $reason[/]")
-        return Content.from_markup("\n".join(lines), statement=goal.statement, now=now, measure=goal.measure,
-                                   target=goals.format_value(goal, goal.target),
-                                   baseline=goals.format_value(goal, goal.baseline), reason=goal.status_reason or "")
+        return Content.from_markup(
+            "\n".join(lines),
+            statement=goal.statement,
+            now=now,
+            measure=goal.measure,
+            target=goals.format_value(goal, goal.target),
+            baseline=goals.format_value(goal, goal.baseline),
+            reason=goal.status_reason or "",
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS and self.case_closed:
@@ -262,6 +301,7 @@ class GoalsScreen(Screen):
             if saved:
                 self.load(select_goal)
                 self.notify(message)
+
         return done
 
     def action_add_goal(self) -> None:
@@ -294,8 +334,10 @@ class GoalsScreen(Screen):
             with self.app.database.session() as session:
                 goals.revise_goal(session, goal.id, form, reason, expected_version=goal.version)
 
-        self.app.push_screen(GoalForm("Revise goal (the current version is kept in its history)", save, values,
-                                      ask_reason=True), self._saved("Goal revised.", goal.id))
+        self.app.push_screen(
+            GoalForm("Revise goal (the current version is kept in its history)", save, values, ask_reason=True),
+            self._saved("Goal revised.", goal.id),
+        )
 
     def action_change_status(self) -> None:
         if self.detail is None:
@@ -304,12 +346,21 @@ class GoalsScreen(Screen):
 
         def save(form: dict) -> None:
             with self.app.database.session() as session:
-                goals.change_status(session, goal.id, lifecycle_status=form["lifecycle_status"],
-                                    achievement_status=form["achievement_status"], reason=form["reason"],
-                                    expected_version=goal.version)
+                goals.change_status(
+                    session,
+                    goal.id,
+                    lifecycle_status=form["lifecycle_status"],
+                    achievement_status=form["achievement_status"],
+                    reason=form["reason"],
+                    expected_version=goal.version,
+                )
 
-        self.app.push_screen(StatusForm("Change the goal's status", save, lifecycle=goal.lifecycle_status,
-                                        achievement=goal.achievement_status), self._saved("Status changed.", goal.id))
+        self.app.push_screen(
+            StatusForm(
+                "Change the goal's status", save, lifecycle=goal.lifecycle_status, achievement=goal.achievement_status
+            ),
+            self._saved("Status changed.", goal.id),
+        )
 
     def action_add_objective(self) -> None:
         if self.detail is None:
@@ -350,11 +401,20 @@ class GoalsScreen(Screen):
 
         def save(form: dict) -> None:
             with self.app.database.session() as session:
-                goals.add_progress(session, goal.id, recorded_on=form["recorded_on"], value=form["value"],
-                                   note=form["note"], evidence_source=form["evidence_source"], today=self.app.today)
+                goals.add_progress(
+                    session,
+                    goal.id,
+                    recorded_on=form["recorded_on"],
+                    value=form["value"],
+                    note=form["note"],
+                    evidence_source=form["evidence_source"],
+                    today=self.app.today,
+                )
 
-        self.app.push_screen(ProgressForm("New progress entry", save, today=self.app.today.isoformat(),
-                                          value_hint=hint), self._saved("Progress recorded.", goal.id))
+        self.app.push_screen(
+            ProgressForm("New progress entry", save, today=self.app.today.isoformat(), value_hint=hint),
+            self._saved("Progress recorded.", goal.id),
+        )
 
     def action_history(self) -> None:
         if self.detail is None:
@@ -362,7 +422,12 @@ class GoalsScreen(Screen):
         goal = self.detail.goal
         with self.app.database.session() as session:
             history = goals.goal_history(session, goal.id)
-        entries = [(f"Revision {item.revision} · {item.revised_at:%Y-%m-%d} · {item.worker}",
-                    [f"{label}: {before} → {after}" for label, before, after in item.changes], item.reason)
-                   for item in history]
+        entries = [
+            (
+                f"Revision {item.revision} · {item.revised_at:%Y-%m-%d} · {item.worker}",
+                [f"{label}: {before} → {after}" for label, before, after in item.changes],
+                item.reason,
+            )
+            for item in history
+        ]
         self.app.push_screen(HistoryDialog(f"History of: {_short(goal.statement, 60)}", entries))

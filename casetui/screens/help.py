@@ -27,7 +27,9 @@ class HelpScreen(ModalScreen[None]):
         self.for_screen = screen
 
     def compose(self) -> ComposeResult:
-        title = getattr(self.for_screen, "HELP_TITLE", None) or self.for_screen.__class__.__name__.removesuffix("Screen")
+        title = getattr(self.for_screen, "HELP_TITLE", None) or self.for_screen.__class__.__name__.removesuffix(
+            "Screen"
+        )
         with Vertical(id="help-box"):
             yield Static(f"[b]Keys: {title}[/]", id="help-title")
             table = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True, show_header=False)
@@ -37,4 +39,3 @@ class HelpScreen(ModalScreen[None]):
             yield table
             yield Static("esc closes this help", classes="muted")
         yield Footer()
-

@@ -65,12 +65,27 @@ SECTIONS: list[tuple[str, str, bool]] = [
 SUMMARY_FIELDS = ("save_summary", "summary_format", "summary_path")
 # The section of each field; need_* and the instruments' fields go by prefix (see section_of).
 FIELD_SECTIONS: dict[str, str] = {
-    **dict.fromkeys(("first_name", "last_name", "preferred_name", "phone", "email", "address", "city",
-                     "postal_code"), "identity"),
-    **dict.fromkeys(("date_of_birth", "gender", "pronouns", "language", "interpreter_needed", "household_size",
-                     "household_notes", "veteran", "populations"), "demographics"),
+    **dict.fromkeys(
+        ("first_name", "last_name", "preferred_name", "phone", "email", "address", "city", "postal_code"), "identity"
+    ),
+    **dict.fromkeys(
+        (
+            "date_of_birth",
+            "gender",
+            "pronouns",
+            "language",
+            "interpreter_needed",
+            "household_size",
+            "household_notes",
+            "veteran",
+            "populations",
+        ),
+        "demographics",
+    ),
     **dict.fromkeys(("assessed_on", "program", "referral_source", "referral_reason"), "referral"),
-    "client_words": "words", "strengths": "strengths", "service_history": "history",
+    "client_words": "words",
+    "strengths": "strengths",
+    "service_history": "history",
     "environmental_factors": "environment",
     **dict.fromkeys(("consent_to_services", *SUMMARY_FIELDS), "consent"),
 }
@@ -87,8 +102,11 @@ def section_of(field: str) -> str | None:
 
 def has_content(data: dict, defaults: dict) -> bool:
     """Whether anything was typed or chosen (values other than blanks and the form's defaults)."""
-    return any(value not in (None, "", False, []) and value != defaults.get(key)
-               for key, value in data.items() if key != "section")
+    return any(
+        value not in (None, "", False, []) and value != defaults.get(key)
+        for key, value in data.items()
+        if key != "section"
+    )
 
 
 def control_value(widget: Widget):
@@ -172,62 +190,99 @@ class IntakeScreen(Screen):
     def _build_identity(self) -> Iterable[Widget]:
         yield FormField("First name", Input(id="first_name", max_length=100, classes="form-control"))
         yield FormField("Last name", Input(id="last_name", max_length=100, classes="form-control"))
-        yield FormField("Preferred name", Input(id="preferred_name", max_length=100, classes="form-control"),
-                        hint="if different")
+        yield FormField(
+            "Preferred name", Input(id="preferred_name", max_length=100, classes="form-control"), hint="if different"
+        )
         yield FormField("Phone", Input(id="phone", max_length=40, classes="form-control"))
         yield FormField("Email", Input(id="email", max_length=200, classes="form-control"))
         yield FormField("Address", Input(id="address", max_length=200, classes="form-control"))
-        yield Horizontal(FormField("City", Input(id="city", max_length=100, classes="form-control")),
-                         FormField("Postal code", Input(id="postal_code", max_length=20, classes="form-control")),
-                         classes="pair")
+        yield Horizontal(
+            FormField("City", Input(id="city", max_length=100, classes="form-control")),
+            FormField("Postal code", Input(id="postal_code", max_length=20, classes="form-control")),
+            classes="pair",
+        )
 
     def _build_demographics(self) -> Iterable[Widget]:
         yield FormField("Date of birth", Input(id="date_of_birth", placeholder="YYYY-MM-DD", classes="form-control"))
-        yield FormField("Gender", Select([(label, code) for code, label in vocab.GENDERS.items()], id="gender",
-                                         prompt="Not recorded", classes="form-control"))
-        yield Horizontal(FormField("Pronouns", Input(id="pronouns", max_length=32, placeholder="e.g. she/her",
-                                                     classes="form-control")),
-                         FormField("Preferred language", Input(id="language", max_length=64, classes="form-control")),
-                         classes="pair")
-        yield FormField("Interpreter", Checkbox("Needs an interpreter", id="interpreter_needed", classes="form-control"))
-        yield FormField("Household size", Input(id="household_size", placeholder="people, 1-30", type="integer",
-                                                classes="form-control"))
-        yield FormField("Household", TextArea(id="household_notes", classes="form-control short"),
-                        hint="who lives with the client")
+        yield FormField(
+            "Gender",
+            Select(
+                [(label, code) for code, label in vocab.GENDERS.items()],
+                id="gender",
+                prompt="Not recorded",
+                classes="form-control",
+            ),
+        )
+        yield Horizontal(
+            FormField(
+                "Pronouns", Input(id="pronouns", max_length=32, placeholder="e.g. she/her", classes="form-control")
+            ),
+            FormField("Preferred language", Input(id="language", max_length=64, classes="form-control")),
+            classes="pair",
+        )
+        yield FormField(
+            "Interpreter", Checkbox("Needs an interpreter", id="interpreter_needed", classes="form-control")
+        )
+        yield FormField(
+            "Household size",
+            Input(id="household_size", placeholder="people, 1-30", type="integer", classes="form-control"),
+        )
+        yield FormField(
+            "Household", TextArea(id="household_notes", classes="form-control short"), hint="who lives with the client"
+        )
         yield FormField("Veteran", Checkbox("Has served in the armed forces", id="veteran", classes="form-control"))
-        yield FormField("Populations", SelectionList(*[(label, code) for code, label in vocab.POPULATIONS.items()],
-                                                     id="populations", classes="form-control"),
-                        hint="space to mark")
+        yield FormField(
+            "Populations",
+            SelectionList(
+                *[(label, code) for code, label in vocab.POPULATIONS.items()], id="populations", classes="form-control"
+            ),
+            hint="space to mark",
+        )
 
     def _build_referral(self) -> Iterable[Widget]:
         yield FormField("Assessment date", Input(id="assessed_on", placeholder="YYYY-MM-DD", classes="form-control"))
         if self.case_id is None:
-            yield FormField("Program", Input(id="program", max_length=100, placeholder="General case management",
-                                             classes="form-control"))
-        yield FormField("Referral source", Input(id="referral_source", max_length=200, classes="form-control"),
-                        hint="who sent the client")
+            yield FormField(
+                "Program",
+                Input(id="program", max_length=100, placeholder="General case management", classes="form-control"),
+            )
+        yield FormField(
+            "Referral source",
+            Input(id="referral_source", max_length=200, classes="form-control"),
+            hint="who sent the client",
+        )
         yield FormField("Reason for referral", TextArea(id="referral_reason", classes="form-control"))
 
     def _build_words(self) -> Iterable[Widget]:
-        yield FormField("What the client says they need, in their own words",
-                        TextArea(id="client_words", classes="form-control tall"))
+        yield FormField(
+            "What the client says they need, in their own words",
+            TextArea(id="client_words", classes="form-control tall"),
+        )
 
     def _build_needs(self) -> Iterable[Widget]:
         scale = "  ".join(f"{n} {label}" for n, label in vocab.SSM_SCALE.items())
-        yield Static(f"Rate each domain on the Self-Sufficiency Matrix: {scale}. Leave a domain blank if it "
-                     "was not discussed.", classes="muted intro")
+        yield Static(
+            f"Rate each domain on the Self-Sufficiency Matrix: {scale}. Leave a domain blank if it was not discussed.",
+            classes="muted intro",
+        )
         for domain, label in vocab.DOMAINS.items():
             yield DomainRating(domain, label, previous=self.previous.get(domain))
 
     def _build_strengths(self) -> Iterable[Widget]:
-        yield FormField("The client's strengths, skills and supports", TextArea(id="strengths", classes="form-control tall"))
+        yield FormField(
+            "The client's strengths, skills and supports", TextArea(id="strengths", classes="form-control tall")
+        )
 
     def _build_history(self) -> Iterable[Widget]:
-        yield FormField("Who helped before, and what worked", TextArea(id="service_history", classes="form-control tall"))
+        yield FormField(
+            "Who helped before, and what worked", TextArea(id="service_history", classes="form-control tall")
+        )
 
     def _build_environment(self) -> Iterable[Widget]:
-        yield FormField("Environmental and social factors behind the situation",
-                        TextArea(id="environmental_factors", classes="form-control tall"))
+        yield FormField(
+            "Environmental and social factors behind the situation",
+            TextArea(id="environmental_factors", classes="form-control tall"),
+        )
 
     def _build_phq9(self) -> Iterable[Widget]:
         yield InstrumentPanel(instruments.PHQ9)
@@ -236,17 +291,32 @@ class IntakeScreen(Screen):
         yield InstrumentPanel(instruments.GAD7)
 
     def _build_consent(self) -> Iterable[Widget]:
-        yield FormField("Consent", Checkbox("The client consents to services", id="consent_to_services",
-                                            classes="form-control"),
-                        hint="required to open a case" if self.case_id is None else None)
-        yield FormField("Summary document", Checkbox("Save a summary document on submit", id="save_summary",
-                                                     classes="form-control"))
+        yield FormField(
+            "Consent",
+            Checkbox("The client consents to services", id="consent_to_services", classes="form-control"),
+            hint="required to open a case" if self.case_id is None else None,
+        )
+        yield FormField(
+            "Summary document", Checkbox("Save a summary document on submit", id="save_summary", classes="form-control")
+        )
         yield Horizontal(
-            FormField("Format", Select([("Markdown", "md"), ("HTML", "html")], value="md", allow_blank=False,
-                                       id="summary_format", classes="form-control")),
-            FormField("Save to", Input(id="summary_path", placeholder="the documents folder", classes="form-control"),
-                      hint="a file or a folder"),
-            classes="pair")
+            FormField(
+                "Format",
+                Select(
+                    [("Markdown", "md"), ("HTML", "html")],
+                    value="md",
+                    allow_blank=False,
+                    id="summary_format",
+                    classes="form-control",
+                ),
+            ),
+            FormField(
+                "Save to",
+                Input(id="summary_path", placeholder="the documents folder", classes="form-control"),
+                hint="a file or a folder",
+            ),
+            classes="pair",
+        )
         yield Button("Submit  ctrl+s", id="submit", variant="primary")
 
     # --- start: reassessment context, draft offer -------------------------------------------
@@ -302,9 +372,14 @@ class IntakeScreen(Screen):
 
         what = "reassessment" if self.case_id else "intake"
         self.app.push_screen(
-            ConfirmDialog(f"You have an unfinished {what} saved {saved_at}. Resume it?\n\n"
-                          "Starting over replaces that draft as soon as you type.", yes="Resume", no="Start over"),
-            answer)
+            ConfirmDialog(
+                f"You have an unfinished {what} saved {saved_at}. Resume it?\n\n"
+                "Starting over replaces that draft as soon as you type.",
+                yes="Resume",
+                no="Start over",
+            ),
+            answer,
+        )
 
     # --- reading and filling the form ---------------------------------------------------------
 
@@ -405,8 +480,9 @@ class IntakeScreen(Screen):
         data = self._latest
         if self.submitted or data is None or data == self._saved:
             return
-        if not has_content(data, self.defaults) and (self._keep_old_draft
-                                                     or not has_content(self._saved or {}, self.defaults)):
+        if not has_content(data, self.defaults) and (
+            self._keep_old_draft or not has_content(self._saved or {}, self.defaults)
+        ):
             return  # nothing typed yet: no empty draft, and an unfinished one is not thrown away
         self._keep_old_draft = False
         try:
@@ -448,8 +524,11 @@ class IntakeScreen(Screen):
         for message in show_errors(self, errors):
             self.notify(message, title="Not submitted", severity="error", markup=False)
         count = len(errors)
-        self.notify(f"{count} field{'s' if count > 1 else ''} to correct; nothing was saved but your draft.",
-                    title="Not submitted", severity="warning")
+        self.notify(
+            f"{count} field{'s' if count > 1 else ''} to correct; nothing was saved but your draft.",
+            title="Not submitted",
+            severity="warning",
+        )
 
     @on(Button.Pressed, "#submit")
     async def action_submit(self) -> None:
@@ -471,9 +550,14 @@ class IntakeScreen(Screen):
         if not duplicates:
             await self.write(data)
             return
-        matches = [PossibleMatch(c.id, f"{c.first_name} {c.last_name}" + (f" ({c.preferred_name})" if c.preferred_name else ""),
-                                 " · ".join(part for part in (f"born {c.date_of_birth:%Y-%m-%d}", c.city or "") if part))
-                   for c in duplicates]
+        matches = [
+            PossibleMatch(
+                c.id,
+                f"{c.first_name} {c.last_name}" + (f" ({c.preferred_name})" if c.preferred_name else ""),
+                " · ".join(part for part in (f"born {c.date_of_birth:%Y-%m-%d}", c.city or "") if part),
+            )
+            for c in duplicates
+        ]
 
         async def chosen(answer) -> None:
             if answer is None:
@@ -523,8 +607,9 @@ class IntakeScreen(Screen):
             with self.app.database.session() as session:
                 written = assessments.save_summary(session, assessment_id, target, self.app.today)
         except (CasetuiError, OSError) as exc:
-            self.app.call_from_thread(self.notify, f"The summary was not saved: {exc}", title="Summary",
-                                      severity="error", markup=False)
+            self.app.call_from_thread(
+                self.notify, f"The summary was not saved: {exc}", title="Summary", severity="error", markup=False
+            )
             written = None
         else:
             self.app.call_from_thread(self.notify, f"Summary saved to {written}", title="Summary", markup=False)
@@ -543,14 +628,23 @@ class IntakeScreen(Screen):
             domains, scores = assessments.comparison(session, assessment_id)
         title = "Reassessment" if assessment.kind == "reassessment" else "Assessment"
         self.query_one("#result-title", Static).update(
-            f"{title} saved ({assessment.assessed_on:%Y-%m-%d}): each domain beside the last assessment")
+            f"{title} saved ({assessment.assessed_on:%Y-%m-%d}): each domain beside the last assessment"
+        )
         table = self.query_one("#comparison", DataTable)
         table.clear()
         for change in domains:
-            table.add_row(change.label, _score(change.previous), _score(change.current), change.change_label or "–",
-                          key=change.key)
-        lines = [f"{c.label}: {c.previous if c.previous is not None else '–'} → {c.current if c.current is not None else '–'}"
-                 + (f"  {c.change_label}" if c.change else "") for c in scores]
+            table.add_row(
+                change.label,
+                _score(change.previous),
+                _score(change.current),
+                change.change_label or "–",
+                key=change.key,
+            )
+        lines = [
+            f"{c.label}: {c.previous if c.previous is not None else '–'} → {c.current if c.current is not None else '–'}"
+            + (f"  {c.change_label}" if c.change else "")
+            for c in scores
+        ]
         if scores:
             lines.append(f"[dim]PHQ-9 and GAD-7: {instruments.CREDIT}[/dim]")
         self.query_one("#result-instruments", Static).update("\n".join(lines))

@@ -65,7 +65,9 @@ class LockSettingsDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="lock-settings"):
             yield Static("[b]Idle lock[/]")
-            yield FormField("Lock after this many idle minutes (0: never)", Input(str(self.minutes), id="idle_lock_minutes"))
+            yield FormField(
+                "Lock after this many idle minutes (0: never)", Input(str(self.minutes), id="idle_lock_minutes")
+            )
             if self.encrypted:
                 yield Static("The lock asks for the database passphrase.", classes="muted")
             else:

@@ -71,15 +71,30 @@ class ResourcesScreen(Screen):
         with Horizontal(id="search-bar"):
             yield Input(placeholder="Search services: food, rent help, dental...", id="query")
         with Grid(id="filters"):
-            yield Select([(label, code) for code, label in vocab.DOMAINS.items()], prompt="Any need",
-                         compact=True, id="f-category")
+            yield Select(
+                [(label, code) for code, label in vocab.DOMAINS.items()],
+                prompt="Any need",
+                compact=True,
+                id="f-category",
+            )
             yield Input(placeholder="Age", type="integer", max_length=3, compact=True, id="f-age")
-            yield Select([(label, code) for code, label in vocab.GENDERS.items()
-                          if code not in ("not_stated", "other", "questioning")],
-                         prompt="Any gender", compact=True, id="f-gender")
+            yield Select(
+                [
+                    (label, code)
+                    for code, label in vocab.GENDERS.items()
+                    if code not in ("not_stated", "other", "questioning")
+                ],
+                prompt="Any gender",
+                compact=True,
+                id="f-gender",
+            )
             yield Input(placeholder="Language", compact=True, id="f-language")
-            yield Select([(label, code) for code, label in vocab.POPULATIONS.items()], prompt="Any population",
-                         compact=True, id="f-population")
+            yield Select(
+                [(label, code) for code, label in vocab.POPULATIONS.items()],
+                prompt="Any population",
+                compact=True,
+                id="f-population",
+            )
             yield Input(placeholder="City or postal code", compact=True, id="f-place")
         yield Static("", id="status", markup=False)  # it names the client
         with Horizontal(id="body"):
@@ -164,8 +179,9 @@ class ResourcesScreen(Screen):
                 if suggested and self.profile is not None:
                     hits = resources.suggest_for_client(session, self.profile, today=self.app.today, limit=RESULT_LIMIT)
                 else:
-                    hits = resources.search(session, query, filters, profile=self.profile, today=self.app.today,
-                                            limit=RESULT_LIMIT)
+                    hits = resources.search(
+                        session, query, filters, profile=self.profile, today=self.app.today, limit=RESULT_LIMIT
+                    )
         except ValidationError as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.show_filter_errors, exc.errors)
@@ -179,8 +195,9 @@ class ResourcesScreen(Screen):
                 self.query_one(f"#f-{name}").add_class("-invalid")
         self.query_one("#status", Static).update(" ".join(errors.values()))
 
-    def show_hits(self, hits: list[resources.ServiceHit], query: str, filters: resources.SearchFilters,
-                  suggested: bool) -> None:
+    def show_hits(
+        self, hits: list[resources.ServiceHit], query: str, filters: resources.SearchFilters, suggested: bool
+    ) -> None:
         results = self.query_one("#results", OptionList)
         previous = results.highlighted_option.id if results.highlighted_option else None
         self.hits = {hit.id: hit for hit in hits}
@@ -192,7 +209,8 @@ class ResourcesScreen(Screen):
         else:
             self.detail = None
             self.query_one("#detail", ResourceDetail).clear(
-                "Nothing to show. Try fewer or shorter words, or clear the filters (ctrl+r).")
+                "Nothing to show. Try fewer or shorter words, or clear the filters (ctrl+r)."
+            )
 
     def status_line(self, count: int, query: str, filters: resources.SearchFilters, suggested: bool) -> str:
         if suggested and self.profile is not None:
@@ -233,8 +251,12 @@ class ResourcesScreen(Screen):
         service = detail.service
         checks = resources.eligibility(service, self.profile, self.app.today) if self.profile else None
         self.query_one("#detail", ResourceDetail).show(
-            detail, stale=resources.is_stale(service.last_verified_on, self.app.today), checks=checks,
-            eligible=resources.overall(checks) if checks is not None else None, picked=service.id in self.picked)
+            detail,
+            stale=resources.is_stale(service.last_verified_on, self.app.today),
+            checks=checks,
+            eligible=resources.overall(checks) if checks is not None else None,
+            picked=service.id in self.picked,
+        )
 
     @on(Worker.StateChanged)
     def worker_failed(self, event: Worker.StateChanged) -> None:
@@ -319,22 +341,28 @@ class ResourcesScreen(Screen):
         form = ReferralForm(
             client_name=self.client_name or "the client",
             service_label=f"{hit.name} · {hit.organization}" if hit.organization else hit.name,
-            domain=domain, referred_on=today,
+            domain=domain,
+            referred_on=today,
             follow_up_on=today + timedelta(days=referrals.DEFAULT_FOLLOW_UP_DAYS),
-            save=partial(self._save_referral, hit.id))
+            save=partial(self._save_referral, hit.id),
+        )
         self.app.push_screen(form, self._referred)
 
     def _save_referral(self, service_id: str, values: dict):
         with self.app.database.session() as session:
-            return referrals.create_referral(session, self.case_id, service_id=service_id, today=self.app.today,
-                                             **values)
+            return referrals.create_referral(
+                session, self.case_id, service_id=service_id, today=self.app.today, **values
+            )
 
     def _referred(self, referral) -> None:
         if referral is None:
             return
         follow = f" Follow up on {referral.follow_up_on:%Y-%m-%d}." if referral.follow_up_on else ""
-        self.notify(f"Referred to {referral.service_name}.{follow} It is on the provider list (p).",
-                    title="Referral recorded", markup=False)
+        self.notify(
+            f"Referred to {referral.service_name}.{follow} It is on the provider list (p).",
+            title="Referral recorded",
+            markup=False,
+        )
 
     def action_toggle_pick(self) -> None:
         hit = self._need_service()
@@ -350,8 +378,12 @@ class ResourcesScreen(Screen):
 
     def action_provider_list(self) -> None:
         if self.case_id is None:
-            self.notify("A provider list is made for a client: open the directory from the client's record.",
-                        title="No client", severity="warning", timeout=8)
+            self.notify(
+                "A provider list is made for a client: open the directory from the client's record.",
+                title="No client",
+                severity="warning",
+                timeout=8,
+            )
             return
         with self.app.database.session() as session:
             open_referrals = [r for r in referrals.list_referrals(session, self.case_id) if referrals.is_open(r)]
@@ -359,21 +391,27 @@ class ResourcesScreen(Screen):
         if not names:
             self.notify("Refer the client (r) or add services to the list (a) first.", severity="warning")
             return
-        dialog = ProviderListDialog(names=names, folder=config.documents_dir(),
-                                    stem=Path(provider_list.default_filename(self.case_id, self.app.today)).stem,
-                                    save=self._save_provider_list)
+        dialog = ProviderListDialog(
+            names=names,
+            folder=config.documents_dir(),
+            stem=Path(provider_list.default_filename(self.case_id, self.app.today)).stem,
+            save=self._save_provider_list,
+        )
         self.app.push_screen(dialog, self._provider_list_saved)
 
     def _save_provider_list(self, path: Path) -> Path:
         """Runs in the dialog's thread worker, with its own session."""
         with self.app.database.session() as session:
-            return provider_list.save(session, self.case_id, path, today=self.app.today,
-                                      service_ids=list(self.picked))
+            return provider_list.save(session, self.case_id, path, today=self.app.today, service_ids=list(self.picked))
 
     def _provider_list_saved(self, path) -> None:
         if path is not None:
-            self.notify(f"Saved to {path} and logged on the case's documents.", title="Provider list saved",
-                        timeout=8, markup=False)
+            self.notify(
+                f"Saved to {path} and logged on the case's documents.",
+                title="Provider list saved",
+                timeout=8,
+                markup=False,
+            )
 
     def action_edit(self) -> None:
         hit = self._need_service()
@@ -386,8 +424,9 @@ class ResourcesScreen(Screen):
             self.notify(str(exc), severity="error", markup=False)
             return
         values = {name: getattr(service, name) for name in resources.EDITABLE_FIELDS}
-        form = ServiceEditForm(values, statuses=resources.SERVICE_STATUSES,
-                               save=partial(self._save_service, service.id, service.version))
+        form = ServiceEditForm(
+            values, statuses=resources.SERVICE_STATUSES, save=partial(self._save_service, service.id, service.version)
+        )
         self.app.push_screen(form, self._service_saved)
 
     def _save_service(self, service_id: str, version: int, values: dict):

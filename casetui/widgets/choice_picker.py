@@ -55,8 +55,16 @@ class ChoicePicker(Widget, can_focus=True):
         def control(self) -> ChoicePicker:
             return self.picker
 
-    def __init__(self, options: dict, *, shortcuts: str | None = None, value=None, advance: bool = True,
-                 id: str | None = None, classes: str | None = None):
+    def __init__(
+        self,
+        options: dict,
+        *,
+        shortcuts: str | None = None,
+        value=None,
+        advance: bool = True,
+        id: str | None = None,
+        classes: str | None = None,
+    ):
         super().__init__(id=id, classes=classes)
         self.options = dict(options)
         values = list(self.options)

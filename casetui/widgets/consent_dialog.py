@@ -26,8 +26,7 @@ class ConsentDialog(FormDialog):
     ConsentDialog #consent-title { text-style: bold; margin-bottom: 1; }
     """
 
-    def __init__(self, *, recipient: str, signed_on: date, save: Callable[[dict], object],
-                 scope: str = "referral"):
+    def __init__(self, *, recipient: str, signed_on: date, save: Callable[[dict], object], scope: str = "referral"):
         super().__init__()
         self.recipient, self.signed_on, self.scope, self.save = recipient, signed_on, scope, save
 
@@ -35,8 +34,15 @@ class ConsentDialog(FormDialog):
         with VerticalScroll():
             yield Static("Record the client's signed consent", id="consent-title")
             yield FormField("Who may receive information", Input(self.recipient, id="recipient"))
-            yield FormField("What may be shared", Select([(label, code) for code, label in vocab.CONSENT_SCOPES.items()],
-                                                         value=self.scope, allow_blank=False, id="scope"))
+            yield FormField(
+                "What may be shared",
+                Select(
+                    [(label, code) for code, label in vocab.CONSENT_SCOPES.items()],
+                    value=self.scope,
+                    allow_blank=False,
+                    id="scope",
+                ),
+            )
             with Horizontal(classes="pair"):
                 yield FormField("Signed on", Input(f"{self.signed_on:%Y-%m-%d}", id="signed_on"))
                 yield FormField("Expires on", Input(placeholder="optional", id="expires_on"))

@@ -13,8 +13,11 @@ from textual.widgets import Button, Input, Label, Static
 class ConfirmDialog(ModalScreen[bool]):
     """``push_screen(ConfirmDialog("Revoke this consent?"), callback)``: True for yes."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("y", "confirm", "Yes", show=False),
-                Binding("n", "cancel", "No", show=False)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("y", "confirm", "Yes", show=False),
+        Binding("n", "cancel", "No", show=False),
+    ]
     DEFAULT_CSS = """
     ConfirmDialog { align: center middle; }
     ConfirmDialog > Vertical {

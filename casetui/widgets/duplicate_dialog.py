@@ -46,13 +46,19 @@ class DuplicateDialog(ModalScreen[tuple[str, int | None] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             count = len(self.matches)
-            yield Static(f"[b]{'This person' if count == 1 else 'These people'} may already be on file[/b]\n"
-                         "Same date of birth and a similar name. Open the existing record instead of "
-                         "creating a duplicate? Your intake draft is kept.")
+            yield Static(
+                f"[b]{'This person' if count == 1 else 'These people'} may already be on file[/b]\n"
+                "Same date of birth and a similar name. Open the existing record instead of "
+                "creating a duplicate? Your intake draft is kept."
+            )
             # Content, not markup: names are typed ("Smith [Jr]").
-            yield OptionList(*[Option(Content.assemble(m.name, "  ", (m.details, "dim")), id=str(m.client_id))
-                               for m in self.matches],
-                             id="matches")
+            yield OptionList(
+                *[
+                    Option(Content.assemble(m.name, "  ", (m.details, "dim")), id=str(m.client_id))
+                    for m in self.matches
+                ],
+                id="matches",
+            )
             with Horizontal():
                 yield Button("Back", id="back")
                 yield Button("Create new client", id="create", variant="warning")

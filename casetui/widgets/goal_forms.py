@@ -121,17 +121,33 @@ class GoalForm(GoalDialog):
             yield FormField("Why revise it", Input(placeholder="e.g. Reassessment: new job offer", id="reason"))
         yield FormField("Goal, in the client's words", Input(_text(start.get("statement")), id="statement"))
         chosen = set(start.get("domains") or [])
-        yield FormField("Need domains", SelectionList(*[(label, code, code in chosen) for code, label in vocab.DOMAINS.items()],
-                                                      id="domains"), hint="space to tick")
+        yield FormField(
+            "Need domains",
+            SelectionList(*[(label, code, code in chosen) for code, label in vocab.DOMAINS.items()], id="domains"),
+            hint="space to tick",
+        )
         with Horizontal(classes="pair"):
             yield FormField("Measure (what is counted)", Input(_text(start.get("measure")), id="measure"))
             yield FormField("Unit", Input(_text(start.get("unit")), placeholder="days, $, visits", id="unit"))
         with Horizontal(classes="pair"):
-            yield FormField("Direction", Select([(label, code) for code, label in vocab.GOAL_DIRECTIONS.items()],
-                                                value=start.get("direction") or "increase", allow_blank=False,
-                                                id="direction"))
-            yield FormField("Who acts", Select([(label, code) for code, label in vocab.GOAL_ACTORS.items()],
-                                               value=start.get("actor") or "client", allow_blank=False, id="actor"))
+            yield FormField(
+                "Direction",
+                Select(
+                    [(label, code) for code, label in vocab.GOAL_DIRECTIONS.items()],
+                    value=start.get("direction") or "increase",
+                    allow_blank=False,
+                    id="direction",
+                ),
+            )
+            yield FormField(
+                "Who acts",
+                Select(
+                    [(label, code) for code, label in vocab.GOAL_ACTORS.items()],
+                    value=start.get("actor") or "client",
+                    allow_blank=False,
+                    id="actor",
+                ),
+            )
         with Horizontal(classes="pair"):
             yield FormField("Baseline", Input(_text(start.get("baseline")), id="baseline"), hint="yes/no for reach")
             yield FormField("Target", Input(_text(start.get("target")), id="target"))
@@ -176,11 +192,24 @@ class StatusForm(GoalDialog):
 
     def form(self) -> ComposeResult:
         with Horizontal(classes="pair"):
-            yield FormField("Lifecycle", Select([(label, code) for code, label in vocab.GOAL_LIFECYCLE.items()],
-                                                value=self.lifecycle, allow_blank=False, id="lifecycle_status"))
-            yield FormField("Achievement", Select([(label, code) for code, label in vocab.GOAL_ACHIEVEMENT.items()],
-                                                  value=self.achievement or Select.NULL, prompt="(none)",
-                                                  id="achievement_status"))
+            yield FormField(
+                "Lifecycle",
+                Select(
+                    [(label, code) for code, label in vocab.GOAL_LIFECYCLE.items()],
+                    value=self.lifecycle,
+                    allow_blank=False,
+                    id="lifecycle_status",
+                ),
+            )
+            yield FormField(
+                "Achievement",
+                Select(
+                    [(label, code) for code, label in vocab.GOAL_ACHIEVEMENT.items()],
+                    value=self.achievement or Select.NULL,
+                    prompt="(none)",
+                    id="achievement_status",
+                ),
+            )
         yield FormField("Reason for the change", Input(id="reason"))
 
 

@@ -35,17 +35,27 @@ class InstrumentPanel(Vertical):
         instrument = self.instrument
         yield Static(instrument.stem, classes="instrument-stem")
         for number, text in enumerate(instrument.items, start=1):
-            yield FormField(f"{number}. {text}",
-                            ChoicePicker(instruments.ANSWERS, id=instrument.field(number), classes="form-control"))
-        yield FormField(instruments.DIFFICULTY_QUESTION,
-                        ChoicePicker({a: a for a in instruments.DIFFICULTY_ANSWERS}, shortcuts="0123", id=instrument.difficulty_field,
-                                     classes="form-control"))
+            yield FormField(
+                f"{number}. {text}",
+                ChoicePicker(instruments.ANSWERS, id=instrument.field(number), classes="form-control"),
+            )
+        yield FormField(
+            instruments.DIFFICULTY_QUESTION,
+            ChoicePicker(
+                {a: a for a in instruments.DIFFICULTY_ANSWERS},
+                shortcuts="0123",
+                id=instrument.difficulty_field,
+                classes="form-control",
+            ),
+        )
         yield Static(self.describe_total(), classes="instrument-total")
         yield Static(instruments.CREDIT, classes="instrument-credit")
 
     def answers(self) -> list:
-        return [self.query_one(f"#{self.instrument.field(n)}", ChoicePicker).value
-                for n in range(1, len(self.instrument.items) + 1)]
+        return [
+            self.query_one(f"#{self.instrument.field(n)}", ChoicePicker).value
+            for n in range(1, len(self.instrument.items) + 1)
+        ]
 
     def describe_total(self) -> str:
         instrument = self.instrument

@@ -69,8 +69,12 @@ class ProgressChart(Widget):
     ProgressChart > .progress-chart--plan { color: $text-muted; }
     ProgressChart > .progress-chart--axis { color: $text-muted; }
     """
-    COMPONENT_CLASSES = {"progress-chart--value", "progress-chart--target", "progress-chart--plan",
-                         "progress-chart--axis"}
+    COMPONENT_CLASSES = {
+        "progress-chart--value",
+        "progress-chart--target",
+        "progress-chart--plan",
+        "progress-chart--axis",
+    }
 
     def __init__(self, *, id: str | None = None, classes: str | None = None):
         super().__init__(id=id, classes=classes)
@@ -82,8 +86,17 @@ class ProgressChart(Widget):
         self.today: date | None = None
         self.label: Callable[[float], str] = _number
 
-    def show(self, points: Sequence[tuple[date, float]], *, baseline: float | None, target: float | None,
-             start_on: date, due_on: date, today: date | None = None, label: Callable[[float], str] = _number) -> None:
+    def show(
+        self,
+        points: Sequence[tuple[date, float]],
+        *,
+        baseline: float | None,
+        target: float | None,
+        start_on: date,
+        due_on: date,
+        today: date | None = None,
+        label: Callable[[float], str] = _number,
+    ) -> None:
         """Draw these points (date, value); ``today`` is marked on the time axis when it falls
         inside it; ``label`` formats values on the value axis."""
         self.points = sorted(points, key=lambda point: point[0])
@@ -117,7 +130,9 @@ class ProgressChart(Widget):
         last_day = max([self.due_on] + [day for day, _ in self.points])
         span_days = max(1, (last_day - first_day).days)
 
-        axis_labels = [self.label(high), self.label(low)] + ([self.label(self.target)] if self.target is not None else [])
+        axis_labels = [self.label(high), self.label(low)] + (
+            [self.label(self.target)] if self.target is not None else []
+        )
         gutter = max(len(text) for text in axis_labels) + 1
         columns = width - gutter - 1
         rows = height - 3  # the axis, the dates and the legend lie below the plot
@@ -161,19 +176,20 @@ class ProgressChart(Widget):
         axis = ["─"] * columns
         dates = list(f"{first_day:%Y-%m-%d}".ljust(columns))
         right = f"due {self.due_on:%Y-%m-%d}" if last_day == self.due_on else f"{last_day:%Y-%m-%d}"
-        dates[columns - len(right):] = right
+        dates[columns - len(right) :] = right
         if self.today is not None and first_day <= self.today <= last_day:
             column = x_of(self.today) // 2
             axis[column] = "┴"
             # "today" under its tick, if it does not run into the dates at either end
             start = min(max(column - 2, 11), columns - len(right) - 6)
             if start >= 11 and abs(start + 2 - column) <= 3:
-                dates[start:start + 5] = "today"
+                dates[start : start + 5] = "today"
         text.append(" " * gutter + "└" + "".join(axis) + "\n", style=axis_style)
         text.append(" " * (gutter + 1) + "".join(dates) + "\n", style=axis_style)
         text.append(" " * (gutter + 1))
         text.append("⣿ progress", style=value_style)
         text.append("  ╌ target", style=target_style)
-        text.append("  ⠉ planned path" if self.points else "  ⠉ planned path  (no progress recorded yet)",
-                    style=plan_style)
+        text.append(
+            "  ⠉ planned path" if self.points else "  ⠉ planned path  (no progress recorded yet)", style=plan_style
+        )
         return text

@@ -45,8 +45,9 @@ class ProviderListDialog(ModalScreen):
     def compose(self) -> ComposeResult:
         shown = self.names[:6] + ([f"... and {len(self.names) - 6} more"] if len(self.names) > 6 else [])
         with VerticalScroll():
-            yield Static(f"Provider list: {len(self.names)} service{'s' if len(self.names) != 1 else ''}",
-                         id="list-title")
+            yield Static(
+                f"Provider list: {len(self.names)} service{'s' if len(self.names) != 1 else ''}", id="list-title"
+            )
             yield Static("\n".join(f"• {name}" for name in shown), id="list-entries", markup=False)
             yield FormField("Format", Select(FORMATS, value="md", allow_blank=False, compact=True, id="format"))
             yield FormField("Save to", Input(str(self.folder / f"{self.stem}.md"), id="path"))

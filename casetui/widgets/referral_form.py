@@ -27,8 +27,16 @@ class ReferralForm(FormDialog):
     ReferralForm #referral-service { color: $text-muted; margin-bottom: 1; }
     """
 
-    def __init__(self, *, client_name: str, service_label: str, domain: str | None, referred_on: date,
-                 follow_up_on: date, save: Callable[[dict], object]):
+    def __init__(
+        self,
+        *,
+        client_name: str,
+        service_label: str,
+        domain: str | None,
+        referred_on: date,
+        follow_up_on: date,
+        save: Callable[[dict], object],
+    ):
         super().__init__()
         self.client_name, self.service_label, self.domain = client_name, service_label, domain
         self.referred_on, self.follow_up_on = referred_on, follow_up_on
@@ -41,11 +49,18 @@ class ReferralForm(FormDialog):
             with Horizontal(classes="pair"):
                 yield FormField("Referral date", Input(f"{self.referred_on:%Y-%m-%d}", id="referred_on"))
                 yield FormField("Follow up on", Input(f"{self.follow_up_on:%Y-%m-%d}", id="follow_up_on"))
-            yield FormField("Need", Select([(label, code) for code, label in vocab.DOMAINS.items()],
-                                           value=self.domain if self.domain in vocab.DOMAINS else Select.NULL,
-                                           prompt="Choose the need", id="domain"))
-            yield FormField("Note for the file", Input(placeholder="What the client should bring, who to ask for...",
-                                                       id="note"))
+            yield FormField(
+                "Need",
+                Select(
+                    [(label, code) for code, label in vocab.DOMAINS.items()],
+                    value=self.domain if self.domain in vocab.DOMAINS else Select.NULL,
+                    prompt="Choose the need",
+                    id="domain",
+                ),
+            )
+            yield FormField(
+                "Note for the file", Input(placeholder="What the client should bring, who to ask for...", id="note")
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Refer", id="save", variant="primary")

@@ -46,8 +46,9 @@ def hit_prompt(hit: ServiceHit, *, picked: bool = False, for_client: bool = Fals
         parts.append(("  [on list]", "bold $text-accent"))
     parts.append("\n  ")
     if hit.stale:
-        parts.append(("⚠ unverified · " if hit.last_verified_on is None else "⚠ verified over a year ago · ",
-                      "$text-warning"))
+        parts.append(
+            ("⚠ unverified · " if hit.last_verified_on is None else "⚠ verified over a year ago · ", "$text-warning")
+        )
     if for_client:
         parts.append((eligibility_summary(hit.eligibility, hit.eligible), MARKS[hit.eligible][1]))
     else:
@@ -70,8 +71,14 @@ def _age_words(low, high) -> str | None:
     return f"{low:g} and over" if low is not None else f"up to {high:g}"
 
 
-def detail_content(detail: ServiceDetail, *, stale: bool, checks: list[EligibilityCheck] | None,
-                   eligible: bool | None, picked: bool = False) -> Content:
+def detail_content(
+    detail: ServiceDetail,
+    *,
+    stale: bool,
+    checks: list[EligibilityCheck] | None,
+    eligible: bool | None,
+    picked: bool = False,
+) -> Content:
     """Everything the directory knows about one service, in reading order."""
     service, org = detail.service, detail.organization
     parts: list = [(service.name, "bold"), "\n"]
@@ -95,8 +102,11 @@ def detail_content(detail: ServiceDetail, *, stale: bool, checks: list[Eligibili
             mark, style = MARKS[check.ok]
             parts += [(f"{mark} {check.criterion}: ", f"bold {style}"), check.reason, "\n"]
         parts.append((VERDICTS[eligible].capitalize() + "\n", f"bold {MARKS[eligible][1]}"))
-    limits = [f"Ages {_age_words(service.minimum_age, service.maximum_age)}"] if _age_words(
-        service.minimum_age, service.maximum_age) else []
+    limits = (
+        [f"Ages {_age_words(service.minimum_age, service.maximum_age)}"]
+        if _age_words(service.minimum_age, service.maximum_age)
+        else []
+    )
     if service.genders:
         limits.append("For " + ", ".join(vocab.GENDERS.get(g, g).lower() for g in service.genders))
     if service.populations:
@@ -107,9 +117,15 @@ def detail_content(detail: ServiceDetail, *, stale: bool, checks: list[Eligibili
         limits.append(service.eligibility_description)
     section("Who it is for", "\n".join(limits))
     section("Locations", "\n".join(_address(loc) for loc in detail.locations))
-    section("Phones", "\n".join(p.number + (f" ext. {p.extension}" if p.extension else "")
-                                + (f" ({p.description or p.type})" if (p.description or p.type) else "")
-                                for p in detail.phones))
+    section(
+        "Phones",
+        "\n".join(
+            p.number
+            + (f" ext. {p.extension}" if p.extension else "")
+            + (f" ({p.description or p.type})" if (p.description or p.type) else "")
+            for p in detail.phones
+        ),
+    )
     section("Hours", service.schedule_description)
     section("Fees", service.fees_description)
     section("How to apply", service.application_process)
@@ -124,8 +140,17 @@ def detail_content(detail: ServiceDetail, *, stale: bool, checks: list[Eligibili
     verified = f"{service.last_verified_on:%Y-%m-%d}" if service.last_verified_on else "never"
     parts.extend(["\n", ("Last verified: ", "bold"), verified])
     if stale:
-        parts.extend(["  ", ("⚠ over 12 months ago: press v once checked" if service.last_verified_on
-                             else "⚠ press v once checked", "bold $text-warning")])
+        parts.extend(
+            [
+                "  ",
+                (
+                    "⚠ over 12 months ago: press v once checked"
+                    if service.last_verified_on
+                    else "⚠ press v once checked",
+                    "bold $text-warning",
+                ),
+            ]
+        )
     parts.append("\n")
     return Content.assemble(*parts)
 
@@ -141,12 +166,19 @@ class ResourceDetail(VerticalScroll):
     def compose(self):
         yield Static("", id="detail-text")
 
-    def show(self, detail: ServiceDetail, *, stale: bool, checks: list[EligibilityCheck] | None,
-             eligible: bool | None, picked: bool = False) -> None:
+    def show(
+        self,
+        detail: ServiceDetail,
+        *,
+        stale: bool,
+        checks: list[EligibilityCheck] | None,
+        eligible: bool | None,
+        picked: bool = False,
+    ) -> None:
         self.query_one("#detail-text", Static).update(
-            detail_content(detail, stale=stale, checks=checks, eligible=eligible, picked=picked))
+            detail_content(detail, stale=stale, checks=checks, eligible=eligible, picked=picked)
+        )
         self.scroll_home(animate=False)
 
     def clear(self, message: str = "") -> None:
         self.query_one("#detail-text", Static).update(Content.styled(message, "$text-muted"))
-

@@ -40,8 +40,10 @@ TEXT_INPUTS = {
 CHOICE_LISTS = {
     "categories": ("Need categories", vocab.DOMAINS),
     "populations": ("Populations served (none: everyone)", vocab.POPULATIONS),
-    "genders": ("Genders served (none: every gender)", {k: v for k, v in vocab.GENDERS.items()
-                                                        if k not in ("not_stated", "other", "questioning")}),
+    "genders": (
+        "Genders served (none: every gender)",
+        {k: v for k, v in vocab.GENDERS.items() if k not in ("not_stated", "other", "questioning")},
+    ),
 }
 
 
@@ -74,20 +76,37 @@ class ServiceEditForm(FormDialog):
             yield Static(f"Edit {self._text('name')}", id="edit-title", markup=False)
             yield FormField(TEXT_INPUTS["name"], Input(self._text("name"), id="name"))
             yield FormField("Description", TextArea(self._text("description"), id="description"))
-            yield FormField("Status", Select([(s.capitalize(), s) for s in self.statuses], allow_blank=False,
-                                             value=self.initial.get("status") or "active", id="status"))
-            for name in ("alternate_name", "url", "email", "schedule_description", "fees_description",
-                         "application_process"):
+            yield FormField(
+                "Status",
+                Select(
+                    [(s.capitalize(), s) for s in self.statuses],
+                    allow_blank=False,
+                    value=self.initial.get("status") or "active",
+                    id="status",
+                ),
+            )
+            for name in (
+                "alternate_name",
+                "url",
+                "email",
+                "schedule_description",
+                "fees_description",
+                "application_process",
+            ):
                 yield FormField(TEXT_INPUTS[name], Input(self._text(name), id=name))
             with Horizontal(classes="pair"):
                 yield FormField("Minimum age", Input(age(self.initial.get("minimum_age")), id="minimum_age"))
                 yield FormField("Maximum age", Input(age(self.initial.get("maximum_age")), id="maximum_age"))
-            yield FormField("Languages", Input(", ".join(self.initial.get("languages") or []), id="languages"),
-                            hint="comma-separated, e.g. English, Spanish")
+            yield FormField(
+                "Languages",
+                Input(", ".join(self.initial.get("languages") or []), id="languages"),
+                hint="comma-separated, e.g. English, Spanish",
+            )
             for name, (label, options) in CHOICE_LISTS.items():
                 chosen = set(self.initial.get(name) or [])
-                yield FormField(label, SelectionList(*[(text, code, code in chosen) for code, text in options.items()],
-                                                     id=name))
+                yield FormField(
+                    label, SelectionList(*[(text, code, code in chosen) for code, text in options.items()], id=name)
+                )
             for name in ("eligibility_description", "interpretation_services", "service_area"):
                 yield FormField(TEXT_INPUTS[name], Input(self._text(name), id=name))
             with Horizontal(classes="buttons"):

@@ -33,6 +33,11 @@ class DomainRating(Vertical):
             title += f"  [dim](last time {self.previous} {vocab.SSM_SCALE.get(self.previous, '')})[/dim]"
         yield FormField(title, ChoicePicker(vocab.SSM_SCALE, id=f"need_{self.domain}_score", classes="form-control"))
         with Horizontal():
-            yield Input(placeholder=f"Note on {self.label.lower()}", id=f"need_{self.domain}_note", max_length=2000,
-                        compact=True, classes="form-control")
+            yield Input(
+                placeholder=f"Note on {self.label.lower()}",
+                id=f"need_{self.domain}_note",
+                max_length=2000,
+                compact=True,
+                classes="form-control",
+            )
             yield Checkbox("Wants a goal", id=f"need_{self.domain}_goal", compact=True, classes="form-control")

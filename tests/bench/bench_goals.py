@@ -36,16 +36,36 @@ def build(path: Path) -> int:
         client = clients.create_client(session, {"first_name": "Benchy", "last_name": "Examplesson"}, TODAY)
         case = cases.open_case(session, client.id, TODAY - timedelta(days=ENTRIES + 30))
         start = TODAY - timedelta(days=ENTRIES)
-        goals = [Goal(case_id=case.id, statement=f"Synthetic goal number {n} for the benchmark", domains=["employment"],
-                      measure="Days worked", unit="days", direction="increase", baseline=0, target=ENTRIES,
-                      start_on=start, due_on=TODAY + timedelta(days=30 + n)) for n in range(GOALS)]
+        goals = [
+            Goal(
+                case_id=case.id,
+                statement=f"Synthetic goal number {n} for the benchmark",
+                domains=["employment"],
+                measure="Days worked",
+                unit="days",
+                direction="increase",
+                baseline=0,
+                target=ENTRIES,
+                start_on=start,
+                due_on=TODAY + timedelta(days=30 + n),
+            )
+            for n in range(GOALS)
+        ]
         session.add_all(goals)
         session.flush()
         for goal in goals:
-            session.add_all(Objective(goal_id=goal.id, text=f"Step {k}", due_on=start + timedelta(days=30 * k))
-                            for k in range(1, 4))
-            session.add_all(ProgressEntry(goal_id=goal.id, recorded_on=start + timedelta(days=day), value=day * 0.8,
-                                          evidence_source="Pay stub") for day in range(ENTRIES))
+            session.add_all(
+                Objective(goal_id=goal.id, text=f"Step {k}", due_on=start + timedelta(days=30 * k)) for k in range(1, 4)
+            )
+            session.add_all(
+                ProgressEntry(
+                    goal_id=goal.id,
+                    recorded_on=start + timedelta(days=day),
+                    value=day * 0.8,
+                    evidence_source="Pay stub",
+                )
+                for day in range(ENTRIES)
+            )
         session.commit()
         case_id = case.id
     database.dispose()
@@ -120,9 +140,11 @@ def run(workdir: Path, args) -> dict:
     finally:
         database.dispose()
     screen, floor = asyncio.run(open_screen_times(path, case_id, runs))
-    return {"goals_open_ms": round(statistics.median(load), 1),
-            "goals_screen_ms": round(statistics.median(screen), 1),
-            "goals_screen_floor_ms": round(statistics.median(floor), 1)}
+    return {
+        "goals_open_ms": round(statistics.median(load), 1),
+        "goals_screen_ms": round(statistics.median(screen), 1),
+        "goals_screen_floor_ms": round(statistics.median(floor), 1),
+    }
 
 
 if __name__ == "__main__":

@@ -29,11 +29,20 @@ TODAY = date(2026, 1, 15)
 def form(number: int) -> dict:
     from casetui.data.domain import vocab
 
-    data = {"first_name": f"Benchina{number}", "last_name": "Examplesson", "date_of_birth": "1980-05-05",
-            "assessed_on": "2026-01-15", "consent_to_services": True, "client_words": "Synthetic words " * 40}
+    data = {
+        "first_name": f"Benchina{number}",
+        "last_name": "Examplesson",
+        "date_of_birth": "1980-05-05",
+        "assessed_on": "2026-01-15",
+        "consent_to_services": True,
+        "client_words": "Synthetic words " * 40,
+    }
     for index, domain in enumerate(vocab.DOMAINS):
-        data |= {f"need_{domain}_score": str(index % 5 + 1), f"need_{domain}_note": "Synthetic note",
-                 f"need_{domain}_goal": index % 4 == 0}
+        data |= {
+            f"need_{domain}_score": str(index % 5 + 1),
+            f"need_{domain}_note": "Synthetic note",
+            f"need_{domain}_goal": index % 4 == 0,
+        }
     data |= {f"phq9_{n}": n % 4 for n in range(1, 10)} | {f"gad7_{n}": n % 3 for n in range(1, 8)}
     return data
 
@@ -57,15 +66,22 @@ def run(workdir: Path, args) -> dict:
     path = workdir / "intake.db"
     database = open_database(str(path), worker="bench")
     with database.session() as session:
-        session.add_all(Client(first_name=f"Person{n}", last_name=f"Synthetic{n % 997}",
-                               date_of_birth=date(1950 + n % 50, n % 12 + 1, n % 28 + 1)) for n in range(CLIENTS))
+        session.add_all(
+            Client(
+                first_name=f"Person{n}",
+                last_name=f"Synthetic{n % 997}",
+                date_of_birth=date(1950 + n % 50, n % 12 + 1, n % 28 + 1),
+            )
+            for n in range(CLIENTS)
+        )
         session.commit()
     runs = max(5, args.runs)
     figures = {}
     with database.session() as session:
         figures["intake_draft_save_ms"] = _median_ms(lambda n: assessments.save_draft(session, None, form(n)), runs)
         figures["intake_duplicates_ms"] = _median_ms(
-            lambda n: assessments.find_duplicates(session, form(n), TODAY), runs)
+            lambda n: assessments.find_duplicates(session, form(n), TODAY), runs
+        )
         figures["intake_submit_ms"] = _median_ms(lambda n: assessments.submit_intake(session, form(n), TODAY), runs)
         assessments.discard_draft(session, None)
     figures["intake_open_ms"] = _open_screen_ms(str(path), runs)
@@ -85,8 +101,9 @@ def _open_screen_ms(path: str, runs: int) -> float:
             for _ in range(runs + 1):
                 start = time.perf_counter()
                 app.open_intake()
-                while not (isinstance(app.screen, IntakeScreen) and app.focused is not None
-                           and app.focused.id == "first_name"):
+                while not (
+                    isinstance(app.screen, IntakeScreen) and app.focused is not None and app.focused.id == "first_name"
+                ):
                     await asyncio.sleep(0.001)
                 times.append((time.perf_counter() - start) * 1000)
                 app.screen.dismiss()

@@ -27,11 +27,28 @@ SERVICES = 100_000
 TODAY = date(2026, 1, 15)
 
 # What case managers type: every prefix of these is searched, keystroke by keystroke.
-QUERIES = ["food pantry", "housing", "legal aid", "counselling", "job training", "rent help", "dental clinic",
-           "youth shelter", "english classes", "detox", "bus pass", "child care"]
+QUERIES = [
+    "food pantry",
+    "housing",
+    "legal aid",
+    "counselling",
+    "job training",
+    "rent help",
+    "dental clinic",
+    "youth shelter",
+    "english classes",
+    "detox",
+    "bus pass",
+    "child care",
+]
 FILTER_SETS = [
-    {}, {"category": "food"}, {"language": "Spanish"}, {"age": 16}, {"place": "Riverton"},
-    {"population": "veteran"}, {"gender": "woman", "category": "housing"},
+    {},
+    {"category": "food"},
+    {"language": "Spanish"},
+    {"age": 16},
+    {"place": "Riverton"},
+    {"population": "veteran"},
+    {"gender": "woman", "category": "housing"},
     {"category": "legal", "age": 30, "language": "es", "place": "90012"},
 ]
 
@@ -50,40 +67,136 @@ DOMAIN_WORDS = {
     "safety": "violence advocacy hotline safety planning confidential abuse emergency survivors",
     "social_support": "companionship seniors community centre activities mentors groups volunteers friendship",
 }
-TERMS = {"housing": "Housing", "food": "Food", "income": "Money", "employment": "Work", "education": "Education",
-         "physical_health": "Medical Care", "mental_health": "Mental Health Care", "substance_use": "Addiction & Recovery",
-         "legal": "Legal", "transportation": "Transit", "childcare": "Childcare", "safety": "Domestic Violence Services",
-         "social_support": "Support Groups"}
-POPULATION_TERMS = {"veteran": "Veterans", "youth": "Youth", "older_adult": "Seniors", "refugee": "Refugees",
-                    "lgbtq": "LGBTQ", "disability": "Disabled", "homeless": "Homeless", "reentry": "Reentry",
-                    "family": "Families"}
-OPENERS = ["{org} offers", "Our team provides", "This program gives", "Trained staff and volunteers offer",
-           "We provide", "The centre runs"]
-MIDDLES = ["free and confidential {w1} and {w2} for residents of {city} and nearby neighbourhoods.",
-           "{w1}, {w2} and {w3} to people who need support, with no appointment needed on weekdays.",
-           "help with {w1} and {w2}; staff speak several languages and interpreters can be arranged.",
-           "weekly {w1} sessions, {w2} and referrals to partner agencies across the county.",
-           "short-term {w1} and longer-term {w2} planning with a named worker."]
-GENERAL = ["Bring identification and proof of address if you have them, but nobody is turned away.",
-           "Call ahead to check opening hours around public holidays.",
-           "Services are offered in person, by phone and by video.",
-           "The building is wheelchair accessible and close to the bus line.",
-           "Families, individuals and older adults are all welcome.",
-           "Staff can help complete application forms and gather documents.",
-           "A case manager can make a referral, or you can walk in.",
-           "There is no cost for most services; some programs ask for a small donation.",
-           "Evening hours are available on Tuesdays and Thursdays.",
-           "We work closely with shelters, clinics and schools in the area."]
-NAME_A = ["Community", "Neighbourhood", "Regional", "Family", "Youth", "Senior", "Veterans", "Women's", "Downtown",
-          "Eastside", "Westside", "Northside", "Open Door", "Hope", "New Start", "Bright Path", "Safe Harbour", "First Step"]
+TERMS = {
+    "housing": "Housing",
+    "food": "Food",
+    "income": "Money",
+    "employment": "Work",
+    "education": "Education",
+    "physical_health": "Medical Care",
+    "mental_health": "Mental Health Care",
+    "substance_use": "Addiction & Recovery",
+    "legal": "Legal",
+    "transportation": "Transit",
+    "childcare": "Childcare",
+    "safety": "Domestic Violence Services",
+    "social_support": "Support Groups",
+}
+POPULATION_TERMS = {
+    "veteran": "Veterans",
+    "youth": "Youth",
+    "older_adult": "Seniors",
+    "refugee": "Refugees",
+    "lgbtq": "LGBTQ",
+    "disability": "Disabled",
+    "homeless": "Homeless",
+    "reentry": "Reentry",
+    "family": "Families",
+}
+OPENERS = [
+    "{org} offers",
+    "Our team provides",
+    "This program gives",
+    "Trained staff and volunteers offer",
+    "We provide",
+    "The centre runs",
+]
+MIDDLES = [
+    "free and confidential {w1} and {w2} for residents of {city} and nearby neighbourhoods.",
+    "{w1}, {w2} and {w3} to people who need support, with no appointment needed on weekdays.",
+    "help with {w1} and {w2}; staff speak several languages and interpreters can be arranged.",
+    "weekly {w1} sessions, {w2} and referrals to partner agencies across the county.",
+    "short-term {w1} and longer-term {w2} planning with a named worker.",
+]
+GENERAL = [
+    "Bring identification and proof of address if you have them, but nobody is turned away.",
+    "Call ahead to check opening hours around public holidays.",
+    "Services are offered in person, by phone and by video.",
+    "The building is wheelchair accessible and close to the bus line.",
+    "Families, individuals and older adults are all welcome.",
+    "Staff can help complete application forms and gather documents.",
+    "A case manager can make a referral, or you can walk in.",
+    "There is no cost for most services; some programs ask for a small donation.",
+    "Evening hours are available on Tuesdays and Thursdays.",
+    "We work closely with shelters, clinics and schools in the area.",
+]
+NAME_A = [
+    "Community",
+    "Neighbourhood",
+    "Regional",
+    "Family",
+    "Youth",
+    "Senior",
+    "Veterans",
+    "Women's",
+    "Downtown",
+    "Eastside",
+    "Westside",
+    "Northside",
+    "Open Door",
+    "Hope",
+    "New Start",
+    "Bright Path",
+    "Safe Harbour",
+    "First Step",
+]
 NAME_C = ["Program", "Centre", "Services", "Project", "Network", "Clinic", "Initiative", "Hub", "Line", "Desk"]
-ORG_A = ["Harbour", "Lantern", "Cedar", "Beacon", "Meadow", "Keystone", "Bridgeway", "Northgate", "Willow", "Summit",
-         "Aspen", "Juniper", "Granite", "Falcon", "Orchard", "Riverside", "Hillcrest", "Lakeside", "Prairie", "Sequoia"]
-ORG_B = ["Community Services", "Family Centre", "Alliance", "Outreach", "Mission", "Health Partners", "Coalition",
-         "Foundation", "Society", "Collaborative"]
-CITY_NAMES = ["Riverton", "Millbrook", "Oak Hollow", "Pinecrest", "Fairview", "Ashford", "Brookside", "Clearwater",
-              "Elmwood", "Glenview"]
-LANGUAGE_SETS = [["en"], ["en", "es"], ["en", "es", "vi"], ["en", "ar", "so"], ["en", "fr"], ["es"], ["en", "zh", "ko"], []]
+ORG_A = [
+    "Harbour",
+    "Lantern",
+    "Cedar",
+    "Beacon",
+    "Meadow",
+    "Keystone",
+    "Bridgeway",
+    "Northgate",
+    "Willow",
+    "Summit",
+    "Aspen",
+    "Juniper",
+    "Granite",
+    "Falcon",
+    "Orchard",
+    "Riverside",
+    "Hillcrest",
+    "Lakeside",
+    "Prairie",
+    "Sequoia",
+]
+ORG_B = [
+    "Community Services",
+    "Family Centre",
+    "Alliance",
+    "Outreach",
+    "Mission",
+    "Health Partners",
+    "Coalition",
+    "Foundation",
+    "Society",
+    "Collaborative",
+]
+CITY_NAMES = [
+    "Riverton",
+    "Millbrook",
+    "Oak Hollow",
+    "Pinecrest",
+    "Fairview",
+    "Ashford",
+    "Brookside",
+    "Clearwater",
+    "Elmwood",
+    "Glenview",
+]
+LANGUAGE_SETS = [
+    ["en"],
+    ["en", "es"],
+    ["en", "es", "vi"],
+    ["en", "ar", "so"],
+    ["en", "fr"],
+    ["es"],
+    ["en", "zh", "ko"],
+    [],
+]
 
 
 def _description(rng: random.Random, org: str, city: str, domains: list[str]) -> str:
@@ -94,7 +207,8 @@ def _description(rng: random.Random, org: str, city: str, domains: list[str]) ->
     while count < target:
         if not sentences or rng.random() < 0.5:
             sentence = f"{rng.choice(OPENERS).format(org=org)} " + rng.choice(MIDDLES).format(
-                w1=rng.choice(words), w2=rng.choice(words), w3=rng.choice(words), city=city)
+                w1=rng.choice(words), w2=rng.choice(words), w3=rng.choice(words), city=city
+            )
         else:
             sentence = rng.choice(GENERAL)
         sentences.append(sentence)
@@ -109,8 +223,12 @@ def write_package(folder: Path, services: int = SERVICES, seed: int = 2026) -> N
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     org_count, location_count = max(1, services // 50), max(1, services // 25)
-    cities = [(f"{name}{suffix}", f"9{index:04d}") for index, (name, suffix) in
-              enumerate((n, s) for n in CITY_NAMES for s in ("", " Heights", " Falls", " Park", " Junction"))]
+    cities = [
+        (f"{name}{suffix}", f"9{index:04d}")
+        for index, (name, suffix) in enumerate(
+            (n, s) for n in CITY_NAMES for s in ("", " Heights", " Falls", " Park", " Junction")
+        )
+    ]
 
     def writer(name, columns):
         handle = open(folder / f"{name}.csv", "w", newline="", encoding="utf-8")
@@ -125,20 +243,39 @@ def write_package(folder: Path, services: int = SERVICES, seed: int = 2026) -> N
         if index >= len(ORG_A) * len(ORG_B):
             name += f" {index // (len(ORG_A) * len(ORG_B)) + 1}"
         orgs.append(name)
-        out.writerow([f"org-{index}", name, f"{name} is a fictional nonprofit.", f"info{index}@example.org",
-                      f"https://example.org/{index}"])
+        out.writerow(
+            [
+                f"org-{index}",
+                name,
+                f"{name} is a fictional nonprofit.",
+                f"info{index}@example.org",
+                f"https://example.org/{index}",
+            ]
+        )
     handle.close()
     locations = []
     handle, out = writer("locations", ["id", "organization_id", "name", "location_type"])
-    addresses, address_out = writer("addresses", ["id", "location_id", "address_1", "city", "state_province",
-                                                  "postal_code", "country", "address_type"])
+    addresses, address_out = writer(
+        "addresses",
+        ["id", "location_id", "address_1", "city", "state_province", "postal_code", "country", "address_type"],
+    )
     for index in range(location_count):
         city, postal = cities[index % len(cities)]
         org = index % org_count
         locations.append((org, city))
         out.writerow([f"loc-{index}", f"org-{org}", f"{orgs[org]} {city} office", "physical"])
-        address_out.writerow([f"addr-{index}", f"loc-{index}", f"{rng.randint(1, 999)} Example Street", city, "RS",
-                              postal, "US", "physical"])
+        address_out.writerow(
+            [
+                f"addr-{index}",
+                f"loc-{index}",
+                f"{rng.randint(1, 999)} Example Street",
+                city,
+                "RS",
+                postal,
+                "US",
+                "physical",
+            ]
+        )
     handle.close()
     addresses.close()
     terms = {code: f"oe-{code}" for code in TERMS} | {code: f"oe-pop-{code}" for code in POPULATION_TERMS}
@@ -148,14 +285,27 @@ def write_package(folder: Path, services: int = SERVICES, seed: int = 2026) -> N
     for code, label in POPULATION_TERMS.items():
         out.writerow([terms[code], "", label, "open_eligibility"])
     handle.close()
-    files = {name: writer(name, columns) for name, columns in {
-        "services": ["id", "organization_id", "name", "description", "status", "minimum_age", "maximum_age",
-                     "assured_date", "fees_description", "application_process"],
-        "service_at_location": ["id", "service_id", "location_id"],
-        "phones": ["id", "service_id", "number", "type"],
-        "languages": ["id", "service_id", "code"],
-        "attributes": ["id", "link_id", "taxonomy_term_id", "link_type", "link_entity"],
-    }.items()}
+    files = {
+        name: writer(name, columns)
+        for name, columns in {
+            "services": [
+                "id",
+                "organization_id",
+                "name",
+                "description",
+                "status",
+                "minimum_age",
+                "maximum_age",
+                "assured_date",
+                "fees_description",
+                "application_process",
+            ],
+            "service_at_location": ["id", "service_id", "location_id"],
+            "phones": ["id", "service_id", "number", "type"],
+            "languages": ["id", "service_id", "code"],
+            "attributes": ["id", "link_id", "taxonomy_term_id", "link_type", "link_entity"],
+        }.items()
+    }
     domains = list(DOMAIN_WORDS)
     for index in range(services):
         location = rng.randrange(location_count)
@@ -166,13 +316,24 @@ def write_package(folder: Path, services: int = SERVICES, seed: int = 2026) -> N
         low, high = rng.choice([(None, None)] * 5 + [(18, None), (62, None), (12, 24), (None, 17), (16, 64)])
         verified = TODAY - timedelta(days=rng.randint(0, 800))
         service_id = f"svc-{index}"
-        files["services"][1].writerow([
-            service_id, f"org-{org}", name, _description(rng, orgs[org], city, chosen), "active",
-            "" if low is None else low, "" if high is None else high, verified.isoformat(),
-            rng.choice(["Free", "Sliding scale", ""]), rng.choice(["Walk in.", "Call for an appointment.", ""])])
+        files["services"][1].writerow(
+            [
+                service_id,
+                f"org-{org}",
+                name,
+                _description(rng, orgs[org], city, chosen),
+                "active",
+                "" if low is None else low,
+                "" if high is None else high,
+                verified.isoformat(),
+                rng.choice(["Free", "Sliding scale", ""]),
+                rng.choice(["Walk in.", "Call for an appointment.", ""]),
+            ]
+        )
         files["service_at_location"][1].writerow([f"sal-{index}", service_id, f"loc-{location}"])
-        files["phones"][1].writerow([f"phone-{index}", service_id, f"(555) 01{index % 100:02d}-{index % 10000:04d}",
-                                     "voice"])
+        files["phones"][1].writerow(
+            [f"phone-{index}", service_id, f"(555) 01{index % 100:02d}-{index % 10000:04d}", "voice"]
+        )
         for number, code in enumerate(rng.choice(LANGUAGE_SETS)):
             files["languages"][1].writerow([f"lang-{index}-{number}", service_id, code])
         linked = [terms[d] for d in chosen]
@@ -200,8 +361,15 @@ def measure_searches(db_file: str, runs: int) -> dict:
     from casetui.data.storage.database import open_database
 
     database = open_database(db_file, worker="bench")
-    profile = resources.ClientProfile(age=34, gender="woman", language="Spanish", populations=["family"],
-                                      needs=["housing", "food"], city="Riverton", postal_code="90000")
+    profile = resources.ClientProfile(
+        age=34,
+        gender="woman",
+        language="Spanish",
+        populations=["family"],
+        needs=["housing", "food"],
+        city="Riverton",
+        postal_code="90000",
+    )
     timings, cpu = [], []
     hits = 0
     with database.session() as session:
@@ -211,8 +379,9 @@ def measure_searches(db_file: str, runs: int) -> dict:
         for _ in range(runs):
             for query, filters in plan:
                 start, start_cpu = time.perf_counter(), time.thread_time()
-                found = resources.search(session, query, resources.SearchFilters(**filters), profile=profile,
-                                         today=TODAY)
+                found = resources.search(
+                    session, query, resources.SearchFilters(**filters), profile=profile, today=TODAY
+                )
                 timings.append((time.perf_counter() - start) * 1000)
                 cpu.append((time.thread_time() - start_cpu) * 1000)
                 hits += len(found)
@@ -264,12 +433,18 @@ def run(workdir: Path, args) -> dict:
     database.dispose()
     assert report.created["services"] == SERVICES, report.summary()
     runs = max(1, min(getattr(args, "runs", 3) or 3, 5))
-    child = subprocess.run([sys.executable, __file__, "--measure", db_file, str(runs)], capture_output=True, text=True,
-                           check=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--measure", db_file, str(runs)], capture_output=True, text=True, check=True
+    )
     figures = json.loads(child.stdout.strip().splitlines()[-1])
-    return {"import_100k_s": round(import_s, 1), "import_100k_cpu_s": round(import_cpu_s, 1),
-            "import_rss_mb": round(_peak_rss_kb() / 1024, 1), "generate_100k_s": round(generate_s, 1),
-            "directory_db_mb": round(Path(db_file).stat().st_size / 1e6, 1), **figures}
+    return {
+        "import_100k_s": round(import_s, 1),
+        "import_100k_cpu_s": round(import_cpu_s, 1),
+        "import_rss_mb": round(_peak_rss_kb() / 1024, 1),
+        "generate_100k_s": round(generate_s, 1),
+        "directory_db_mb": round(Path(db_file).stat().st_size / 1e6, 1),
+        **figures,
+    }
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ SIZE = (120, 40)
 TIMEOUT_S = 30.0
 CHECKOUT = Path(__file__).resolve().parents[2]
 
-FLOOR_APP = '''
+FLOOR_APP = """
 from textual.app import App
 from textual.widgets import DataTable
 
@@ -42,7 +42,7 @@ class Floor(App):
         yield table
 
 Floor().run()
-'''
+"""
 
 
 def build(path: Path) -> tuple[str, int]:
@@ -58,9 +58,16 @@ def build(path: Path) -> tuple[str, int]:
         demo.write_demo(session, TODAY, clients=CASES)
         busy = caseload.caseload_rows(session, TODAY, worker=demo.DEMO_WORKER)[0]
         for day in range(365):
-            session.add(Note(case_id=busy.case_id, occurred_on=TODAY - timedelta(days=day), kind="phone",
-                             duration_minutes=15, text="Phone check-in about the week's appointments. " * 4,
-                             worker=demo.DEMO_WORKER))
+            session.add(
+                Note(
+                    case_id=busy.case_id,
+                    occurred_on=TODAY - timedelta(days=day),
+                    kind="phone",
+                    duration_minutes=15,
+                    text="Phone check-in about the week's appointments. " * 4,
+                    worker=demo.DEMO_WORKER,
+                )
+            )
         session.commit()
         first = caseload.caseload_rows(session, TODAY, worker=demo.DEMO_WORKER)[0]
     database.dispose()
@@ -76,8 +83,9 @@ def time_to_paint(argv: list[str], marker: bytes, env: dict) -> float:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=str(CHECKOUT),
-                               start_new_session=True)
+    process = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=str(CHECKOUT), start_new_session=True
+    )
     os.close(slave)
     seen = b""
     try:

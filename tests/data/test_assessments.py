@@ -26,14 +26,31 @@ from tests.conftest import TODAY
 def intake_form(**overrides) -> dict:
     """A complete new-client intake as the form sends it (raw strings, flags, answers)."""
     form = {
-        "first_name": "Wendeline", "last_name": "Fictorova", "date_of_birth": "1988-04-02",
-        "gender": "woman", "pronouns": "she/her", "language": "Spanish", "interpreter_needed": True,
-        "household_size": "3", "veteran": False, "populations": ["family"], "phone": "555-0142",
-        "assessed_on": "2026-01-14", "referral_source": "Shelter staff", "referral_reason": "Needs housing",
-        "client_words": "I want a place for my kids.", "strengths": "Organised", "service_history": "Food bank",
-        "environmental_factors": "Eviction notice", "program": "Housing stability",
-        "need_housing_score": "1", "need_housing_note": "Eviction in 2 weeks", "need_housing_goal": True,
-        "need_food_score": "3", "need_income_score": "2", "need_income_goal": True,
+        "first_name": "Wendeline",
+        "last_name": "Fictorova",
+        "date_of_birth": "1988-04-02",
+        "gender": "woman",
+        "pronouns": "she/her",
+        "language": "Spanish",
+        "interpreter_needed": True,
+        "household_size": "3",
+        "veteran": False,
+        "populations": ["family"],
+        "phone": "555-0142",
+        "assessed_on": "2026-01-14",
+        "referral_source": "Shelter staff",
+        "referral_reason": "Needs housing",
+        "client_words": "I want a place for my kids.",
+        "strengths": "Organised",
+        "service_history": "Food bank",
+        "environmental_factors": "Eviction notice",
+        "program": "Housing stability",
+        "need_housing_score": "1",
+        "need_housing_note": "Eviction in 2 weeks",
+        "need_housing_goal": True,
+        "need_food_score": "3",
+        "need_income_score": "2",
+        "need_income_goal": True,
         "consent_to_services": True,
     }
     form |= {f"phq9_{n}": 1 for n in range(1, 10)} | {"phq9_9": 0, "phq9_difficulty": "Somewhat difficult"}
@@ -52,7 +69,10 @@ def test_submit_intake_creates_client_case_assessment_needs_and_scores(session):
     assert assessment.client_words == "I want a place for my kids." and assessment.consent_to_services
     needs = assessments.needs_of(session, assessment.id)
     assert {d: (n.score, n.wants_goal) for d, n in needs.items()} == {
-        "housing": (1, True), "food": (3, False), "income": (2, True)}
+        "housing": (1, True),
+        "food": (3, False),
+        "income": (2, True),
+    }
     assert needs["housing"].note == "Eviction in 2 weeks"
     phq = assessments.scores_of(session, assessment.id)["PHQ-9"]
     assert (phq.total, phq.severity, phq.difficulty) == (8, "Mild", "Somewhat difficult")
@@ -72,12 +92,28 @@ def test_phq9_item_nine_above_zero_raises_the_case_safety_flag(session):
 
 
 def test_every_bad_field_is_named_and_nothing_is_written(session):
-    form = intake_form(first_name="", date_of_birth="31/31/1990", household_size="0", need_food_score="7",
-                       need_legal_goal=True, phq9_4=None, consent_to_services=False, assessed_on="2026-02-01")
+    form = intake_form(
+        first_name="",
+        date_of_birth="31/31/1990",
+        household_size="0",
+        need_food_score="7",
+        need_legal_goal=True,
+        phq9_4=None,
+        consent_to_services=False,
+        assessed_on="2026-02-01",
+    )
     with pytest.raises(ValidationError) as caught:
         assessments.submit_intake(session, form, TODAY)
-    assert set(caught.value.errors) == {"first_name", "date_of_birth", "household_size", "need_food_score",
-                                        "need_legal_score", "phq9_4", "consent_to_services", "assessed_on"}
+    assert set(caught.value.errors) == {
+        "first_name",
+        "date_of_birth",
+        "household_size",
+        "need_food_score",
+        "need_legal_score",
+        "phq9_4",
+        "consent_to_services",
+        "assessed_on",
+    }
     assert "future" in caught.value.errors["assessed_on"]
     for model in (Client, Case, Assessment, AssessmentNeed, InstrumentScore):
         assert session.exec(select(model)).all() == []
@@ -87,7 +123,9 @@ def test_an_assessment_needs_at_least_one_domain_rated(session):
     form = {k: v for k, v in intake_form().items() if not k.startswith("need_")}
     with pytest.raises(ValidationError) as caught:
         assessments.submit_intake(session, form, TODAY)
-    assert caught.value.errors == {"need_housing_score": "Rate at least one domain (1-5): an assessment needs a score to compare."}
+    assert caught.value.errors == {
+        "need_housing_score": "Rate at least one domain (1-5): an assessment needs a score to compare."
+    }
 
 
 def test_a_failure_mid_transaction_leaves_nothing_behind(session, monkeypatch):
@@ -102,8 +140,9 @@ def test_a_failure_mid_transaction_leaves_nothing_behind(session, monkeypatch):
 
 
 def test_duplicates_are_found_by_birth_date_and_similar_name(session):
-    clients.create_client(session, {"first_name": "Wendeline", "last_name": "Fictorova",
-                                    "date_of_birth": "1988-04-02"}, TODAY)
+    clients.create_client(
+        session, {"first_name": "Wendeline", "last_name": "Fictorova", "date_of_birth": "1988-04-02"}, TODAY
+    )
     clients.create_client(session, {"first_name": "Someone", "last_name": "Else", "date_of_birth": "1988-04-02"}, TODAY)
     found = assessments.find_duplicates(session, intake_form(first_name="Wendy", last_name="Fictorova"), TODAY)
     assert [c.first_name for c in found] == ["Wendeline"]
@@ -112,8 +151,13 @@ def test_duplicates_are_found_by_birth_date_and_similar_name(session):
 
 
 def _second_assessment_form(**overrides) -> dict:
-    form = {"assessed_on": "2026-01-15", "need_housing_score": "3", "need_food_score": "3",
-            "need_income_score": "1", "need_legal_score": "4"}
+    form = {
+        "assessed_on": "2026-01-15",
+        "need_housing_score": "3",
+        "need_food_score": "3",
+        "need_income_score": "1",
+        "need_legal_score": "4",
+    }
     form |= {f"phq9_{n}": 0 for n in range(1, 10)}
     return form | overrides
 
@@ -129,7 +173,11 @@ def test_reassessment_moves_the_stage_and_compares_with_the_previous_scores(sess
     assert [e.entity_id for e in stage_audits] == [str(case.id)]
     domains, scores = assessments.comparison(session, second.id)
     assert [(c.key, c.previous, c.current, c.change) for c in domains] == [
-        ("housing", 1, 3, "improved"), ("food", 3, 3, "same"), ("income", 2, 1, "worse"), ("legal", None, 4, None)]
+        ("housing", 1, 3, "improved"),
+        ("food", 3, 3, "same"),
+        ("income", 2, 1, "worse"),
+        ("legal", None, 4, None),
+    ]
     # PHQ-9 fell from 8 to 0: lower is better.
     assert [(c.key, c.previous, c.current, c.change) for c in scores] == [("PHQ-9", 8, 0, "improved")]
     assert assessments.previous_scores(session, case.id) == {"housing": 3, "food": 3, "income": 1, "legal": 4}
@@ -185,8 +233,9 @@ def test_drafts_are_kept_per_case_and_worker_and_discarded_on_submit(database, s
 @pytest.mark.parametrize("suffix", ["md", "html"])
 def test_the_summary_document_is_saved_owner_only_and_logged(session, tmp_path, suffix):
     first = assessments.submit_intake(session, intake_form(), TODAY)
-    second = assessments.submit_assessment(session, first.case_id,
-                                           _second_assessment_form(client_words="<b>help</b> & a home"), TODAY)
+    second = assessments.submit_assessment(
+        session, first.case_id, _second_assessment_form(client_words="<b>help</b> & a home"), TODAY
+    )
     path = assessments.save_summary(session, second.id, tmp_path / f"summary.{suffix}", TODAY)
     text = path.read_text()
     assert path.stat().st_mode & 0o777 == 0o600

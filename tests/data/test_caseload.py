@@ -32,13 +32,19 @@ def make_case(session, today, first="Ada", last="Sampleton", *, worker=None, ope
 
 
 def add_goal(session, case, today, *, due_in, status="active", objectives=()):
-    goal = Goal(case_id=case.id, statement="I want a place of my own.", start_on=today - timedelta(days=30),
-                due_on=today + timedelta(days=due_in), lifecycle_status=status)
+    goal = Goal(
+        case_id=case.id,
+        statement="I want a place of my own.",
+        start_on=today - timedelta(days=30),
+        due_on=today + timedelta(days=due_in),
+        lifecycle_status=status,
+    )
     session.add(goal)
     session.flush()
     for text, due, done in objectives:
-        session.add(Objective(goal_id=goal.id, text=text, due_on=today + timedelta(days=due),
-                              done_on=today if done else None))
+        session.add(
+            Objective(goal_id=goal.id, text=text, due_on=today + timedelta(days=due), done_on=today if done else None)
+        )
     session.commit()
     return goal
 
@@ -50,23 +56,51 @@ def test_every_kind_of_due_item_with_its_urgency(session, today):
     session.commit()
     add_goal(session, case, today, due_in=-2, objectives=[("Get ID", 0, False), ("Done already", -5, True)])
     add_goal(session, case, today, due_in=-50, status="completed")  # closed lifecycle: not due
-    session.add(Referral(case_id=case.id, provider_name="Cedar Alliance", service_name="Food Pantry",
-                         referred_on=today - timedelta(days=20), follow_up_on=today + timedelta(days=30)))
-    session.add(Referral(case_id=case.id, provider_name="Cedar Alliance", service_name="Done Service",
-                         referred_on=today - timedelta(days=20), follow_up_on=today - timedelta(days=1),
-                         status="service_received"))
+    session.add(
+        Referral(
+            case_id=case.id,
+            provider_name="Cedar Alliance",
+            service_name="Food Pantry",
+            referred_on=today - timedelta(days=20),
+            follow_up_on=today + timedelta(days=30),
+        )
+    )
+    session.add(
+        Referral(
+            case_id=case.id,
+            provider_name="Cedar Alliance",
+            service_name="Done Service",
+            referred_on=today - timedelta(days=20),
+            follow_up_on=today - timedelta(days=1),
+            status="service_received",
+        )
+    )
     session.commit()
-    consent.record_consent(session, client.id, recipient="Riverton Housing", scope="referral",
-                           signed_on=today - timedelta(days=90), expires_on=today + timedelta(days=12), today=today)
+    consent.record_consent(
+        session,
+        client.id,
+        recipient="Riverton Housing",
+        scope="referral",
+        signed_on=today - timedelta(days=90),
+        expires_on=today + timedelta(days=12),
+        today=today,
+    )
     cases.raise_safety_flag(session, case.id, "PHQ-9 item 9 answered above 0")
     session.commit()
-    notes.add_note(session, case.id, occurred_on=today - timedelta(days=45), kind="visit", text="Home visit", today=today)
+    notes.add_note(
+        session, case.id, occurred_on=today - timedelta(days=45), kind="visit", text="Home visit", today=today
+    )
 
     items = caseload.due_items(session, today)
     got = {(item.kind, item.urgency) for item in items}
     assert got == {
-        ("goal", OVERDUE), ("no_contact", OVERDUE), ("safety", SAFETY), ("objective", DUE_TODAY),
-        ("review", THIS_WEEK), ("consent", LATER), ("referral", LATER),
+        ("goal", OVERDUE),
+        ("no_contact", OVERDUE),
+        ("safety", SAFETY),
+        ("objective", DUE_TODAY),
+        ("review", THIS_WEEK),
+        ("consent", LATER),
+        ("referral", LATER),
     }
     # Sorted by urgency, then date.
     assert items == sorted(items, key=lambda item: (item.urgency, item.due_on))
@@ -101,13 +135,27 @@ def test_no_contact_counts_from_opening_and_uses_the_setting(session, today):
 
 def test_expired_consent_shows_until_a_newer_one_replaces_it(session, today):
     client, _case = make_case(session, today)
-    consent.record_consent(session, client.id, recipient="Legal Aid", scope="referral",
-                           signed_on=today - timedelta(days=400), expires_on=today - timedelta(days=5), today=today)
+    consent.record_consent(
+        session,
+        client.id,
+        recipient="Legal Aid",
+        scope="referral",
+        signed_on=today - timedelta(days=400),
+        expires_on=today - timedelta(days=5),
+        today=today,
+    )
     [item] = [i for i in caseload.due_items(session, today) if i.kind == "consent"]
     assert item.urgency == OVERDUE and "expired" in item.label
     assert caseload.caseload_rows(session, today)[0].consent == "expired"
-    consent.record_consent(session, client.id, recipient="legal  aid", scope="referral",
-                           signed_on=today - timedelta(days=1), expires_on=today + timedelta(days=300), today=today)
+    consent.record_consent(
+        session,
+        client.id,
+        recipient="legal  aid",
+        scope="referral",
+        signed_on=today - timedelta(days=1),
+        expires_on=today + timedelta(days=300),
+        today=today,
+    )
     assert not [i for i in caseload.due_items(session, today) if i.kind == "consent"]
     assert caseload.caseload_rows(session, today)[0].consent == "current"
 
@@ -163,9 +211,11 @@ def test_the_stdlib_reader_declines_what_is_not_a_casetui_file(tmp_path):
 
 
 def test_the_caseload_module_does_not_import_sqlalchemy_or_textual():
-    code = ("import sys, casetui.data.services.caseload; "
-            "bad = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'textual', 'rich') if m in sys.modules]; "
-            "assert not bad, bad")
+    code = (
+        "import sys, casetui.data.services.caseload; "
+        "bad = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'textual', 'rich') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -30,8 +30,9 @@ def test_the_second_save_of_a_client_gets_a_conflict_and_the_first_stands(databa
 
         clients.update_client(alice, client_id, {"phone": "555-0101"}, today, expected_version=seen_by_alice)
         with pytest.raises(ConflictError) as conflict:
-            clients.update_client(bob, client_id, {"phone": "555-0199", "city": "Springfield"}, today,
-                                  expected_version=seen_by_bob)
+            clients.update_client(
+                bob, client_id, {"phone": "555-0199", "city": "Springfield"}, today, expected_version=seen_by_bob
+            )
     assert "Someone else saved this client record after you opened it" in str(conflict.value)
     assert "Nothing of yours was written" in str(conflict.value)
 
@@ -39,8 +40,9 @@ def test_the_second_save_of_a_client_gets_a_conflict_and_the_first_stands(databa
         saved = check.get(Client, client_id)
         assert (saved.phone, saved.city) == ("555-0101", None)  # Alice's save stands, Bob's is not merged in
         assert saved.version == seen_by_alice + 1
-        updates = check.exec(select(AuditEvent.worker).where(AuditEvent.entity == "client",
-                                                             AuditEvent.action == "update")).all()
+        updates = check.exec(
+            select(AuditEvent.worker).where(AuditEvent.entity == "client", AuditEvent.action == "update")
+        ).all()
         assert updates == ["alice"]
 
     with database.session() as bob_again:  # Bob reloads, sees Alice's phone, and saves his city
@@ -64,8 +66,9 @@ def test_the_second_stage_change_of_a_case_gets_a_conflict(database, shared_clie
     with database.session() as check:
         case = check.get(Case, case_id)
         assert (case.stage, case.version) == ("assessment", seen + 1)
-        stages = check.exec(select(StageChange.to_stage).where(StageChange.case_id == case_id)
-                            .order_by(StageChange.id)).all()
+        stages = check.exec(
+            select(StageChange.to_stage).where(StageChange.case_id == case_id).order_by(StageChange.id)
+        ).all()
         assert stages == ["engagement", "assessment"]
 
 
@@ -115,9 +118,17 @@ def test_saves_racing_in_two_threads_never_lose_an_update(database, shared_clien
         assert saved.version == seen + 1
 
 
-GOAL = {"statement": "I want a steady place to live.", "domains": ["housing"], "measure": "Rent paid on time",
-        "unit": "months", "direction": "increase", "baseline": "0", "target": "6", "start_on": "2026-01-15",
-        "due_on": "2026-07-15"}
+GOAL = {
+    "statement": "I want a steady place to live.",
+    "domains": ["housing"],
+    "measure": "Rent paid on time",
+    "unit": "months",
+    "direction": "increase",
+    "baseline": "0",
+    "target": "6",
+    "start_on": "2026-01-15",
+    "due_on": "2026-07-15",
+}
 
 
 def test_the_second_revision_of_a_goal_gets_a_conflict(database, shared_client, today):
@@ -132,8 +143,14 @@ def test_the_second_revision_of_a_goal_gets_a_conflict(database, shared_client, 
         assert goals.get_goal(bob, goal_id).version == seen
         goals.revise_goal(alice, goal_id, {"target": "8"}, "More months", expected_version=seen)
         with pytest.raises(ConflictError, match="Someone else saved this goal"):
-            goals.change_status(bob, goal_id, lifecycle_status="on-hold", achievement_status="in-progress",
-                                reason="Client moved away", expected_version=seen)
+            goals.change_status(
+                bob,
+                goal_id,
+                lifecycle_status="on-hold",
+                achievement_status="in-progress",
+                reason="Client moved away",
+                expected_version=seen,
+            )
     with database.session() as check:
         goal = check.get(Goal, goal_id)
         assert (goal.target, goal.lifecycle_status, goal.version) == (8.0, "active", seen + 1)
@@ -145,16 +162,31 @@ def test_the_second_outcome_of_a_referral_gets_a_conflict(database, shared_clien
 
     _client_id, case_id = shared_client
     with database.session() as setup:
-        referral_id = referrals.create_referral(setup, case_id, service_id=None, referred_on=today, follow_up_on=None,
-                                                today=today, provider_name="Fictional Food Bank").id
+        referral_id = referrals.create_referral(
+            setup,
+            case_id,
+            service_id=None,
+            referred_on=today,
+            follow_up_on=None,
+            today=today,
+            provider_name="Fictional Food Bank",
+        ).id
     with database.session() as alice, database.session() as bob:
         seen = alice.get(Referral, referral_id).version
         assert bob.get(Referral, referral_id).version == seen
-        referrals.record_outcome(alice, referral_id, status="accepted", outcome_on=today, today=today,
-                                 expected_version=seen)
+        referrals.record_outcome(
+            alice, referral_id, status="accepted", outcome_on=today, today=today, expected_version=seen
+        )
         with pytest.raises(ConflictError, match="Someone else saved this referral"):
-            referrals.record_outcome(bob, referral_id, status="provider_declined", outcome_on=today, reason="Full",
-                                     today=today, expected_version=seen)
+            referrals.record_outcome(
+                bob,
+                referral_id,
+                status="provider_declined",
+                outcome_on=today,
+                reason="Full",
+                today=today,
+                expected_version=seen,
+            )
     with database.session() as check:
         referral = check.get(Referral, referral_id)
         assert (referral.status, referral.version) == ("accepted", seen + 1)

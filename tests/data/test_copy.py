@@ -90,8 +90,9 @@ def test_a_copy_that_does_not_verify_writes_nothing(demo_source, tmp_path):
     path = tmp_path / "tampered.db"
     dest = open_database(str(path), worker="copy")
     with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TRIGGER garble AFTER INSERT ON note BEGIN "
-                     "UPDATE note SET text = 'changed' WHERE id = NEW.id; END")
+        conn.execute(
+            "CREATE TRIGGER garble AFTER INSERT ON note BEGIN UPDATE note SET text = 'changed' WHERE id = NEW.id; END"
+        )
     with pytest.raises(DatabaseError, match=r"did not verify \(tables: note\)"):
         copy.copy_database(demo_source, dest)
     with dest.session() as session:

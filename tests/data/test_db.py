@@ -81,8 +81,9 @@ def test_refuses_a_corrupt_file(db_path):
 
 def test_refuses_a_file_from_a_newer_casetui(db_path):
     with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE casetui_meta SET value = ? WHERE key = 'schema_version'",
-                     (str(migrations.SCHEMA_VERSION + 1),))
+        conn.execute(
+            "UPDATE casetui_meta SET value = ? WHERE key = 'schema_version'", (str(migrations.SCHEMA_VERSION + 1),)
+        )
     before = digest(db_path)
     with pytest.raises(DatabaseError, match="newer casetui"):
         open_database(str(db_path))
@@ -110,10 +111,14 @@ def test_a_version_one_file_is_backed_up_and_migrated(tmp_path, db_path):
     with sqlite3.connect(old) as conn:
         conn.executescript(BASELINE.read_text())
         conn.execute("INSERT INTO casetui_meta VALUES ('application', 'casetui'), ('schema_version', '1')")
-        conn.execute("INSERT INTO client (first_name, last_name, interpreter_needed, veteran, populations, created_at,"
-                     " updated_at, version) VALUES ('Ada', 'Sampleton', 0, 0, '[]', '2025-01-01', '2025-01-01', 1)")
-        conn.execute("INSERT INTO audit_event (at, worker, action, entity, fields) VALUES"
-                     " ('2025-01-01', 'w', 'create', 'client', '[]')")
+        conn.execute(
+            "INSERT INTO client (first_name, last_name, interpreter_needed, veteran, populations, created_at,"
+            " updated_at, version) VALUES ('Ada', 'Sampleton', 0, 0, '[]', '2025-01-01', '2025-01-01', 1)"
+        )
+        conn.execute(
+            "INSERT INTO audit_event (at, worker, action, entity, fields) VALUES"
+            " ('2025-01-01', 'w', 'create', 'client', '[]')"
+        )
     database = open_database(str(old))
     assert database.schema_version() == migrations.SCHEMA_VERSION
     with database.engine.connect() as conn:
@@ -132,7 +137,9 @@ def test_a_version_one_file_is_backed_up_and_migrated(tmp_path, db_path):
 
 def test_audit_rows_cannot_be_deleted(db_path):
     with sqlite3.connect(db_path) as conn:
-        conn.execute("INSERT INTO audit_event (at, worker, action, entity, fields) VALUES"
-                     " ('2025-01-01', 'w', 'create', 'client', '[]')")
+        conn.execute(
+            "INSERT INTO audit_event (at, worker, action, entity, fields) VALUES"
+            " ('2025-01-01', 'w', 'create', 'client', '[]')"
+        )
         with pytest.raises(sqlite3.IntegrityError, match="cannot be deleted"):
             conn.execute("DELETE FROM audit_event")

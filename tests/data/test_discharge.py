@@ -27,8 +27,9 @@ def session(demo_db):
 
 def case_with_goals(session) -> Case:
     """An open demo case in implementation with two goals."""
-    for case in session.exec(select(Case).where(Case.closed_on.is_(None), Case.stage == "implementation")
-                             .order_by(Case.id)):
+    for case in session.exec(
+        select(Case).where(Case.closed_on.is_(None), Case.stage == "implementation").order_by(Case.id)
+    ):
         if len(session.exec(select(Goal).where(Goal.case_id == case.id)).all()) == 2:
             return case
     raise AssertionError("the demo has no implementation case with two goals")
@@ -41,8 +42,10 @@ def do_reason(session, case, today, **overrides):
 
 
 def review_all(session, case, today, achievement="achieved"):
-    reviews = {row.goal_id: {"achievement": achievement, "note": "Reviewed with the client."}
-               for row in discharge.goal_reviews(session, case.id, today)}
+    reviews = {
+        row.goal_id: {"achievement": achievement, "note": "Reviewed with the client."}
+        for row in discharge.goal_reviews(session, case.id, today)
+    }
     return discharge.save_goal_reviews(session, case.id, reviews, today)
 
 
@@ -52,15 +55,23 @@ def finish_all_steps(session, case, today):
     discharge.complete_step(session, case.id, "linkage")
     discharge.complete_step(session, case.id, "coordination")
     text = discharge.render_summary(session, case.id, today)
-    discharge.save_documentation(session, case.id, recommendations="Keep attending the peer group.",
-                                 summary_text=text, final=True, today=today)
+    discharge.save_documentation(
+        session, case.id, recommendations="Keep attending the peer group.", summary_text=text, final=True, today=today
+    )
 
 
 def test_reason_checks_other_text_planned_date_and_subsidy(session, today):
     case = case_with_goals(session)
     with pytest.raises(ValidationError) as info:
-        discharge.save_reason(session, case.id, reason="other", planned=None, discharge_on=today + timedelta(days=1),
-                              destination=999, today=today)
+        discharge.save_reason(
+            session,
+            case.id,
+            reason="other",
+            planned=None,
+            discharge_on=today + timedelta(days=1),
+            destination=999,
+            today=today,
+        )
     errors = info.value.errors
     assert set(errors) == {"planned", "discharge_on", "destination"}
     assert "future" in errors["discharge_on"]
@@ -93,8 +104,14 @@ def test_steps_resume_where_the_user_left(session, demo_db, today):
     do_reason(session, case, today)
     review_all(session, case, today)
     states = {s.key: s.status for s in discharge.step_states(session, case.id)}
-    assert states == {"reason": "done", "goals": "done", "linkage": "current", "coordination": "missing",
-                      "documentation": "missing", "review": "missing"}
+    assert states == {
+        "reason": "done",
+        "goals": "done",
+        "linkage": "current",
+        "coordination": "missing",
+        "documentation": "missing",
+        "review": "missing",
+    }
     # Another session (the wizard opened again) sees the same record and progress.
     with demo_db.session() as other:
         again = discharge.current_discharge(other, case.id)
@@ -109,15 +126,25 @@ def test_goal_review_needs_status_and_note_and_ends_the_goals(session, today):
     first, second = rows
     with pytest.raises(ValidationError) as info:
         discharge.save_goal_reviews(session, case.id, {first.goal_id: {"achievement": "achieved", "note": ""}}, today)
-    assert set(info.value.errors) == {f"goal-{first.goal_id}-note", f"goal-{second.goal_id}-achievement",
-                                      f"goal-{second.goal_id}-note"}
-    discharge.save_goal_reviews(session, case.id, {
-        first.goal_id: {"achievement": "achieved", "note": "Signed the lease."},
-        second.goal_id: {"achievement": "not-achieved", "note": "Still looking for steady shifts."},
-    }, today)
+    assert set(info.value.errors) == {
+        f"goal-{first.goal_id}-note",
+        f"goal-{second.goal_id}-achievement",
+        f"goal-{second.goal_id}-note",
+    }
+    discharge.save_goal_reviews(
+        session,
+        case.id,
+        {
+            first.goal_id: {"achievement": "achieved", "note": "Signed the lease."},
+            second.goal_id: {"achievement": "not-achieved", "note": "Still looking for steady shifts."},
+        },
+        today,
+    )
     goal = session.get(Goal, first.goal_id)
     assert (goal.achievement_status, goal.lifecycle_status, goal.revision) == ("achieved", "completed", 2)
-    assert discharge.current_discharge(session, case.id).goal_reviews[str(second.goal_id)]["achievement"] == "not-achieved"
+    assert (
+        discharge.current_discharge(session, case.id).goal_reviews[str(second.goal_id)]["achievement"] == "not-achieved"
+    )
     # The open need (the goal not achieved) is what linkage suggests first.
     assert discharge.open_need_domains(session, case.id) == session.get(Goal, second.goal_id).domains
 
@@ -150,12 +177,20 @@ def test_sharing_information_needs_a_current_consent_for_that_recipient(session,
     plain = discharge.log_contact(session, case.id, note="Asked about waiting times", **contact)
     assert plain.consent_id is None
     # An expired consent does not count; a current one does, names compared loosely.
-    consent.record_consent(session, case.client_id, recipient="Cedar Family Centre", scope="referral",
-                           signed_on=today - timedelta(days=400), expires_on=today - timedelta(days=1), today=today)
+    consent.record_consent(
+        session,
+        case.client_id,
+        recipient="Cedar Family Centre",
+        scope="referral",
+        signed_on=today - timedelta(days=400),
+        expires_on=today - timedelta(days=1),
+        today=today,
+    )
     with pytest.raises(ValidationError):
         discharge.log_contact(session, case.id, information_shared="Goals and progress", **contact)
-    granted = consent.record_consent(session, case.client_id, recipient="cedar  family centre", scope="referral",
-                                     signed_on=today, today=today)
+    granted = consent.record_consent(
+        session, case.client_id, recipient="cedar  family centre", scope="referral", signed_on=today, today=today
+    )
     assert discharge.consent_for(session, case.id, "Cedar Family Centre", today).id == granted.id
     shared = discharge.log_contact(session, case.id, information_shared="Goals and progress", **contact)
     assert shared.consent_id == granted.id
@@ -165,23 +200,43 @@ def test_summary_shows_goals_reason_destination_changes_recommendations_referral
     case = case_with_goals(session)
     do_reason(session, case, today, reason="moved", planned=False, destination=435, subsidy_type=431)
     review_all(session, case, today, achievement="sustaining")
-    discharge.save_documentation(session, case.id, health_changes="Blood pressure under control.",
-                                 behavioural_changes="Keeps appointments.", medication_changes="Stopped <b>sleeping</b> pills.",
-                                 recommendations="Follow up with the new area's housing team.", today=today)
+    discharge.save_documentation(
+        session,
+        case.id,
+        health_changes="Blood pressure under control.",
+        behavioural_changes="Keeps appointments.",
+        medication_changes="Stopped <b>sleeping</b> pills.",
+        recommendations="Follow up with the new area's housing team.",
+        today=today,
+    )
     text = discharge.render_summary(session, case.id, today)
     goals = session.exec(select(Goal).where(Goal.case_id == case.id)).all()
-    for expected in ["Moved to another area", "(unplanned)", "435 Rental by client, with ongoing housing subsidy",
-                     "431 RRH or equivalent subsidy", "Blood pressure under control.", "Keeps appointments.",
-                     "Follow up with the new area's housing team.", "Final status: Sustaining",
-                     "Reviewed with the client.", *(g.statement for g in goals)]:
+    for expected in [
+        "Moved to another area",
+        "(unplanned)",
+        "435 Rental by client, with ongoing housing subsidy",
+        "431 RRH or equivalent subsidy",
+        "Blood pressure under control.",
+        "Keeps appointments.",
+        "Follow up with the new area's housing team.",
+        "Final status: Sustaining",
+        "Reviewed with the client.",
+        *(g.statement for g in goals),
+    ]:
         assert expected in text, expected
     referral_names = [r.service_name for r in discharge.referrals.list_referrals(session, case.id)]
     assert referral_names and all(name in text for name in referral_names)
 
     edited = text + "\nAdded by hand: <script>alert(1)</script>\n"
-    discharge.save_documentation(session, case.id, health_changes="Blood pressure under control.",
-                                 recommendations="Follow up with the new area's housing team.",
-                                 summary_text=edited, final=True, today=today)
+    discharge.save_documentation(
+        session,
+        case.id,
+        health_changes="Blood pressure under control.",
+        recommendations="Follow up with the new area's housing team.",
+        summary_text=edited,
+        final=True,
+        today=today,
+    )
     md, html = discharge.export_summary(session, case.id, tmp_path / "docs", today)
     assert md.read_text() == edited.strip() + "\n" and "Added by hand" in md.read_text()
     page = html.read_text()
@@ -216,11 +271,15 @@ def test_closing_sets_closure_dates_and_makes_the_case_read_only(session, today)
     assert discharge.missing_steps(session, case.id) == []
     closed = discharge.close_case(session, case.id, today)
     assert (closed.stage, closed.closed_on, closed.retention_until) == ("closure", today, date(2036, 1, 15))
-    change = session.exec(select(StageChange).where(StageChange.case_id == case.id).order_by(StageChange.id.desc())).first()
+    change = session.exec(
+        select(StageChange).where(StageChange.case_id == case.id).order_by(StageChange.id.desc())
+    ).first()
     assert (change.from_stage, change.to_stage) == (stage_before, "closure")
     final = discharge.current_discharge(session, case.id)
     assert final.closed_at is not None and final.steps_done[-1] == "review"
-    events = session.exec(select(AuditEvent).where(AuditEvent.action == "close", AuditEvent.entity_id == str(case.id))).all()
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "close", AuditEvent.entity_id == str(case.id))
+    ).all()
     assert len(events) == 1
     with pytest.raises(CaseClosedError):
         do_reason(session, case, today)
@@ -260,10 +319,15 @@ def test_audit_rows_carry_no_discharge_text(session, today):
 def test_linkage_suggests_services_for_open_needs_first(session, today):
     case = case_with_goals(session)
     rows = discharge.goal_reviews(session, case.id, today)
-    discharge.save_goal_reviews(session, case.id, {
-        rows[0].goal_id: {"achievement": "achieved", "note": "Done."},
-        rows[1].goal_id: {"achievement": "not-achieved", "note": "Still open."},
-    }, today)
+    discharge.save_goal_reviews(
+        session,
+        case.id,
+        {
+            rows[0].goal_id: {"achievement": "achieved", "note": "Done."},
+            rows[1].goal_id: {"achievement": "not-achieved", "note": "Still open."},
+        },
+        today,
+    )
     open_need = discharge.open_need_domains(session, case.id)[0]
     hits = discharge.linkage_suggestions(session, case.id, today)
     assert hits and open_need in hits[0].categories

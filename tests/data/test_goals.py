@@ -29,9 +29,16 @@ def new_case(session, today):
 
 def goal_values(**overrides):
     values = {
-        "statement": "I want to work steady shifts again.", "domains": ["employment"],
-        "measure": "Days worked in two weeks", "unit": "days", "direction": "increase",
-        "baseline": "0", "target": "10", "start_on": START.isoformat(), "due_on": DUE.isoformat(), "actor": "client",
+        "statement": "I want to work steady shifts again.",
+        "domains": ["employment"],
+        "measure": "Days worked in two weeks",
+        "unit": "days",
+        "direction": "increase",
+        "baseline": "0",
+        "target": "10",
+        "start_on": START.isoformat(),
+        "due_on": DUE.isoformat(),
+        "actor": "client",
     }
     values.update(overrides)
     return values
@@ -57,8 +64,11 @@ def row_on(session, case_id, day):
 
 def test_goal_form_errors_are_listed_together_in_plain_words(session, case):
     with pytest.raises(ValidationError) as info:
-        goals.create_goal(session, case.id, goal_values(statement=" ", domains=[], measure="", baseline="some",
-                                                       target="ten", due_on="soon"))
+        goals.create_goal(
+            session,
+            case.id,
+            goal_values(statement=" ", domains=[], measure="", baseline="some", target="ten", due_on="soon"),
+        )
     errors = info.value.errors
     assert errors["statement"] == "Goal is required."
     assert errors["domains"] == "Choose at least one need domain."
@@ -109,18 +119,21 @@ def test_unknown_domain_is_refused(session, case):
 # --- percent toward target ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("direction", "baseline", "target", "value", "percent"), [
-    ("increase", 0, 10, None, 0),
-    ("increase", 0, 10, 5, 50),
-    ("increase", 2, 10, 4, 25),
-    ("increase", 0, 10, -3, 0),  # worse than the baseline counts as no progress
-    ("increase", 0, 10, 14, 100),  # past the target is the target
-    ("decrease", 20, 5, 20, 0),
-    ("decrease", 20, 5, 11, 60),
-    ("decrease", 20, 5, 2, 100),
-    ("reach", 0, 1, 0, 0),
-    ("reach", 0, 1, 1, 100),
-])
+@pytest.mark.parametrize(
+    ("direction", "baseline", "target", "value", "percent"),
+    [
+        ("increase", 0, 10, None, 0),
+        ("increase", 0, 10, 5, 50),
+        ("increase", 2, 10, 4, 25),
+        ("increase", 0, 10, -3, 0),  # worse than the baseline counts as no progress
+        ("increase", 0, 10, 14, 100),  # past the target is the target
+        ("decrease", 20, 5, 20, 0),
+        ("decrease", 20, 5, 11, 60),
+        ("decrease", 20, 5, 2, 100),
+        ("reach", 0, 1, 0, 0),
+        ("reach", 0, 1, 1, 100),
+    ],
+)
 def test_percent_toward_target_by_direction(direction, baseline, target, value, percent):
     assert goals.percent_toward_target(direction, baseline, target, value) == pytest.approx(percent)
 
@@ -171,8 +184,11 @@ def test_the_latest_entry_counts_even_if_it_went_down(session, goal, case):
 
 
 def test_decrease_goal_tracks_downward(session, case):
-    goal = goals.create_goal(session, case.id, goal_values(direction="decrease", baseline="20", target="5",
-                                                           measure="Cigarettes a day", unit=None))
+    goal = goals.create_goal(
+        session,
+        case.id,
+        goal_values(direction="decrease", baseline="20", target="5", measure="Cigarettes a day", unit=None),
+    )
     goals.add_progress(session, goal.id, recorded_on=START + timedelta(days=30), value="15", today=DUE)
     row = row_on(session, case.id, START + timedelta(days=30))
     assert (row.track, round(row.percent)) == ("behind", 33)  # line at 50 %; 5 of 15 down is 33 %
@@ -181,8 +197,9 @@ def test_decrease_goal_tracks_downward(session, case):
 
 
 def test_reach_goal_is_never_behind_only_overdue_or_achieved(session, case):
-    goal = goals.create_goal(session, case.id, goal_values(direction="reach", baseline="0", target="1",
-                                                           measure="Signed lease"))
+    goal = goals.create_goal(
+        session, case.id, goal_values(direction="reach", baseline="0", target="1", measure="Signed lease")
+    )
     assert row_on(session, case.id, DUE - timedelta(days=1)).track == "on_track"
     assert row_on(session, case.id, DUE + timedelta(days=1)).track == "overdue"
     goals.add_progress(session, goal.id, recorded_on=DUE, value="yes", today=DUE)
@@ -191,11 +208,21 @@ def test_reach_goal_is_never_behind_only_overdue_or_achieved(session, case):
 
 
 def test_status_achieved_or_closed_lifecycle_is_respected(session, goal, case):
-    goals.change_status(session, goal.id, lifecycle_status="cancelled", achievement_status="not-attainable",
-                        reason="Client moved out of state")
+    goals.change_status(
+        session,
+        goal.id,
+        lifecycle_status="cancelled",
+        achievement_status="not-attainable",
+        reason="Client moved out of state",
+    )
     assert row_on(session, case.id, DUE + timedelta(days=30)).track == "closed"
-    goals.change_status(session, goal.id, lifecycle_status="completed", achievement_status="achieved",
-                        reason="Client works full time; days no longer counted")
+    goals.change_status(
+        session,
+        goal.id,
+        lifecycle_status="completed",
+        achievement_status="achieved",
+        reason="Client works full time; days no longer counted",
+    )
     assert row_on(session, case.id, DUE + timedelta(days=30)).track == "achieved"
 
 
@@ -203,9 +230,15 @@ def test_summaries_are_plain_rows(session, goal, case):
     goals.add_progress(session, goal.id, recorded_on=START + timedelta(days=30), value="6", today=DUE)
     (summary,) = goals.goal_summaries(session, case.id, START + timedelta(days=30))
     assert summary == {
-        "goal_id": goal.id, "statement": "I want to work steady shifts again.", "domains": "Employment",
-        "percent": 60, "track": "on_track", "track_label": "On track", "due_on": DUE,
-        "lifecycle": "active", "lifecycle_label": "Active",
+        "goal_id": goal.id,
+        "statement": "I want to work steady shifts again.",
+        "domains": "Employment",
+        "percent": 60,
+        "track": "on_track",
+        "track_label": "On track",
+        "due_on": DUE,
+        "lifecycle": "active",
+        "lifecycle_label": "Active",
     }
 
 
@@ -217,8 +250,13 @@ def test_status_change_needs_a_reason_and_keeps_the_old_state(session, goal):
         goals.change_status(session, goal.id, lifecycle_status="on-hold", achievement_status="no-progress", reason=" ")
     with pytest.raises(ValidationError, match="must be one of"):
         goals.change_status(session, goal.id, lifecycle_status="paused", achievement_status=None, reason="x")
-    goals.change_status(session, goal.id, lifecycle_status="on-hold", achievement_status="no-progress",
-                        reason="Client in hospital for two weeks")
+    goals.change_status(
+        session,
+        goal.id,
+        lifecycle_status="on-hold",
+        achievement_status="no-progress",
+        reason="Client in hospital for two weeks",
+    )
     saved = session.get(Goal, goal.id)
     assert (saved.lifecycle_status, saved.achievement_status, saved.revision) == ("on-hold", "no-progress", 2)
     (history,) = goals.goal_history(session, goal.id)
@@ -231,8 +269,13 @@ def test_status_change_needs_a_reason_and_keeps_the_old_state(session, goal):
 def test_revision_keeps_the_previous_goal_and_lists_what_changed(session, goal):
     with pytest.raises(ValidationError, match="Nothing was changed"):
         goals.revise_goal(session, goal.id, goal_values(), "Reassessment")
-    goals.revise_goal(session, goal.id, {"target": "8", "due_on": "2026-04-01"}, "Reassessment: fewer shifts offered",
-                      expected_version=goal.version)
+    goals.revise_goal(
+        session,
+        goal.id,
+        {"target": "8", "due_on": "2026-04-01"},
+        "Reassessment: fewer shifts offered",
+        expected_version=goal.version,
+    )
     goals.revise_goal(session, goal.id, {"statement": "I want steady part-time work."}, "Client's words")
     saved = session.get(Goal, goal.id)
     assert (saved.target, saved.due_on, saved.revision) == (8.0, date(2026, 4, 1), 3)
@@ -241,7 +284,9 @@ def test_revision_keeps_the_previous_goal_and_lists_what_changed(session, goal):
     assert oldest.changes == [("Target", "10", "8"), ("Due date", "2026-03-02", "2026-04-01")]
     assert (newest.revision, newest.changed) == (2, ["Goal"])
     assert len(session.exec(select(GoalRevision)).all()) == 2
-    fields = session.exec(select(AuditEvent.fields).where(AuditEvent.entity == "goal", AuditEvent.action == "update")).first()
+    fields = session.exec(
+        select(AuditEvent.fields).where(AuditEvent.entity == "goal", AuditEvent.action == "update")
+    ).first()
     assert fields == ["due_on", "revision", "target"]
 
 
@@ -300,13 +345,15 @@ def test_drafts_come_from_the_latest_assessment_for_domains_without_an_open_goal
     new = Assessment(case_id=case.id, kind="reassessment", assessed_on=date(2026, 1, 10))
     session.add_all([old, new])
     session.flush()
-    session.add_all([
-        AssessmentNeed(assessment_id=old.id, domain="legal", score=1, wants_goal=True),
-        AssessmentNeed(assessment_id=new.id, domain="food", score=2, wants_goal=True),
-        AssessmentNeed(assessment_id=new.id, domain="employment", score=1, wants_goal=True),
-        AssessmentNeed(assessment_id=new.id, domain="housing", score=2, wants_goal=True, note="Sofa surfing"),
-        AssessmentNeed(assessment_id=new.id, domain="income", score=4, wants_goal=False),
-    ])
+    session.add_all(
+        [
+            AssessmentNeed(assessment_id=old.id, domain="legal", score=1, wants_goal=True),
+            AssessmentNeed(assessment_id=new.id, domain="food", score=2, wants_goal=True),
+            AssessmentNeed(assessment_id=new.id, domain="employment", score=1, wants_goal=True),
+            AssessmentNeed(assessment_id=new.id, domain="housing", score=2, wants_goal=True, note="Sofa surfing"),
+            AssessmentNeed(assessment_id=new.id, domain="income", score=4, wants_goal=False),
+        ]
+    )
     session.commit()
     assert [d.domain for d in goals.goal_drafts(session, case.id)] == ["housing", "food", "employment"]
     goal = goals.create_goal(session, case.id, goal_values())  # employment

@@ -71,8 +71,14 @@ def rewrite(path: Path, change) -> None:
 def test_small_package_imports_with_every_side_table_mapped(session, today):
     report = hsds.import_package(session, SMALL, today)
     assert report.ok and not report.warnings
-    assert report.created == {"organizations": 3, "services": 6, "locations": 4, "service_at_location": 6,
-                              "phones": 4, "contacts": 1}
+    assert report.created == {
+        "organizations": 3,
+        "services": 6,
+        "locations": 4,
+        "service_at_location": 6,
+        "phones": 4,
+        "contacts": 1,
+    }
     pantry = session.get(Service, "svc-pantry")
     assert pantry.categories == ["food"] and pantry.taxonomy_terms == ["Food Pantry"]
     assert pantry.languages == ["en", "es"]
@@ -104,8 +110,9 @@ def test_imported_directory_is_searchable_by_taxonomy_terms_and_filters(session,
     assert [h.id for h in resources.search(session, "pantry", today=today)][0] == "svc-pantry"
     # "Counseling" is only a taxonomy term of the counselling centre (its name says "Counselling").
     assert "svc-counsel" in [h.id for h in resources.search(session, "counseling", today=today)]
-    assert [h.id for h in resources.search(session, "", resources.SearchFilters(population="veteran"),
-                                           today=today)] == ["svc-vets"]
+    assert [
+        h.id for h in resources.search(session, "", resources.SearchFilters(population="veteran"), today=today)
+    ] == ["svc-vets"]
     spanish = {h.id for h in resources.search(session, "", resources.SearchFilters(language="Spanish"), today=today)}
     assert spanish == {"svc-pantry", "svc-legal"}
 
@@ -119,6 +126,7 @@ def test_reimport_updates_by_id_and_adds_new_rows(tmp_path, session, today):
             if row["id"] == "svc-pantry":
                 row["name"] = "Riverton Grocery Pantry"
         rows.append({**rows[0], "id": "svc-new", "name": "Tenant Hotline", "description": "Advice by phone."})
+
     rewrite(package / "services.csv", rename)
     report = hsds.import_package(session, package, today)
     assert report.updated["services"] == 6 and report.created["services"] == 1
@@ -127,18 +135,32 @@ def test_reimport_updates_by_id_and_adds_new_rows(tmp_path, session, today):
     # The search index was rebuilt with the import: the new name is found, the old one is not.
     assert [h.id for h in resources.search(session, "grocery", today=today)] == ["svc-pantry"]
     for words in ("community food", "riverton", "pantry"):  # the index agrees with a plain scan
-        assert {h.id for h in resources.search(session, words, today=today)} == \
-            {i for i, _ in resources._search_portable(session, resources.query_words(words), resources.SearchFilters(), 50)}
+        assert {h.id for h in resources.search(session, words, today=today)} == {
+            i
+            for i, _ in resources._search_portable(session, resources.query_words(words), resources.SearchFilters(), 50)
+        }
     assert [h.id for h in resources.search(session, "tenant hot", today=today)] == ["svc-new"]
 
 
-@pytest.mark.parametrize("breakage, expected", [
-    (("services.csv", "minimum_age", "svc-legal", "eighteen"), "services.csv, row 2 (id svc-legal): minimum_age 'eighteen' is not a number"),
-    (("services.csv", "name", "svc-youth", ""), "services.csv, row 3 (id svc-youth): name is required"),
-    (("services.csv", "assured_date", "svc-pantry", "31/31/2025"), "services.csv, row 1 (id svc-pantry): assured_date '31/31/2025' is not a date"),
-    (("service_at_location.csv", "service_id", "sal-vets", "svc-missing"), "service_at_location.csv, row 5 (id sal-vets): service_id 'svc-missing' is not in the package's services nor in the directory"),
-    (("contacts.csv", "id", "ct-legal", ""), "contacts.csv, row 1: id is missing"),
-])
+@pytest.mark.parametrize(
+    "breakage, expected",
+    [
+        (
+            ("services.csv", "minimum_age", "svc-legal", "eighteen"),
+            "services.csv, row 2 (id svc-legal): minimum_age 'eighteen' is not a number",
+        ),
+        (("services.csv", "name", "svc-youth", ""), "services.csv, row 3 (id svc-youth): name is required"),
+        (
+            ("services.csv", "assured_date", "svc-pantry", "31/31/2025"),
+            "services.csv, row 1 (id svc-pantry): assured_date '31/31/2025' is not a date",
+        ),
+        (
+            ("service_at_location.csv", "service_id", "sal-vets", "svc-missing"),
+            "service_at_location.csv, row 5 (id sal-vets): service_id 'svc-missing' is not in the package's services nor in the directory",
+        ),
+        (("contacts.csv", "id", "ct-legal", ""), "contacts.csv, row 1: id is missing"),
+    ],
+)
 def test_a_bad_row_is_reported_by_file_and_row_and_nothing_changes(tmp_path, session, today, breakage, expected):
     hsds.import_package(session, SMALL, today)
     session.get(Service, "svc-pantry")  # loaded before; must not change
@@ -150,6 +172,7 @@ def test_a_bad_row_is_reported_by_file_and_row_and_nothing_changes(tmp_path, ses
         for row in rows:
             if row["id"] == row_id:
                 row[column] = value
+
     rewrite(package / file, breaks)
     # Changes in good rows, written before the bad row is met, must not survive either.
     rewrite(package / "organizations.csv", lambda rows: [dict(r, name=r["name"] + " CHANGED") for r in rows])
@@ -173,9 +196,14 @@ def test_unreadable_packages_are_refused_with_a_reason(tmp_path, session, today)
     latin1.mkdir()
     (latin1 / "organizations.csv").write_text("id,name\no1,Harbour Outreach\n")
     (latin1 / "services.csv").write_bytes(b"id,organization_id,name\ns1,o1,Caf\xe9 Comunitario\n")
-    for path, message in ((tmp_path / "missing", "does not exist"), (tmp_path / "empty", "holds no HSDS"),
-                          (tmp_path / "notes.txt", "neither an HSDS folder"), (broken, "has no 'id' column"),
-                          (tmp_path / "bad.json", "is not valid JSON"), (latin1, "services.csv: is not UTF-8")):
+    for path, message in (
+        (tmp_path / "missing", "does not exist"),
+        (tmp_path / "empty", "holds no HSDS"),
+        (tmp_path / "notes.txt", "neither an HSDS folder"),
+        (broken, "has no 'id' column"),
+        (tmp_path / "bad.json", "is not valid JSON"),
+        (latin1, "services.csv: is not UTF-8"),
+    ):
         with pytest.raises(hsds.HsdsImportError, match=message):
             hsds.import_package(session, path, today)
     assert session.exec(select(Service)).all() == [] and session.exec(select(Organization)).all() == []
@@ -187,11 +215,11 @@ def test_hsds_2_file_and_field_names(tmp_path, session, today):
     files = {
         "organizations.csv": "id,name,url\no1,Northgate Outreach,https://example.org/northgate\n",
         "services.csv": "id,organization_id,name,description,fees,status\n"
-                        "s1,o1,Hot Meal Program,Free lunch daily.,Free,active\n",
+        "s1,o1,Hot Meal Program,Free lunch daily.,Free,active\n",
         "locations.csv": "id,organization_id,name\nl1,o1,Dining hall\n",
         "services_at_location.csv": "id,service_id,location_id\nsl1,s1,l1\n",
         "physical_addresses.csv": "id,location_id,address_1,city,state_province,postal_code,country\n"
-                                  "a1,l1,5 Foundry Street,Millbrook,RS,90010,US\n",
+        "a1,l1,5 Foundry Street,Millbrook,RS,90010,US\n",
         "regular_schedules.csv": "id,service_id,weekday,opens_at,closes_at\nr1,s1,1,11:30,13:30\nr2,s1,3,11:30,13:30\n",
         "languages.csv": "id,service_id,language\nla1,s1,Somali\n",
         "eligibility.csv": "id,service_id,eligibility\ne1,s1,Seniors and people experiencing homelessness\n",
@@ -217,18 +245,48 @@ def test_hsds_2_file_and_field_names(tmp_path, session, today):
 
 
 def test_json_service_list_imports_like_csv(tmp_path, session, today):
-    page = {"total_items": 1, "page_number": 1, "contents": [{
-        "id": "js1", "name": "Mobile Grocery Van", "description": "Groceries delivered to outlying neighbourhoods.",
-        "status": "active", "minimum_age": 18, "assured_date": "2025-12-01",
-        "organization": {"id": "jo1", "name": "Meadow Mission", "website": "https://example.org/meadow"},
-        "phones": [{"id": "jp1", "number": "(555) 0100-5000", "type": "voice"}],
-        "languages": [{"id": "jl1", "name": "Arabic", "code": "ar"}],
-        "schedules": [{"id": "jsc1", "description": "Saturdays 9-12"}],
-        "attributes": [{"id": "ja1", "taxonomy_term": {"id": "jt1", "name": "Food Delivery", "taxonomy": "open_eligibility"}}],
-        "service_at_locations": [{"id": "jsal1", "location": {
-            "id": "jloc1", "name": "Depot", "addresses": [{"id": "jad1", "address_1": "3 Linden Court", "city": "Riverton",
-                                                           "postal_code": "90002", "address_type": "physical"}]}}],
-    }]}
+    page = {
+        "total_items": 1,
+        "page_number": 1,
+        "contents": [
+            {
+                "id": "js1",
+                "name": "Mobile Grocery Van",
+                "description": "Groceries delivered to outlying neighbourhoods.",
+                "status": "active",
+                "minimum_age": 18,
+                "assured_date": "2025-12-01",
+                "organization": {"id": "jo1", "name": "Meadow Mission", "website": "https://example.org/meadow"},
+                "phones": [{"id": "jp1", "number": "(555) 0100-5000", "type": "voice"}],
+                "languages": [{"id": "jl1", "name": "Arabic", "code": "ar"}],
+                "schedules": [{"id": "jsc1", "description": "Saturdays 9-12"}],
+                "attributes": [
+                    {
+                        "id": "ja1",
+                        "taxonomy_term": {"id": "jt1", "name": "Food Delivery", "taxonomy": "open_eligibility"},
+                    }
+                ],
+                "service_at_locations": [
+                    {
+                        "id": "jsal1",
+                        "location": {
+                            "id": "jloc1",
+                            "name": "Depot",
+                            "addresses": [
+                                {
+                                    "id": "jad1",
+                                    "address_1": "3 Linden Court",
+                                    "city": "Riverton",
+                                    "postal_code": "90002",
+                                    "address_type": "physical",
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
     path = tmp_path / "services.json"
     path.write_text(json.dumps(page))
     report = hsds.import_package(session, path, today)
@@ -284,8 +342,9 @@ def test_round_trip_gives_the_same_directory(tmp_path, session, today):
         report = hsds.import_package(other, tmp_path / "out", today)
         assert report.ok and not report.warnings, report.lines()
         assert directory(other) == directory(session)
-        assert [h.id for h in resources.search(other, "youth", today=today)] == \
-            [h.id for h in resources.search(session, "youth", today=today)]
+        assert [h.id for h in resources.search(other, "youth", today=today)] == [
+            h.id for h in resources.search(session, "youth", today=today)
+        ]
     again.dispose()
 
 
@@ -327,16 +386,22 @@ def test_cli_import_and_export_print_one_summary_line(tmp_path, capsys):
     db = str(tmp_path / "cli.db")
     assert main(["resources", "import", str(SMALL), "--db", db]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert out == ["Imported: organizations 3 new, 0 updated; services 6 new, 0 updated; locations 4 new, 0 updated; "
-                   "service at location 6 new, 0 updated; phones 4 new, 0 updated; contacts 1 new, 0 updated."]
+    assert out == [
+        "Imported: organizations 3 new, 0 updated; services 6 new, 0 updated; locations 4 new, 0 updated; "
+        "service at location 6 new, 0 updated; phones 4 new, 0 updated; contacts 1 new, 0 updated."
+    ]
     assert main(["resources", "export", str(tmp_path / "out"), "--db", db]) == 0
     assert capsys.readouterr().out.startswith("Exported 6 services, 3 organizations and 4 locations")
     bad = copy_package(tmp_path)
-    rewrite(bad / "services.csv", lambda rows: [dict(r, maximum_age="old") if r["id"] == "svc-youth" else r for r in rows])
+    rewrite(
+        bad / "services.csv", lambda rows: [dict(r, maximum_age="old") if r["id"] == "svc-youth" else r for r in rows]
+    )
     assert main(["resources", "import", str(bad), "--db", db]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["casetui: services.csv, row 3 (id svc-youth): maximum_age 'old' is not a number",
-                   "casetui: error: Import failed: 1 problem(s); nothing was changed."]
+    assert err == [
+        "casetui: services.csv, row 3 (id svc-youth): maximum_age 'old' is not a number",
+        "casetui: error: Import failed: 1 problem(s); nothing was changed.",
+    ]
     database = open_database(db)
     with database.session() as session:
         assert session.get(Service, "svc-youth").maximum_age == 24
@@ -346,18 +411,23 @@ def test_cli_import_and_export_print_one_summary_line(tmp_path, capsys):
 
 def test_a_verification_date_in_the_future_is_kept_with_a_warning(tmp_path, session, today):
     package = copy_package(tmp_path)
-    rewrite(package / "services.csv",
-            lambda rows: [dict(r, assured_date="2027-01-01") if r["id"] == "svc-pantry" else r for r in rows])
+    rewrite(
+        package / "services.csv",
+        lambda rows: [dict(r, assured_date="2027-01-01") if r["id"] == "svc-pantry" else r for r in rows],
+    )
     report = hsds.import_package(session, package, today)
     assert report.ok and [str(w) for w in report.warnings] == [
-        "services.csv, row 1 (id svc-pantry): assured_date 2027-01-01 is in the future; kept as given"]
+        "services.csv, row 1 (id svc-pantry): assured_date 2027-01-01 is in the future; kept as given"
+    ]
     assert "(1 warning(s))" in report.summary()
 
 
 def test_the_benchmark_package_imports_cleanly_and_types_short_prefixes(session, today, tmp_path):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_search", Path(__file__).parents[1] / "bench" / "bench_search.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_search", Path(__file__).parents[1] / "bench" / "bench_search.py"
+    )
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     bench.write_package(tmp_path / "synthetic", services=300)
@@ -371,8 +441,18 @@ def test_the_benchmark_package_imports_cleanly_and_types_short_prefixes(session,
 
 
 @pytest.mark.skipif(not EXAMPLES.exists(), reason="the HSDS 3.0 examples are not beside this checkout")
-@pytest.mark.parametrize("name", ["organization_full", "organization_list", "service_at_location_full",
-                                  "service_at_location_list", "service_full", "service_list", "location"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "organization_full",
+        "organization_list",
+        "service_at_location_full",
+        "service_at_location_list",
+        "service_full",
+        "service_list",
+        "location",
+    ],
+)
 def test_every_hsds_3_example_object_shape_imports(session, today, name):
     report = hsds.import_package(session, EXAMPLES / f"{name}.json", today)
     assert report.ok and not report.warnings

@@ -23,19 +23,39 @@ def answers_totalling(instrument, total):
     return answers
 
 
-@pytest.mark.parametrize("total, band", [
-    (0, "Minimal"), (4, "Minimal"), (5, "Mild"), (9, "Mild"), (10, "Moderate"), (14, "Moderate"),
-    (15, "Moderately severe"), (19, "Moderately severe"), (20, "Severe"), (27, "Severe"),
-])
+@pytest.mark.parametrize(
+    "total, band",
+    [
+        (0, "Minimal"),
+        (4, "Minimal"),
+        (5, "Mild"),
+        (9, "Mild"),
+        (10, "Moderate"),
+        (14, "Moderate"),
+        (15, "Moderately severe"),
+        (19, "Moderately severe"),
+        (20, "Severe"),
+        (27, "Severe"),
+    ],
+)
 def test_phq9_band_edges(total, band):
     result = instruments.score(PHQ9, answers_totalling(PHQ9, total))
     assert (result.total, result.severity) == (total, band)
 
 
-@pytest.mark.parametrize("total, band", [
-    (0, "Minimal"), (4, "Minimal"), (5, "Mild"), (9, "Mild"), (10, "Moderate"), (14, "Moderate"),
-    (15, "Severe"), (21, "Severe"),
-])
+@pytest.mark.parametrize(
+    "total, band",
+    [
+        (0, "Minimal"),
+        (4, "Minimal"),
+        (5, "Mild"),
+        (9, "Mild"),
+        (10, "Moderate"),
+        (14, "Moderate"),
+        (15, "Severe"),
+        (21, "Severe"),
+    ],
+)
 def test_gad7_band_edges(total, band):
     result = instruments.score(GAD7, answers_totalling(GAD7, total))
     assert (result.total, result.severity) == (total, band)
@@ -94,8 +114,12 @@ def test_original_wording_and_credit():
     assert PHQ9.items[0] == "Little interest or pleasure in doing things"
     assert PHQ9.items[8] == "Thoughts that you would be better off dead or of hurting yourself in some way"
     assert GAD7.items[1] == "Not being able to stop or control worrying"
-    assert list(instruments.ANSWERS.values()) == ["Not at all", "Several days", "More than half the days",
-                                                  "Nearly every day"]
+    assert list(instruments.ANSWERS.values()) == [
+        "Not at all",
+        "Several days",
+        "More than half the days",
+        "Nearly every day",
+    ]
     assert instruments.DIFFICULTY_ANSWERS[0] == "Not difficult at all"
     assert instruments.CREDIT.startswith("Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke")
     assert instruments.CREDIT.endswith("No permission required to reproduce, translate, display or distribute.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -97,18 +97,25 @@ def _baseline_for_postgresql() -> list[str]:
 
 
 def test_a_version_one_database_is_migrated_to_the_fresh_schema(empty_pg, pg_url):
-    run_sql(empty_pg, *_baseline_for_postgresql(),
-            "INSERT INTO casetui_meta VALUES ('application', 'casetui'), ('schema_version', '1')",
-            "INSERT INTO client (first_name, last_name, interpreter_needed, veteran, populations, created_at,"
-            " updated_at, version) VALUES ('Ada', 'Sampleton', false, false, '[]', now(), now(), 1)")
+    run_sql(
+        empty_pg,
+        *_baseline_for_postgresql(),
+        "INSERT INTO casetui_meta VALUES ('application', 'casetui'), ('schema_version', '1')",
+        "INSERT INTO client (first_name, last_name, interpreter_needed, veteran, populations, created_at,"
+        " updated_at, version) VALUES ('Ada', 'Sampleton', false, false, '[]', now(), now(), 1)",
+    )
     database = open_database(empty_pg)
     assert database.schema_version() == migrations.SCHEMA_VERSION
     database.dispose()
     assert shape(empty_pg) == shape(pg_url)  # pg_url: a fresh database built from the models
     assert run_sql(empty_pg, "SELECT last_name FROM client") == [("Sampleton",)]
     with pytest.raises(Exception, match="audit rows cannot be changed"):  # the v2 triggers are in place
-        run_sql(empty_pg, "INSERT INTO audit_event (at, worker, action, entity, fields) "
-                          "VALUES (now(), 'w', 'create', 'client', '[]')", "DELETE FROM audit_event")
+        run_sql(
+            empty_pg,
+            "INSERT INTO audit_event (at, worker, action, entity, fields) "
+            "VALUES (now(), 'w', 'create', 'client', '[]')",
+            "DELETE FROM audit_event",
+        )
 
 
 def test_workers_starting_together_create_the_schema_once(empty_pg):
@@ -129,14 +136,15 @@ def test_workers_starting_together_create_the_schema_once(empty_pg):
         thread.join(timeout=60)
     assert errors == []
     assert run_sql(empty_pg, "SELECT value FROM casetui_meta WHERE key = 'schema_version'") == [
-        (str(migrations.SCHEMA_VERSION),)]
+        (str(migrations.SCHEMA_VERSION),)
+    ]
 
 
 def test_datetimes_are_utc_whatever_the_server_time_zone(pg_url, today):
     name = make_url(pg_url).database
     run_sql(pg_url, f"ALTER DATABASE \"{name}\" SET timezone = 'America/Chicago'")
     database = open_database(pg_url, worker="test-worker")
-    moment = datetime(2026, 1, 15, 12, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 1, 15, 12, 30, tzinfo=UTC)
     with database.session() as session:
         client = clients.create_client(session, {"first_name": "Tess", "last_name": "Zoneworth"}, today)
         client.created_at = moment
@@ -146,12 +154,14 @@ def test_datetimes_are_utc_whatever_the_server_time_zone(pg_url, today):
     with database.session() as session:
         stored = session.get(Client, client_id).created_at
     database.dispose()
-    assert stored.replace(tzinfo=timezone.utc) == moment
+    assert stored.replace(tzinfo=UTC) == moment
 
 
 def test_audit_rows_cannot_be_changed_or_deleted(pg_url):
-    run_sql(pg_url, "INSERT INTO audit_event (at, worker, action, entity, fields) "
-                    "VALUES (now(), 'w', 'create', 'client', '[]')")
+    run_sql(
+        pg_url,
+        "INSERT INTO audit_event (at, worker, action, entity, fields) VALUES (now(), 'w', 'create', 'client', '[]')",
+    )
     for statement in ("UPDATE audit_event SET worker = 'x'", "DELETE FROM audit_event"):
         with pytest.raises(Exception, match="audit rows cannot be changed or deleted"):
             run_sql(pg_url, statement)
@@ -173,20 +183,34 @@ def test_the_demo_caseload_and_services_work_on_postgresql(pg_url, today):
         assert all(isinstance(service.categories, list) for service in with_categories)
         veterans = session.exec(select(Client).where(Client.veteran.is_(True))).all()
         assert all("veteran" in c.populations for c in veterans)
-        client = clients.create_client(session, {"first_name": "Ola", "last_name": "Quayle", "veteran": True,
-                                                 "populations": ["veteran"]}, today)
+        client = clients.create_client(
+            session, {"first_name": "Ola", "last_name": "Quayle", "veteran": True, "populations": ["veteran"]}, today
+        )
         clients.update_client(session, client.id, {"household_size": "3"}, today, expected_version=client.version)
         assert session.exec(select(AuditEvent).where(AuditEvent.client_id == client.id)).all()[-1].fields == [
-            "household_size"]
+            "household_size"
+        ]
     database.dispose()
 
 
 SEARCHES = [
-    ("food", {}), ("foo pan", {}), ("h", {}), ("ho", {}), ("housing help", {}), ("clinic", {}),
-    ("counsel", {"age": 16}), ("", {"category": "food"}), ("", {"language": "Spanish"}), ("", {"language": "es"}),
-    ("", {"gender": "woman"}), ("", {"place": "oak hollow"}), ("", {"place": "90010"}),
-    ("", {"age": 70, "population": "older_adult"}), ("legal", {"category": "legal", "place": "Riverton"}),
-    ("s", {"category": "safety", "gender": "woman"}), ("zzzqx", {}),
+    ("food", {}),
+    ("foo pan", {}),
+    ("h", {}),
+    ("ho", {}),
+    ("housing help", {}),
+    ("clinic", {}),
+    ("counsel", {"age": 16}),
+    ("", {"category": "food"}),
+    ("", {"language": "Spanish"}),
+    ("", {"language": "es"}),
+    ("", {"gender": "woman"}),
+    ("", {"place": "oak hollow"}),
+    ("", {"place": "90010"}),
+    ("", {"age": 70, "population": "older_adult"}),
+    ("legal", {"category": "legal", "place": "Riverton"}),
+    ("s", {"category": "safety", "gender": "woman"}),
+    ("zzzqx", {}),
 ]
 
 
@@ -223,8 +247,16 @@ def test_the_search_index_follows_directory_changes(pg_url, today):
     with database.session() as session:
         session.add(Organization(id="org-1", name="Quillfeather Community Trust"))
         session.flush()
-        session.add(Service(id="svc-1", organization_id="org-1", name="Warm Meals Kitchen", categories=["food"],
-                            description="Hot suppers on weekdays", genders=["woman"]))
+        session.add(
+            Service(
+                id="svc-1",
+                organization_id="org-1",
+                name="Warm Meals Kitchen",
+                categories=["food"],
+                description="Hot suppers on weekdays",
+                genders=["woman"],
+            )
+        )
         session.add(Location(id="loc-1", organization_id="org-1", city="Larkspur Falls", postal_code="99001"))
         session.flush()
         session.add(ServiceAtLocation(id="sal-1", service_id="svc-1", location_id="loc-1"))

@@ -29,8 +29,15 @@ def service(session):
 
 def test_referral_copies_names_from_the_directory_and_starts_open(session, today, service):
     case = new_case(session, today)
-    referral = referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today,
-                                         follow_up_on=today + timedelta(days=7), today=today, note="Bring ID")
+    referral = referrals.create_referral(
+        session,
+        case.id,
+        service_id="svc-1",
+        referred_on=today,
+        follow_up_on=today + timedelta(days=7),
+        today=today,
+        note="Bring ID",
+    )
     assert (referral.provider_name, referral.service_name) == ("Lantern Outreach", "Community Food Pantry")
     assert referral.domain == "food"  # from the service's category when none is given
     assert referral.status == "sent" and referrals.is_open(referral)
@@ -48,32 +55,51 @@ def test_referral_without_a_directory_entry_needs_a_provider(session, today):
     with pytest.raises(ValidationError) as info:
         referrals.create_referral(session, case.id, service_id=None, referred_on=today, follow_up_on=None, today=today)
     assert info.value.errors == {"provider_name": "Provider is required."}
-    referral = referrals.create_referral(session, case.id, service_id=None, referred_on=today, follow_up_on=None,
-                                         today=today, provider_name="Dr. Placeholm's practice", domain="physical_health")
+    referral = referrals.create_referral(
+        session,
+        case.id,
+        service_id=None,
+        referred_on=today,
+        follow_up_on=None,
+        today=today,
+        provider_name="Dr. Placeholm's practice",
+        domain="physical_health",
+    )
     assert referral.service_name == "Dr. Placeholm's practice"
 
 
 def test_referral_dates_and_domain_are_checked_together(session, today, service):
     case = new_case(session, today)
     with pytest.raises(ValidationError) as info:
-        referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today + timedelta(days=1),
-                                  follow_up_on="someday", today=today, domain="astrology")
+        referrals.create_referral(
+            session,
+            case.id,
+            service_id="svc-1",
+            referred_on=today + timedelta(days=1),
+            follow_up_on="someday",
+            today=today,
+            domain="astrology",
+        )
     errors = info.value.errors
     assert errors["referred_on"] == "Referral date cannot be in the future."
     assert "not a date" in errors["follow_up_on"]
     assert "Need must be one of" in errors["domain"]
     with pytest.raises(ValidationError, match="before the referral date"):
-        referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today,
-                                  follow_up_on=today - timedelta(days=1), today=today)
+        referrals.create_referral(
+            session, case.id, service_id="svc-1", referred_on=today, follow_up_on=today - timedelta(days=1), today=today
+        )
     with pytest.raises(ValidationError, match="no longer in the directory"):
-        referrals.create_referral(session, case.id, service_id="gone", referred_on=today, follow_up_on=None, today=today)
+        referrals.create_referral(
+            session, case.id, service_id="gone", referred_on=today, follow_up_on=None, today=today
+        )
     assert session.exec(select(Referral)).all() == []
 
 
 def test_the_loop_closes_only_on_a_closing_outcome(session, today, service):
     case = new_case(session, today)
-    referral = referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today - timedelta(days=10),
-                                         follow_up_on=today, today=today)
+    referral = referrals.create_referral(
+        session, case.id, service_id="svc-1", referred_on=today - timedelta(days=10), follow_up_on=today, today=today
+    )
     referrals.record_outcome(session, referral.id, status="accepted", outcome_on=today - timedelta(days=5), today=today)
     assert referrals.is_open(referral)
     assert [r.id for r in referrals.open_follow_ups(session, case.id)] == [referral.id]
@@ -84,29 +110,40 @@ def test_the_loop_closes_only_on_a_closing_outcome(session, today, service):
 
 def test_a_failed_outcome_needs_a_reason(session, today, service):
     case = new_case(session, today)
-    referral = referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None,
-                                         today=today)
+    referral = referrals.create_referral(
+        session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None, today=today
+    )
     for status in ("client_declined", "provider_declined", "no_show"):
         with pytest.raises(ValidationError) as info:
             referrals.record_outcome(session, referral.id, status=status, outcome_on=today, reason="  ", today=today)
         assert "reason is required" in info.value.errors["reason"]
     with pytest.raises(ValidationError, match="cannot be in the future"):
-        referrals.record_outcome(session, referral.id, status="accepted", outcome_on=today + timedelta(days=1), today=today)
+        referrals.record_outcome(
+            session, referral.id, status="accepted", outcome_on=today + timedelta(days=1), today=today
+        )
     for status in ("lost", "sent"):  # "sent" is where a referral starts, not an outcome
         with pytest.raises(ValidationError, match="Outcome must be one of"):
             referrals.record_outcome(session, referral.id, status=status, outcome_on=today, today=today)
     session.refresh(referral)
     assert referral.status == "sent" and referral.version == 1
-    referrals.record_outcome(session, referral.id, status="no_show", outcome_on=today, reason="Missed two appointments",
-                             today=today)
+    referrals.record_outcome(
+        session, referral.id, status="no_show", outcome_on=today, reason="Missed two appointments", today=today
+    )
     session.refresh(referral)
     assert (referral.status, referral.outcome_reason, referral.version) == ("no_show", "Missed two appointments", 2)
 
 
 def test_closed_cases_refuse_referrals_and_audit_names_fields_only(session, today, service):
     case = new_case(session, today)
-    referral = referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None,
-                                         today=today, note="Private detail about the client")
+    referral = referrals.create_referral(
+        session,
+        case.id,
+        service_id="svc-1",
+        referred_on=today,
+        follow_up_on=None,
+        today=today,
+        note="Private detail about the client",
+    )
     events = session.exec(select(AuditEvent).where(AuditEvent.entity == "referral")).all()
     assert [(e.action, e.entity_id, e.client_id) for e in events] == [("create", str(referral.id), case.client_id)]
     assert "note" in events[0].fields and "Private detail" not in repr(events[0].model_dump())
@@ -114,7 +151,9 @@ def test_closed_cases_refuse_referrals_and_audit_names_fields_only(session, toda
     session.add(case)
     session.commit()
     with pytest.raises(CaseClosedError):
-        referrals.create_referral(session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None, today=today)
+        referrals.create_referral(
+            session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None, today=today
+        )
     with pytest.raises(CaseClosedError):
         referrals.record_outcome(session, referral.id, status="accepted", outcome_on=today, today=today)
 
@@ -128,14 +167,31 @@ def test_provider_list_renders_open_referrals_and_chosen_services(demo_db, today
 
     with demo_db.session() as session:
         case = cases.open_cases(session)[0][0]
-        referral = referrals.create_referral(session, case.id, service_id="demo-svc-5", referred_on=today,
-                                             follow_up_on=today + timedelta(days=7), today=today, note="Ask for <Maria>")
-        referrals.create_referral(session, case.id, service_id=None, referred_on=today, follow_up_on=None,
-                                  today=today, provider_name="Dr. Fauxley & Partners")
-        context = provider_list.provider_list_context(session, case.id, [referral.id], service_ids=["demo-svc-9"],
-                                                      today=today)
-        assert [e.name for e in context["entries"]] == [session.get(Service, "demo-svc-5").name,
-                                                        session.get(Service, "demo-svc-9").name]
+        referral = referrals.create_referral(
+            session,
+            case.id,
+            service_id="demo-svc-5",
+            referred_on=today,
+            follow_up_on=today + timedelta(days=7),
+            today=today,
+            note="Ask for <Maria>",
+        )
+        referrals.create_referral(
+            session,
+            case.id,
+            service_id=None,
+            referred_on=today,
+            follow_up_on=None,
+            today=today,
+            provider_name="Dr. Fauxley & Partners",
+        )
+        context = provider_list.provider_list_context(
+            session, case.id, [referral.id], service_ids=["demo-svc-9"], today=today
+        )
+        assert [e.name for e in context["entries"]] == [
+            session.get(Service, "demo-svc-5").name,
+            session.get(Service, "demo-svc-9").name,
+        ]
         first = context["entries"][0]
         assert first.organization and first.addresses and first.phones and first.hours and first.how_to_apply
         markdown = provider_list.render(context, "md")
@@ -147,8 +203,9 @@ def test_provider_list_renders_open_referrals_and_chosen_services(demo_db, today
         with pytest.raises(ValidationError, match="do not belong"):
             provider_list.provider_list_context(session, case.id, [999999], today=today)
 
-        path = provider_list.save(session, case.id, tmp_path / "out" / "list.html", today=today,
-                                  referral_ids=[referral.id])
+        path = provider_list.save(
+            session, case.id, tmp_path / "out" / "list.html", today=today, referral_ids=[referral.id]
+        )
         assert path.read_text().startswith("<!DOCTYPE html>")
         assert path.stat().st_mode & 0o777 == 0o600
         logged = case_documents.list_documents(session, case.id)[0]
@@ -158,7 +215,19 @@ def test_provider_list_renders_open_referrals_and_chosen_services(demo_db, today
 def test_eligibility_notes_say_who_a_service_is_for():
     from casetui.data.services.provider_list import eligibility_notes
 
-    service = Service(id="s", name="Youth Safe Place", minimum_age=12, maximum_age=24, populations=["youth"],
-                      languages=["en", "es"], genders=["woman"])
-    assert eligibility_notes(service) == ["Ages 12 to 24.", "For woman.", "Serves youth.", "Languages: English, Spanish."]
+    service = Service(
+        id="s",
+        name="Youth Safe Place",
+        minimum_age=12,
+        maximum_age=24,
+        populations=["youth"],
+        languages=["en", "es"],
+        genders=["woman"],
+    )
+    assert eligibility_notes(service) == [
+        "Ages 12 to 24.",
+        "For woman.",
+        "Serves youth.",
+        "Languages: English, Spanish.",
+    ]
     assert eligibility_notes(Service(id="t", name="Open to all")) == []

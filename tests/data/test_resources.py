@@ -29,8 +29,9 @@ from casetui.data.storage.models import (
 from tests.data.test_db import BASELINE
 
 
-def add_service(session, service_id, name, *, description="", city="Riverton", postal="90001", org="Beacon Outreach",
-                **fields):
+def add_service(
+    session, service_id, name, *, description="", city="Riverton", postal="90001", org="Beacon Outreach", **fields
+):
     """A service with its organization and one location, written through the ORM (so the
     search index is kept by the triggers alone)."""
     org_id = "org-" + org.lower().replace(" ", "-")
@@ -52,23 +53,77 @@ def add_service(session, service_id, name, *, description="", city="Riverton", p
 
 @pytest.fixture
 def directory(session):
-    add_service(session, "legal-aid", "Legal Aid Clinic", description="Advice on eviction and benefits appeals.",
-                categories=["legal"], minimum_age=18, languages=["en", "es"], last_verified_on=date(2025, 12, 1))
-    add_service(session, "hub", "Community Hub", description="Meals, showers and a monthly legal rights workshop.",
-                categories=["food", "social_support"], last_verified_on=date(2025, 12, 1))
-    add_service(session, "pantry", "Food Pantry", description="Weekly groceries, no appointment needed.",
-                categories=["food"], languages=["es"], city="Millbrook", postal="90010", org="Cedar Mission",
-                last_verified_on=date(2024, 1, 1))
-    add_service(session, "foodbank", "Foodbank Warehouse Volunteers", description="Volunteer shifts sorting donations.",
-                categories=["social_support"], city="Oak Hollow", postal="90020")
-    add_service(session, "youth", "Youth Safe Place", description="Crisis beds for young people.",
-                categories=["housing", "safety"], minimum_age=12, maximum_age=24, populations=["youth"],
-                last_verified_on=date(2025, 6, 1))
-    add_service(session, "dv", "Safe Haven Shelter", description="Confidential shelter for women.",
-                categories=["safety", "housing"], genders=["woman"], populations=["domestic_violence"],
-                languages=["Spanish", "en"], last_verified_on=date(2025, 11, 1))
-    add_service(session, "vets", "Veterans Job Centre", description="Employment coaching for veterans.",
-                categories=["employment"], populations=["veteran"], minimum_age=18, last_verified_on=date(2025, 10, 1))
+    add_service(
+        session,
+        "legal-aid",
+        "Legal Aid Clinic",
+        description="Advice on eviction and benefits appeals.",
+        categories=["legal"],
+        minimum_age=18,
+        languages=["en", "es"],
+        last_verified_on=date(2025, 12, 1),
+    )
+    add_service(
+        session,
+        "hub",
+        "Community Hub",
+        description="Meals, showers and a monthly legal rights workshop.",
+        categories=["food", "social_support"],
+        last_verified_on=date(2025, 12, 1),
+    )
+    add_service(
+        session,
+        "pantry",
+        "Food Pantry",
+        description="Weekly groceries, no appointment needed.",
+        categories=["food"],
+        languages=["es"],
+        city="Millbrook",
+        postal="90010",
+        org="Cedar Mission",
+        last_verified_on=date(2024, 1, 1),
+    )
+    add_service(
+        session,
+        "foodbank",
+        "Foodbank Warehouse Volunteers",
+        description="Volunteer shifts sorting donations.",
+        categories=["social_support"],
+        city="Oak Hollow",
+        postal="90020",
+    )
+    add_service(
+        session,
+        "youth",
+        "Youth Safe Place",
+        description="Crisis beds for young people.",
+        categories=["housing", "safety"],
+        minimum_age=12,
+        maximum_age=24,
+        populations=["youth"],
+        last_verified_on=date(2025, 6, 1),
+    )
+    add_service(
+        session,
+        "dv",
+        "Safe Haven Shelter",
+        description="Confidential shelter for women.",
+        categories=["safety", "housing"],
+        genders=["woman"],
+        populations=["domestic_violence"],
+        languages=["Spanish", "en"],
+        last_verified_on=date(2025, 11, 1),
+    )
+    add_service(
+        session,
+        "vets",
+        "Veterans Job Centre",
+        description="Employment coaching for veterans.",
+        categories=["employment"],
+        populations=["veteran"],
+        minimum_age=18,
+        last_verified_on=date(2025, 10, 1),
+    )
     return session
 
 
@@ -78,7 +133,9 @@ def ids(hits):
 
 def scan(session, query, filters=None):
     """The portable scan, as an oracle for what the index must find."""
-    return {i for i, _ in resources._search_portable(session, resources.query_words(query), filters or SearchFilters(), 50)}
+    return {
+        i for i, _ in resources._search_portable(session, resources.query_words(query), filters or SearchFilters(), 50)
+    }
 
 
 # --- relevance and prefixes ------------------------------------------------------------------------
@@ -121,7 +178,12 @@ def test_punctuation_and_quotes_in_the_query_are_harmless(directory, today):
 def test_results_carry_what_a_line_shows(directory, today):
     hit = resources.search(directory, "pantry", today=today)[0]
     assert (hit.name, hit.organization, hit.city, hit.postal_code, hit.phone) == (
-        "Food Pantry", "Cedar Mission", "Millbrook", "90010", "(555) 0100-0000")
+        "Food Pantry",
+        "Cedar Mission",
+        "Millbrook",
+        "90010",
+        "(555) 0100-0000",
+    )
     assert hit.categories == ["food"] and hit.eligible is None and hit.eligibility == []
     assert hit.stale  # verified 2024-01-01, more than 12 months before 2026-01-15
 
@@ -129,20 +191,23 @@ def test_results_carry_what_a_line_shows(directory, today):
 # --- filters ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("filters, expected", [
-    (SearchFilters(category="food"), {"hub", "pantry"}),
-    (SearchFilters(age=16), {"hub", "pantry", "foodbank", "youth", "dv"}),
-    (SearchFilters(age=30), {"legal-aid", "hub", "pantry", "foodbank", "dv", "vets"}),
-    (SearchFilters(gender="man"), {"legal-aid", "hub", "pantry", "foodbank", "youth", "vets"}),
-    (SearchFilters(gender="woman", category="safety"), {"youth", "dv"}),
-    (SearchFilters(language="Spanish"), {"legal-aid", "pantry", "dv"}),
-    (SearchFilters(language="spa"), {"legal-aid", "pantry", "dv"}),
-    (SearchFilters(population="veteran"), {"vets"}),
-    (SearchFilters(place="millbrook"), {"pantry"}),
-    (SearchFilters(place="Oak Hollow"), {"foodbank"}),
-    (SearchFilters(place="90001"), {"legal-aid", "hub", "youth", "dv", "vets"}),
-    (SearchFilters(category="housing", age=30, language="en", place="Riverton"), {"dv"}),
-])
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        (SearchFilters(category="food"), {"hub", "pantry"}),
+        (SearchFilters(age=16), {"hub", "pantry", "foodbank", "youth", "dv"}),
+        (SearchFilters(age=30), {"legal-aid", "hub", "pantry", "foodbank", "dv", "vets"}),
+        (SearchFilters(gender="man"), {"legal-aid", "hub", "pantry", "foodbank", "youth", "vets"}),
+        (SearchFilters(gender="woman", category="safety"), {"youth", "dv"}),
+        (SearchFilters(language="Spanish"), {"legal-aid", "pantry", "dv"}),
+        (SearchFilters(language="spa"), {"legal-aid", "pantry", "dv"}),
+        (SearchFilters(population="veteran"), {"vets"}),
+        (SearchFilters(place="millbrook"), {"pantry"}),
+        (SearchFilters(place="Oak Hollow"), {"foodbank"}),
+        (SearchFilters(place="90001"), {"legal-aid", "hub", "youth", "dv", "vets"}),
+        (SearchFilters(category="housing", age=30, language="en", place="Riverton"), {"dv"}),
+    ],
+)
 def test_filters_browse_and_narrow_a_search(directory, today, filters, expected):
     browsed = resources.search(directory, "", filters, today=today)
     assert set(ids(browsed)) == expected == scan(directory, "", filters)
@@ -172,8 +237,9 @@ def test_bad_filters_are_validation_errors(directory, today):
 
 
 def test_the_index_follows_edits_moves_renames_and_deletes(directory, today):
-    service = resources.update_service(directory, "pantry", {"name": "Grocery Shelf", "categories": ["food", "income"]},
-                                       today, expected_version=1)
+    service = resources.update_service(
+        directory, "pantry", {"name": "Grocery Shelf", "categories": ["food", "income"]}, today, expected_version=1
+    )
     assert service.version == 2
     assert ids(resources.search(directory, "grocery", today=today)) == ["pantry"]
     assert "pantry" not in ids(resources.search(directory, "pantry", today=today))
@@ -197,7 +263,10 @@ def test_the_index_follows_edits_moves_renames_and_deletes(directory, today):
     link.location_id = "loc-oak-hollow-90020"
     directory.add(link)
     directory.commit()
-    assert set(ids(resources.search(directory, "", SearchFilters(place="Oak Hollow"), today=today))) == {"pantry", "foodbank"}
+    assert set(ids(resources.search(directory, "", SearchFilters(place="Oak Hollow"), today=today))) == {
+        "pantry",
+        "foodbank",
+    }
     directory.delete(directory.get(Phone, "ph-pantry"))
     directory.delete(link)
     directory.flush()
@@ -224,10 +293,12 @@ def test_a_migrated_file_gets_its_directory_indexed(tmp_path, today):
         conn.executescript(BASELINE.read_text())
         conn.execute("INSERT INTO casetui_meta VALUES ('application', 'casetui'), ('schema_version', '1')")
         conn.execute("INSERT INTO organization (id, name) VALUES ('o1', 'Lantern Outreach')")
-        conn.execute("INSERT INTO service (id, organization_id, name, description, status, genders, languages, "
-                     "populations, categories, taxonomy_terms, updated_at, version) VALUES ('s1', 'o1', "
-                     "'Tenant Rights Clinic', 'Advice on leases.', 'active', '[]', '[]', '[]', '[\"legal\"]', '[]', "
-                     "'2025-01-01', 1)")
+        conn.execute(
+            "INSERT INTO service (id, organization_id, name, description, status, genders, languages, "
+            "populations, categories, taxonomy_terms, updated_at, version) VALUES ('s1', 'o1', "
+            "'Tenant Rights Clinic', 'Advice on leases.', 'active', '[]', '[]', '[]', '[\"legal\"]', '[]', "
+            "'2025-01-01', 1)"
+        )
     database = open_database(str(old))
     with database.session() as session:
         assert ids(resources.search(session, "tenant", today=today)) == ["s1"]
@@ -249,8 +320,12 @@ def test_get_service_gathers_organization_locations_phones(directory):
 
 def test_update_service_validates_every_field_in_plain_words(directory, today):
     with pytest.raises(ValidationError) as failure:
-        resources.update_service(directory, "legal-aid", {"name": "  ", "minimum_age": "abc", "categories": ["pets"],
-                                                          "email": "not an email"}, today)
+        resources.update_service(
+            directory,
+            "legal-aid",
+            {"name": "  ", "minimum_age": "abc", "categories": ["pets"], "email": "not an email"},
+            today,
+        )
     assert set(failure.value.errors) == {"name", "minimum_age", "categories", "email"}
     with pytest.raises(ValidationError, match="Maximum age must be at least the minimum age"):
         resources.update_service(directory, "legal-aid", {"maximum_age": "10"}, today)  # minimum is 18
@@ -261,8 +336,12 @@ def test_update_service_validates_every_field_in_plain_words(directory, today):
 
 
 def test_update_service_normalises_lists_and_records_changed_fields(directory, today):
-    service = resources.update_service(directory, "hub", {"languages": "Spanish, vi", "genders": ["female"],
-                                                          "populations": "youth, family", "minimum_age": ""}, today)
+    service = resources.update_service(
+        directory,
+        "hub",
+        {"languages": "Spanish, vi", "genders": ["female"], "populations": "youth, family", "minimum_age": ""},
+        today,
+    )
     assert (service.languages, service.genders, service.populations) == (["es", "vi"], ["woman"], ["youth", "family"])
     event = directory.exec(select(AuditEvent).where(AuditEvent.entity_id == "hub")).one()
     assert event.fields == ["genders", "languages", "populations"]
@@ -313,8 +392,17 @@ def test_language_names_and_codes_are_one_language():
 
 
 def test_client_profile_comes_from_the_client_and_latest_assessment(session, today):
-    client = Client(first_name="Ada", last_name="Sampleton", date_of_birth=date(2009, 6, 1), gender="woman",
-                    language="Somali", city="Riverton", postal_code="90001", veteran=True, populations=["refugee"])
+    client = Client(
+        first_name="Ada",
+        last_name="Sampleton",
+        date_of_birth=date(2009, 6, 1),
+        gender="woman",
+        language="Somali",
+        city="Riverton",
+        postal_code="90001",
+        veteran=True,
+        populations=["refugee"],
+    )
     session.add(client)
     session.flush()
     case = Case(client_id=client.id, opened_on=date(2025, 9, 1))
@@ -324,22 +412,40 @@ def test_client_profile_comes_from_the_client_and_latest_assessment(session, tod
     new = Assessment(case_id=case.id, assessed_on=date(2025, 12, 8), kind="reassessment")
     session.add_all([old, new])
     session.flush()
-    session.add_all([AssessmentNeed(assessment_id=old.id, domain="legal", score=1),
-                     AssessmentNeed(assessment_id=new.id, domain="food", score=2),
-                     AssessmentNeed(assessment_id=new.id, domain="housing", score=1),
-                     AssessmentNeed(assessment_id=new.id, domain="education", score=4, wants_goal=True),
-                     AssessmentNeed(assessment_id=new.id, domain="income", score=4)])
+    session.add_all(
+        [
+            AssessmentNeed(assessment_id=old.id, domain="legal", score=1),
+            AssessmentNeed(assessment_id=new.id, domain="food", score=2),
+            AssessmentNeed(assessment_id=new.id, domain="housing", score=1),
+            AssessmentNeed(assessment_id=new.id, domain="education", score=4, wants_goal=True),
+            AssessmentNeed(assessment_id=new.id, domain="income", score=4),
+        ]
+    )
     session.commit()
     profile = resources.client_profile(session, case.id, today)
-    assert profile == ClientProfile(age=16, gender="woman", language="Somali", populations=["refugee", "veteran"],
-                                    needs=["housing", "food", "education"], city="Riverton", postal_code="90001")
+    assert profile == ClientProfile(
+        age=16,
+        gender="woman",
+        language="Somali",
+        populations=["refugee", "veteran"],
+        needs=["housing", "food", "education"],
+        city="Riverton",
+        postal_code="90001",
+    )
     with pytest.raises(NotFoundError):
         resources.client_profile(session, 999, today)
 
 
 def test_suggestions_rank_needs_met_eligibility_and_nearness(directory, today):
-    profile = ClientProfile(age=30, gender="woman", language="Spanish", populations=[], needs=["food", "safety"],
-                            city="Riverton", postal_code="90001")
+    profile = ClientProfile(
+        age=30,
+        gender="woman",
+        language="Spanish",
+        populations=[],
+        needs=["food", "safety"],
+        city="Riverton",
+        postal_code="90001",
+    )
     hits = resources.suggest_for_client(directory, profile, today=today)
     assert set(ids(hits)) == {"hub", "pantry", "youth", "dv"}
     # The urgent need first; among food services the nearby one; the safety service she can use
@@ -355,9 +461,13 @@ def test_suggestions_rank_needs_met_eligibility_and_nearness(directory, today):
 
 def test_demo_directory_search_agrees_with_a_plain_scan(demo_db, today):
     with demo_db.session() as session:
-        for words, filters in (("", SearchFilters(category="legal", place="riverton")),
-                               ("counsel", SearchFilters(age=16, language="Spanish")),
-                               ("foo pan", None), ("veterans", None), ("harbour", None)):
+        for words, filters in (
+            ("", SearchFilters(category="legal", place="riverton")),
+            ("counsel", SearchFilters(age=16, language="Spanish")),
+            ("foo pan", None),
+            ("veterans", None),
+            ("harbour", None),
+        ):
             assert set(ids(resources.search(session, words, filters, today=today))) == scan(session, words, filters)
         if session.get_bind().dialect.name == "sqlite":
             count = session.execute(text("SELECT count(*) FROM service_title_fts")).scalar_one()

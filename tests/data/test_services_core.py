@@ -24,15 +24,25 @@ def count(session, model) -> int:
 
 
 def new_case(session, today):
-    client = clients.create_client(session, {"first_name": "Ada", "last_name": "Sampleton",
-                                             "date_of_birth": "1990-04-02"}, today)
+    client = clients.create_client(
+        session, {"first_name": "Ada", "last_name": "Sampleton", "date_of_birth": "1990-04-02"}, today
+    )
     return client, cases.open_case(session, client.id, today)
 
 
 def test_create_client_reports_every_bad_field_in_words(session, today):
     with pytest.raises(ValidationError) as info:
-        clients.create_client(session, {"first_name": " ", "last_name": "", "date_of_birth": "31/31/1990",
-                                         "email": "not-an-email", "household_size": "many"}, today)
+        clients.create_client(
+            session,
+            {
+                "first_name": " ",
+                "last_name": "",
+                "date_of_birth": "31/31/1990",
+                "email": "not-an-email",
+                "household_size": "many",
+            },
+            today,
+        )
     errors = info.value.errors
     assert errors["first_name"] == "First name is required."
     assert errors["last_name"] == "Last name is required."
@@ -44,8 +54,9 @@ def test_create_client_reports_every_bad_field_in_words(session, today):
 
 def test_date_of_birth_in_the_future_is_refused(session, today):
     with pytest.raises(ValidationError, match="future"):
-        clients.create_client(session, {"first_name": "A", "last_name": "B",
-                                        "date_of_birth": today + timedelta(days=1)}, today)
+        clients.create_client(
+            session, {"first_name": "A", "last_name": "B", "date_of_birth": today + timedelta(days=1)}, today
+        )
 
 
 def test_audit_rows_name_fields_but_never_values(session, today):
@@ -85,11 +96,25 @@ def test_a_closed_case_refuses_notes(session, today):
 def test_note_validation_and_last_contact(session, today):
     _client, case = new_case(session, today)
     with pytest.raises(ValidationError) as info:
-        notes.add_note(session, case.id, occurred_on=today + timedelta(days=2), kind="fax", text="",
-                       duration_minutes="-5", today=today)
+        notes.add_note(
+            session,
+            case.id,
+            occurred_on=today + timedelta(days=2),
+            kind="fax",
+            text="",
+            duration_minutes="-5",
+            today=today,
+        )
     assert set(info.value.errors) == {"occurred_on", "kind", "text", "duration_minutes"}
-    notes.add_note(session, case.id, occurred_on=today - timedelta(days=3), kind="visit", text="Home visit",
-                   duration_minutes="45", today=today)
+    notes.add_note(
+        session,
+        case.id,
+        occurred_on=today - timedelta(days=3),
+        kind="visit",
+        text="Home visit",
+        duration_minutes="45",
+        today=today,
+    )
     notes.add_note(session, case.id, occurred_on=today, kind="note", text="Paperwork", today=today)
     assert notes.last_contact_on(session, case.id) == today - timedelta(days=3)
 
@@ -97,11 +122,24 @@ def test_note_validation_and_last_contact(session, today):
 def test_consent_lifecycle(session, today):
     client, _case = new_case(session, today)
     with pytest.raises(ValidationError, match="after the signed date"):
-        consent.record_consent(session, client.id, recipient="Harbour Shelter", scope="referral",
-                               signed_on=today, expires_on=today - timedelta(days=1), today=today)
-    signed = consent.record_consent(session, client.id, recipient="Harbour Shelter", scope="referral",
-                                    signed_on=today - timedelta(days=10), expires_on=today + timedelta(days=10),
-                                    today=today)
+        consent.record_consent(
+            session,
+            client.id,
+            recipient="Harbour Shelter",
+            scope="referral",
+            signed_on=today,
+            expires_on=today - timedelta(days=1),
+            today=today,
+        )
+    signed = consent.record_consent(
+        session,
+        client.id,
+        recipient="Harbour Shelter",
+        scope="referral",
+        signed_on=today - timedelta(days=10),
+        expires_on=today + timedelta(days=10),
+        today=today,
+    )
     assert consent.status(signed, today) == "expiring"
     assert consent.current_consent_for(session, client.id, "harbour  shelter", today).id == signed.id
     consent.revoke_consent(session, signed.id, revoked_on=today, reason="Client asked", today=today)
@@ -126,7 +164,9 @@ def test_a_failing_write_leaves_nothing_behind(session, today, monkeypatch):
 
 
 def test_possible_duplicates_match_date_of_birth_and_similar_name(session, today):
-    clients.create_client(session, {"first_name": "Katherine", "last_name": "Fictor", "date_of_birth": "1985-06-01"}, today)
+    clients.create_client(
+        session, {"first_name": "Katherine", "last_name": "Fictor", "date_of_birth": "1985-06-01"}, today
+    )
     clients.create_client(session, {"first_name": "Bram", "last_name": "Other", "date_of_birth": "1985-06-01"}, today)
     found = clients.possible_duplicates(session, "Kathrine", "Fictor", date(1985, 6, 1))
     assert [c.first_name for c in found] == ["Katherine"]

@@ -67,8 +67,11 @@ def watcher():
 
 def walk_the_services(session):
     """A day's work through the main services; returns the new client's id."""
-    client = clients.create_client(session, {"first_name": "Audra", "last_name": "Trailwright",
-                                             "phone": "555-0199", "date_of_birth": "1980-02-03"}, TODAY)
+    client = clients.create_client(
+        session,
+        {"first_name": "Audra", "last_name": "Trailwright", "phone": "555-0199", "date_of_birth": "1980-02-03"},
+        TODAY,
+    )
     clients.update_client(session, client.id, {"city": "Riverton", "pronouns": "she/her"}, TODAY)
     clients.record_opened(session, client.id)
     case = cases.open_case(session, client.id, TODAY)
@@ -76,22 +79,45 @@ def walk_the_services(session):
     cases.set_next_review(session, case.id, TODAY + timedelta(days=30), TODAY)
     note = notes.add_note(session, case.id, occurred_on=TODAY, kind="phone", text="Called about rent", today=TODAY)
     notes.delete_note(session, note.id)
-    signed = consent.record_consent(session, client.id, recipient="Riverton Housing Office", scope="referral",
-                                    signed_on=TODAY, today=TODAY)
+    signed = consent.record_consent(
+        session, client.id, recipient="Riverton Housing Office", scope="referral", signed_on=TODAY, today=TODAY
+    )
     consent.revoke_consent(session, signed.id, revoked_on=TODAY, reason="Client asked", today=TODAY)
     service_id = session.exec(select(Service.id)).first()
-    referral = referrals.create_referral(session, case.id, service_id=service_id, referred_on=TODAY,
-                                         follow_up_on=TODAY + timedelta(days=7), today=TODAY)
+    referral = referrals.create_referral(
+        session, case.id, service_id=service_id, referred_on=TODAY, follow_up_on=TODAY + timedelta(days=7), today=TODAY
+    )
     referrals.record_outcome(session, referral.id, status="accepted", outcome_on=TODAY, today=TODAY)
-    goal = goals.create_goal(session, case.id, {"statement": "Keep the apartment", "domains": ["housing"],
-                                                "measure": "Months of rent paid", "baseline": "0", "target": "6",
-                                                "start_on": TODAY, "due_on": TODAY + timedelta(days=180)})
+    goal = goals.create_goal(
+        session,
+        case.id,
+        {
+            "statement": "Keep the apartment",
+            "domains": ["housing"],
+            "measure": "Months of rent paid",
+            "baseline": "0",
+            "target": "6",
+            "start_on": TODAY,
+            "due_on": TODAY + timedelta(days=180),
+        },
+    )
     objective = goals.add_objective(session, goal.id, text="Apply for rent help", due_on=TODAY + timedelta(days=14))
     goals.set_objective_done(session, objective.id, True, TODAY)
     goals.add_progress(session, goal.id, recorded_on=TODAY, value="1", today=TODAY)
-    goals.revise_goal(session, goal.id, {"statement": "Keep the apartment for a year", "domains": ["housing"],
-                                         "measure": "Months of rent paid", "baseline": "0", "target": "12",
-                                         "start_on": TODAY, "due_on": TODAY + timedelta(days=365)}, "Reassessed")
+    goals.revise_goal(
+        session,
+        goal.id,
+        {
+            "statement": "Keep the apartment for a year",
+            "domains": ["housing"],
+            "measure": "Months of rent paid",
+            "baseline": "0",
+            "target": "12",
+            "start_on": TODAY,
+            "due_on": TODAY + timedelta(days=365),
+        },
+        "Reassessed",
+    )
     settings.set_value(session, "no_contact_days", "21")
     return client.id
 
@@ -110,12 +136,29 @@ def test_every_write_is_audited_in_its_own_commit_naming_fields_not_values(demo_
     with demo_db.session() as session:
         events = [e for e, _name in audit.query(session, client_ids=[client_id], limit=None)]
     actions = {(e.action, e.entity) for e in events}
-    for expected in [("create", "client"), ("update", "client"), ("open", "client"), ("create", "case"),
-                     ("stage", "case"), ("create", "note"), ("delete", "note"), ("create", "consent"),
-                     ("update", "consent")]:
+    for expected in [
+        ("create", "client"),
+        ("update", "client"),
+        ("open", "client"),
+        ("create", "case"),
+        ("stage", "case"),
+        ("create", "note"),
+        ("delete", "note"),
+        ("create", "consent"),
+        ("update", "consent"),
+    ]:
         assert expected in actions, f"no audit row for {expected}"
-    values = ["Audra", "Trailwright", "555-0199", "1980-02-03", "Riverton", "she/her", "Called about rent",
-              "Keep the apartment", "Client asked"]
+    values = [
+        "Audra",
+        "Trailwright",
+        "555-0199",
+        "1980-02-03",
+        "Riverton",
+        "she/her",
+        "Called about rent",
+        "Keep the apartment",
+        "Client asked",
+    ]
     with closing(sqlite3.connect(demo_db.path)) as conn:
         dumped = " ".join(str(cell) for row in conn.execute("SELECT * FROM audit_event") for cell in row)
     assert not [v for v in values if v in dumped], "the audit trail holds client values"
@@ -159,8 +202,11 @@ def test_audit_rows_cannot_be_changed_or_deleted(demo_db):
             session.commit()
     with closing(sqlite3.connect(demo_db.path)) as conn:
         count = conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
-        for statement in ("UPDATE audit_event SET worker='x'", "DELETE FROM audit_event",
-                          "UPDATE audit_event SET fields='[]' WHERE id=1"):
+        for statement in (
+            "UPDATE audit_event SET worker='x'",
+            "DELETE FROM audit_event",
+            "UPDATE audit_event SET fields='[]' WHERE id=1",
+        ):
             with pytest.raises(sqlite3.DatabaseError, match="audit rows cannot"):
                 conn.execute(statement)
         conn.rollback()

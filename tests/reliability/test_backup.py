@@ -49,7 +49,9 @@ def test_backup_while_a_writer_is_busy_is_consistent_and_owner_only(demo_db, dem
     def write():
         while not stop.is_set():
             with demo_db.session() as session:
-                written.append(notes.add_note(session, case_id, occurred_on=TODAY, kind="note", text="busy", today=TODAY).id)
+                written.append(
+                    notes.add_note(session, case_id, occurred_on=TODAY, kind="note", text="busy", today=TODAY).id
+                )
 
     writer = threading.Thread(target=write)
     writer.start()
@@ -65,9 +67,14 @@ def test_backup_while_a_writer_is_busy_is_consistent_and_owner_only(demo_db, dem
         with closing(sqlite3.connect(copy)) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             # consistent snapshot: every note in the copy has its audit row
-            assert conn.execute("SELECT count(*) FROM note n WHERE NOT EXISTS (SELECT 1 FROM audit_event a "
-                                "WHERE a.entity='note' AND a.entity_id = CAST(n.id AS TEXT))"
-                                " AND n.text='busy'").fetchone()[0] == 0
+            assert (
+                conn.execute(
+                    "SELECT count(*) FROM note n WHERE NOT EXISTS (SELECT 1 FROM audit_event a "
+                    "WHERE a.entity='note' AND a.entity_id = CAST(n.id AS TEXT))"
+                    " AND n.text='busy'"
+                ).fetchone()[0]
+                == 0
+            )
     assert note_count(copies[-1]) >= note_count(copies[0])
 
 
@@ -112,7 +119,9 @@ def test_restore_verifies_then_replaces_and_keeps_the_replaced_file(demo_path, t
     good = backup.backup_file(demo_path, tmp_path / "good.db")
     database = open_database(str(demo_path), worker="w")
     with database.session() as session:
-        notes.add_note(session, open_case_id(session), occurred_on=TODAY, kind="note", text="after the backup", today=TODAY)
+        notes.add_note(
+            session, open_case_id(session), occurred_on=TODAY, kind="note", text="after the backup", today=TODAY
+        )
     database.dispose()
     before = note_count(demo_path)
     assert main(["--db", str(demo_path), "restore", str(good)]) == 0
@@ -129,7 +138,7 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(demo_path, tmp_path, d
     if damage == "corrupt":
         backup.backup_file(demo_path, bad)
         data = bytearray(bad.read_bytes())
-        data[4096 * 3:4096 * 6] = os.urandom(4096 * 3)
+        data[4096 * 3 : 4096 * 6] = os.urandom(4096 * 3)
         bad.write_bytes(bytes(data))
     elif damage == "not_casetui":
         with closing(sqlite3.connect(bad)) as conn:

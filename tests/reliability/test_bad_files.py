@@ -26,9 +26,11 @@ def digest(path) -> str:
 
 def saved_state(path) -> tuple[str, int, int]:
     with closing(sqlite3.connect(path)) as conn:
-        return (conn.execute("PRAGMA integrity_check").fetchone()[0],
-                conn.execute("SELECT count(*) FROM note").fetchone()[0],
-                conn.execute("SELECT count(*) FROM audit_event").fetchone()[0])
+        return (
+            conn.execute("PRAGMA integrity_check").fetchone()[0],
+            conn.execute("SELECT count(*) FROM note").fetchone()[0],
+            conn.execute("SELECT count(*) FROM audit_event").fetchone()[0],
+        )
 
 
 def open_case_id(database) -> int:
@@ -54,7 +56,7 @@ def test_a_damaged_data_page_is_reported_and_left_alone(demo_path, tmp_path, cap
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     data = bytearray(demo_path.read_bytes())
     start = (root - 1) * page_size
-    data[start:start + page_size] = b"\x07" * page_size
+    data[start : start + page_size] = b"\x07" * page_size
     demo_path.write_bytes(bytes(data))
     before = digest(demo_path)
     assert main(["--db", str(demo_path), "export", str(tmp_path / "out.json")]) == 1

@@ -35,12 +35,19 @@ def _writer(path: str, out_fd: int, seed: int) -> None:
     while True:
         with database.session() as session:
             if rng.random() < 0.7:
-                note = notes.add_note(session, case_id, occurred_on=TODAY, kind="phone",
-                                      text=f"Synthetic note {seed}-{rng.random()}" * rng.randint(1, 50), today=TODAY)
+                note = notes.add_note(
+                    session,
+                    case_id,
+                    occurred_on=TODAY,
+                    kind="phone",
+                    text=f"Synthetic note {seed}-{rng.random()}" * rng.randint(1, 50),
+                    today=TODAY,
+                )
                 message = f"note {note.id}\n"
             else:  # a bigger transaction: a client and a case in one commit
-                client = clients.create_client(session, {"first_name": "Crash", "last_name": f"Testperson{seed}"},
-                                               TODAY, commit=False)
+                client = clients.create_client(
+                    session, {"first_name": "Crash", "last_name": f"Testperson{seed}"}, TODAY, commit=False
+                )
                 cases.open_case(session, client.id, TODAY)
                 message = f"client {client.id}\n"
         os.write(out_fd, message.encode())
@@ -101,8 +108,12 @@ def test_sigkilled_writers_never_lose_an_acknowledged_write(demo_path):
                 assert number in (note_ids if kind == "note" else client_ids), f"acknowledged {kind} {number} was lost"
             # Atomicity: each note written here exists together with its audit row, or not at all
             written = {i for i in note_ids if i > demo_notes}
-            audited = {int(i) for i in session.exec(sql_select(AuditEvent.entity_id).where(
-                AuditEvent.entity == "note", AuditEvent.action == "create")).all()}
+            audited = {
+                int(i)
+                for i in session.exec(
+                    sql_select(AuditEvent.entity_id).where(AuditEvent.entity == "note", AuditEvent.action == "create")
+                ).all()
+            }
             assert written == {i for i in audited if i > demo_notes}
             for client in session.exec(sql_select(Client).where(Client.first_name == "Crash")):
                 assert clients.cases_of(session, client.id), "a client was committed without its case"

@@ -18,8 +18,11 @@ from casetui.data.storage import sqlcipher as crypto
 from casetui.data.storage.database import open_database
 from tests.conftest import TODAY
 
-pytestmark = pytest.mark.skipif(not crypto.available(), reason="sqlcipher3 is not installed: "
-                                "pip install 'casetui[encryption]' (sqlcipher3-binary) to test encryption at rest")
+pytestmark = pytest.mark.skipif(
+    not crypto.available(),
+    reason="sqlcipher3 is not installed: "
+    "pip install 'casetui[encryption]' (sqlcipher3-binary) to test encryption at rest",
+)
 
 PASSPHRASE = "correct horse battery"
 
@@ -70,8 +73,14 @@ def test_plain_copy_only_when_asked(demo_path, tmp_path, monkeypatch):
 def test_wrong_or_missing_passphrase_is_one_clear_line(demo_path, monkeypatch):
     backup.encrypt_file(demo_path, PASSPHRASE)
     env = {**os.environ, "CASETUI_PASSPHRASE": "not the passphrase"}
-    result = subprocess.run([sys.executable, "-m", "casetui", "--db", str(demo_path), "export", "x.json"],
-                            capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "casetui", "--db", str(demo_path), "export", "x.json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Wrong passphrase" in result.stderr, result.stderr
     with pytest.raises(DatabaseError, match="Wrong passphrase"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -26,12 +26,24 @@ def add_fixed_events(database) -> int:
     """Audit rows at fixed times (stable snapshots); returns their client's id."""
     with database.session() as session:
         client_id = session.exec(select(Client.id).order_by(Client.id)).first()
-        for minute, (worker, action, fields) in enumerate([("J. Rivera", "open", []),
-                                                          ("J. Rivera", "update", ["phone", "city"]),
-                                                          ("A. Okafor", "create", ["text", "kind"])]):
-            session.add(AuditEvent(at=datetime(2026, 1, 14, 9, minute, tzinfo=timezone.utc), worker=worker,
-                                   action=action, entity="note" if action == "create" else "client",
-                                   entity_id=str(client_id), client_id=client_id, fields=fields))
+        for minute, (worker, action, fields) in enumerate(
+            [
+                ("J. Rivera", "open", []),
+                ("J. Rivera", "update", ["phone", "city"]),
+                ("A. Okafor", "create", ["text", "kind"]),
+            ]
+        ):
+            session.add(
+                AuditEvent(
+                    at=datetime(2026, 1, 14, 9, minute, tzinfo=UTC),
+                    worker=worker,
+                    action=action,
+                    entity="note" if action == "create" else "client",
+                    entity_id=str(client_id),
+                    client_id=client_id,
+                    fields=fields,
+                )
+            )
         session.commit()
     return client_id
 

@@ -31,8 +31,10 @@ def test_round_trip_keeps_every_record(demo_path, db_path, tmp_path):
     assert os.stat(exported).st_mode & 0o777 == 0o600
     original = json.loads(exported.read_text())
     assert original["format"] == portability.FORMAT and len(original["clients"]) >= 25
-    parts = {key: sum(len(case[key]) for c in original["clients"] for case in c["cases"])
-             for key in ("notes", "goals", "assessments", "referrals", "stage_changes")}
+    parts = {
+        key: sum(len(case[key]) for c in original["clients"] for case in c["cases"])
+        for key in ("notes", "goals", "assessments", "referrals", "stage_changes")
+    }
     assert all(parts.values()), f"the demo export lacks some parts: {parts}"
 
     assert main(["--db", str(db_path), "import", str(exported)]) == 0
@@ -57,15 +59,20 @@ def test_one_client_only(demo_db, tmp_path):
     assert data["clients"][0]["cases"], "the client's cases were not exported"
 
 
-@pytest.mark.parametrize("content", [
-    "not json", "[]", '{"format": "something-else"}',
-    '{"format": "casetui-export", "format_version": 99, "clients": []}',
-    '{"format": "casetui-export", "format_version": 1, "clients": [{"first_name": "", "last_name": "X"}]}',
-    '{"format": "casetui-export", "format_version": 1, "clients": [{"first_name": "A", "last_name": "B", '
-    '"cases": [{"opened_on": "not a date"}]}]}',
-    '{"format": "casetui-export", "format_version": 1, "clients": [{"first_name": "A", "last_name": "B", '
-    '"cases": "oops"}]}',
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not json",
+        "[]",
+        '{"format": "something-else"}',
+        '{"format": "casetui-export", "format_version": 99, "clients": []}',
+        '{"format": "casetui-export", "format_version": 1, "clients": [{"first_name": "", "last_name": "X"}]}',
+        '{"format": "casetui-export", "format_version": 1, "clients": [{"first_name": "A", "last_name": "B", '
+        '"cases": [{"opened_on": "not a date"}]}]}',
+        '{"format": "casetui-export", "format_version": 1, "clients": [{"first_name": "A", "last_name": "B", '
+        '"cases": "oops"}]}',
+    ],
+)
 def test_a_bad_file_is_refused_whole_and_writes_nothing(db_path, tmp_path, content, capsys):
     path = tmp_path / "bad.json"
     path.write_text(content)

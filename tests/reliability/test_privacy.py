@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import select
 
 from casetui import config
-from casetui.data.domain import templates as documents
 from casetui.cli import make_app
+from casetui.data.domain import templates as documents
 from casetui.data.services import audit, clients, notes, portability
 from casetui.data.storage import backup
 from casetui.data.storage import sqlcipher as crypto
@@ -73,12 +73,22 @@ def test_a_database_error_shows_no_client_data(demo_path, tmp_path):
         conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON client BEGIN SELECT RAISE(ABORT, 'refused'); END")
         conn.commit()
     export = tmp_path / "in.json"
-    export.write_text(json.dumps({"format": "casetui-export", "format_version": 1,
-                                  "clients": [{"first_name": "Pria", "last_name": SECRET_NAME,
-                                               "phone": "555-0142", "cases": []}]}))
-    result = subprocess.run([sys.executable, "-m", "casetui", "--db", str(demo_path), "import", str(export)],
-                            capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "CASETUI_DEBUG": ""})
+    export.write_text(
+        json.dumps(
+            {
+                "format": "casetui-export",
+                "format_version": 1,
+                "clients": [{"first_name": "Pria", "last_name": SECRET_NAME, "phone": "555-0142", "cases": []}],
+            }
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "casetui", "--db", str(demo_path), "import", str(export)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CASETUI_DEBUG": ""},
+    )
     assert result.returncode == 1
     assert SECRET_NAME not in result.stderr + result.stdout and "555-0142" not in result.stderr
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr

@@ -44,11 +44,48 @@ MODULE_OF = {"reassessment": "intake", "referral": "resources"}
 
 # Every key a worker might press, but not the ones that end the app (q, ctrl+q, ctrl+c) and
 # not the palette (typing into it then enter can pick "Quit").
-KEYS = (list("abcdefghijklmnoprstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        + ["space", "enter", "enter", "escape", "tab", "tab", "shift+tab", "up", "down", "left", "right",
-           "pageup", "pagedown", "home", "end", "backspace", "delete", "minus", "slash", "full_stop", "comma",
-           "question_mark", "plus", "asterisk", "ctrl+a", "ctrl+e", "ctrl+k", "ctrl+u", "ctrl+s", "ctrl+r",
-           "ctrl+n", "ctrl+d", "ctrl+l", "ctrl+t", "ctrl+f", "ctrl+o", "ctrl+g", "f1", "f2", "f5"])
+KEYS = list("abcdefghijklmnoprstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") + [
+    "space",
+    "enter",
+    "enter",
+    "escape",
+    "tab",
+    "tab",
+    "shift+tab",
+    "up",
+    "down",
+    "left",
+    "right",
+    "pageup",
+    "pagedown",
+    "home",
+    "end",
+    "backspace",
+    "delete",
+    "minus",
+    "slash",
+    "full_stop",
+    "comma",
+    "question_mark",
+    "plus",
+    "asterisk",
+    "ctrl+a",
+    "ctrl+e",
+    "ctrl+k",
+    "ctrl+u",
+    "ctrl+s",
+    "ctrl+r",
+    "ctrl+n",
+    "ctrl+d",
+    "ctrl+l",
+    "ctrl+t",
+    "ctrl+f",
+    "ctrl+o",
+    "ctrl+g",
+    "f1",
+    "f2",
+    "f5",
+]
 SLOW_KEYS = {"ctrl+s", "ctrl+t"}  # exports and theme switches: keep them rare
 
 
@@ -105,8 +142,11 @@ async def press_randomly(app, pilot, name: str, rng: random.Random, ids: dict, l
 def casetui_frames(exc: BaseException) -> list[str]:
     """casetui's own frames in a traceback, leaving out the app's event pass-through."""
     package = os.path.dirname(casetui.__file__) + os.sep
-    return [f"{os.path.relpath(f.filename, package)}:{f.lineno} {f.name}" for f in traceback.extract_tb(exc.__traceback__)
-            if f.filename.startswith(package) and not (f.filename.endswith("privacy.py") and f.name == "on_event")]
+    return [
+        f"{os.path.relpath(f.filename, package)}:{f.lineno} {f.name}"
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename.startswith(package) and not (f.filename.endswith("privacy.py") and f.name == "on_event")
+    ]
 
 
 def test_thousands_of_random_keys_never_crash_a_screen(demo_path):
@@ -135,8 +175,9 @@ def test_thousands_of_random_keys_never_crash_a_screen(demo_path):
             ours = casetui_frames(exc)
             if ours:
                 last = "\n".join(log[-3:])
-                raise AssertionError(f"{type(exc).__name__} in {ours[-1]} on the {name} screen "
-                                     f"(seed {SEED}), after these keys:\n{last}") from exc
+                raise AssertionError(
+                    f"{type(exc).__name__} in {ours[-1]} on the {name} screen (seed {SEED}), after these keys:\n{last}"
+                ) from exc
             textual_races.append(f"{name}: {type(exc).__name__} in Textual")
             count = max(count, 1)
         finally:
@@ -151,5 +192,7 @@ def test_thousands_of_random_keys_never_crash_a_screen(demo_path):
     elapsed = time.monotonic() - started
     assert total >= 5000 or len(included) < 10, total
     skipped = [name for name in SCREENS if name not in included]
-    print(f"\nrandom keys: {total} keys on {len(included)} screens {included} in {elapsed:.0f} s; "
-          f"Textual-internal races survived: {textual_races or 'none'}; not written yet: {skipped or 'none'}")
+    print(
+        f"\nrandom keys: {total} keys on {len(included)} screens {included} in {elapsed:.0f} s; "
+        f"Textual-internal races survived: {textual_races or 'none'}; not written yet: {skipped or 'none'}"
+    )

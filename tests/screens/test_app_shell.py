@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from textual.widgets import DataTable
 
 from casetui.cli import _quick_app, make_app
@@ -68,12 +69,8 @@ async def test_a_file_refused_after_the_first_paint_ends_the_app_with_the_reason
         await pilot.pause()
     assert app.return_code == 1 and "newer casetui" in app.startup_error
     assert demo_path.read_bytes() == before
-    try:
-        app.database
-    except DatabaseError:
-        pass
-    else:
-        raise AssertionError("the refused database must not be usable")
+    with pytest.raises(DatabaseError):  # the refused database must not be usable
+        _ = app.database
 
 
 async def test_help_lists_the_keys_of_the_screen_it_came_from(demo_path):

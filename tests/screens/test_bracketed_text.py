@@ -70,39 +70,106 @@ RECOMMENDATIONS = "Keep calling [mom] a [/] b [Jr]"
 def bracketed(demo_path) -> int:
     """The demo database plus one client (of WORKER) with brackets in everything typed."""
     package = demo_path.parent / "zephyr.json"
-    package.write_text(json.dumps([{
-        "id": "zephyr-svc", "name": SERVICE, "description": "Groceries; call [mom] a [/] b.", "status": "active",
-        "organization": {"id": "zephyr-org", "name": PROVIDER},
-        "attributes": [{"id": "zephyr-a1", "taxonomy_term": {"id": "zephyr-t1", "name": "Food Pantry",
-                                                             "taxonomy": "open_eligibility"}}],
-    }]))
+    package.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "zephyr-svc",
+                    "name": SERVICE,
+                    "description": "Groceries; call [mom] a [/] b.",
+                    "status": "active",
+                    "organization": {"id": "zephyr-org", "name": PROVIDER},
+                    "attributes": [
+                        {
+                            "id": "zephyr-a1",
+                            "taxonomy_term": {"id": "zephyr-t1", "name": "Food Pantry", "taxonomy": "open_eligibility"},
+                        }
+                    ],
+                }
+            ]
+        )
+    )
     opened = TODAY - timedelta(days=30)
     database = open_database(str(demo_path), worker=WORKER)
     try:
         with database.session() as session:
             assert hsds.import_package(session, package, TODAY).ok
-            intake = assessments.submit_intake(session, {
-                "first_name": FIRST, "last_name": LAST, "date_of_birth": BORN, "pronouns": PRONOUNS, "address": ADDRESS,
-                "program": PROGRAM, "referral_source": REFERRAL_SOURCE, "assessed_on": opened,
-                "consent_to_services": True, "need_food_score": 1, "need_food_note": "a [/] b",
-            }, opened)
+            intake = assessments.submit_intake(
+                session,
+                {
+                    "first_name": FIRST,
+                    "last_name": LAST,
+                    "date_of_birth": BORN,
+                    "pronouns": PRONOUNS,
+                    "address": ADDRESS,
+                    "program": PROGRAM,
+                    "referral_source": REFERRAL_SOURCE,
+                    "assessed_on": opened,
+                    "consent_to_services": True,
+                    "need_food_score": 1,
+                    "need_food_note": "a [/] b",
+                },
+                opened,
+            )
             case_id = intake.case_id
             client_id = cases.get_case(session, case_id).client_id
             cases.raise_safety_flag(session, case_id, FLAG_REASON)
-            goal = goals.create_goal(session, case_id, {
-                "statement": GOAL, "domains": ["food"], "measure": MEASURE, "unit": UNIT, "direction": "increase",
-                "baseline": "0", "target": "5", "start_on": opened, "due_on": TODAY + timedelta(days=60)})
+            goal = goals.create_goal(
+                session,
+                case_id,
+                {
+                    "statement": GOAL,
+                    "domains": ["food"],
+                    "measure": MEASURE,
+                    "unit": UNIT,
+                    "direction": "increase",
+                    "baseline": "0",
+                    "target": "5",
+                    "start_on": opened,
+                    "due_on": TODAY + timedelta(days=60),
+                },
+            )
             goals.add_objective(session, goal.id, text=OBJECTIVE, due_on=TODAY + timedelta(days=20))
-            goals.add_progress(session, goal.id, recorded_on=TODAY - timedelta(days=5), value="2", today=TODAY,
-                               note=PROGRESS_NOTE, evidence_source=EVIDENCE)
-            notes.add_note(session, case_id, occurred_on=TODAY - timedelta(days=2), kind="phone", text=NOTE,
-                           today=TODAY)
-            consent.record_consent(session, client_id, recipient=CLINIC, scope="referral",
-                                   signed_on=TODAY - timedelta(days=10), expires_on=None, today=TODAY)
-            referrals.create_referral(session, case_id, service_id="zephyr-svc", referred_on=TODAY - timedelta(days=7),
-                                      follow_up_on=TODAY + timedelta(days=7), today=TODAY, note="[b]bold?[/b]")
-            discharge.save_reason(session, case_id, reason="other", reason_other=REASON_OTHER, planned=True,
-                                  discharge_on=TODAY, destination=422, today=TODAY)
+            goals.add_progress(
+                session,
+                goal.id,
+                recorded_on=TODAY - timedelta(days=5),
+                value="2",
+                today=TODAY,
+                note=PROGRESS_NOTE,
+                evidence_source=EVIDENCE,
+            )
+            notes.add_note(
+                session, case_id, occurred_on=TODAY - timedelta(days=2), kind="phone", text=NOTE, today=TODAY
+            )
+            consent.record_consent(
+                session,
+                client_id,
+                recipient=CLINIC,
+                scope="referral",
+                signed_on=TODAY - timedelta(days=10),
+                expires_on=None,
+                today=TODAY,
+            )
+            referrals.create_referral(
+                session,
+                case_id,
+                service_id="zephyr-svc",
+                referred_on=TODAY - timedelta(days=7),
+                follow_up_on=TODAY + timedelta(days=7),
+                today=TODAY,
+                note="[b]bold?[/b]",
+            )
+            discharge.save_reason(
+                session,
+                case_id,
+                reason="other",
+                reason_other=REASON_OTHER,
+                planned=True,
+                discharge_on=TODAY,
+                destination=422,
+                today=TODAY,
+            )
     finally:
         database.dispose()
     return client_id

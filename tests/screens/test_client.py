@@ -44,8 +44,9 @@ async def test_opening_a_record_shows_it_and_is_audited(demo_path, demo_db):
         screen = await open_client(app, pilot, case.client_id)
         with demo_db.session() as session:
             client = session.get(Client, case.client_id)
-            opened = session.exec(select(AuditEvent).where(AuditEvent.action == "open",
-                                                           AuditEvent.client_id == case.client_id)).all()
+            opened = session.exec(
+                select(AuditEvent).where(AuditEvent.action == "open", AuditEvent.client_id == case.client_id)
+            ).all()
         assert len(opened) == 1
         assert client.sort_name in str(screen.query_one("#client-title", Static).render())
         timeline = str(screen.query_one("#timeline", Static).render())
@@ -113,12 +114,17 @@ async def test_stage_change_needs_a_reason_is_audited_and_refuses_closure(demo_p
         assert "Implementation" in str(app.screen.query_one("#client-title", Static).render())
     with demo_db.session() as session:
         assert session.get(Case, case.id).stage == "implementation"
-        change = session.exec(select(StageChange).where(StageChange.case_id == case.id)
-                              .order_by(StageChange.id.desc())).first()
-        assert (change.from_stage, change.to_stage, change.reason) == ("planning", "implementation",
-                                                                     "Plan signed with the client")
-        assert session.exec(select(AuditEvent).where(AuditEvent.action == "stage",
-                                                     AuditEvent.entity_id == str(case.id))).first()
+        change = session.exec(
+            select(StageChange).where(StageChange.case_id == case.id).order_by(StageChange.id.desc())
+        ).first()
+        assert (change.from_stage, change.to_stage, change.reason) == (
+            "planning",
+            "implementation",
+            "Plan signed with the client",
+        )
+        assert session.exec(
+            select(AuditEvent).where(AuditEvent.action == "stage", AuditEvent.entity_id == str(case.id))
+        ).first()
 
 
 async def test_a_closed_case_is_read_only(demo_path, demo_db):
@@ -168,7 +174,9 @@ async def test_record_and_revoke_a_consent(demo_path, demo_db):
         table = screen.query_one("#consents-table", DataTable)
         assert any("Cedar Legal Aid" in str(table.get_row_at(i)[0]) for i in range(table.row_count))
         with demo_db.session() as session:
-            recorded = [c for c in consent.list_consents(session, case.client_id) if c.recipient == "Cedar Legal Aid"][0]
+            recorded = [c for c in consent.list_consents(session, case.client_id) if c.recipient == "Cedar Legal Aid"][
+                0
+            ]
         table.move_cursor(row=table.get_row_index(str(recorded.id)))
         await pilot.press("v")
         await pilot.pause()
@@ -221,8 +229,7 @@ def test_client_snapshot_80x24(snap_compare, demo_path):
 
 
 def test_client_snapshot_120x40_light(snap_compare, demo_path):
-    assert snap_compare(_record_app(demo_path), terminal_size=(120, 40),
-                        run_before=_open_first_client("textual-light"))
+    assert snap_compare(_record_app(demo_path), terminal_size=(120, 40), run_before=_open_first_client("textual-light"))
 
 
 async def test_d_on_a_closed_case_shows_the_discharge_record_with_reopen(demo_path, demo_db):

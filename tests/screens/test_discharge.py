@@ -147,7 +147,10 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await pilot.press("ctrl+o")
         await settle(app, pilot)
         exported = sorted(p.name for p in (tmp_path / "out").iterdir())
-        assert exported == [f"discharge-summary-case{case_id}-2026-01-15.html", f"discharge-summary-case{case_id}-2026-01-15.md"]
+        assert exported == [
+            f"discharge-summary-case{case_id}-2026-01-15.html",
+            f"discharge-summary-case{case_id}-2026-01-15.md",
+        ]
         assert "Edited by hand." in (tmp_path / "out" / exported[1]).read_text()
 
         # 6 Review and close
@@ -165,7 +168,12 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         case = session.get(Case, case_id)
         assert (case.stage, case.closed_on, case.retention_until) == ("closure", TODAY, TODAY.replace(year=2033))
         record = discharge.current_discharge(session, case_id)
-        assert (record.reason, record.planned, record.destination, record.subsidy_type) == ("goals_met", False, 435, 431)
+        assert (record.reason, record.planned, record.destination, record.subsidy_type) == (
+            "goals_met",
+            False,
+            435,
+            431,
+        )
         assert all(r["achievement"] == "achieved" for r in record.goal_reviews.values())
         assert session.exec(select(Referral).where(Referral.case_id == case_id, Referral.for_discharge)).all()
         contact = session.exec(select(CoordinationContact).where(CoordinationContact.case_id == case_id)).one()
@@ -179,15 +187,23 @@ def half_done(path, case_id, *, summary: bool = False) -> None:
     database = open_database(str(path), worker="J. Rivera")
     try:
         with database.session() as session:
-            discharge.save_reason(session, case_id, reason="moved", planned=True, discharge_on=TODAY,
-                                  destination=422, today=TODAY)
-            reviews = {r.goal_id: {"achievement": "achieved", "note": f"Reviewed goal {n}."}
-                       for n, r in enumerate(discharge.goal_reviews(session, case_id, TODAY), start=1)}
+            discharge.save_reason(
+                session, case_id, reason="moved", planned=True, discharge_on=TODAY, destination=422, today=TODAY
+            )
+            reviews = {
+                r.goal_id: {"achievement": "achieved", "note": f"Reviewed goal {n}."}
+                for n, r in enumerate(discharge.goal_reviews(session, case_id, TODAY), start=1)
+            }
             discharge.save_goal_reviews(session, case_id, reviews, TODAY)
             if summary:
-                discharge.save_documentation(session, case_id, health_changes="Sleeping better.",
-                                             recommendations="Join the tenants' association.", today=TODAY,
-                                             summary_text=discharge.render_summary(session, case_id, TODAY))
+                discharge.save_documentation(
+                    session,
+                    case_id,
+                    health_changes="Sleeping better.",
+                    recommendations="Join the tenants' association.",
+                    today=TODAY,
+                    summary_text=discharge.render_summary(session, case_id, TODAY),
+                )
     finally:
         database.dispose()
 
@@ -242,7 +258,8 @@ async def test_sharing_without_consent_is_refused_in_the_coordination_step(demo_
         await pilot.press(*"Lantern Outreach", "tab", "tab", "tab", *"Goals and progress", "enter")
         await pilot.pause()
         assert "No current consent lets you share information with Lantern Outreach" in str(
-            screen.query_one("#field-information_shared .field-error", Static).render())
+            screen.query_one("#field-information_shared .field-error", Static).render()
+        )
         assert screen.query_one("#information_shared", Input).value == "Goals and progress"  # nothing typed is lost
         # The same contact without the shared information is logged.
         screen.query_one("#information_shared", Input).value = ""
@@ -282,8 +299,7 @@ async def test_a_closed_case_is_read_only_and_reopens_with_a_reason(demo_path):
 # --- snapshots ----------------------------------------------------------------------------
 
 
-def _snapshot(snap_compare, demo_path, *, keys=(), size=(120, 40), closed=False, summary=True, setup=True,
-              theme=None):
+def _snapshot(snap_compare, demo_path, *, keys=(), size=(120, 40), closed=False, summary=True, setup=True, theme=None):
     case_id = pick_case(demo_path, closed=closed)
     if setup and not closed:
         half_done(demo_path, case_id, summary=summary)

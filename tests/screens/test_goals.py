@@ -219,8 +219,11 @@ async def test_a_closed_case_hides_the_writing_keys(demo_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         with app.database.session() as session:
-            closed = session.exec(select(Goal.case_id).join(
-                cases.Case, cases.Case.id == Goal.case_id).where(cases.Case.closed_on.is_not(None))).first()
+            closed = session.exec(
+                select(Goal.case_id)
+                .join(cases.Case, cases.Case.id == Goal.case_id)
+                .where(cases.Case.closed_on.is_not(None))
+            ).first()
         app.open_goals(closed)
         await pilot.pause()
         screen = app.screen
@@ -236,6 +239,7 @@ def _run_before(pilot):
         pilot.app.open_goals(case_with_goals_and_a_draft(pilot.app))
         await pilot.pause()
         await pilot.pause()
+
     return run_before
 
 

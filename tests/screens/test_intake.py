@@ -101,11 +101,22 @@ async def test_a_new_client_intake_filled_by_keys_is_saved(demo_path):
         phq = assessments.scores_of(session, assessment.id)["PHQ-9"]
         assert str(client.date_of_birth) == "1988-04-02" and case.stage == "assessment"
         assert (assessment.kind, assessment.referral_source, assessment.client_words) == (
-            "intake", "Shelter staff", "I want a place for my kids")
-        assert (needs["housing"].score, needs["housing"].note, needs["housing"].wants_goal) == (1, "Eviction notice", True)
+            "intake",
+            "Shelter staff",
+            "I want a place for my kids",
+        )
+        assert (needs["housing"].score, needs["housing"].note, needs["housing"].wants_goal) == (
+            1,
+            "Eviction notice",
+            True,
+        )
         assert (needs["food"].score, needs["food"].wants_goal) == (3, False)
         assert (phq.answers, phq.total, phq.severity, phq.difficulty) == (
-            [1, 1, 0, 2, 1, 0, 1, 1, 0], 7, "Mild", "Very difficult")
+            [1, 1, 0, 2, 1, 0, 1, 1, 0],
+            7,
+            "Mild",
+            "Very difficult",
+        )
         assert session.exec(sql_select(IntakeDraft)).all() == []
     assert count(app, Client) == clients_before + 1 and opened == [client.id]
     summary = config.documents_dir() / f"intake-summary-case{case.id}-{TODAY:%Y-%m-%d}.md"
@@ -133,7 +144,11 @@ async def test_errors_show_beside_their_fields_and_nothing_typed_is_lost(demo_pa
         assert "consent" in field_error(screen, "consent_to_services")
         prompts = [str(o.prompt) for o in screen.query_one("#sections", OptionList).options]
         assert [p for p in prompts if p.startswith("✗")] == [
-            "✗ Identity & contact", "✗ Demographics", "✗ Needs by domain", "✗ Consent & submit"]
+            "✗ Identity & contact",
+            "✗ Demographics",
+            "✗ Needs by domain",
+            "✗ Consent & submit",
+        ]
         assert screen.query_one("#last_name", Input).value == "Fictorova"
         assert screen.query_one("#date_of_birth", Input).value == "31/31/1990"
         with app.database.session() as session:
@@ -185,8 +200,13 @@ asyncio.run(main())
 
 
 async def test_a_draft_survives_the_app_being_killed(demo_path):
-    process = subprocess.Popen([sys.executable, "-c", KILLED_APP, str(demo_path)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=dict(os.environ))
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_APP, str(demo_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
     try:
         ready, _, _ = select.select([process.stdout], [], [], 60)
         assert ready and process.stdout.readline().strip() == b"typed"
@@ -423,8 +443,9 @@ async def test_names_that_look_like_markup_are_shown_as_typed(demo_path):
     with app.database.session() as session:
         from casetui.data.services import clients
 
-        clients.create_client(session, {"first_name": "Ada [b]", "last_name": "Sample[/i]ton",
-                                        "date_of_birth": "1990-02-03"}, TODAY)
+        clients.create_client(
+            session, {"first_name": "Ada [b]", "last_name": "Sample[/i]ton", "date_of_birth": "1990-02-03"}, TODAY
+        )
     async with app.run_test(size=(120, 40)) as pilot:
         await open_intake(app, pilot)
         await type_into(pilot, "Ada [b]")

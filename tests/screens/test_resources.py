@@ -76,7 +76,9 @@ async def test_search_to_referral_from_the_keyboard(demo_path):
         assert app.screen is screen
     database = open_database(str(demo_path), worker="test")
     with database.session() as session:
-        referral = session.exec(select(Referral).where(Referral.case_id == case_id, Referral.service_id == chosen)).one()
+        referral = session.exec(
+            select(Referral).where(Referral.case_id == case_id, Referral.service_id == chosen)
+        ).one()
         service = session.get(Service, chosen)
         assert (referral.service_name, referral.status, referral.note) == (service.name, "sent", "Bring ID")
         assert referral.follow_up_on == TODAY + timedelta(days=14) and referrals.is_open(referral)
@@ -218,7 +220,11 @@ async def test_edit_verify_and_provider_list(demo_path, isolated_home):
     database = open_database(str(demo_path), worker="test")
     with database.session() as session:
         service = session.get(Service, service_id)
-        assert (service.minimum_age, service.fees_description, service.last_verified_on) == (30, "Free for everyone", TODAY)
+        assert (service.minimum_age, service.fees_description, service.last_verified_on) == (
+            30,
+            "Free for everyone",
+            TODAY,
+        )
         document = session.exec(select(Document).where(Document.case_id == case_id)).one()
         assert document.kind == "provider_list" and document.path == str(target)
     database.dispose()

@@ -63,25 +63,46 @@ BATCH = 2000
 
 # HSDS file stems (3.0 first, then 2.x spellings) -> the table name used below.
 FILE_TABLES = {
-    "organizations": "organizations", "organization": "organizations",
-    "services": "services", "service": "services",
-    "locations": "locations", "location": "locations",
-    "service_at_location": "service_at_location", "services_at_location": "service_at_location",
+    "organizations": "organizations",
+    "organization": "organizations",
+    "services": "services",
+    "service": "services",
+    "locations": "locations",
+    "location": "locations",
+    "service_at_location": "service_at_location",
+    "services_at_location": "service_at_location",
     "service_at_locations": "service_at_location",
-    "phones": "phones", "phone": "phones",
-    "contacts": "contacts", "contact": "contacts",
-    "addresses": "addresses", "address": "addresses", "physical_addresses": "addresses",
-    "physical_address": "addresses", "postal_addresses": "addresses", "postal_address": "addresses",
-    "schedules": "schedules", "schedule": "schedules", "regular_schedules": "schedules",
+    "phones": "phones",
+    "phone": "phones",
+    "contacts": "contacts",
+    "contact": "contacts",
+    "addresses": "addresses",
+    "address": "addresses",
+    "physical_addresses": "addresses",
+    "physical_address": "addresses",
+    "postal_addresses": "addresses",
+    "postal_address": "addresses",
+    "schedules": "schedules",
+    "schedule": "schedules",
+    "regular_schedules": "schedules",
     "regular_schedule": "schedules",
-    "service_areas": "service_areas", "service_area": "service_areas",
-    "languages": "languages", "language": "languages",
-    "eligibility": "eligibility", "eligibilities": "eligibility",
-    "taxonomy_terms": "taxonomy_terms", "taxonomy_term": "taxonomy_terms", "taxonomy": "taxonomy_terms",
-    "attributes": "attributes", "attribute": "attributes", "service_attributes": "attributes",
+    "service_areas": "service_areas",
+    "service_area": "service_areas",
+    "languages": "languages",
+    "language": "languages",
+    "eligibility": "eligibility",
+    "eligibilities": "eligibility",
+    "taxonomy_terms": "taxonomy_terms",
+    "taxonomy_term": "taxonomy_terms",
+    "taxonomy": "taxonomy_terms",
+    "attributes": "attributes",
+    "attribute": "attributes",
+    "service_attributes": "attributes",
     "service_taxonomy": "attributes",
-    "cost_options": "cost_options", "cost_option": "cost_options",
-    "required_documents": "required_documents", "required_document": "required_documents",
+    "cost_options": "cost_options",
+    "cost_option": "cost_options",
+    "required_documents": "required_documents",
+    "required_document": "required_documents",
 }
 # 2.x field names -> 3.0 names, per table.
 FIELD_ALIASES = {
@@ -93,8 +114,22 @@ FIELD_ALIASES = {
     "eligibility": {"eligibility": "description"},
     "service_areas": {"service_area": "name"},
 }
-WEEKDAYS = {"1": "Mon", "2": "Tue", "3": "Wed", "4": "Thu", "5": "Fri", "6": "Sat", "7": "Sun",
-            "MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
+WEEKDAYS = {
+    "1": "Mon",
+    "2": "Tue",
+    "3": "Wed",
+    "4": "Thu",
+    "5": "Fri",
+    "6": "Sat",
+    "7": "Sun",
+    "MO": "Mon",
+    "TU": "Tue",
+    "WE": "Wed",
+    "TH": "Thu",
+    "FR": "Fri",
+    "SA": "Sat",
+    "SU": "Sun",
+}
 
 # --- taxonomy mapping ---------------------------------------------------------------------------
 
@@ -126,14 +161,33 @@ _POPULATION_WORDS: list[tuple[str, str]] = [
     ("family", r"famil|parent|children"),
 ]
 # AIRS / 211 LA taxonomy top-level codes.
-_AIRS_CODES = [("BD", "food"), ("BH", "housing"), ("BT", "transportation"), ("NL", "income"), ("ND", "employment"),
-               ("RX", "substance_use"), ("RP", "mental_health"), ("RR", "mental_health"), ("F", "legal"),
-               ("H", "education"), ("L", "physical_health"), ("R", "mental_health")]
+_AIRS_CODES = [
+    ("BD", "food"),
+    ("BH", "housing"),
+    ("BT", "transportation"),
+    ("NL", "income"),
+    ("ND", "employment"),
+    ("RX", "substance_use"),
+    ("RP", "mental_health"),
+    ("RR", "mental_health"),
+    ("F", "legal"),
+    ("H", "education"),
+    ("L", "physical_health"),
+    ("R", "mental_health"),
+]
 _AIRS_CODE = re.compile(r"[A-Z]{1,2}(-[\d.]+)*")
 _COMPILED_DOMAINS = [(code, re.compile(pattern, re.I)) for code, pattern in _DOMAIN_WORDS]
 _COMPILED_POPULATIONS = [(code, re.compile(pattern, re.I)) for code, pattern in _POPULATION_WORDS]
-_GENDER_TERMS = {"women": "woman", "woman": "woman", "female": "woman", "girls": "woman",
-                 "men": "man", "man": "man", "male": "man", "boys": "man"}
+_GENDER_TERMS = {
+    "women": "woman",
+    "woman": "woman",
+    "female": "woman",
+    "girls": "woman",
+    "men": "man",
+    "man": "man",
+    "male": "man",
+    "boys": "man",
+}
 
 
 @lru_cache(maxsize=4096)
@@ -199,7 +253,10 @@ class ImportReport:
     def lines(self) -> list[str]:
         def order(problem: ImportProblem):
             return problem.file, problem.row or 0
-        return [str(p) for p in sorted(self.errors, key=order)] + [f"warning: {p}" for p in sorted(self.warnings, key=order)]
+
+        return [str(p) for p in sorted(self.errors, key=order)] + [
+            f"warning: {p}" for p in sorted(self.warnings, key=order)
+        ]
 
 
 class HsdsImportError(CasetuiError):
@@ -348,8 +405,12 @@ class _JsonRows:
         self.phones(service.get("phones"), service_id=service_id)
         self.contacts(service.get("contacts"), service_id=service_id)
         self.schedules(service.get("schedules"), service_id=service_id)
-        for table, key in (("service_areas", "service_areas"), ("languages", "languages"),
-                           ("cost_options", "cost_options"), ("required_documents", "required_documents")):
+        for table, key in (
+            ("service_areas", "service_areas"),
+            ("languages", "languages"),
+            ("cost_options", "cost_options"),
+            ("required_documents", "required_documents"),
+        ):
             for item in service.get(key) or []:
                 self.add(table, _scalars(item, service_id=service_id))
         for attribute in service.get("attributes") or []:
@@ -386,7 +447,11 @@ def _read_json(path: Path, report: ImportReport) -> dict[str, list[Row]]:
         rows.item = number
         if not isinstance(item, dict):
             report.errors.append(ImportProblem(path.name, number, "is not an HSDS object"))
-        elif isinstance(item.get("service"), dict) or isinstance(item.get("location"), dict) and "service_at_locations" not in item:
+        elif (
+            isinstance(item.get("service"), dict)
+            or isinstance(item.get("location"), dict)
+            and "service_at_locations" not in item
+        ):
             rows.service_at_location(item)
         elif "services" in item or "legal_status" in item or "year_incorporated" in item:
             rows.organization(item)
@@ -394,12 +459,27 @@ def _read_json(path: Path, report: ImportReport) -> dict[str, list[Row]]:
             rows.service(item)
         elif "location_type" in item or "addresses" in item or "latitude" in item:
             rows.location(item, organization_id=item.get("organization_id"))
-        elif set(item) <= {"id", "name", "description", "uri", "version", "code", "parent_id", "taxonomy",
-                           "taxonomy_detail", "language", "term_uri", "taxonomy_id"}:
+        elif set(item) <= {
+            "id",
+            "name",
+            "description",
+            "uri",
+            "version",
+            "code",
+            "parent_id",
+            "taxonomy",
+            "taxonomy_detail",
+            "language",
+            "term_uri",
+            "taxonomy_id",
+        }:
             continue  # taxonomy and taxonomy term lists carry no directory entries
         else:
-            report.warnings.append(ImportProblem(path.name, number, "is not a service, organization, location or "
-                                                 "service_at_location object; skipped"))
+            report.warnings.append(
+                ImportProblem(
+                    path.name, number, "is not a service, organization, location or service_at_location object; skipped"
+                )
+            )
     return rows.tables
 
 
@@ -409,7 +489,9 @@ def read_package(path: Path, report: ImportReport) -> dict:
         if path.suffix.lower() == ".json":
             return _read_json(path, report)
         if path.suffix.lower() == ".csv":
-            report.errors.append(ImportProblem(path.name, None, "name the folder that holds the HSDS CSV files, not one file"))
+            report.errors.append(
+                ImportProblem(path.name, None, "name the folder that holds the HSDS CSV files, not one file")
+            )
             return {}
         report.errors.append(ImportProblem(path.name, None, "is neither an HSDS folder of CSV files nor a JSON file"))
         return {}
@@ -505,7 +587,9 @@ def _unique(rows: list[Row], report: ImportReport) -> dict[str, Row]:
         if first is None:
             by_id[row_id] = row
         elif first.file.endswith(".csv") and row.file == first.file:
-            report.warnings.append(ImportProblem(row.file, row.number, f"repeats id of row {first.number}; the later row is used", row_id))
+            report.warnings.append(
+                ImportProblem(row.file, row.number, f"repeats id of row {first.number}; the later row is used", row_id)
+            )
             by_id[row_id] = row
         else:
             for key, value in row.values.items():
@@ -560,8 +644,14 @@ class _Importer:
             term_id = _clean(values.get("taxonomy_term_id"))
             term = terms.get(term_id or "")
             if term is None:
-                self.report.warnings.append(ImportProblem(row.file, row.number, f"taxonomy term '{term_id}' is not in "
-                                                          "the package; attribute skipped", _clean(values.get("id"))))
+                self.report.warnings.append(
+                    ImportProblem(
+                        row.file,
+                        row.number,
+                        f"taxonomy term '{term_id}' is not in the package; attribute skipped",
+                        _clean(values.get("id")),
+                    )
+                )
                 continue
             details[service_id]["terms"].append(term)
         for row in self.rows("schedules"):
@@ -613,8 +703,11 @@ class _Importer:
                 self.report.errors.append(ImportProblem(row.file, row.number, "id is longer than 250 characters"))
                 continue
             if row_id in seen:
-                self.report.warnings.append(ImportProblem(row.file, row.number, f"repeats the id of row {seen[row_id]}; "
-                                                          "the later row is used", row_id))
+                self.report.warnings.append(
+                    ImportProblem(
+                        row.file, row.number, f"repeats the id of row {seen[row_id]}; the later row is used", row_id
+                    )
+                )
             seen[row_id] = row.number
             known.add(row_id)
             yield row
@@ -639,16 +732,27 @@ class _Importer:
             # A physical address wins over a postal one; the first of each kind is kept.
             if location_id not in addresses or (kind == "physical" and addresses[location_id]["_kind"] != "physical"):
                 addresses[location_id] = {**row.values, "_kind": kind, "_row": row}
-        self.write("organizations", Organization, (self.organization(row) for row in self.unique("organizations")),
-                   existing)
+        self.write(
+            "organizations", Organization, (self.organization(row) for row in self.unique("organizations")), existing
+        )
         details = self.service_details()
-        self.write("services", Service, (self.service(row, details.get(_clean(row.values.get("id")), {}))
-                                         for row in self.unique("services")), existing)
+        self.write(
+            "services",
+            Service,
+            (self.service(row, details.get(_clean(row.values.get("id")), {})) for row in self.unique("services")),
+            existing,
+        )
         del details
-        self.write("locations", Location, (self.location(row, addresses.get(_clean(row.values.get("id"))))
-                                           for row in self.unique("locations")), existing)
+        self.write(
+            "locations",
+            Location,
+            (self.location(row, addresses.get(_clean(row.values.get("id")))) for row in self.unique("locations")),
+            existing,
+        )
         sal_links: dict[str, tuple] = {}
-        keep_links = "service_at_location_id" in getattr(self.tables.get("phones"), "fields", {"service_at_location_id"})
+        keep_links = "service_at_location_id" in getattr(
+            self.tables.get("phones"), "fields", {"service_at_location_id"}
+        )
 
         def links():
             for row in self.unique("service_at_location"):
@@ -656,6 +760,7 @@ class _Importer:
                 if record is not None and keep_links:
                     sal_links[record["id"]] = (record["service_id"], record["location_id"])
                 yield record
+
         self.write("service_at_location", ServiceAtLocation, links(), existing)
         self.write("phones", Phone, (self.phone(row, sal_links) for row in self.unique("phones")), existing)
         self.write("contacts", ResourceContact, (self.contact(row) for row in self.unique("contacts")), existing)
@@ -686,29 +791,45 @@ class _Importer:
 
     def organization(self, row: Row) -> dict | None:
         c = _Checker(self.report, row)
-        values = dict(id=c.id, name=c.text("name", required=True), alternate_name=c.text("alternate_name"),
-                      description=c.text("description", None), email=c.text("email"), website=c.text("website", 500),
-                      tax_id=c.text("tax_id", 100), year_incorporated=c.number("year_incorporated", minimum=1000,
-                                                                                   maximum=3000, whole=True),
-                      legal_status=c.text("legal_status", 100))
+        values = dict(
+            id=c.id,
+            name=c.text("name", required=True),
+            alternate_name=c.text("alternate_name"),
+            description=c.text("description", None),
+            email=c.text("email"),
+            website=c.text("website", 500),
+            tax_id=c.text("tax_id", 100),
+            year_incorporated=c.number("year_incorporated", minimum=1000, maximum=3000, whole=True),
+            legal_status=c.text("legal_status", 100),
+        )
         return None if c.failed else values
 
     def service(self, row: Row, details: dict) -> dict | None:
         c = _Checker(self.report, row)
         values = dict(
-            id=c.id, organization_id=self.reference(c, "organization_id", "organizations"),
-            program_id=c.text("program_id"), name=c.text("name", required=True), alternate_name=c.text("alternate_name"),
-            description=c.text("description", None), url=c.text("url", 500), email=c.text("email"),
+            id=c.id,
+            organization_id=self.reference(c, "organization_id", "organizations"),
+            program_id=c.text("program_id"),
+            name=c.text("name", required=True),
+            alternate_name=c.text("alternate_name"),
+            description=c.text("description", None),
+            url=c.text("url", 500),
+            email=c.text("email"),
             status=(c.text("status", 30) or "active").lower(),
             interpretation_services=c.text("interpretation_services", None),
-            application_process=c.text("application_process", None), fees_description=c.text("fees_description", None),
-            schedule_description=None, eligibility_description=c.text("eligibility_description", None),
+            application_process=c.text("application_process", None),
+            fees_description=c.text("fees_description", None),
+            schedule_description=None,
+            eligibility_description=c.text("eligibility_description", None),
             minimum_age=c.number("minimum_age", minimum=0, maximum=150),
             maximum_age=c.number("maximum_age", minimum=0, maximum=150),
             last_verified_on=c.day("assured_date"),
         )
-        if values["minimum_age"] is not None and values["maximum_age"] is not None \
-                and values["minimum_age"] > values["maximum_age"]:
+        if (
+            values["minimum_age"] is not None
+            and values["maximum_age"] is not None
+            and values["minimum_age"] > values["maximum_age"]
+        ):
             c.error("minimum_age is above maximum_age")
         if values["last_verified_on"] and values["last_verified_on"] > self.today:
             c.warn(f"assured_date {values['last_verified_on'].isoformat()} is in the future; kept as given")
@@ -718,13 +839,16 @@ class _Importer:
         values["languages"] = list(dict.fromkeys(details.get("languages", [])))
         extra_eligibility = details.get("eligibility", [])
         if extra_eligibility:
-            values["eligibility_description"] = "; ".join([values["eligibility_description"] or ""] + extra_eligibility).strip("; ")
+            values["eligibility_description"] = "; ".join(
+                [values["eligibility_description"] or ""] + extra_eligibility
+            ).strip("; ")
         if details.get("costs") and not values["fees_description"]:
             values["fees_description"] = "; ".join(details["costs"])
         if details.get("documents"):
             documents = "Documents to bring: " + "; ".join(details["documents"])
-            values["application_process"] = f"{values['application_process']}\n{documents}" if values["application_process"] \
-                else documents
+            values["application_process"] = (
+                f"{values['application_process']}\n{documents}" if values["application_process"] else documents
+            )
         categories, populations, genders, terms, exact = [], [], [], [], False
         for term in details.get("terms", []):
             taxonomy = (_clean(term.get("taxonomy")) or "").lower()
@@ -749,25 +873,42 @@ class _Importer:
                     genders.append(gender)
             for words in extra_eligibility:
                 populations += map_term(words)[1]
-        bad = [x for x in categories if x not in vocab.DOMAINS] + [x for x in populations if x not in vocab.POPULATIONS] \
+        bad = (
+            [x for x in categories if x not in vocab.DOMAINS]
+            + [x for x in populations if x not in vocab.POPULATIONS]
             + [x for x in genders if gender_code(x) is None]
+        )
         if bad:
             c.error(f"unknown casetui category, population or gender: {', '.join(bad)}")
-        values.update(categories=list(dict.fromkeys(categories)), populations=list(dict.fromkeys(populations)),
-                      genders=list(dict.fromkeys(genders)), taxonomy_terms=list(dict.fromkeys(terms)))
+        values.update(
+            categories=list(dict.fromkeys(categories)),
+            populations=list(dict.fromkeys(populations)),
+            genders=list(dict.fromkeys(genders)),
+            taxonomy_terms=list(dict.fromkeys(terms)),
+        )
         return None if c.failed else values
 
     def location(self, row: Row, address: dict | None) -> dict | None:
         c = _Checker(self.report, row)
-        values = dict(id=c.id, organization_id=self.reference(c, "organization_id", "organizations"),
-                      name=c.text("name"), description=c.text("description", None),
-                      latitude=c.number("latitude"), longitude=c.number("longitude"))
+        values = dict(
+            id=c.id,
+            organization_id=self.reference(c, "organization_id", "organizations"),
+            name=c.text("name"),
+            description=c.text("description", None),
+            latitude=c.number("latitude"),
+            longitude=c.number("longitude"),
+        )
         for name in ("address_1", "address_2", "city", "state_province", "postal_code", "country"):
             values[name] = None
         if address is not None:
             a = _Checker(self.report, address["_row"])
-            values.update(address_1=a.text("address_1"), address_2=a.text("address_2"), city=a.text("city", 100),
-                          state_province=a.text("state_province", 100), postal_code=a.text("postal_code", 20))
+            values.update(
+                address_1=a.text("address_1"),
+                address_2=a.text("address_2"),
+                city=a.text("city", 100),
+                state_province=a.text("state_province", 100),
+                postal_code=a.text("postal_code", 20),
+            )
             country = a.text("country", None)
             if country and len(country) != 2:
                 a.warn(f"country '{country}' is not a two-letter ISO code; left empty")
@@ -776,15 +917,22 @@ class _Importer:
             c.failed = c.failed or a.failed
         else:
             # HSDS 2.x and older exports sometimes keep the address on the location itself.
-            values.update(address_1=c.text("address_1"), city=c.text("city", 100),
-                          state_province=c.text("state_province", 100), postal_code=c.text("postal_code", 20))
+            values.update(
+                address_1=c.text("address_1"),
+                city=c.text("city", 100),
+                state_province=c.text("state_province", 100),
+                postal_code=c.text("postal_code", 20),
+            )
         return None if c.failed else values
 
     def service_at_location(self, row: Row) -> dict | None:
         c = _Checker(self.report, row)
-        values = dict(id=c.id, service_id=self.reference(c, "service_id", "services", required=True),
-                      location_id=self.reference(c, "location_id", "locations", required=True),
-                      description=c.text("description", None))
+        values = dict(
+            id=c.id,
+            service_id=self.reference(c, "service_id", "services", required=True),
+            location_id=self.reference(c, "location_id", "locations", required=True),
+            description=c.text("description", None),
+        )
         return None if c.failed else values
 
     def phone(self, row: Row, sal_links: dict) -> dict | None:
@@ -794,17 +942,29 @@ class _Importer:
         link = sal_links.get(_clean(row.values.get("service_at_location_id")))
         if link and not (service_id or location_id):
             service_id, location_id = link
-        values = dict(id=c.id, organization_id=self.reference(c, "organization_id", "organizations"),
-                      service_id=service_id, location_id=location_id,
-                      number=c.text("number", 60, required=True, strip_quotes=True), extension=c.text("extension", 20),
-                      type=c.text("type", 30), description=c.text("description", None))
+        values = dict(
+            id=c.id,
+            organization_id=self.reference(c, "organization_id", "organizations"),
+            service_id=service_id,
+            location_id=location_id,
+            number=c.text("number", 60, required=True, strip_quotes=True),
+            extension=c.text("extension", 20),
+            type=c.text("type", 30),
+            description=c.text("description", None),
+        )
         return None if c.failed else values
 
     def contact(self, row: Row) -> dict | None:
         c = _Checker(self.report, row)
-        values = dict(id=c.id, organization_id=self.reference(c, "organization_id", "organizations"),
-                      service_id=self.reference(c, "service_id", "services"), name=c.text("name"),
-                      title=c.text("title"), department=c.text("department"), email=c.text("email"))
+        values = dict(
+            id=c.id,
+            organization_id=self.reference(c, "organization_id", "organizations"),
+            service_id=self.reference(c, "service_id", "services"),
+            name=c.text("name"),
+            title=c.text("title"),
+            department=c.text("department"),
+            email=c.text("email"),
+        )
         return None if c.failed else values
 
 
@@ -813,8 +973,11 @@ def _schedule_words(values: dict) -> str | None:
     if description:
         return description
     days = _clean(values.get("byday")) or _clean(values.get("weekday")) or ""
-    day_words = ", ".join(WEEKDAYS.get(d.strip().upper()[:2] if not d.strip().isdigit() else d.strip(), d.strip())
-                          for d in days.split(",") if d.strip())
+    day_words = ", ".join(
+        WEEKDAYS.get(d.strip().upper()[:2] if not d.strip().isdigit() else d.strip(), d.strip())
+        for d in days.split(",")
+        if d.strip()
+    )
     opens, closes = _clean(values.get("opens_at")), _clean(values.get("closes_at"))
     hours = f"{opens[:5]}-{closes[:5]}" if opens and closes else ""
     return " ".join(part for part in (day_words, hours) if part) or None
@@ -839,6 +1002,7 @@ def _cached_json(process):
         if key not in cache:
             cache[key] = process(value) if len(cache) < 10_000 else None
         return cache[key] if cache[key] is not None else process(value)
+
     return cached
 
 
@@ -858,8 +1022,10 @@ def _upsert(session: Session, model, records: list[dict]) -> None:
     assignments = [f"{name} = excluded.{name}" for name in columns if name not in ("id", "version")]
     if model is Service:
         assignments.append(f"version = {table.name}.version + 1")
-    statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
-                 f"ON CONFLICT (id) DO UPDATE SET {', '.join(assignments)}")
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+        f"ON CONFLICT (id) DO UPDATE SET {', '.join(assignments)}"
+    )
     for index, name in enumerate(columns):
         if isinstance(table.c[name].type, JSON) and processors[index] is not None:
             # Few distinct lists (language sets, categories): serialise each once.
@@ -886,8 +1052,9 @@ def import_package(session: Session, path, today: date) -> ImportReport:
     try:
         if not report.errors:
             if indexed:  # one rebuild at the end instead of trigger work per row
-                session.execute(text("INSERT INTO casetui_meta (key, value) VALUES (:k, '1')"),
-                                {"k": db_objects.SEARCH_PAUSED_KEY})
+                session.execute(
+                    text("INSERT INTO casetui_meta (key, value) VALUES (:k, '1')"), {"k": db_objects.SEARCH_PAUSED_KEY}
+                )
             _Importer(session, report, tables, today).run()
         if report.errors:
             session.rollback()
@@ -895,8 +1062,13 @@ def import_package(session: Session, path, today: date) -> ImportReport:
         if indexed:
             db_objects.rebuild_search_indexes(session)
             session.execute(text("DELETE FROM casetui_meta WHERE key = :k"), {"k": db_objects.SEARCH_PAUSED_KEY})
-        audit.record(session, "create", "directory_import", None,
-                     fields=sorted(t for t in report.created if report.created[t] or report.updated[t]))
+        audit.record(
+            session,
+            "create",
+            "directory_import",
+            None,
+            fields=sorted(t for t in report.created if report.created[t] or report.updated[t]),
+        )
         session.commit()
     except HsdsImportError:
         raise
@@ -920,14 +1092,47 @@ def _number(value) -> str:
 
 
 EXPORT_FILES: dict[str, list[str]] = {
-    "organizations": ["id", "name", "alternate_name", "description", "email", "website", "tax_id", "year_incorporated",
-                      "legal_status"],
-    "services": ["id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status",
-                 "interpretation_services", "application_process", "fees_description", "eligibility_description",
-                 "minimum_age", "maximum_age", "assured_date"],
+    "organizations": [
+        "id",
+        "name",
+        "alternate_name",
+        "description",
+        "email",
+        "website",
+        "tax_id",
+        "year_incorporated",
+        "legal_status",
+    ],
+    "services": [
+        "id",
+        "organization_id",
+        "program_id",
+        "name",
+        "alternate_name",
+        "description",
+        "url",
+        "email",
+        "status",
+        "interpretation_services",
+        "application_process",
+        "fees_description",
+        "eligibility_description",
+        "minimum_age",
+        "maximum_age",
+        "assured_date",
+    ],
     "locations": ["id", "location_type", "organization_id", "name", "description", "latitude", "longitude"],
-    "addresses": ["id", "location_id", "address_1", "address_2", "city", "state_province", "postal_code", "country",
-                  "address_type"],
+    "addresses": [
+        "id",
+        "location_id",
+        "address_1",
+        "address_2",
+        "city",
+        "state_province",
+        "postal_code",
+        "country",
+        "address_type",
+    ],
     "service_at_location": ["id", "service_id", "location_id", "description"],
     "phones": ["id", "location_id", "service_id", "organization_id", "number", "extension", "type", "description"],
     "contacts": ["id", "organization_id", "service_id", "name", "title", "department", "email"],
@@ -955,45 +1160,86 @@ def export_package(session: Session, path) -> dict[str, int]:
 
     def term_id(taxonomy: str, code: str, name: str) -> str:
         key = f"{taxonomy}-{_slug(code or name)}"
-        terms.setdefault(key, {"id": key, "code": code, "name": name, "description": "", "taxonomy": taxonomy,
-                               "taxonomy_id": taxonomy})
+        terms.setdefault(
+            key,
+            {"id": key, "code": code, "name": name, "description": "", "taxonomy": taxonomy, "taxonomy_id": taxonomy},
+        )
         return key
 
     for service in session.exec(sa_select(Service).order_by(Service.id)).scalars():
         record = plain(service, EXPORT_FILES["services"])
-        record.update(minimum_age=_number(service.minimum_age), maximum_age=_number(service.maximum_age),
-                      assured_date=service.last_verified_on.isoformat() if service.last_verified_on else "")
+        record.update(
+            minimum_age=_number(service.minimum_age),
+            maximum_age=_number(service.maximum_age),
+            assured_date=service.last_verified_on.isoformat() if service.last_verified_on else "",
+        )
         rows["services"].append(record)
         if service.schedule_description:
-            rows["schedules"].append({"id": f"{service.id}-schedule", "service_id": service.id,
-                                      "description": service.schedule_description})
+            rows["schedules"].append(
+                {"id": f"{service.id}-schedule", "service_id": service.id, "description": service.schedule_description}
+            )
         if service.service_area:
-            rows["service_areas"].append({"id": f"{service.id}-area", "service_id": service.id, "name": service.service_area})
+            rows["service_areas"].append(
+                {"id": f"{service.id}-area", "service_id": service.id, "name": service.service_area}
+            )
         for number, language in enumerate(service.languages or [], start=1):
             code = language_code(language)
-            rows["languages"].append({"id": f"{service.id}-language-{number}", "service_id": service.id,
-                                      "name": language_label(code), "code": code if code in LANGUAGES else ""})
+            rows["languages"].append(
+                {
+                    "id": f"{service.id}-language-{number}",
+                    "service_id": service.id,
+                    "name": language_label(code),
+                    "code": code if code in LANGUAGES else "",
+                }
+            )
         links = [term_id("imported", "", name) for name in service.taxonomy_terms or []]
-        for kind, values, labels in (("category", service.categories, vocab.DOMAINS),
-                                     ("population", service.populations, vocab.POPULATIONS),
-                                     ("gender", service.genders, vocab.GENDERS)):
+        for kind, values, labels in (
+            ("category", service.categories, vocab.DOMAINS),
+            ("population", service.populations, vocab.POPULATIONS),
+            ("gender", service.genders, vocab.GENDERS),
+        ):
             links += [term_id(CASETUI_TAXONOMY, f"{kind}:{value}", labels.get(value, value)) for value in values or []]
         for number, link in enumerate(links, start=1):
-            rows["attributes"].append({"id": f"{service.id}-attribute-{number}", "link_id": service.id,
-                                       "taxonomy_term_id": link, "link_type": "service", "link_entity": "service",
-                                       "value": ""})
+            rows["attributes"].append(
+                {
+                    "id": f"{service.id}-attribute-{number}",
+                    "link_id": service.id,
+                    "taxonomy_term_id": link,
+                    "link_type": "service",
+                    "link_entity": "service",
+                    "value": "",
+                }
+            )
     rows["taxonomy_terms"] = sorted(terms.values(), key=lambda t: t["id"])
     rows["taxonomies"] = [
-        {"id": CASETUI_TAXONOMY, "name": CASETUI_TAXONOMY, "description": "casetui need categories, populations "
-         "served and genders", "uri": "", "version": "1"},
-        {"id": "imported", "name": "imported", "description": "Terms carried over from imported directories",
-         "uri": "", "version": ""},
+        {
+            "id": CASETUI_TAXONOMY,
+            "name": CASETUI_TAXONOMY,
+            "description": "casetui need categories, populations served and genders",
+            "uri": "",
+            "version": "1",
+        },
+        {
+            "id": "imported",
+            "name": "imported",
+            "description": "Terms carried over from imported directories",
+            "uri": "",
+            "version": "",
+        },
     ]
     for location in session.exec(sa_select(Location).order_by(Location.id)).scalars():
         rows["locations"].append({**plain(location, EXPORT_FILES["locations"]), "location_type": "physical"})
-        if any(getattr(location, n) for n in ("address_1", "address_2", "city", "state_province", "postal_code", "country")):
-            rows["addresses"].append({**plain(location, EXPORT_FILES["addresses"]), "id": f"{location.id}-address",
-                                      "location_id": location.id, "address_type": "physical"})
+        if any(
+            getattr(location, n) for n in ("address_1", "address_2", "city", "state_province", "postal_code", "country")
+        ):
+            rows["addresses"].append(
+                {
+                    **plain(location, EXPORT_FILES["addresses"]),
+                    "id": f"{location.id}-address",
+                    "location_id": location.id,
+                    "address_type": "physical",
+                }
+            )
     for name, model in (("service_at_location", ServiceAtLocation), ("phones", Phone), ("contacts", ResourceContact)):
         for obj in session.exec(sa_select(model).order_by(model.id)).scalars():
             rows[name].append(plain(obj, EXPORT_FILES[name]))
@@ -1007,12 +1253,25 @@ def export_package(session: Session, path) -> dict[str, int]:
             for record in rows[name]:
                 writer.writerow({k: "" if record.get(k) is None else record.get(k) for k in columns})
         counts[name] = len(rows[name])
-        resources.append({"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv",
-                          "mediatype": "text/csv", "encoding": "utf-8",
-                          "schema": {"fields": [{"name": c, "type": "string"} for c in columns], "primaryKey": "id"}})
-    package = {"name": "casetui-resource-directory", "title": "Resource directory exported by casetui",
-               "profile": "tabular-data-package", "created": datetime.now().astimezone().isoformat(timespec="seconds"),
-               "description": "Open Referral HSDS 3.0 tabular data package", "resources": resources}
+        resources.append(
+            {
+                "name": name,
+                "path": f"{name}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {"fields": [{"name": c, "type": "string"} for c in columns], "primaryKey": "id"},
+            }
+        )
+    package = {
+        "name": "casetui-resource-directory",
+        "title": "Resource directory exported by casetui",
+        "profile": "tabular-data-package",
+        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "description": "Open Referral HSDS 3.0 tabular data package",
+        "resources": resources,
+    }
     (folder / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
     audit.record(session, "export", "directory_export", None, fields=sorted(n for n, c in counts.items() if c))
     session.commit()

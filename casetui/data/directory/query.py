@@ -27,8 +27,10 @@ class SearchFilters:
     place: str | None = None  # a city or a postal code
 
     def is_empty(self) -> bool:
-        return all(value in (None, "") for value in (self.category, self.age, self.gender, self.language,
-                                                     self.population, self.place))
+        return all(
+            value in (None, "")
+            for value in (self.category, self.age, self.gender, self.language, self.population, self.place)
+        )
 
 
 @dataclass
@@ -75,9 +77,10 @@ class ServiceDetail:
     contacts: list[ResourceContact]
 
 
-
 def age_condition(filters: SearchFilters) -> tuple[str, dict]:
     if filters.age in (None, ""):
         return "", {}
-    return (" AND (s.minimum_age IS NULL OR s.minimum_age <= :age) AND (s.maximum_age IS NULL OR s.maximum_age >= :age)",
-            {"age": int(filters.age)})
+    return (
+        " AND (s.minimum_age IS NULL OR s.minimum_age <= :age) AND (s.maximum_age IS NULL OR s.maximum_age >= :age)",
+        {"age": int(filters.age)},
+    )

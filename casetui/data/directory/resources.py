@@ -116,18 +116,30 @@ def client_profile(session: Session, case_id: int, today: date) -> ClientProfile
     if client.veteran and "veteran" not in populations:
         populations.append("veteran")
     latest = session.exec(
-        select(Assessment).where(Assessment.case_id == case_id)
+        select(Assessment)
+        .where(Assessment.case_id == case_id)
         .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
     ).first()
     needs: list[str] = []
     if latest is not None:
         rows = session.exec(select(AssessmentNeed).where(AssessmentNeed.assessment_id == latest.id)).all()
         urgent = [n for n in rows if (n.score is not None and n.score <= 2) or n.wants_goal]
-        urgent.sort(key=lambda n: (n.score if n.score is not None else 3, list(vocab.DOMAINS).index(n.domain)
-                                   if n.domain in vocab.DOMAINS else 99))
+        urgent.sort(
+            key=lambda n: (
+                n.score if n.score is not None else 3,
+                list(vocab.DOMAINS).index(n.domain) if n.domain in vocab.DOMAINS else 99,
+            )
+        )
         needs = [n.domain for n in urgent]
-    return ClientProfile(age=_age_on(client.date_of_birth, today), gender=client.gender, language=client.language,
-                         populations=populations, needs=needs, city=client.city, postal_code=client.postal_code)
+    return ClientProfile(
+        age=_age_on(client.date_of_birth, today),
+        gender=client.gender,
+        language=client.language,
+        populations=populations,
+        needs=needs,
+        city=client.city,
+        postal_code=client.postal_code,
+    )
 
 
 def _age_range_words(low, high) -> str:
@@ -158,11 +170,16 @@ def eligibility(service: Service, profile: ClientProfile | None, today: date) ->
         served = ", ".join(vocab.GENDERS.get(g, g).lower() for g in genders)
         client_gender = gender_code(profile.gender)
         if client_gender is None or client_gender in ("not_stated", "questioning", "other"):
-            checks.append(EligibilityCheck("gender", None, f"for {served}; client's gender is not recorded as one of these"))
+            checks.append(
+                EligibilityCheck("gender", None, f"for {served}; client's gender is not recorded as one of these")
+            )
         else:
             ok = client_gender in genders
-            checks.append(EligibilityCheck("gender", ok, f"for {served}; client is "
-                                           f"{vocab.GENDERS.get(client_gender, client_gender).lower()}"))
+            checks.append(
+                EligibilityCheck(
+                    "gender", ok, f"for {served}; client is {vocab.GENDERS.get(client_gender, client_gender).lower()}"
+                )
+            )
     languages = [language_code(x) for x in service.languages or []]
     if profile.language and languages:
         wanted = language_code(profile.language)
@@ -174,10 +191,13 @@ def eligibility(service: Service, profile: ClientProfile | None, today: date) ->
         served = ", ".join(_population_words(p) for p in populations)
         shared = [p for p in populations if p in (profile.populations or [])]
         if shared:
-            checks.append(EligibilityCheck("population", True, f"serves {served}; client is among "
-                                           f"{_population_words(shared[0])}"))
+            checks.append(
+                EligibilityCheck("population", True, f"serves {served}; client is among {_population_words(shared[0])}")
+            )
         else:
-            checks.append(EligibilityCheck("population", False, f"serves {served}; client is not recorded as one of these"))
+            checks.append(
+                EligibilityCheck("population", False, f"serves {served}; client is not recorded as one of these")
+            )
     return checks
 
 
@@ -222,8 +242,15 @@ def _place_key(value: str | None) -> str:
     return re.sub(r"\s+", " ", (value or "").strip().lower())
 
 
-def search(session: Session, query: str, filters: SearchFilters | None = None, *, profile: ClientProfile | None = None,
-           today: date, limit: int = 50) -> list[ServiceHit]:
+def search(
+    session: Session,
+    query: str,
+    filters: SearchFilters | None = None,
+    *,
+    profile: ClientProfile | None = None,
+    today: date,
+    limit: int = 50,
+) -> list[ServiceHit]:
     filters = filters or SearchFilters()
     _check_filters(filters)
     searcher = _SEARCHERS.get(session.get_bind().dialect.name, _search_portable)
@@ -280,8 +307,9 @@ def _search_portable(session: Session, words: list[str], filters: SearchFilters,
     orgs = {o.id: o.name for o in session.exec(select(Organization))}
     places: dict[str, list[tuple[str, str]]] = {}
     for service_id, city, postal in session.exec(
-        select(ServiceAtLocation.service_id, Location.city, Location.postal_code)
-        .join(Location, Location.id == ServiceAtLocation.location_id)
+        select(ServiceAtLocation.service_id, Location.city, Location.postal_code).join(
+            Location, Location.id == ServiceAtLocation.location_id
+        )
     ):
         places.setdefault(service_id, []).append((city or "", postal or ""))
     scored = []
@@ -320,7 +348,6 @@ def _category_words(service: Service) -> list[str]:
 
 
 # --- SQLite: FTS5 (see db_objects for the indexes and the triggers that keep them current) ---
-
 
 
 def _phrase(value: str) -> str:
@@ -374,30 +401,43 @@ def _search_sqlite(session: Session, words: list[str], filters: SearchFilters, l
     if not words and not tags:
         if not age_sql:
             return []
-        rows = session.exec(text(f"SELECT id, name FROM service s WHERE 1 = 1{age_sql} LIMIT :cap"),
-                            params={**params, "cap": CANDIDATES}).all()
+        rows = session.exec(
+            text(f"SELECT id, name FROM service s WHERE 1 = 1{age_sql} LIMIT :cap"),
+            params={**params, "cap": CANDIDATES},
+        ).all()
         return [(row[0], 0.0) for row in sorted(rows, key=lambda r: (r[1].lower(), r[0]))[:limit]]
     if not words:  # browse: everything the filters admit, by name
         rows = _candidates(session, "service_title_fts", tags, "", age_sql, params, CANDIDATES)
         return [(row[0], 0.0) for row in sorted(rows, key=lambda r: (r[1].lower(), r[0]))[:limit]]
     # Name, organization and category/taxonomy matches: scored on the name, so a service named
     # for the words comes before one whose organization or category carries them.
-    rows = _candidates(session, "service_title_fts", _fts_words(words, "name organization terms"), tags, age_sql,
-                       params, CANDIDATES)
-    scored = sorted(((row[0], 10.0 + _word_score(words, row[1]), row[1].lower()) for row in rows),
-                    key=lambda r: (-r[1], r[2], r[0]))
+    rows = _candidates(
+        session, "service_title_fts", _fts_words(words, "name organization terms"), tags, age_sql, params, CANDIDATES
+    )
+    scored = sorted(
+        ((row[0], 10.0 + _word_score(words, row[1]), row[1].lower()) for row in rows), key=lambda r: (-r[1], r[2], r[0])
+    )
     ranked = [(service_id, score) for service_id, score, _ in scored[:limit]]
     # Then services that need their description for some of the words. Words under three letters
     # are served from the short fields only (they match nearly every description, and the full
     # index keeps 3-letter prefixes only).
     if len(ranked) < limit and min(len(w) for w in words) >= 3:
         seen = {service_id for service_id, _ in ranked}
-        rows = _candidates(session, "service_fts", _fts_words(words, "name organization terms description"), tags,
-                           age_sql, params,
-                           DESCRIPTION_CANDIDATES + len(seen), with_description=True)
-        scored = sorted(((row[0], _mentions(words, row[2]), row[1].lower()) for row in rows if row[0] not in seen),
-                        key=lambda r: (-r[1], r[2], r[0]))
-        ranked += [(service_id, score) for service_id, score, _ in scored[:limit - len(ranked)]]
+        rows = _candidates(
+            session,
+            "service_fts",
+            _fts_words(words, "name organization terms description"),
+            tags,
+            age_sql,
+            params,
+            DESCRIPTION_CANDIDATES + len(seen),
+            with_description=True,
+        )
+        scored = sorted(
+            ((row[0], _mentions(words, row[2]), row[1].lower()) for row in rows if row[0] not in seen),
+            key=lambda r: (-r[1], r[2], r[0]),
+        )
+        ranked += [(service_id, score) for service_id, score, _ in scored[: limit - len(ranked)]]
     return ranked
 
 
@@ -408,17 +448,31 @@ def _mentions(words: list[str], description: str | None) -> float:
     return min(9.0, 5.0 * count / (1 + len(lowered) / 400))
 
 
-def _candidates(session: Session, index: str, match: str, tags: str, age_sql: str, params: dict, cap: int,
-                *, with_description: bool = False) -> list:
+def _candidates(
+    session: Session,
+    index: str,
+    match: str,
+    tags: str,
+    age_sql: str,
+    params: dict,
+    cap: int,
+    *,
+    with_description: bool = False,
+) -> list:
     query = " AND ".join(part for part in (match, tags) if part)
     columns = "s.id, s.name, s.description" if with_description else "s.id, s.name"
-    return session.exec(text(
-        f"SELECT {columns} FROM {index} f JOIN service s ON s.rowid = f.rowid"
-        f" WHERE {index} MATCH :q{age_sql} LIMIT :cap"
-    ), params={**params, "q": query, "cap": cap}).all()
+    return session.exec(
+        text(
+            f"SELECT {columns} FROM {index} f JOIN service s ON s.rowid = f.rowid"
+            f" WHERE {index} MATCH :q{age_sql} LIMIT :cap"
+        ),
+        params={**params, "q": query, "cap": cap},
+    ).all()
 
 
-def _search_postgresql(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
+def _search_postgresql(
+    session: Session, words: list[str], filters: SearchFilters, limit: int
+) -> list[tuple[str, float]]:
     return search_pg.search(session, words, filters, limit)
 
 
@@ -434,26 +488,49 @@ def _hit_query():
     sal, location, phone = ServiceAtLocation.__table__, Location.__table__, Phone.__table__
 
     def first_place(column):
-        return (sa_select(column).select_from(sal.join(location, location.c.id == sal.c.location_id))
-                .where(sal.c.service_id == service.c.id).order_by(sal.c.id).limit(1).scalar_subquery())
+        return (
+            sa_select(column)
+            .select_from(sal.join(location, location.c.id == sal.c.location_id))
+            .where(sal.c.service_id == service.c.id)
+            .order_by(sal.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
 
-    return sa_select(
-        service.c.id, service.c.name, org.c.name.label("organization"), service.c.description, service.c.categories,
-        service.c.minimum_age, service.c.maximum_age, service.c.genders, service.c.languages, service.c.populations,
-        service.c.last_verified_on, first_place(location.c.city).label("city"),
-        first_place(location.c.postal_code).label("postal_code"),
-        sa_select(phone.c.number).where(phone.c.service_id == service.c.id).order_by(phone.c.id).limit(1)
-        .scalar_subquery().label("phone"),
-    ).select_from(service.outerjoin(org, org.c.id == service.c.organization_id)).where(
-        service.c.id.in_(bindparam("ids", expanding=True)))
+    return (
+        sa_select(
+            service.c.id,
+            service.c.name,
+            org.c.name.label("organization"),
+            service.c.description,
+            service.c.categories,
+            service.c.minimum_age,
+            service.c.maximum_age,
+            service.c.genders,
+            service.c.languages,
+            service.c.populations,
+            service.c.last_verified_on,
+            first_place(location.c.city).label("city"),
+            first_place(location.c.postal_code).label("postal_code"),
+            sa_select(phone.c.number)
+            .where(phone.c.service_id == service.c.id)
+            .order_by(phone.c.id)
+            .limit(1)
+            .scalar_subquery()
+            .label("phone"),
+        )
+        .select_from(service.outerjoin(org, org.c.id == service.c.organization_id))
+        .where(service.c.id.in_(bindparam("ids", expanding=True)))
+    )
 
 
 def _hit_rows(session: Session, ids: list[str]) -> dict:
     return {row.id: row for row in session.execute(_hit_query(), {"ids": ids})}
 
 
-def _hits(session: Session, ranked: list[tuple[str, float]], profile: ClientProfile | None, today: date,
-          words: list[str]) -> list[ServiceHit]:
+def _hits(
+    session: Session, ranked: list[tuple[str, float]], profile: ClientProfile | None, today: date, words: list[str]
+) -> list[ServiceHit]:
     if not ranked:
         return []
     services = _hit_rows(session, [service_id for service_id, _ in ranked])
@@ -463,14 +540,23 @@ def _hits(session: Session, ranked: list[tuple[str, float]], profile: ClientProf
         if service is None:
             continue
         checks = eligibility(service, profile, today)
-        hits.append(ServiceHit(
-            id=service.id, name=service.name, organization=service.organization or "",
-            snippet=_snippet(service.description, words), categories=list(service.categories or []),
-            city=service.city, postal_code=service.postal_code, phone=service.phone,
-            last_verified_on=service.last_verified_on,
-            stale=is_stale(service.last_verified_on, today), eligibility=checks,
-            eligible=overall(checks) if profile is not None else None, score=float(score),
-        ))
+        hits.append(
+            ServiceHit(
+                id=service.id,
+                name=service.name,
+                organization=service.organization or "",
+                snippet=_snippet(service.description, words),
+                categories=list(service.categories or []),
+                city=service.city,
+                postal_code=service.postal_code,
+                phone=service.phone,
+                last_verified_on=service.last_verified_on,
+                stale=is_stale(service.last_verified_on, today),
+                eligibility=checks,
+                eligible=overall(checks) if profile is not None else None,
+                score=float(score),
+            )
+        )
     return hits
 
 
@@ -489,7 +575,7 @@ def _snippet(description: str | None, words: list[str], width: int = 160) -> str
     if start:
         space = text_.find(" ", start)
         start = space + 1 if 0 <= space < match.start() else start
-    piece = text_[start:start + width]
+    piece = text_[start : start + width]
     cut = piece.rfind(" ")
     if start + width < len(text_) and cut > width // 2:
         piece = piece[:cut]
@@ -509,8 +595,10 @@ def suggest_for_client(session: Session, profile: ClientProfile, *, today: date,
     for rank, need in enumerate(profile.needs):
         found: set[str] = set()
         for place in near + [None]:
-            found.update(service_id for service_id, _ in searcher(session, [], SearchFilters(category=need, place=place),
-                                                                  max(limit, 50)))
+            found.update(
+                service_id
+                for service_id, _ in searcher(session, [], SearchFilters(category=need, place=place), max(limit, 50))
+            )
         for service_id in found:
             # Earlier (more urgent) needs weigh more; a service meeting several needs adds up.
             scores[service_id] = scores.get(service_id, 0.0) + 10.0 - min(rank, 9)
@@ -519,9 +607,15 @@ def suggest_for_client(session: Session, profile: ClientProfile, *, today: date,
     for hit in hits:
         nearby = _place_key(hit.city) in near_keys or _place_key(hit.postal_code) in near_keys
         failed = sum(1 for check in hit.eligibility if check.ok is False)
-        hit.score += {True: 3.0, None: 1.5, False: 0.0}[hit.eligible] - failed + (1.0 if nearby else 0.0) \
+        hit.score += (
+            {True: 3.0, None: 1.5, False: 0.0}[hit.eligible]
+            - failed
+            + (1.0 if nearby else 0.0)
             - (0.5 if hit.stale else 0.0)
-    hits.sort(key=lambda h: (-h.score, -(h.last_verified_on or date.min).toordinal(), h.name, h.organization or "", h.id))
+        )
+    hits.sort(
+        key=lambda h: (-h.score, -(h.last_verified_on or date.min).toordinal(), h.name, h.organization or "", h.id)
+    )
     return hits[:limit]
 
 
@@ -533,27 +627,52 @@ def get_service(session: Session, service_id: str) -> ServiceDetail:
     if service is None:
         raise NotFoundError("That service is no longer in the directory.")
     organization = session.get(Organization, service.organization_id) if service.organization_id else None
-    locations = list(session.exec(
-        select(Location).join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)
-        .where(ServiceAtLocation.service_id == service_id).order_by(ServiceAtLocation.id)
-    ))
+    locations = list(
+        session.exec(
+            select(Location)
+            .join(ServiceAtLocation, ServiceAtLocation.location_id == Location.id)
+            .where(ServiceAtLocation.service_id == service_id)
+            .order_by(ServiceAtLocation.id)
+        )
+    )
     phones = list(session.exec(select(Phone).where(Phone.service_id == service_id).order_by(Phone.id)))
     if not phones and organization is not None:
-        phones = list(session.exec(select(Phone).where(Phone.organization_id == organization.id,
-                                                       Phone.service_id.is_(None)).order_by(Phone.id)))
+        phones = list(
+            session.exec(
+                select(Phone)
+                .where(Phone.organization_id == organization.id, Phone.service_id.is_(None))
+                .order_by(Phone.id)
+            )
+        )
     # The service's own contacts, and its organization's general ones.
     whose = ResourceContact.service_id == service_id
     if service.organization_id:
-        whose = or_(whose, (ResourceContact.organization_id == service.organization_id)
-                    & ResourceContact.service_id.is_(None))
+        whose = or_(
+            whose, (ResourceContact.organization_id == service.organization_id) & ResourceContact.service_id.is_(None)
+        )
     contacts = list(session.exec(select(ResourceContact).where(whose).order_by(ResourceContact.id)))
     return ServiceDetail(service, organization, locations, phones, contacts)
 
 
 EDITABLE_FIELDS = (
-    "name", "alternate_name", "description", "url", "email", "status", "interpretation_services",
-    "application_process", "fees_description", "schedule_description", "eligibility_description",
-    "minimum_age", "maximum_age", "genders", "languages", "populations", "categories", "service_area",
+    "name",
+    "alternate_name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "interpretation_services",
+    "application_process",
+    "fees_description",
+    "schedule_description",
+    "eligibility_description",
+    "minimum_age",
+    "maximum_age",
+    "genders",
+    "languages",
+    "populations",
+    "categories",
+    "service_area",
 )
 SERVICE_STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 
@@ -572,16 +691,37 @@ def clean_service_fields(values: dict) -> dict:
     if unknown:
         raise ValidationError({name: "cannot be edited here." for name in sorted(unknown)})
     checks = []
-    long_text = {"description", "interpretation_services", "application_process", "fees_description",
-                 "schedule_description", "eligibility_description", "service_area"}
-    labels = {"name": "Name", "alternate_name": "Other name", "description": "Description", "url": "Website",
-              "interpretation_services": "Interpretation", "application_process": "How to apply",
-              "fees_description": "Fees", "schedule_description": "Hours",
-              "eligibility_description": "Eligibility", "service_area": "Service area"}
+    long_text = {
+        "description",
+        "interpretation_services",
+        "application_process",
+        "fees_description",
+        "schedule_description",
+        "eligibility_description",
+        "service_area",
+    }
+    labels = {
+        "name": "Name",
+        "alternate_name": "Other name",
+        "description": "Description",
+        "url": "Website",
+        "interpretation_services": "Interpretation",
+        "application_process": "How to apply",
+        "fees_description": "Fees",
+        "schedule_description": "Hours",
+        "eligibility_description": "Eligibility",
+        "service_area": "Service area",
+    }
     for name, label in labels.items():
         if name in values:
-            checks.append((name, lambda n=name, l=label: v.text(values[n], n, l, required=n == "name",
-                                                                max_length=5000 if n in long_text else 250)))
+            checks.append(
+                (
+                    name,
+                    lambda n=name, l=label: v.text(
+                        values[n], n, l, required=n == "name", max_length=5000 if n in long_text else 250
+                    ),
+                )
+            )
     if "email" in values:
         checks.append(("email", lambda: v.email(values["email"])))
     if "status" in values:
@@ -590,6 +730,7 @@ def clean_service_fields(values: dict) -> dict:
         if name in values:
             checks.append((name, lambda n=name, l=label: v.parse_int(values[n], n, l, minimum=0, maximum=120)))
     if "genders" in values:
+
         def genders():
             raw = _as_list(values["genders"])
             codes = [gender_code(g) for g in raw]
@@ -597,15 +738,26 @@ def clean_service_fields(values: dict) -> dict:
             if bad:
                 raise ValidationError("genders", f"Unknown gender: {', '.join(bad)}.")
             return list(dict.fromkeys(codes))
+
         checks.append(("genders", genders))
     if "languages" in values:
-        checks.append(("languages", lambda: list(dict.fromkeys(language_code(x) for x in _as_list(values["languages"])))))
+        checks.append(
+            ("languages", lambda: list(dict.fromkeys(language_code(x) for x in _as_list(values["languages"]))))
+        )
     if "populations" in values:
-        checks.append(("populations", lambda: v.choices(_as_list(values["populations"]), "populations", "Populations",
-                                                        vocab.POPULATIONS)))
+        checks.append(
+            (
+                "populations",
+                lambda: v.choices(_as_list(values["populations"]), "populations", "Populations", vocab.POPULATIONS),
+            )
+        )
     if "categories" in values:
-        checks.append(("categories", lambda: v.choices(_as_list(values["categories"]), "categories", "Need categories",
-                                                       vocab.DOMAINS)))
+        checks.append(
+            (
+                "categories",
+                lambda: v.choices(_as_list(values["categories"]), "categories", "Need categories", vocab.DOMAINS),
+            )
+        )
     clean = v.collect(*checks)
     low = clean.get("minimum_age", values.get("minimum_age"))
     high = clean.get("maximum_age", values.get("maximum_age"))
@@ -614,8 +766,9 @@ def clean_service_fields(values: dict) -> dict:
     return clean
 
 
-def update_service(session: Session, service_id: str, values: dict, today: date, *,
-                   expected_version: int | None = None) -> Service:
+def update_service(
+    session: Session, service_id: str, values: dict, today: date, *, expected_version: int | None = None
+) -> Service:
     service = session.get(Service, service_id)
     if service is None:
         raise NotFoundError("That service is no longer in the directory.")

@@ -45,8 +45,7 @@ def _tag_groups(filters) -> list[list[str]]:
         groups.append([f"pop_{filters.population}"])
     if filters.language:
         code = language_code(filters.language)
-        names = {code, tag_key(language_label(code).lower()),
-                 tag_key(str(filters.language).lower())}
+        names = {code, tag_key(language_label(code).lower()), tag_key(str(filters.language).lower())}
         groups.append(sorted(f"lang_{name}" for name in names if name))
     if filters.gender:
         groups.append(["gen_any", f"gen_{gender_code(filters.gender)}"])
@@ -88,12 +87,13 @@ def search(session: Session, words: list[str], filters, limit: int) -> list[tupl
     if len(ranked) < limit and min(len(word) for word in words) >= 3:
         seen = {service_id for service_id, _ in ranked}
         more = _ranked(session, "body", words, where, params, binds, limit + len(ranked))
-        ranked += [(service_id, score) for service_id, score in more if service_id not in seen][:limit - len(ranked)]
+        ranked += [(service_id, score) for service_id, score in more if service_id not in seen][: limit - len(ranked)]
     return ranked
 
 
-def _ranked(session: Session, column: str, words: list[str], where: str, params: dict, binds: list,
-            limit: int) -> list[tuple[str, float]]:
+def _ranked(
+    session: Session, column: str, words: list[str], where: str, params: dict, binds: list, limit: int
+) -> list[tuple[str, float]]:
     # An exact word scores twice (prefix and exact), so "food" ranks Food above Foodbank.
     statement = text(
         "SELECT c.service_id, c.score FROM ("
@@ -105,8 +105,14 @@ def _ranked(session: Session, column: str, words: list[str], where: str, params:
         ") c ORDER BY c.score DESC, c.name_key, c.service_id LIMIT :limit"
     ).bindparams(*binds)
 
-    rows = session.exec(statement, params={
-        **params, "prefix": _query(words, "&", prefix=True), "exact": _query(words, "|", prefix=False),
-        "cap": CANDIDATES, "limit": limit,
-    })
+    rows = session.exec(
+        statement,
+        params={
+            **params,
+            "prefix": _query(words, "&", prefix=True),
+            "exact": _query(words, "|", prefix=False),
+            "cap": CANDIDATES,
+            "limit": limit,
+        },
+    )
     return [(row[0], float(row[1])) for row in rows]

@@ -74,8 +74,7 @@ PHQ9 = Instrument(
         "fidgety or restless that you have been moving around a lot more than usual",
         "Thoughts that you would be better off dead or of hurting yourself in some way",
     ),
-    bands=((0, 4, "Minimal"), (5, 9, "Mild"), (10, 14, "Moderate"), (15, 19, "Moderately severe"),
-           (20, 27, "Severe")),
+    bands=((0, 4, "Minimal"), (5, 9, "Mild"), (10, 14, "Moderate"), (15, 19, "Moderately severe"), (20, 27, "Severe")),
 )
 
 GAD7 = Instrument(
@@ -155,7 +154,9 @@ def score(instrument: Instrument, answers, difficulty=None) -> Result | None:
         raise ValidationError(instrument.difficulty_field, "Choose one of the four difficulty answers.")
     if all(value is None for value in checked):
         if difficulty is not None:
-            raise ValidationError(instrument.field(1), f"Answer the {instrument.code} items, or clear the difficulty answer.")
+            raise ValidationError(
+                instrument.field(1), f"Answer the {instrument.code} items, or clear the difficulty answer."
+            )
         return None
     missing = [number for number, value in enumerate(checked, start=1) if value is None]
     if missing:

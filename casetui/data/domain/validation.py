@@ -50,8 +50,9 @@ def parse_date(value, field: str, label: str, *, required: bool = False) -> date
     raise ValidationError(field, f"{label} '{raw}' is not a date. {DATE_HINT}")
 
 
-def parse_int(value, field: str, label: str, *, required: bool = False, minimum: int | None = None,
-              maximum: int | None = None) -> int | None:
+def parse_int(
+    value, field: str, label: str, *, required: bool = False, minimum: int | None = None, maximum: int | None = None
+) -> int | None:
     if _blank(value):
         if required:
             raise ValidationError(field, f"{label} is required.")
@@ -66,8 +67,9 @@ def parse_int(value, field: str, label: str, *, required: bool = False, minimum:
     return number
 
 
-def parse_float(value, field: str, label: str, *, required: bool = False, minimum: float | None = None,
-                maximum: float | None = None) -> float | None:
+def parse_float(
+    value, field: str, label: str, *, required: bool = False, minimum: float | None = None, maximum: float | None = None
+) -> float | None:
     if _blank(value):
         if required:
             raise ValidationError(field, f"{label} is required.")

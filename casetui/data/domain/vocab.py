@@ -149,8 +149,14 @@ HMIS_DESTINATION_GROUPS: dict[str, str] = {
     "other": "Other",
 }
 HMIS_DESTINATIONS: dict[int, tuple[str, str]] = {
-    116: ("homeless", "Place not meant for habitation (e.g., a vehicle, an abandoned building, bus/train/subway station/airport or anywhere outside)"),
-    101: ("homeless", "Emergency shelter, including hotel or motel paid for with emergency shelter voucher, Host Home shelter"),
+    116: (
+        "homeless",
+        "Place not meant for habitation (e.g., a vehicle, an abandoned building, bus/train/subway station/airport or anywhere outside)",
+    ),
+    101: (
+        "homeless",
+        "Emergency shelter, including hotel or motel paid for with emergency shelter voucher, Host Home shelter",
+    ),
     118: ("homeless", "Safe Haven"),
     215: ("institutional", "Foster care home or foster care group home"),
     206: ("institutional", "Hospital or other residential non-psychiatric medical facility"),

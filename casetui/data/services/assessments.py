@@ -33,9 +33,23 @@ from casetui.data.storage.models import (
 )
 
 CLIENT_FIELDS = (
-    "first_name", "last_name", "preferred_name", "phone", "email", "address", "city", "postal_code",
-    "date_of_birth", "gender", "pronouns", "language", "interpreter_needed", "household_size",
-    "household_notes", "veteran", "populations",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "phone",
+    "email",
+    "address",
+    "city",
+    "postal_code",
+    "date_of_birth",
+    "gender",
+    "pronouns",
+    "language",
+    "interpreter_needed",
+    "household_size",
+    "household_notes",
+    "veteran",
+    "populations",
 )
 # Narrative fields of an assessment: name -> (label, longest accepted).
 TEXT_FIELDS: dict[str, tuple[str, int]] = {
@@ -70,14 +84,21 @@ def _clean_needs(data: dict) -> list[dict]:
     needs, errors = [], {}
     for domain, label in vocab.DOMAINS.items():
         try:
-            score = v.parse_int(data.get(need_field(domain, "score")), need_field(domain, "score"),
-                                f"{label} score", minimum=1, maximum=5)
+            score = v.parse_int(
+                data.get(need_field(domain, "score")),
+                need_field(domain, "score"),
+                f"{label} score",
+                minimum=1,
+                maximum=5,
+            )
         except ValidationError as exc:
             errors.update(exc.errors)
             continue
         note = None
         try:
-            note = v.text(data.get(need_field(domain, "note")), need_field(domain, "note"), f"{label} note", max_length=2000)
+            note = v.text(
+                data.get(need_field(domain, "note")), need_field(domain, "note"), f"{label} note", max_length=2000
+            )
         except ValidationError as exc:
             errors.update(exc.errors)
         wants_goal = bool(data.get(need_field(domain, "goal")))
@@ -96,9 +117,15 @@ def _clean_needs(data: dict) -> list[dict]:
 def clean_assessment(data: dict, today: date, *, require_consent: bool) -> CleanAssessment:
     """Check every assessment field at once; one ValidationError names every bad field."""
     checks = [
-        ("assessed_on", lambda: v.not_in_future(
-            v.parse_date(data.get("assessed_on") or today, "assessed_on", "Assessment date", required=True),
-            today, "assessed_on", "Assessment date")),
+        (
+            "assessed_on",
+            lambda: v.not_in_future(
+                v.parse_date(data.get("assessed_on") or today, "assessed_on", "Assessment date", required=True),
+                today,
+                "assessed_on",
+                "Assessment date",
+            ),
+        ),
         ("program", lambda: v.text(data.get("program"), "program", "Program", max_length=100)),
         ("needs", lambda: _clean_needs(data)),
     ]
@@ -110,7 +137,9 @@ def clean_assessment(data: dict, today: date, *, require_consent: bool) -> Clean
 
     def check_consent():
         if require_consent and not consent:
-            raise ValidationError("consent_to_services", "Record the client's consent to services before opening a case.")
+            raise ValidationError(
+                "consent_to_services", "Record the client's consent to services before opening a case."
+            )
         return consent
 
     checks.append(("consent_to_services", check_consent))
@@ -138,7 +167,11 @@ def validate_intake(data: dict, today: date) -> tuple[dict, CleanAssessment]:
         assessment = clean_assessment(data, today, require_consent=True)
     except ValidationError as exc:
         errors.update(exc.errors)
-    if not errors and client_values["date_of_birth"] and assessment.values["assessed_on"] < client_values["date_of_birth"]:
+    if (
+        not errors
+        and client_values["date_of_birth"]
+        and assessment.values["assessed_on"] < client_values["date_of_birth"]
+    ):
         errors["assessed_on"] = "Assessment date is before the date of birth."
     if errors:
         raise ValidationError(errors)
@@ -149,7 +182,8 @@ def find_duplicates(session: Session, data: dict, today: date) -> list[Client]:
     """Existing clients who look like the person on the form (same birth date, similar name)."""
     try:
         values = clients.clean_client_fields(
-            {k: data.get(k) for k in ("first_name", "last_name", "date_of_birth")}, today)
+            {k: data.get(k) for k in ("first_name", "last_name", "date_of_birth")}, today
+        )
     except ValidationError:
         return []
     return clients.possible_duplicates(session, values["first_name"], values["last_name"], values["date_of_birth"])
@@ -165,14 +199,29 @@ def _write_assessment(session: Session, case: Case, kind: str, clean: CleanAsses
     for need in clean.needs:
         session.add(AssessmentNeed(assessment_id=assessment.id, **need))
     for result in clean.results:
-        session.add(InstrumentScore(assessment_id=assessment.id, instrument=result.instrument.code,
-                                    answers=result.answers, total=result.total, severity=result.severity,
-                                    difficulty=result.difficulty))
+        session.add(
+            InstrumentScore(
+                assessment_id=assessment.id,
+                instrument=result.instrument.code,
+                answers=result.answers,
+                total=result.total,
+                severity=result.severity,
+                difficulty=result.difficulty,
+            )
+        )
     filled = [name for name, value in clean.values.items() if value not in (None, "", False)]
-    audit.record(session, "create", "assessment", assessment.id, client_id=case.client_id,
-                 fields=filled + (["needs"] if clean.needs else []) + [r.instrument.code for r in clean.results])
+    audit.record(
+        session,
+        "create",
+        "assessment",
+        assessment.id,
+        client_id=case.client_id,
+        fields=filled + (["needs"] if clean.needs else []) + [r.instrument.code for r in clean.results],
+    )
     if any(instruments.needs_safety_follow_up(r) for r in clean.results):
-        cases.raise_safety_flag(session, case.id, f"PHQ-9 item 9 answered above 0 ({kind} {clean.values['assessed_on']:%Y-%m-%d})")
+        cases.raise_safety_flag(
+            session, case.id, f"PHQ-9 item 9 answered above 0 ({kind} {clean.values['assessed_on']:%Y-%m-%d})"
+        )
     return assessment
 
 
@@ -230,8 +279,11 @@ def get_assessment(session: Session, assessment_id: int) -> Assessment:
 
 def list_assessments(session: Session, case_id: int) -> list[Assessment]:
     """The case's assessments, oldest first."""
-    return list(session.exec(select(Assessment).where(Assessment.case_id == case_id)
-                             .order_by(Assessment.assessed_on, Assessment.id)))
+    return list(
+        session.exec(
+            select(Assessment).where(Assessment.case_id == case_id).order_by(Assessment.assessed_on, Assessment.id)
+        )
+    )
 
 
 def latest_assessment(session: Session, case_id: int) -> Assessment | None:
@@ -254,8 +306,9 @@ def needs_of(session: Session, assessment_id: int) -> dict[str, AssessmentNeed]:
 
 
 def scores_of(session: Session, assessment_id: int) -> dict[str, InstrumentScore]:
-    rows = session.exec(select(InstrumentScore).where(InstrumentScore.assessment_id == assessment_id)
-                        .order_by(InstrumentScore.id)).all()
+    rows = session.exec(
+        select(InstrumentScore).where(InstrumentScore.assessment_id == assessment_id).order_by(InstrumentScore.id)
+    ).all()
     return {row.instrument: row for row in rows}
 
 
@@ -283,8 +336,13 @@ def _direction(previous: int | None, current: int | None, higher_is_better: bool
 def compare_needs(previous: dict[str, int | None], current: dict[str, int | None]) -> list[Change]:
     """Each domain scored in either assessment; higher Self-Sufficiency scores are better."""
     return [
-        Change(domain, label, previous.get(domain), current.get(domain),
-               _direction(previous.get(domain), current.get(domain), higher_is_better=True))
+        Change(
+            domain,
+            label,
+            previous.get(domain),
+            current.get(domain),
+            _direction(previous.get(domain), current.get(domain), higher_is_better=True),
+        )
         for domain, label in vocab.DOMAINS.items()
         if previous.get(domain) is not None or current.get(domain) is not None
     ]
@@ -293,8 +351,13 @@ def compare_needs(previous: dict[str, int | None], current: dict[str, int | None
 def compare_instruments(previous: dict[str, int], current: dict[str, int]) -> list[Change]:
     """Instrument totals; lower PHQ-9 and GAD-7 totals are better."""
     return [
-        Change(code, code, previous.get(code), current.get(code),
-               _direction(previous.get(code), current.get(code), higher_is_better=False))
+        Change(
+            code,
+            code,
+            previous.get(code),
+            current.get(code),
+            _direction(previous.get(code), current.get(code), higher_is_better=False),
+        )
         for code in instruments.INSTRUMENTS
         if code in previous or code in current
     ]
@@ -373,7 +436,8 @@ def summary_context(session: Session, assessment_id: int, today: date) -> dict:
             "note": needs[domain].note if domain in needs else None,
             "wants_goal": needs[domain].wants_goal if domain in needs else False,
         }
-        for domain, label in vocab.DOMAINS.items() if domain in needs
+        for domain, label in vocab.DOMAINS.items()
+        if domain in needs
     ]
     instrument_rows = []
     instrument_change = {c.key: c for c in instrument_changes}
@@ -381,13 +445,23 @@ def summary_context(session: Session, assessment_id: int, today: date) -> dict:
         instrument = instruments.INSTRUMENTS.get(code)
         if instrument is None:
             continue
-        instrument_rows.append({
-            "code": code, "title": instrument.title, "stem": instrument.stem, "total": row.total,
-            "max_total": instrument.max_total, "severity": row.severity, "difficulty": row.difficulty,
-            "questions": [{"text": text, "answer": row.answers[n], "answer_label": instruments.ANSWERS[row.answers[n]]}
-                      for n, text in enumerate(instrument.items)],
-            "previous": instrument_change[code].previous, "change": instrument_change[code].change_label,
-        })
+        instrument_rows.append(
+            {
+                "code": code,
+                "title": instrument.title,
+                "stem": instrument.stem,
+                "total": row.total,
+                "max_total": instrument.max_total,
+                "severity": row.severity,
+                "difficulty": row.difficulty,
+                "questions": [
+                    {"text": text, "answer": row.answers[n], "answer_label": instruments.ANSWERS[row.answers[n]]}
+                    for n, text in enumerate(instrument.items)
+                ],
+                "previous": instrument_change[code].previous,
+                "change": instrument_change[code].change_label,
+            }
+        )
     return {
         "title": "Reassessment summary" if assessment.kind == "reassessment" else "Intake summary",
         "client": {
@@ -404,8 +478,13 @@ def summary_context(session: Session, assessment_id: int, today: date) -> dict:
             "veteran": client.veteran,
             "populations": [vocab.POPULATIONS.get(p, p) for p in client.populations],
         },
-        "case": {"id": case.id, "program": case.program, "worker": case.worker, "opened_on": case.opened_on,
-                 "stage": vocab.STAGES.get(case.stage, case.stage)},
+        "case": {
+            "id": case.id,
+            "program": case.program,
+            "worker": case.worker,
+            "opened_on": case.opened_on,
+            "stage": vocab.STAGES.get(case.stage, case.stage),
+        },
         "assessment": assessment,
         "has_previous": previous_assessment(session, assessment) is not None,
         "needs": need_rows,
@@ -441,6 +520,10 @@ def save_summary(session: Session, assessment_id: int, path: Path | str, today: 
         written = documents.save(text, path)
     except OSError as exc:
         raise ValidationError("summary_path", f"Could not write {path}: {exc.strerror or exc}.") from None
-    title = f"{'Reassessment' if assessment.kind == 'reassessment' else 'Intake'} summary {assessment.assessed_on:%Y-%m-%d}"
-    case_documents.record_document(session, assessment.case_id, kind=SUMMARY_KIND, title=title, path=written, today=today)
+    title = (
+        f"{'Reassessment' if assessment.kind == 'reassessment' else 'Intake'} summary {assessment.assessed_on:%Y-%m-%d}"
+    )
+    case_documents.record_document(
+        session, assessment.case_id, kind=SUMMARY_KIND, title=title, path=written, today=today
+    )
     return written

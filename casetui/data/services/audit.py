@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -17,8 +17,15 @@ from casetui.data.storage.models import AuditEvent, Client
 CSV_COLUMNS = ["at", "worker", "action", "entity", "entity_id", "client_id", "client", "fields"]
 
 
-def query(session: Session, *, client_ids: Iterable[int] | None = None, worker: str | None = None,
-          since=None, until=None, limit: int | None = 500) -> list[tuple[AuditEvent, str | None]]:
+def query(
+    session: Session,
+    *,
+    client_ids: Iterable[int] | None = None,
+    worker: str | None = None,
+    since=None,
+    until=None,
+    limit: int | None = 500,
+) -> list[tuple[AuditEvent, str | None]]:
     """Audit rows, newest first, each with the client's display name (None for no client).
 
     ``since``/``until`` are dates, both included; ``client_ids`` None means every client.
@@ -29,9 +36,9 @@ def query(session: Session, *, client_ids: Iterable[int] | None = None, worker: 
     if worker:
         statement = statement.where(AuditEvent.worker == worker)
     if since:
-        statement = statement.where(AuditEvent.at >= datetime.combine(since, time.min, timezone.utc))
+        statement = statement.where(AuditEvent.at >= datetime.combine(since, time.min, UTC))
     if until:
-        statement = statement.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, timezone.utc))
+        statement = statement.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, UTC))
     statement = statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if limit:
         statement = statement.limit(limit)
@@ -64,8 +71,18 @@ def export_csv(session: Session, path, **filters) -> int:
             writer = csv.writer(handle)
             writer.writerow(CSV_COLUMNS)
             for event, client_name in rows:
-                writer.writerow([event.at.isoformat(), event.worker, event.action, event.entity, event.entity_id or "",
-                                 event.client_id or "", client_name or "", " ".join(event.fields)])
+                writer.writerow(
+                    [
+                        event.at.isoformat(),
+                        event.worker,
+                        event.action,
+                        event.entity,
+                        event.entity_id or "",
+                        event.client_id or "",
+                        client_name or "",
+                        " ".join(event.fields),
+                    ]
+                )
         os.replace(temporary, path)
     finally:
         if temporary.exists():

@@ -231,8 +231,9 @@ def _short(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def consent_state(signed_on: date, expires_on: date | None, revoked_on: date | None, today: date,
-                  warning_days: int) -> str:
+def consent_state(
+    signed_on: date, expires_on: date | None, revoked_on: date | None, today: date, warning_days: int
+) -> str:
     """current | expiring | expired | revoked | not_yet, as ``consent.status`` computes it."""
     if revoked_on and revoked_on <= today:
         return "revoked"
@@ -248,8 +249,9 @@ def consent_state(signed_on: date, expires_on: date | None, revoked_on: date | N
 _CONSENT_RANK = {"expired": 0, "expiring": 1, "current": 2, "not_yet": 3, "revoked": 4}
 
 
-def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: str | None = None,
-                  with_items: bool = False) -> Caseload:
+def load_caseload(
+    conn: Session | sqlite3.Connection, today: date, *, worker: str | None = None, with_items: bool = False
+) -> Caseload:
     """Every open case (of ``worker``, or everyone's) with its most urgent item and counts, in
     seven queries; ``with_items`` also lists every item due (one query more)."""
     config = _settings(conn)
@@ -264,17 +266,37 @@ def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: st
         """An item worked out here rather than in SQL (safety, no contact, consents)."""
         row = rows.get(case_id)
         if row is not None:
-            item = DueItem(SAFETY if kind == "safety" else urgency(due_on), due_on, case_id, row.client_id, kind, subject)
+            item = DueItem(
+                SAFETY if kind == "safety" else urgency(due_on), due_on, case_id, row.client_id, kind, subject
+            )
             row.count(item)
             if with_items:
                 items.append(item)
 
-    for (case_id, client_id, stage, case_worker, program, opened_on, _review_on, safety, safety_reason,
-         first, preferred, last) in _query(conn, _OPEN_CASES, worker):
+    for (
+        case_id,
+        client_id,
+        stage,
+        case_worker,
+        program,
+        opened_on,
+        _review_on,
+        safety,
+        safety_reason,
+        first,
+        preferred,
+        last,
+    ) in _query(conn, _OPEN_CASES, worker):
         rows[case_id] = CaseloadRow(
-            case_id=case_id, client_id=client_id, client_name=f"{last}, {preferred or first}",
-            search_text=" ".join(filter(None, (first, preferred, last))).lower(), stage=stage,
-            worker=case_worker, program=program, opened_on=_day(opened_on), safety_flag=bool(safety),
+            case_id=case_id,
+            client_id=client_id,
+            client_name=f"{last}, {preferred or first}",
+            search_text=" ".join(filter(None, (first, preferred, last))).lower(),
+            stage=stage,
+            worker=case_worker,
+            program=program,
+            opened_on=_day(opened_on),
+            safety_flag=bool(safety),
         )
         if safety:
             add(case_id, "safety", today, safety_reason or "")
@@ -310,8 +332,12 @@ def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: st
         row.days_since_contact = (today - since).days
         if row.days_since_contact > no_contact_days:
             what = "contact" if row.last_contact_on else "contact since the case opened"
-            add(row.case_id, "no_contact", since + timedelta(days=no_contact_days + 1),
-                f"No {what} for {row.days_since_contact} days")
+            add(
+                row.case_id,
+                "no_contact",
+                since + timedelta(days=no_contact_days + 1),
+                f"No {what} for {row.days_since_contact} days",
+            )
 
     _add_consents(conn, today, worker, config["consent_warning_days"], rows, add)
 
@@ -320,8 +346,7 @@ def load_caseload(conn: Session | sqlite3.Connection, today: date, *, worker: st
     return Caseload(ordered, items, workers(conn))
 
 
-def _add_consents(conn, today: date, worker: str | None, warning_days: int, rows: dict[int, CaseloadRow],
-                  add) -> None:
+def _add_consents(conn, today: date, worker: str | None, warning_days: int, rows: dict[int, CaseloadRow], add) -> None:
     """Per client, the latest consent for each recipient decides; it shows when it is expiring or
     expired (a newer consent to the same recipient replaces an expired one)."""
     latest: dict[tuple[int, str], tuple] = {}
@@ -349,7 +374,9 @@ def due_items(session: Session | sqlite3.Connection, today: date, *, worker: str
     return load_caseload(session, today, worker=worker, with_items=True).items
 
 
-def caseload_rows(session: Session | sqlite3.Connection, today: date, *, worker: str | None = None) -> list[CaseloadRow]:
+def caseload_rows(
+    session: Session | sqlite3.Connection, today: date, *, worker: str | None = None
+) -> list[CaseloadRow]:
     """One row per open case with its next action, most urgent first."""
     return load_caseload(session, today, worker=worker).rows
 

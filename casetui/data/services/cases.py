@@ -30,8 +30,16 @@ def require_open(session: Session, case_id: int) -> Case:
     return case
 
 
-def open_case(session: Session, client_id: int, today: date, *, program: str | None = None,
-              worker: str | None = None, stage: str = "engagement", commit: bool = True) -> Case:
+def open_case(
+    session: Session,
+    client_id: int,
+    today: date,
+    *,
+    program: str | None = None,
+    worker: str | None = None,
+    stage: str = "engagement",
+    commit: bool = True,
+) -> Case:
     if session.get(Client, client_id) is None:
         raise NotFoundError(f"There is no client number {client_id}.")
     v.choice(stage, "stage", "Stage", [s for s in vocab.STAGES if s != "closure"])
@@ -45,17 +53,39 @@ def open_case(session: Session, client_id: int, today: date, *, program: str | N
     )
     session.add(case)
     session.flush()
-    session.add(StageChange(case_id=case.id, from_stage=None, to_stage=stage, reason="Case opened",
-                            changed_on=today, worker=audit.worker_of(session)))
-    audit.record(session, "create", "case", case.id, client_id=client_id,
-                 fields=["program", "worker", "stage", "opened_on", "next_review_on"])
+    session.add(
+        StageChange(
+            case_id=case.id,
+            from_stage=None,
+            to_stage=stage,
+            reason="Case opened",
+            changed_on=today,
+            worker=audit.worker_of(session),
+        )
+    )
+    audit.record(
+        session,
+        "create",
+        "case",
+        case.id,
+        client_id=client_id,
+        fields=["program", "worker", "stage", "opened_on", "next_review_on"],
+    )
     if commit:
         session.commit()
     return case
 
 
-def change_stage(session: Session, case_id: int, to_stage: str, reason: str, today: date,
-                 *, commit: bool = True, expected_version: int | None = None) -> Case:
+def change_stage(
+    session: Session,
+    case_id: int,
+    to_stage: str,
+    reason: str,
+    today: date,
+    *,
+    commit: bool = True,
+    expected_version: int | None = None,
+) -> Case:
     """Move an open case to another stage (not closure: the discharge wizard closes cases).
 
     Case writes take ``expected_version``, the case version the user was shown (ConflictError
@@ -68,8 +98,16 @@ def change_stage(session: Session, case_id: int, to_stage: str, reason: str, tod
         raise ValidationError("stage", f"The case is already in {vocab.STAGES[to_stage].lower()}.")
     reason = v.text(reason, "reason", "Reason", required=True, max_length=2000)
     concurrency.claim_version(session, case, expected_version, "case")
-    session.add(StageChange(case_id=case.id, from_stage=case.stage, to_stage=to_stage, reason=reason,
-                            changed_on=today, worker=audit.worker_of(session)))
+    session.add(
+        StageChange(
+            case_id=case.id,
+            from_stage=case.stage,
+            to_stage=to_stage,
+            reason=reason,
+            changed_on=today,
+            worker=audit.worker_of(session),
+        )
+    )
     case.stage = to_stage
     case.updated_at = utcnow()
     session.add(case)
@@ -79,8 +117,9 @@ def change_stage(session: Session, case_id: int, to_stage: str, reason: str, tod
     return case
 
 
-def set_next_review(session: Session, case_id: int, review_on, today: date, *,
-                    expected_version: int | None = None) -> Case:
+def set_next_review(
+    session: Session, case_id: int, review_on, today: date, *, expected_version: int | None = None
+) -> Case:
     case = require_open(session, case_id)
     when = v.parse_date(review_on, "next_review_on", "Next review date", required=True)
     if when < today:
@@ -105,8 +144,9 @@ def raise_safety_flag(session: Session, case_id: int, reason: str) -> Case:
     return case
 
 
-def record_safety_followup(session: Session, case_id: int, followed_up_on, note: str, today: date, *,
-                           expected_version: int | None = None) -> Case:
+def record_safety_followup(
+    session: Session, case_id: int, followed_up_on, note: str, today: date, *, expected_version: int | None = None
+) -> Case:
     """Clear the safety flag once a case manager has followed up; the follow-up is a note."""
     from casetui.data.storage.models import Note
 
@@ -120,9 +160,18 @@ def record_safety_followup(session: Session, case_id: int, followed_up_on, note:
     case.safety_flag = False
     case.safety_followup_on = when
     session.add(case)
-    session.add(Note(case_id=case.id, occurred_on=when, kind="note", text=f"Safety follow-up: {note}",
-                     worker=audit.worker_of(session)))
-    audit.record(session, "update", "case", case.id, client_id=case.client_id, fields=["safety_flag", "safety_followup_on"])
+    session.add(
+        Note(
+            case_id=case.id,
+            occurred_on=when,
+            kind="note",
+            text=f"Safety follow-up: {note}",
+            worker=audit.worker_of(session),
+        )
+    )
+    audit.record(
+        session, "update", "case", case.id, client_id=case.client_id, fields=["safety_flag", "safety_followup_on"]
+    )
     session.commit()
     return case
 
@@ -140,7 +189,9 @@ def open_cases(session: Session, *, worker: str | None = None) -> list[tuple[Cas
 
 def current_case(session: Session, client_id: int) -> Case | None:
     """The client's open case, or else the most recently opened one."""
-    cases = session.exec(select(Case).where(Case.client_id == client_id).order_by(Case.opened_on.desc(), Case.id.desc())).all()
+    cases = session.exec(
+        select(Case).where(Case.client_id == client_id).order_by(Case.opened_on.desc(), Case.id.desc())
+    ).all()
     for case in cases:
         if case.closed_on is None:
             return case

@@ -80,11 +80,19 @@ def stage_timeline(history: list[StageChange], current: str) -> list[StageStep]:
 
 def open_needs_of(needs: list[AssessmentNeed]) -> list[OpenNeed]:
     """Domains scored in crisis or vulnerable, or that the client wants a goal for; worst first."""
-    found = [need for need in needs
-             if need.wants_goal or (need.score is not None and need.score <= NEED_THRESHOLD)]
+    found = [need for need in needs if need.wants_goal or (need.score is not None and need.score <= NEED_THRESHOLD)]
     found.sort(key=lambda need: (need.score if need.score is not None else 9, need.domain))
-    return [OpenNeed(need.domain, vocab.DOMAINS.get(need.domain, need.domain), need.score,
-                     vocab.SSM_SCALE.get(need.score, "not scored"), need.wants_goal, need.note) for need in found]
+    return [
+        OpenNeed(
+            need.domain,
+            vocab.DOMAINS.get(need.domain, need.domain),
+            need.score,
+            vocab.SSM_SCALE.get(need.score, "not scored"),
+            need.wants_goal,
+            need.note,
+        )
+        for need in found
+    ]
 
 
 def client_record(session: Session, client_id: int, today: date) -> ClientRecord:
@@ -92,23 +100,28 @@ def client_record(session: Session, client_id: int, today: date) -> ClientRecord
     case = cases.current_case(session, client_id)
     record = ClientRecord(client=client, case=case, age=clients.age_on(client, today))
     warning_days = settings.get_int(session, "consent_warning_days")
-    record.consents = [(item, consents.status(item, today, warning_days))
-                       for item in consents.list_consents(session, client_id)]
+    record.consents = [
+        (item, consents.status(item, today, warning_days)) for item in consents.list_consents(session, client_id)
+    ]
     if case is None:
         return record
     record.timeline = stage_timeline(cases.stage_history(session, case.id), case.stage)
-    assessments = list(session.exec(select(Assessment).where(Assessment.case_id == case.id)
-                                    .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())))
+    assessments = list(
+        session.exec(
+            select(Assessment)
+            .where(Assessment.case_id == case.id)
+            .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+        )
+    )
     needs_by_assessment: dict[int, list[AssessmentNeed]] = {}
     if assessments:
-        for need in session.exec(select(AssessmentNeed).where(
-                AssessmentNeed.assessment_id.in_([a.id for a in assessments]))):
+        for need in session.exec(
+            select(AssessmentNeed).where(AssessmentNeed.assessment_id.in_([a.id for a in assessments]))
+        ):
             needs_by_assessment.setdefault(need.assessment_id, []).append(need)
         record.open_needs = open_needs_of(needs_by_assessment.get(assessments[0].id, []))
-    record.assessments = [AssessmentRow(a, len(open_needs_of(needs_by_assessment.get(a.id, []))))
-                          for a in assessments]
-    record.goals = list(session.exec(select(Goal).where(Goal.case_id == case.id)
-                                     .order_by(Goal.due_on, Goal.id)))
+    record.assessments = [AssessmentRow(a, len(open_needs_of(needs_by_assessment.get(a.id, [])))) for a in assessments]
+    record.goals = list(session.exec(select(Goal).where(Goal.case_id == case.id).order_by(Goal.due_on, Goal.id)))
     record.notes = notes.list_notes(session, case.id)
     record.last_contact_on = next((note.occurred_on for note in record.notes if note.kind != "note"), None)
     record.referrals = referrals.list_referrals(session, case.id)

@@ -42,8 +42,16 @@ def clean_client_fields(data: dict, today: date, *, partial: bool = False) -> di
     add("last_name", lambda: v.text(data.get("last_name"), "last_name", "Last name", required=True, max_length=100))
     for name, label in _TEXT_FIELDS.items():
         if name in data:
-            checks.append((name, lambda n=name, l=label: v.text(data.get(n), n, l, max_length=2000 if n == "household_notes" else 200)))
+            checks.append(
+                (
+                    name,
+                    lambda n=name, l=label: v.text(
+                        data.get(n), n, l, max_length=2000 if n == "household_notes" else 200
+                    ),
+                )
+            )
     if "date_of_birth" in data:
+
         def dob():
             value = v.parse_date(data.get("date_of_birth"), "date_of_birth", "Date of birth")
             if value and value > today:
@@ -51,17 +59,29 @@ def clean_client_fields(data: dict, today: date, *, partial: bool = False) -> di
             if value and value.year < today.year - 120:
                 raise ValidationError("date_of_birth", "Date of birth is more than 120 years ago; check the year.")
             return value
+
         checks.append(("date_of_birth", dob))
     if "gender" in data:
-        checks.append(("gender", lambda: v.choice(data.get("gender") or None, "gender", "Gender", vocab.GENDERS, required=False)))
+        checks.append(
+            ("gender", lambda: v.choice(data.get("gender") or None, "gender", "Gender", vocab.GENDERS, required=False))
+        )
     if "phone" in data:
         checks.append(("phone", lambda: v.phone(data.get("phone"))))
     if "email" in data:
         checks.append(("email", lambda: v.email(data.get("email"))))
     if "household_size" in data:
-        checks.append(("household_size", lambda: v.parse_int(data.get("household_size"), "household_size", "Household size", minimum=1, maximum=30)))
+        checks.append(
+            (
+                "household_size",
+                lambda: v.parse_int(
+                    data.get("household_size"), "household_size", "Household size", minimum=1, maximum=30
+                ),
+            )
+        )
     if "populations" in data:
-        checks.append(("populations", lambda: v.choices(data.get("populations"), "populations", "Populations", vocab.POPULATIONS)))
+        checks.append(
+            ("populations", lambda: v.choices(data.get("populations"), "populations", "Populations", vocab.POPULATIONS))
+        )
     for flag in ("veteran", "interpreter_needed"):
         if flag in data:
             checks.append((flag, lambda f=flag: bool(data.get(f))))
@@ -81,7 +101,9 @@ def create_client(session: Session, data: dict, today: date, *, commit: bool = T
     return client
 
 
-def update_client(session: Session, client_id: int, data: dict, today: date, *, expected_version: int | None = None) -> Client:
+def update_client(
+    session: Session, client_id: int, data: dict, today: date, *, expected_version: int | None = None
+) -> Client:
     """Save changed fields. ``expected_version`` is the version the user was shown: if someone
     else saved the client since, a ConflictError is raised and nothing is written."""
     client = get_client(session, client_id)
@@ -114,11 +136,13 @@ def search_clients(session: Session, term: str, *, limit: int = 20) -> list[Clie
     query = select(Client)
     for word in term.lower().split():
         pattern = f"{word}%"
-        query = query.where(or_(
-            func.lower(Client.first_name).like(pattern),
-            func.lower(Client.last_name).like(pattern),
-            func.lower(Client.preferred_name).like(pattern),
-        ))
+        query = query.where(
+            or_(
+                func.lower(Client.first_name).like(pattern),
+                func.lower(Client.last_name).like(pattern),
+                func.lower(Client.preferred_name).like(pattern),
+            )
+        )
     return list(session.exec(query.order_by(Client.last_name, Client.first_name).limit(limit)))
 
 
@@ -126,8 +150,9 @@ def _similar(a: str, b: str) -> float:
     return SequenceMatcher(None, a.lower(), b.lower()).ratio()
 
 
-def possible_duplicates(session: Session, first_name: str, last_name: str, date_of_birth: date | None,
-                        *, threshold: float = 0.75) -> list[Client]:
+def possible_duplicates(
+    session: Session, first_name: str, last_name: str, date_of_birth: date | None, *, threshold: float = 0.75
+) -> list[Client]:
     """Existing clients with the same date of birth and a similar name, best match first."""
     if not date_of_birth:
         return []
@@ -138,7 +163,8 @@ def possible_duplicates(session: Session, first_name: str, last_name: str, date_
         score = max(
             _similar(wanted, f"{client.first_name} {client.last_name}"),
             _similar(wanted, f"{client.preferred_name or ''} {client.last_name}"),
-            _similar(last_name, client.last_name) * 0.9 + (0.1 if first_name[:1].lower() == client.first_name[:1].lower() else 0),
+            _similar(last_name, client.last_name) * 0.9
+            + (0.1 if first_name[:1].lower() == client.first_name[:1].lower() else 0),
         )
         if score >= threshold:
             scored.append((score, client))

@@ -41,13 +41,19 @@ def _client_with_open_case(session: Session, client_id: int) -> Client:
     return client
 
 
-def record_consent(session: Session, client_id: int, *, recipient: str, scope: str, signed_on, today: date,
-                   expires_on=None) -> Consent:
+def record_consent(
+    session: Session, client_id: int, *, recipient: str, scope: str, signed_on, today: date, expires_on=None
+) -> Consent:
     _client_with_open_case(session, client_id)
     values = v.collect(
         ("recipient", lambda: v.text(recipient, "recipient", "Recipient", required=True, max_length=250)),
         ("scope", lambda: v.choice(scope, "scope", "Scope", vocab.CONSENT_SCOPES)),
-        ("signed_on", lambda: v.not_in_future(v.parse_date(signed_on, "signed_on", "Signed date", required=True), today, "signed_on", "Signed date")),
+        (
+            "signed_on",
+            lambda: v.not_in_future(
+                v.parse_date(signed_on, "signed_on", "Signed date", required=True), today, "signed_on", "Signed date"
+            ),
+        ),
         ("expires_on", lambda: v.parse_date(expires_on, "expires_on", "Expiry date")),
     )
     if values["expires_on"] and values["expires_on"] <= values["signed_on"]:
@@ -67,19 +73,27 @@ def revoke_consent(session: Session, consent_id: int, *, revoked_on, reason: str
     _client_with_open_case(session, consent.client_id)
     if consent.revoked_on:
         raise ValidationError("revoked_on", f"This consent was already revoked on {consent.revoked_on:%Y-%m-%d}.")
-    when = v.not_in_future(v.parse_date(revoked_on, "revoked_on", "Revoked date", required=True), today, "revoked_on", "Revoked date")
+    when = v.not_in_future(
+        v.parse_date(revoked_on, "revoked_on", "Revoked date", required=True), today, "revoked_on", "Revoked date"
+    )
     if when < consent.signed_on:
         raise ValidationError("revoked_on", "Revoked date cannot be before the signed date.")
     consent.revoked_on = when
     consent.revoked_reason = v.text(reason, "reason", "Reason", max_length=2000)
     session.add(consent)
-    audit.record(session, "update", "consent", consent.id, client_id=consent.client_id, fields=["revoked_on", "revoked_reason"])
+    audit.record(
+        session, "update", "consent", consent.id, client_id=consent.client_id, fields=["revoked_on", "revoked_reason"]
+    )
     session.commit()
     return consent
 
 
 def list_consents(session: Session, client_id: int) -> list[Consent]:
-    return list(session.exec(select(Consent).where(Consent.client_id == client_id).order_by(Consent.signed_on.desc(), Consent.id.desc())))
+    return list(
+        session.exec(
+            select(Consent).where(Consent.client_id == client_id).order_by(Consent.signed_on.desc(), Consent.id.desc())
+        )
+    )
 
 
 def current_consent_for(session: Session, client_id: int, recipient: str, today: date) -> Consent | None:

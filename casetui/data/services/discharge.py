@@ -9,7 +9,7 @@ needs a current consent for that provider, and a closed case is read-only until 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -106,8 +106,10 @@ def step_states(session: Session, case_id: int) -> list[StepState]:
     """Each step with done / current / missing; current is the first required step not done."""
     done = set(done_steps(session, case_id))
     current = next((s for s in STEPS if s not in done), "review")
-    return [StepState(key, label, "done" if key in done else "current" if key == current else "missing")
-            for key, label in STEPS.items()]
+    return [
+        StepState(key, label, "done" if key in done else "current" if key == current else "missing")
+        for key, label in STEPS.items()
+    ]
 
 
 def done_steps(session: Session, case_id: int) -> list[str]:
@@ -140,15 +142,27 @@ def destination_label(code: int | None) -> str:
     return f"{code} {vocab.HMIS_DESTINATIONS[code][1]}" if code in vocab.HMIS_DESTINATIONS else str(code)
 
 
-def save_reason(session: Session, case_id: int, *, reason, reason_other=None, planned, discharge_on, destination,
-                subsidy_type=None, today: date) -> Discharge:
+def save_reason(
+    session: Session,
+    case_id: int,
+    *,
+    reason,
+    reason_other=None,
+    planned,
+    discharge_on,
+    destination,
+    subsidy_type=None,
+    today: date,
+) -> Discharge:
     case = cases.require_open(session, case_id)
 
     def when():
         value = v.parse_date(discharge_on, "discharge_on", "Discharge date", required=True)
         v.not_in_future(value, today, "discharge_on", "Discharge date")
         if value < case.opened_on:
-            raise ValidationError("discharge_on", f"Discharge date cannot be before the case opened ({case.opened_on:%Y-%m-%d}).")
+            raise ValidationError(
+                "discharge_on", f"Discharge date cannot be before the case opened ({case.opened_on:%Y-%m-%d})."
+            )
         return value
 
     def was_planned():
@@ -213,8 +227,11 @@ class GoalReview:
 
 
 def _reviewable_goals(session: Session, case_id: int) -> list[Goal]:
-    return list(session.exec(select(Goal).where(Goal.case_id == case_id, Goal.lifecycle_status.not_in(_NOT_REVIEWED))
-                             .order_by(Goal.id)))
+    return list(
+        session.exec(
+            select(Goal).where(Goal.case_id == case_id, Goal.lifecycle_status.not_in(_NOT_REVIEWED)).order_by(Goal.id)
+        )
+    )
 
 
 def _unreviewed_goals(session: Session, case_id: int, discharge: Discharge) -> list[Goal]:
@@ -229,8 +246,9 @@ def goal_reviews(session: Session, case_id: int, today: date) -> list[GoalReview
     reviews = []
     for goal in _reviewable_goals(session, case_id):
         review = saved.get(str(goal.id), {})
-        reviews.append(GoalReview(rows[goal.id], review.get("achievement") or goal.achievement_status,
-                                  review.get("note") or ""))
+        reviews.append(
+            GoalReview(rows[goal.id], review.get("achievement") or goal.achievement_status, review.get("note") or "")
+        )
     return reviews
 
 
@@ -245,19 +263,42 @@ def save_goal_reviews(session: Session, case_id: int, reviews: dict, today: date
     for goal in reviewable:
         given = reviews.get(goal.id) or reviews.get(str(goal.id)) or {}
         short = goal.statement if len(goal.statement) <= 40 else goal.statement[:39] + "…"
-        checks.append((f"goal-{goal.id}-achievement", lambda g=given, s=short, i=goal.id: v.choice(
-            g.get("achievement") or None, f"goal-{i}-achievement", f"Final status of '{s}'", vocab.GOAL_ACHIEVEMENT)))
-        checks.append((f"goal-{goal.id}-note", lambda g=given, s=short, i=goal.id: v.text(
-            g.get("note"), f"goal-{i}-note", f"A note on '{s}'", required=True, max_length=5000)))
+        checks.append(
+            (
+                f"goal-{goal.id}-achievement",
+                lambda g=given, s=short, i=goal.id: v.choice(
+                    g.get("achievement") or None,
+                    f"goal-{i}-achievement",
+                    f"Final status of '{s}'",
+                    vocab.GOAL_ACHIEVEMENT,
+                ),
+            )
+        )
+        checks.append(
+            (
+                f"goal-{goal.id}-note",
+                lambda g=given, s=short, i=goal.id: v.text(
+                    g.get("note"), f"goal-{i}-note", f"A note on '{s}'", required=True, max_length=5000
+                ),
+            )
+        )
     clean = v.collect(*checks)
-    cleaned = {str(goal.id): {"achievement": clean[f"goal-{goal.id}-achievement"], "note": clean[f"goal-{goal.id}-note"]}
-               for goal in reviewable}
+    cleaned = {
+        str(goal.id): {"achievement": clean[f"goal-{goal.id}-achievement"], "note": clean[f"goal-{goal.id}-note"]}
+        for goal in reviewable
+    }
     for goal in reviewable:
         review = cleaned[str(goal.id)]
         lifecycle = "completed" if goal.lifecycle_status in vocab.GOAL_LIFECYCLE_OPEN else goal.lifecycle_status
         if (goal.lifecycle_status, goal.achievement_status) != (lifecycle, review["achievement"]):
-            goals.change_status(session, goal.id, lifecycle_status=lifecycle, achievement_status=review["achievement"],
-                                reason=f"Discharge review: {review['note']}", commit=False)
+            goals.change_status(
+                session,
+                goal.id,
+                lifecycle_status=lifecycle,
+                achievement_status=review["achievement"],
+                reason=f"Discharge review: {review['note']}",
+                commit=False,
+            )
     case, discharge = _started(session, case_id)
     discharge.goal_reviews = cleaned
     _mark_done(discharge, "goals")
@@ -291,19 +332,38 @@ def linkage_suggestions(session: Session, case_id: int, today: date, *, limit: i
     return resources.suggest_for_client(session, profile, today=today, limit=limit)
 
 
-def search_directory(session: Session, case_id: int, query: str, today: date, *, limit: int = 30) -> list[resources.ServiceHit]:
+def search_directory(
+    session: Session, case_id: int, query: str, today: date, *, limit: int = 30
+) -> list[resources.ServiceHit]:
     """Directory search with the client's eligibility shown on each hit."""
-    return resources.search(session, query, profile=resources.client_profile(session, case_id, today), today=today,
-                            limit=limit)
+    return resources.search(
+        session, query, profile=resources.client_profile(session, case_id, today), today=today, limit=limit
+    )
 
 
-def refer_for_ongoing_service(session: Session, case_id: int, service_id: str, today: date, *, referred_on=None,
-                              follow_up_on=None, domain=None, note=None) -> Referral:
+def refer_for_ongoing_service(
+    session: Session,
+    case_id: int,
+    service_id: str,
+    today: date,
+    *,
+    referred_on=None,
+    follow_up_on=None,
+    domain=None,
+    note=None,
+) -> Referral:
     """A referral made during discharge (``for_discharge``); follow-up in two weeks unless given."""
     return referrals.create_referral(
-        session, case_id, service_id=service_id, referred_on=referred_on or today,
+        session,
+        case_id,
+        service_id=service_id,
+        referred_on=referred_on or today,
         follow_up_on=follow_up_on if follow_up_on is not None else today + timedelta(days=14),
-        today=today, domain=domain, note=note, for_discharge=True)
+        today=today,
+        domain=domain,
+        note=note,
+        for_discharge=True,
+    )
 
 
 def complete_step(session: Session, case_id: int, step: str) -> Discharge:
@@ -335,39 +395,64 @@ def likely_recipients(session: Session, case_id: int) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
-def log_contact(session: Session, case_id: int, *, recipient, contacted_on, method, information_shared=None,
-                note=None, today: date) -> CoordinationContact:
+def log_contact(
+    session: Session, case_id: int, *, recipient, contacted_on, method, information_shared=None, note=None, today: date
+) -> CoordinationContact:
     """Log a contact with a receiving provider. Sharing information needs a current consent
     for that recipient; a contact that shares nothing needs none."""
     case = cases.require_open(session, case_id)
     values = v.collect(
         ("recipient", lambda: v.text(recipient, "recipient", "Who was contacted", required=True, max_length=250)),
-        ("contacted_on", lambda: v.not_in_future(
-            v.parse_date(contacted_on, "contacted_on", "Contact date", required=True), today, "contacted_on", "Contact date")),
+        (
+            "contacted_on",
+            lambda: v.not_in_future(
+                v.parse_date(contacted_on, "contacted_on", "Contact date", required=True),
+                today,
+                "contacted_on",
+                "Contact date",
+            ),
+        ),
         ("method", lambda: v.choice(method or None, "method", "How", CONTACT_METHODS)),
-        ("information_shared", lambda: v.text(information_shared, "information_shared", "Information shared", max_length=5000)),
+        (
+            "information_shared",
+            lambda: v.text(information_shared, "information_shared", "Information shared", max_length=5000),
+        ),
         ("note", lambda: v.text(note, "note", "Note", max_length=5000)),
     )
     granted = None
     if values["information_shared"]:
         granted = consent.current_consent_for(session, case.client_id, values["recipient"], today)
         if granted is None:
-            raise ValidationError("information_shared",
-                                  f"No current consent lets you share information with {values['recipient']}. "
-                                  "Record the client's signed consent first, or log the contact without sharing.")
-    contact = CoordinationContact(case_id=case.id, consent_id=granted.id if granted else None,
-                                  worker=audit.worker_of(session), **values)
+            raise ValidationError(
+                "information_shared",
+                f"No current consent lets you share information with {values['recipient']}. "
+                "Record the client's signed consent first, or log the contact without sharing.",
+            )
+    contact = CoordinationContact(
+        case_id=case.id, consent_id=granted.id if granted else None, worker=audit.worker_of(session), **values
+    )
     session.add(contact)
     session.flush()
-    audit.record(session, "create", "coordination_contact", contact.id, client_id=case.client_id,
-                 fields=[name for name, value in values.items() if value is not None])
+    audit.record(
+        session,
+        "create",
+        "coordination_contact",
+        contact.id,
+        client_id=case.client_id,
+        fields=[name for name, value in values.items() if value is not None],
+    )
     session.commit()
     return contact
 
 
 def coordination_contacts(session: Session, case_id: int) -> list[CoordinationContact]:
-    return list(session.exec(select(CoordinationContact).where(CoordinationContact.case_id == case_id)
-                             .order_by(CoordinationContact.contacted_on, CoordinationContact.id)))
+    return list(
+        session.exec(
+            select(CoordinationContact)
+            .where(CoordinationContact.case_id == case_id)
+            .order_by(CoordinationContact.contacted_on, CoordinationContact.id)
+        )
+    )
 
 
 # --- 5. documentation ----------------------------------------------------------------------
@@ -380,23 +465,40 @@ _CHANGE_FIELDS = {
 }
 
 
-def save_documentation(session: Session, case_id: int, *, health_changes=None, behavioural_changes=None,
-                       medication_changes=None, recommendations=None, summary_text=None, final: bool = False,
-                       today: date) -> Discharge:
+def save_documentation(
+    session: Session,
+    case_id: int,
+    *,
+    health_changes=None,
+    behavioural_changes=None,
+    medication_changes=None,
+    recommendations=None,
+    summary_text=None,
+    final: bool = False,
+    today: date,
+) -> Discharge:
     """Save the changes, recommendations and (edited) summary; ``final`` makes the summary
     final, which needs recommendations and a summary, and completes the step."""
     case = cases.require_open(session, case_id)
-    raw = {"health_changes": health_changes, "behavioural_changes": behavioural_changes,
-           "medication_changes": medication_changes, "recommendations": recommendations}
-    values = v.collect(*((name, lambda n=name: v.text(raw[n], n, _CHANGE_FIELDS[n], max_length=20000)) for name in raw),
-                       ("summary_text", lambda: v.text(summary_text, "summary_text", "Discharge summary", max_length=200000)))
+    raw = {
+        "health_changes": health_changes,
+        "behavioural_changes": behavioural_changes,
+        "medication_changes": medication_changes,
+        "recommendations": recommendations,
+    }
+    values = v.collect(
+        *((name, lambda n=name: v.text(raw[n], n, _CHANGE_FIELDS[n], max_length=20000)) for name in raw),
+        ("summary_text", lambda: v.text(summary_text, "summary_text", "Discharge summary", max_length=200000)),
+    )
     existing = current_discharge(session, case_id)
     if existing is not None and existing.finalized_at is not None:
         raise ValidationError("summary_text", "The discharge summary is final and can no longer be edited.")
     if final:
         errors = {}
         if not values["recommendations"]:
-            errors["recommendations"] = "Recommendations for ongoing and future services are needed before the summary is final."
+            errors["recommendations"] = (
+                "Recommendations for ongoing and future services are needed before the summary is final."
+            )
         if not values["summary_text"]:
             errors["summary_text"] = "Render the summary (or write it) before making it final."
         if errors:
@@ -415,25 +517,39 @@ def summary_context(session: Session, case_id: int, today: date) -> dict:
     case = cases.get_case(session, case_id)
     client = clients.get_client(session, case.client_id)
     discharge = current_discharge(session, case_id) or Discharge(case_id=case_id)
-    reviewed = [{
-        "statement": review.row.statement,
-        "measure": review.row.measure,
-        "baseline": review.row.baseline,
-        "target": review.row.target,
-        "unit": review.row.unit or "",
-        "progress": review.progress_text,
-        "status": vocab.GOAL_ACHIEVEMENT.get(review.achievement or "", review.achievement or "Not reviewed"),
-        "note": review.note,
-    } for review in goal_reviews(session, case_id, today)]
-    made = [{
-        "provider": r.provider_name, "service": r.service_name, "referred_on": r.referred_on,
-        "need": vocab.DOMAINS.get(r.domain or "", ""), "status": vocab.REFERRAL_STATUSES.get(r.status, r.status),
-        "ongoing": r.for_discharge,
-    } for r in sorted(referrals.list_referrals(session, case_id), key=lambda r: (r.referred_on, r.id))]
-    contacts = [{
-        "recipient": c.recipient, "contacted_on": c.contacted_on, "method": CONTACT_METHODS.get(c.method, c.method),
-        "shared": c.information_shared or "",
-    } for c in coordination_contacts(session, case_id)]
+    reviewed = [
+        {
+            "statement": review.row.statement,
+            "measure": review.row.measure,
+            "baseline": review.row.baseline,
+            "target": review.row.target,
+            "unit": review.row.unit or "",
+            "progress": review.progress_text,
+            "status": vocab.GOAL_ACHIEVEMENT.get(review.achievement or "", review.achievement or "Not reviewed"),
+            "note": review.note,
+        }
+        for review in goal_reviews(session, case_id, today)
+    ]
+    made = [
+        {
+            "provider": r.provider_name,
+            "service": r.service_name,
+            "referred_on": r.referred_on,
+            "need": vocab.DOMAINS.get(r.domain or "", ""),
+            "status": vocab.REFERRAL_STATUSES.get(r.status, r.status),
+            "ongoing": r.for_discharge,
+        }
+        for r in sorted(referrals.list_referrals(session, case_id), key=lambda r: (r.referred_on, r.id))
+    ]
+    contacts = [
+        {
+            "recipient": c.recipient,
+            "contacted_on": c.contacted_on,
+            "method": CONTACT_METHODS.get(c.method, c.method),
+            "shared": c.information_shared or "",
+        }
+        for c in coordination_contacts(session, case_id)
+    ]
     reason = vocab.DISCHARGE_REASONS.get(discharge.reason or "", "")
     if discharge.reason == "other" and discharge.reason_other:
         reason = f"Other: {discharge.reason_other}"
@@ -450,8 +566,11 @@ def summary_context(session: Session, case_id: int, today: date) -> dict:
         "planned": {True: "Planned", False: "Unplanned", None: ""}[discharge.planned],
         "destination": destination_label(discharge.destination),
         "destination_group": vocab.HMIS_DESTINATION_GROUPS.get(group, ""),
-        "subsidy": (f"{discharge.subsidy_type} {vocab.HMIS_SUBSIDY_TYPES.get(discharge.subsidy_type, '')}"
-                    if discharge.subsidy_type else ""),
+        "subsidy": (
+            f"{discharge.subsidy_type} {vocab.HMIS_SUBSIDY_TYPES.get(discharge.subsidy_type, '')}"
+            if discharge.subsidy_type
+            else ""
+        ),
         "goals": reviewed,
         "health_changes": discharge.health_changes or "",
         "behavioural_changes": discharge.behavioural_changes or "",
@@ -475,8 +594,9 @@ def summary_html(session: Session, case_id: int, text: str, today: date) -> str:
 
     body = MarkdownIt("commonmark", {"html": False}).render(text)
     context = summary_context(session, case_id, today)
-    return documents.render("discharge_summary.html", body=body, client_name=context["client_name"],
-                            case_id=case_id, today=today)
+    return documents.render(
+        "discharge_summary.html", body=body, client_name=context["client_name"], case_id=case_id, today=today
+    )
 
 
 def default_export_names(case_id: int, today: date) -> tuple[str, str]:
@@ -503,9 +623,14 @@ def export_summary(session: Session, case_id: int, folder: Path | str, today: da
         raise ValidationError("export_folder", f"Could not write to {folder}: {exc.strerror or exc}.") from None
     status = "final" if discharge.finalized_at else "draft"
     for path in written:
-        case_documents.record_document(session, case_id, kind=DOCUMENT_KIND,
-                                       title=f"Discharge summary ({status}, {path.suffix[1:].upper()})",
-                                       path=path, today=today)
+        case_documents.record_document(
+            session,
+            case_id,
+            kind=DOCUMENT_KIND,
+            title=f"Discharge summary ({status}, {path.suffix[1:].upper()})",
+            path=path,
+            today=today,
+        )
     return written
 
 
@@ -529,12 +654,16 @@ def checklist(session: Session, case_id: int, today: date) -> list[CheckItem]:
     items = []
     if discharge and "reason" in done:
         planned = "planned" if discharge.planned else "unplanned"
-        detail = (f"{vocab.DISCHARGE_REASONS.get(discharge.reason, discharge.reason)} ({planned}), "
-                  f"{discharge.discharge_on:%Y-%m-%d}; destination {destination_label(discharge.destination)}")
+        detail = (
+            f"{vocab.DISCHARGE_REASONS.get(discharge.reason, discharge.reason)} ({planned}), "
+            f"{discharge.discharge_on:%Y-%m-%d}; destination {destination_label(discharge.destination)}"
+        )
     else:
         detail = "Missing: why the case ends, the discharge date and the destination."
     items.append(CheckItem("reason", STEPS["reason"], "reason" in done, detail))
-    unreviewed = len(_unreviewed_goals(session, case_id, discharge)) if discharge else len(_reviewable_goals(session, case_id))
+    unreviewed = (
+        len(_unreviewed_goals(session, case_id, discharge)) if discharge else len(_reviewable_goals(session, case_id))
+    )
     total = len(_reviewable_goals(session, case_id))
     if "goals" in done:
         detail = f"{total} goal{'s' if total != 1 else ''} reviewed" if total else "No goals to review"
@@ -543,17 +672,32 @@ def checklist(session: Session, case_id: int, today: date) -> list[CheckItem]:
     items.append(CheckItem("goals", STEPS["goals"], "goals" in done, detail))
     linked = len(linkage_referrals(session, case_id))
     detail = f"{linked} referral{'s' if linked != 1 else ''} for ongoing services"
-    items.append(CheckItem("linkage", STEPS["linkage"], "linkage" in done,
-                           detail if "linkage" in done else f"Missing: mark linkage done ({detail} so far)."))
+    items.append(
+        CheckItem(
+            "linkage",
+            STEPS["linkage"],
+            "linkage" in done,
+            detail if "linkage" in done else f"Missing: mark linkage done ({detail} so far).",
+        )
+    )
     contacts = coordination_contacts(session, case_id)
     shared = sum(1 for c in contacts if c.information_shared)
     detail = f"{len(contacts)} contact{'s' if len(contacts) != 1 else ''}, {shared} with information shared"
-    items.append(CheckItem("coordination", STEPS["coordination"], "coordination" in done,
-                           detail if "coordination" in done else f"Missing: mark coordination done ({detail} so far)."))
+    items.append(
+        CheckItem(
+            "coordination",
+            STEPS["coordination"],
+            "coordination" in done,
+            detail if "coordination" in done else f"Missing: mark coordination done ({detail} so far).",
+        )
+    )
     if "documentation" in done:
         final_at = _naive_utc(discharge.finalized_at)
-        exported = [d for d in case_documents.list_documents(session, case_id)
-                    if d.kind == DOCUMENT_KIND and _naive_utc(d.created_at) >= final_at]
+        exported = [
+            d
+            for d in case_documents.list_documents(session, case_id)
+            if d.kind == DOCUMENT_KIND and _naive_utc(d.created_at) >= final_at
+        ]
         detail = "Summary final" + (f", exported ({len(exported)} files)" if exported else ", not exported yet")
     else:
         detail = "Missing: the discharge summary is not final yet."
@@ -563,7 +707,7 @@ def checklist(session: Session, case_id: int, today: date) -> list[CheckItem]:
 
 def _naive_utc(moment: datetime) -> datetime:
     """Stored datetimes come back naive (UTC); fresh ones are aware. Compare them as naive UTC."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _add_years(day: date, years: int) -> date:
@@ -580,14 +724,23 @@ def close_case(session: Session, case_id: int, today: date) -> Case:
     missing = missing_steps(session, case_id)
     if missing:
         names = ", ".join(STEPS[s].lower() for s in missing)
-        raise ValidationError("steps", f"The case cannot close yet: {names} {'is' if len(missing) == 1 else 'are'} missing.")
+        raise ValidationError(
+            "steps", f"The case cannot close yet: {names} {'is' if len(missing) == 1 else 'are'} missing."
+        )
     discharge = current_discharge(session, case_id)
     if discharge.discharge_on > today:
         raise ValidationError("discharge_on", "The discharge date is after today: close the case on or after it.")
     reason = vocab.DISCHARGE_REASONS.get(discharge.reason, discharge.reason)
-    session.add(StageChange(case_id=case.id, from_stage=case.stage, to_stage="closure",
-                            reason=f"Discharge: {reason.lower() if discharge.reason != 'other' else discharge.reason_other}",
-                            changed_on=discharge.discharge_on, worker=audit.worker_of(session)))
+    session.add(
+        StageChange(
+            case_id=case.id,
+            from_stage=case.stage,
+            to_stage="closure",
+            reason=f"Discharge: {reason.lower() if discharge.reason != 'other' else discharge.reason_other}",
+            changed_on=discharge.discharge_on,
+            worker=audit.worker_of(session),
+        )
+    )
     case.stage = "closure"
     case.closed_on = discharge.discharge_on
     case.retention_until = _add_years(case.closed_on, settings.get_int(session, "retention_years"))
@@ -598,8 +751,14 @@ def close_case(session: Session, case_id: int, today: date) -> Case:
     _mark_done(discharge, "review")
     discharge.closed_at = utcnow()
     session.add(discharge)
-    audit.record(session, "close", "case", case.id, client_id=case.client_id,
-                 fields=["stage", "closed_on", "retention_until", "next_review_on"])
+    audit.record(
+        session,
+        "close",
+        "case",
+        case.id,
+        client_id=case.client_id,
+        fields=["stage", "closed_on", "retention_until", "next_review_on"],
+    )
     session.commit()
     return case
 
@@ -611,11 +770,24 @@ def reopen_case(session: Session, case_id: int, reason, today: date) -> Case:
     if case.closed_on is None:
         raise ValidationError("case", "This case is open already.")
     reason = v.text(reason, "reason", "Reason for reopening", required=True, max_length=2000)
-    closure = session.exec(select(StageChange).where(StageChange.case_id == case_id, StageChange.to_stage == "closure")
-                           .order_by(StageChange.id.desc())).first()
-    previous = closure.from_stage if closure and closure.from_stage and closure.from_stage != "closure" else "implementation"
-    session.add(StageChange(case_id=case.id, from_stage=case.stage, to_stage=previous, reason=f"Reopened: {reason}",
-                            changed_on=today, worker=audit.worker_of(session)))
+    closure = session.exec(
+        select(StageChange)
+        .where(StageChange.case_id == case_id, StageChange.to_stage == "closure")
+        .order_by(StageChange.id.desc())
+    ).first()
+    previous = (
+        closure.from_stage if closure and closure.from_stage and closure.from_stage != "closure" else "implementation"
+    )
+    session.add(
+        StageChange(
+            case_id=case.id,
+            from_stage=case.stage,
+            to_stage=previous,
+            reason=f"Reopened: {reason}",
+            changed_on=today,
+            worker=audit.worker_of(session),
+        )
+    )
     case.stage = previous
     case.closed_on = None
     case.retention_until = None
@@ -623,7 +795,13 @@ def reopen_case(session: Session, case_id: int, reason, today: date) -> Case:
     case.updated_at = utcnow()
     concurrency.claim_version(session, case, what="case")
     session.add(case)
-    audit.record(session, "reopen", "case", case.id, client_id=case.client_id,
-                 fields=["stage", "closed_on", "retention_until", "next_review_on"])
+    audit.record(
+        session,
+        "reopen",
+        "case",
+        case.id,
+        client_id=case.client_id,
+        fields=["stage", "closed_on", "retention_until", "next_review_on"],
+    )
     session.commit()
     return case

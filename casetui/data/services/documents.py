@@ -12,8 +12,9 @@ from casetui.data.storage import audit_log as audit
 from casetui.data.storage.models import Document
 
 
-def record_document(session: Session, case_id: int, *, kind: str, title: str, path: Path | str | None,
-                    today: date) -> Document:
+def record_document(
+    session: Session, case_id: int, *, kind: str, title: str, path: Path | str | None, today: date
+) -> Document:
     """Log a saved document. Allowed on closed cases too: reading out a record is not a change."""
     case = cases.get_case(session, case_id)
     document = Document(case_id=case_id, kind=kind, title=title, path=str(path) if path else None, created_on=today)
@@ -25,5 +26,8 @@ def record_document(session: Session, case_id: int, *, kind: str, title: str, pa
 
 
 def list_documents(session: Session, case_id: int) -> list[Document]:
-    return list(session.exec(select(Document).where(Document.case_id == case_id)
-                             .order_by(Document.created_on.desc(), Document.id.desc())))
+    return list(
+        session.exec(
+            select(Document).where(Document.case_id == case_id).order_by(Document.created_on.desc(), Document.id.desc())
+        )
+    )

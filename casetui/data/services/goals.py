@@ -69,8 +69,7 @@ _NO = ("0", "no", "n", "false", "not yet")
 # --- computations (no database) ----------------------------------------------------------
 
 
-def percent_toward_target(direction: str, baseline: float | None, target: float | None,
-                          value: float | None) -> float:
+def percent_toward_target(direction: str, baseline: float | None, target: float | None, value: float | None) -> float:
     """How far ``value`` has moved from the baseline to the target, 0-100.
 
     A reach (yes/no) goal is 0 or 100. Moving away from the target counts as 0, going past it
@@ -296,15 +295,30 @@ def goal_rows(session: Session, case_id: int, today: date) -> list[GoalRow]:
     for goal in goals:
         latest_on, value = latest.get(goal.id, (None, None))
         done, total = counts.get(goal.id, (0, 0))
-        rows.append(GoalRow(
-            goal_id=goal.id, statement=goal.statement, domains=list(goal.domains), direction=goal.direction,
-            measure=goal.measure, unit=goal.unit, baseline=goal.baseline, target=goal.target,
-            latest_value=value, latest_on=latest_on,
-            percent=percent_toward_target(goal.direction, goal.baseline, goal.target, value),
-            track=track_status(goal, value, today), start_on=goal.start_on, due_on=goal.due_on,
-            lifecycle=goal.lifecycle_status, achievement=goal.achievement_status,
-            objectives_done=done, objectives_total=total, revision=goal.revision, version=goal.version,
-        ))
+        rows.append(
+            GoalRow(
+                goal_id=goal.id,
+                statement=goal.statement,
+                domains=list(goal.domains),
+                direction=goal.direction,
+                measure=goal.measure,
+                unit=goal.unit,
+                baseline=goal.baseline,
+                target=goal.target,
+                latest_value=value,
+                latest_on=latest_on,
+                percent=percent_toward_target(goal.direction, goal.baseline, goal.target, value),
+                track=track_status(goal, value, today),
+                start_on=goal.start_on,
+                due_on=goal.due_on,
+                lifecycle=goal.lifecycle_status,
+                achievement=goal.achievement_status,
+                objectives_done=done,
+                objectives_total=total,
+                revision=goal.revision,
+                version=goal.version,
+            )
+        )
     rows.sort(key=lambda row: row.lifecycle not in vocab.GOAL_LIFECYCLE_OPEN)
     return rows
 
@@ -330,14 +344,20 @@ def goal_summaries(session: Session, case_id: int, today: date) -> list[dict]:
 def goal_detail(session: Session, goal_id: int) -> GoalDetail:
     """A goal with its objectives and its progress entries (oldest first) for the details panel."""
     goal = get_goal(session, goal_id)
-    objectives = list(session.exec(
-        select(Objective).where(Objective.goal_id == goal_id)
-        .order_by(Objective.done_on.is_not(None), Objective.due_on, Objective.id)
-    ))
-    progress = list(session.exec(
-        select(ProgressEntry).where(ProgressEntry.goal_id == goal_id)
-        .order_by(ProgressEntry.recorded_on, ProgressEntry.id)
-    ))
+    objectives = list(
+        session.exec(
+            select(Objective)
+            .where(Objective.goal_id == goal_id)
+            .order_by(Objective.done_on.is_not(None), Objective.due_on, Objective.id)
+        )
+    )
+    progress = list(
+        session.exec(
+            select(ProgressEntry)
+            .where(ProgressEntry.goal_id == goal_id)
+            .order_by(ProgressEntry.recorded_on, ProgressEntry.id)
+        )
+    )
     revisions = session.exec(select(func.count(GoalRevision.id)).where(GoalRevision.goal_id == goal_id)).one()
     return GoalDetail(goal=goal, objectives=objectives, progress=progress, revisions=revisions)
 
@@ -345,8 +365,10 @@ def goal_detail(session: Session, goal_id: int) -> GoalDetail:
 def goal_drafts(session: Session, case_id: int) -> list[GoalDraft]:
     """Needs of the case's latest assessment marked "wants a goal" whose domain has no open goal."""
     latest = session.exec(
-        select(Assessment.id).where(Assessment.case_id == case_id)
-        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc()).limit(1)
+        select(Assessment.id)
+        .where(Assessment.case_id == case_id)
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
+        .limit(1)
     ).first()
     if latest is None:
         return []
@@ -358,8 +380,9 @@ def goal_drafts(session: Session, case_id: int) -> list[GoalDraft]:
         select(AssessmentNeed).where(AssessmentNeed.assessment_id == latest, AssessmentNeed.wants_goal.is_(True))
     )
     order = list(vocab.DOMAINS)
-    drafts = [GoalDraft(domain=need.domain, score=need.score, note=need.note)
-              for need in needs if need.domain not in covered]
+    drafts = [
+        GoalDraft(domain=need.domain, score=need.score, note=need.note) for need in needs if need.domain not in covered
+    ]
     return sorted(drafts, key=lambda d: order.index(d.domain) if d.domain in order else len(order))
 
 
@@ -375,8 +398,12 @@ class RevisionRow:
 
 
 _HISTORY_LABELS = {**GOAL_FIELDS, "lifecycle_status": "Lifecycle", "achievement_status": "Achievement"}
-_CODE_LABELS = {"direction": vocab.GOAL_DIRECTIONS, "actor": vocab.GOAL_ACTORS,
-                "lifecycle_status": vocab.GOAL_LIFECYCLE, "achievement_status": vocab.GOAL_ACHIEVEMENT}
+_CODE_LABELS = {
+    "direction": vocab.GOAL_DIRECTIONS,
+    "actor": vocab.GOAL_ACTORS,
+    "lifecycle_status": vocab.GOAL_LIFECYCLE,
+    "achievement_status": vocab.GOAL_ACHIEVEMENT,
+}
 
 
 def _in_words(name: str, value) -> str:
@@ -395,20 +422,33 @@ def _in_words(name: str, value) -> str:
 def goal_history(session: Session, goal_id: int) -> list[RevisionRow]:
     """Each revision or status change, newest first, with what it changed."""
     goal = get_goal(session, goal_id)
-    revisions = list(session.exec(
-        select(GoalRevision).where(GoalRevision.goal_id == goal_id).order_by(GoalRevision.revision, GoalRevision.id)
-    ))
+    revisions = list(
+        session.exec(
+            select(GoalRevision).where(GoalRevision.goal_id == goal_id).order_by(GoalRevision.revision, GoalRevision.id)
+        )
+    )
     after_states = [r.snapshot for r in revisions[1:]] + [_snapshot(goal)]
     rows = []
     for revision, after in zip(revisions, after_states):
         names = [name for name in _HISTORY_LABELS if revision.snapshot.get(name) != after.get(name)]
-        rows.append(RevisionRow(
-            revision=revision.revision, revised_at=revision.revised_at, worker=revision.worker, reason=revision.reason,
-            changed=[_HISTORY_LABELS[name] for name in names],
-            changes=[(_HISTORY_LABELS[name], _in_words(name, revision.snapshot.get(name)), _in_words(name, after.get(name)))
-                     for name in names],
-            before=revision.snapshot,
-        ))
+        rows.append(
+            RevisionRow(
+                revision=revision.revision,
+                revised_at=revision.revised_at,
+                worker=revision.worker,
+                reason=revision.reason,
+                changed=[_HISTORY_LABELS[name] for name in names],
+                changes=[
+                    (
+                        _HISTORY_LABELS[name],
+                        _in_words(name, revision.snapshot.get(name)),
+                        _in_words(name, after.get(name)),
+                    )
+                    for name in names
+                ],
+                before=revision.snapshot,
+            )
+        )
     return rows[::-1]
 
 
@@ -419,40 +459,59 @@ def _snapshot(goal: Goal) -> dict:
     snapshot = {}
     for name in _SNAPSHOT_FIELDS:
         value = getattr(goal, name)
-        snapshot[name] = value.isoformat() if isinstance(value, date) else (list(value) if isinstance(value, list) else value)
+        snapshot[name] = (
+            value.isoformat() if isinstance(value, date) else (list(value) if isinstance(value, list) else value)
+        )
     snapshot["revision"] = goal.revision
     return snapshot
 
 
 def _keep_revision(session: Session, goal: Goal, reason: str) -> None:
-    session.add(GoalRevision(goal_id=goal.id, revision=goal.revision, snapshot=_snapshot(goal), reason=reason,
-                             worker=audit.worker_of(session)))
+    session.add(
+        GoalRevision(
+            goal_id=goal.id,
+            revision=goal.revision,
+            snapshot=_snapshot(goal),
+            reason=reason,
+            worker=audit.worker_of(session),
+        )
+    )
 
 
 def create_goal(session: Session, case_id: int, values: dict) -> Goal:
     """A new goal for an open case from form values (strings or typed values alike)."""
     case = cases.require_open(session, case_id)
     clean = _clean_goal(values)
-    lifecycle = v.choice(values.get("lifecycle_status") or "active", "lifecycle_status", "Lifecycle",
-                         vocab.GOAL_LIFECYCLE_OPEN)
+    lifecycle = v.choice(
+        values.get("lifecycle_status") or "active", "lifecycle_status", "Lifecycle", vocab.GOAL_LIFECYCLE_OPEN
+    )
     goal = Goal(case_id=case.id, lifecycle_status=lifecycle, achievement_status="in-progress", **clean)
     session.add(goal)
     session.flush()
-    audit.record(session, "create", "goal", goal.id, client_id=case.client_id,
-                 fields=[*clean, "lifecycle_status", "achievement_status"])
+    audit.record(
+        session,
+        "create",
+        "goal",
+        goal.id,
+        client_id=case.client_id,
+        fields=[*clean, "lifecycle_status", "achievement_status"],
+    )
     session.commit()
     return goal
 
 
-def revise_goal(session: Session, goal_id: int, values: dict, reason: str,
-                *, expected_version: int | None = None) -> Goal:
+def revise_goal(
+    session: Session, goal_id: int, values: dict, reason: str, *, expected_version: int | None = None
+) -> Goal:
     """Change a goal (at reassessment, say); the goal as it was is kept as a revision."""
     goal, client_id = _open_goal(session, goal_id)
     current = {name: getattr(goal, name) for name in GOAL_FIELDS}
     clean = _clean_goal({**current, **values})
     reason = v.text(reason, "reason", "Reason for the revision", required=True, max_length=2000)
     if all(clean[name] == current[name] for name in GOAL_FIELDS):
-        raise ValidationError("statement", "Nothing was changed: edit a field, or press Escape to leave the goal as it is.")
+        raise ValidationError(
+            "statement", "Nothing was changed: edit a field, or press Escape to leave the goal as it is."
+        )
     concurrency.claim_version(session, goal, expected_version, "goal")
     _keep_revision(session, goal, reason)
     changed = audit.changed_fields(goal, clean)
@@ -464,25 +523,42 @@ def revise_goal(session: Session, goal_id: int, values: dict, reason: str,
     return goal
 
 
-def change_status(session: Session, goal_id: int, *, lifecycle_status: str, achievement_status: str | None,
-                  reason: str, expected_version: int | None = None, commit: bool = True) -> Goal:
+def change_status(
+    session: Session,
+    goal_id: int,
+    *,
+    lifecycle_status: str,
+    achievement_status: str | None,
+    reason: str,
+    expected_version: int | None = None,
+    commit: bool = True,
+) -> Goal:
     """A new FHIR lifecycle and/or achievement status, with the reason; the old state is kept.
 
     ``commit=False`` leaves the change in the caller's transaction (the discharge review)."""
     goal, client_id = _open_goal(session, goal_id)
     clean = v.collect(
         ("lifecycle_status", lambda: v.choice(lifecycle_status, "lifecycle_status", "Lifecycle", vocab.GOAL_LIFECYCLE)),
-        ("achievement_status", lambda: v.choice(achievement_status, "achievement_status", "Achievement",
-                                                vocab.GOAL_ACHIEVEMENT, required=False)),
+        (
+            "achievement_status",
+            lambda: v.choice(
+                achievement_status, "achievement_status", "Achievement", vocab.GOAL_ACHIEVEMENT, required=False
+            ),
+        ),
         ("reason", lambda: v.text(reason, "reason", "Reason", required=True, max_length=2000)),
     )
     if (clean["lifecycle_status"], clean["achievement_status"]) == (goal.lifecycle_status, goal.achievement_status):
         raise ValidationError("lifecycle_status", "That is already the goal's status: choose a different one.")
     concurrency.claim_version(session, goal, expected_version, "goal")
     _keep_revision(session, goal, clean["reason"])
-    changed = audit.changed_fields(goal, {"lifecycle_status": clean["lifecycle_status"],
-                                          "achievement_status": clean["achievement_status"],
-                                          "status_reason": clean["reason"]})
+    changed = audit.changed_fields(
+        goal,
+        {
+            "lifecycle_status": clean["lifecycle_status"],
+            "achievement_status": clean["achievement_status"],
+            "status_reason": clean["reason"],
+        },
+    )
     goal.revision += 1
     goal.updated_at = utcnow()
     session.add(goal)
@@ -521,12 +597,24 @@ def set_objective_done(session: Session, objective_id: int, done: bool, today: d
     return objective
 
 
-def add_progress(session: Session, goal_id: int, *, recorded_on, value, today: date, note: str | None = None,
-                 evidence_source: str | None = None) -> ProgressEntry:
+def add_progress(
+    session: Session,
+    goal_id: int,
+    *,
+    recorded_on,
+    value,
+    today: date,
+    note: str | None = None,
+    evidence_source: str | None = None,
+) -> ProgressEntry:
     goal, client_id = _open_goal(session, goal_id)
     clean = v.collect(
-        ("recorded_on", lambda: v.not_in_future(v.parse_date(recorded_on, "recorded_on", "Date", required=True),
-                                                today, "recorded_on", "Date")),
+        (
+            "recorded_on",
+            lambda: v.not_in_future(
+                v.parse_date(recorded_on, "recorded_on", "Date", required=True), today, "recorded_on", "Date"
+            ),
+        ),
         ("value", lambda: _parse_value(value, goal.direction, "value", "Value")),
         ("note", lambda: v.text(note, "note", "Note", max_length=5000)),
         ("evidence_source", lambda: v.text(evidence_source, "evidence_source", "Evidence", max_length=200)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pydantic
@@ -55,8 +55,11 @@ CASE_PARTS: list[tuple[str, type[SQLModel], str]] = [
     ("intake_drafts", IntakeDraft, "case_id"),
 ]
 ASSESSMENT_PARTS = [("needs", AssessmentNeed, "assessment_id"), ("instrument_scores", InstrumentScore, "assessment_id")]
-GOAL_PARTS = [("revisions", GoalRevision, "goal_id"), ("objectives", Objective, "goal_id"),
-              ("progress", ProgressEntry, "goal_id")]
+GOAL_PARTS = [
+    ("revisions", GoalRevision, "goal_id"),
+    ("objectives", Objective, "goal_id"),
+    ("progress", ProgressEntry, "goal_id"),
+]
 
 
 # --- export ------------------------------------------------------------------------------
@@ -68,7 +71,7 @@ def _plain(obj: SQLModel, parent_key: str | None) -> dict:
     out = {}
     for name, value in data.items():
         if isinstance(value, datetime):
-            value = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).isoformat()
+            value = (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
         elif isinstance(value, date):
             value = value.isoformat()
         out[name] = value
@@ -85,17 +88,22 @@ def _children(session: Session, parts, parent_id: int) -> dict[str, list[dict]]:
 
 def export_client(session: Session, client: Client) -> dict:
     record = _plain(client, None)
-    record["consents"] = [_plain(c, "client_id") for c in session.exec(
-        select(Consent).where(Consent.client_id == client.id).order_by(Consent.id))]
+    record["consents"] = [
+        _plain(c, "client_id")
+        for c in session.exec(select(Consent).where(Consent.client_id == client.id).order_by(Consent.id))
+    ]
     record["cases"] = []
     for case in session.exec(select(Case).where(Case.client_id == client.id).order_by(Case.id)):
         case_record = _plain(case, "client_id")
         case_record["assessments"] = []
         for assessment in session.exec(select(Assessment).where(Assessment.case_id == case.id).order_by(Assessment.id)):
-            case_record["assessments"].append({**_plain(assessment, "case_id"),
-                                               **_children(session, ASSESSMENT_PARTS, assessment.id)})
-        case_record["goals"] = [{**_plain(goal, "case_id"), **_children(session, GOAL_PARTS, goal.id)}
-                                for goal in session.exec(select(Goal).where(Goal.case_id == case.id).order_by(Goal.id))]
+            case_record["assessments"].append(
+                {**_plain(assessment, "case_id"), **_children(session, ASSESSMENT_PARTS, assessment.id)}
+            )
+        case_record["goals"] = [
+            {**_plain(goal, "case_id"), **_children(session, GOAL_PARTS, goal.id)}
+            for goal in session.exec(select(Goal).where(Goal.case_id == case.id).order_by(Goal.id))
+        ]
         case_record.update(_children(session, CASE_PARTS, case.id))
         record["cases"].append(case_record)
     return record
@@ -117,7 +125,7 @@ def export_data(session: Session, client_id: int | None = None) -> dict:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "schema_version": migrations.SCHEMA_VERSION,
-        "exported_at": datetime.now(timezone.utc).isoformat(),
+        "exported_at": datetime.now(UTC).isoformat(),
         "clients": records,
     }
 
@@ -161,7 +169,9 @@ def _check_header(data) -> list:
         raise ValidationError("format", "This file is not a casetui JSON export.")
     version = data.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ValidationError("format_version", "This export was written by a newer casetui; upgrade casetui to import it.")
+        raise ValidationError(
+            "format_version", "This export was written by a newer casetui; upgrade casetui to import it."
+        )
     records = data.get("clients")
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise ValidationError("clients", "The export's list of clients is missing or malformed.")
@@ -236,8 +246,14 @@ def _import_client(session: Session, record: dict, today: date, where: str) -> i
                 if model is CoordinationContact:
                     links["consent_id"] = consent_ids.get(part.get("consent_id"))
                 _add(session, _build(model, part, f"{case_where}, {key}", **links))
-    audit.record(session, "import", "client", client.id, client_id=client.id,
-                 fields=[k for k in record if k not in ("id", "consents", "cases")])
+    audit.record(
+        session,
+        "import",
+        "client",
+        client.id,
+        client_id=client.id,
+        fields=[k for k in record if k not in ("id", "consents", "cases")],
+    )
     return client.id
 
 

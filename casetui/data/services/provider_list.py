@@ -109,8 +109,14 @@ def _referral_entry(session: Session, referral: Referral) -> ProviderEntry:
     return entry
 
 
-def provider_list_context(session: Session, case_id: int, referral_ids: Iterable[int] | None = None, *,
-                          service_ids: Iterable[str] = (), today: date) -> dict:
+def provider_list_context(
+    session: Session,
+    case_id: int,
+    referral_ids: Iterable[int] | None = None,
+    *,
+    service_ids: Iterable[str] = (),
+    today: date,
+) -> dict:
     """Template context for the case's provider list.
 
     ``referral_ids`` None means the case's open referrals; ``service_ids`` adds directory
@@ -160,8 +166,15 @@ def default_filename(case_id: int, today: date, fmt: str = "md") -> str:
     return f"provider-list-case{case_id}-{today:%Y-%m-%d}.{fmt}"
 
 
-def save(session: Session, case_id: int, path: Path | str, *, today: date, referral_ids: Iterable[int] | None = None,
-         service_ids: Iterable[str] = ()) -> Path:
+def save(
+    session: Session,
+    case_id: int,
+    path: Path | str,
+    *,
+    today: date,
+    referral_ids: Iterable[int] | None = None,
+    service_ids: Iterable[str] = (),
+) -> Path:
     """Render the list in the format the path's suffix names (.html, else Markdown), write it
     owner-only and log it on the case's documents."""
     path = Path(path).expanduser()
@@ -173,7 +186,12 @@ def save(session: Session, case_id: int, path: Path | str, *, today: date, refer
         written = documents.save(render(context, fmt), path)
     except OSError as exc:
         raise ValidationError("path", f"Could not write {path}: {exc.strerror or exc}.") from None
-    case_documents.record_document(session, case_id, kind=DOCUMENT_KIND,
-                                   title=f"Provider list ({len(context['entries'])} services)", path=written,
-                                   today=today)
+    case_documents.record_document(
+        session,
+        case_id,
+        kind=DOCUMENT_KIND,
+        title=f"Provider list ({len(context['entries'])} services)",
+        path=written,
+        today=today,
+    )
     return written

@@ -36,13 +36,29 @@ def get_referral(session: Session, referral_id: int) -> Referral:
 
 def list_referrals(session: Session, case_id: int) -> list[Referral]:
     """The case's referrals, newest first."""
-    return list(session.exec(select(Referral).where(Referral.case_id == case_id)
-                             .order_by(Referral.referred_on.desc(), Referral.id.desc())))
+    return list(
+        session.exec(
+            select(Referral)
+            .where(Referral.case_id == case_id)
+            .order_by(Referral.referred_on.desc(), Referral.id.desc())
+        )
+    )
 
 
-def create_referral(session: Session, case_id: int, *, service_id: str | None, referred_on, follow_up_on,
-                    today: date, note=None, domain=None, provider_name=None, service_name=None,
-                    for_discharge: bool = False) -> Referral:
+def create_referral(
+    session: Session,
+    case_id: int,
+    *,
+    service_id: str | None,
+    referred_on,
+    follow_up_on,
+    today: date,
+    note=None,
+    domain=None,
+    provider_name=None,
+    service_name=None,
+    for_discharge: bool = False,
+) -> Referral:
     """Refer the case's client to a directory service (``service_id``) or, without one, to a
     provider named in ``provider_name``/``service_name``. The status starts as "sent"."""
     case = cases.require_open(session, case_id)
@@ -73,18 +89,38 @@ def create_referral(session: Session, case_id: int, *, service_id: str | None, r
     if values["domain"] is None and service is not None and service.categories:
         values["domain"] = service.categories[0]
     values["service_name"] = values["service_name"] or values["provider_name"]
-    referral = Referral(case_id=case.id, service_id=service.id if service else None, status="sent",
-                        for_discharge=bool(for_discharge), worker=audit.worker_of(session), **values)
+    referral = Referral(
+        case_id=case.id,
+        service_id=service.id if service else None,
+        status="sent",
+        for_discharge=bool(for_discharge),
+        worker=audit.worker_of(session),
+        **values,
+    )
     session.add(referral)
     session.flush()
-    audit.record(session, "create", "referral", referral.id, client_id=case.client_id,
-                 fields=["service_id", "status", *(name for name, value in values.items() if value is not None)])
+    audit.record(
+        session,
+        "create",
+        "referral",
+        referral.id,
+        client_id=case.client_id,
+        fields=["service_id", "status", *(name for name, value in values.items() if value is not None)],
+    )
     session.commit()
     return referral
 
 
-def record_outcome(session: Session, referral_id: int, *, status: str, outcome_on, reason=None,
-                   today: date, expected_version: int | None = None) -> Referral:
+def record_outcome(
+    session: Session,
+    referral_id: int,
+    *,
+    status: str,
+    outcome_on,
+    reason=None,
+    today: date,
+    expected_version: int | None = None,
+) -> Referral:
     """Record where a referral stands: accepted (still open) or a closing outcome.
 
     ``expected_version``: the version the user was shown (ConflictError if someone saved since)."""
@@ -92,8 +128,15 @@ def record_outcome(session: Session, referral_id: int, *, status: str, outcome_o
     case = cases.require_open(session, referral.case_id)
     values = v.collect(
         ("status", lambda: v.choice(status, "status", "Outcome", [s for s in vocab.REFERRAL_STATUSES if s != "sent"])),
-        ("outcome_on", lambda: v.not_in_future(v.parse_date(outcome_on, "outcome_on", "Outcome date", required=True),
-                                               today, "outcome_on", "Outcome date")),
+        (
+            "outcome_on",
+            lambda: v.not_in_future(
+                v.parse_date(outcome_on, "outcome_on", "Outcome date", required=True),
+                today,
+                "outcome_on",
+                "Outcome date",
+            ),
+        ),
         ("outcome_reason", lambda: v.text(reason, "reason", "Reason", max_length=5000)),
     )
     if values["status"] in vocab.REFERRAL_FAILED and not values["outcome_reason"]:
@@ -113,5 +156,6 @@ def record_outcome(session: Session, referral_id: int, *, status: str, outcome_o
 
 def open_follow_ups(session: Session, case_id: int) -> list[Referral]:
     """The case's referrals still waiting for an outcome, earliest follow-up first."""
-    return sorted((r for r in list_referrals(session, case_id) if is_open(r)),
-                  key=lambda r: (r.follow_up_on or date.max, r.id))
+    return sorted(
+        (r for r in list_referrals(session, case_id) if is_open(r)), key=lambda r: (r.follow_up_on or date.max, r.id)
+    )

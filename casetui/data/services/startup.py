@@ -96,9 +96,24 @@ def read_first_caseload(target: str, today: date, worker: str, *, opened: Callab
 # The CaseloadRow fields, in the order pack_caseload sends them (a test checks it knows them
 # all). marshal carries only plain values (a date goes as its ordinal), and is several times
 # quicker than pickle both ways.
-ROW_FIELDS = ("case_id", "client_id", "client_name", "search_text", "stage", "worker", "program", "opened_on",
-              "open_goals", "last_contact_on", "days_since_contact", "consent", "safety_flag", "next_item",
-              "overdue_count", "week_count")
+ROW_FIELDS = (
+    "case_id",
+    "client_id",
+    "client_name",
+    "search_text",
+    "stage",
+    "worker",
+    "program",
+    "opened_on",
+    "open_goals",
+    "last_contact_on",
+    "days_since_contact",
+    "consent",
+    "safety_flag",
+    "next_item",
+    "overdue_count",
+    "week_count",
+)
 
 
 def pack_caseload(loaded) -> bytes:
@@ -106,13 +121,26 @@ def pack_caseload(loaded) -> bytes:
     rows = []
     for row in loaded.rows:
         item = row.next_item
-        rows.append((
-            row.case_id, row.client_id, row.client_name, row.search_text, row.stage, row.worker, row.program,
-            row.opened_on.toordinal(), row.open_goals, row.last_contact_on.toordinal() if row.last_contact_on else 0,
-            row.days_since_contact, row.consent, row.safety_flag,
-            None if item is None else (item.urgency, item.due_on.toordinal(), *item[2:]),
-            row.overdue_count, row.week_count,
-        ))
+        rows.append(
+            (
+                row.case_id,
+                row.client_id,
+                row.client_name,
+                row.search_text,
+                row.stage,
+                row.worker,
+                row.program,
+                row.opened_on.toordinal(),
+                row.open_goals,
+                row.last_contact_on.toordinal() if row.last_contact_on else 0,
+                row.days_since_contact,
+                row.consent,
+                row.safety_flag,
+                None if item is None else (item.urgency, item.due_on.toordinal(), *item[2:]),
+                row.overdue_count,
+                row.week_count,
+            )
+        )
     return marshal.dumps((rows, loaded.workers))
 
 
@@ -121,13 +149,48 @@ def unpack_caseload(data: bytes):
 
     day = date.fromordinal
     rows, workers = marshal.loads(data)
-    return Caseload([
-        CaseloadRow(case_id, client_id, name, search, stage, worker, program, day(opened), goals,
-                    day(contact) if contact else None, since, consent, safety,
-                    None if item is None else DueItem(item[0], day(item[1]), *item[2:]), overdue, week)
-        for (case_id, client_id, name, search, stage, worker, program, opened, goals, contact, since, consent,
-             safety, item, overdue, week) in rows
-    ], [], workers)
+    return Caseload(
+        [
+            CaseloadRow(
+                case_id,
+                client_id,
+                name,
+                search,
+                stage,
+                worker,
+                program,
+                day(opened),
+                goals,
+                day(contact) if contact else None,
+                since,
+                consent,
+                safety,
+                None if item is None else DueItem(item[0], day(item[1]), *item[2:]),
+                overdue,
+                week,
+            )
+            for (
+                case_id,
+                client_id,
+                name,
+                search,
+                stage,
+                worker,
+                program,
+                opened,
+                goals,
+                contact,
+                since,
+                consent,
+                safety,
+                item,
+                overdue,
+                week,
+            ) in rows
+        ],
+        [],
+        workers,
+    )
 
 
 USABLE = b"+"  # the child's first byte: the file is a current casetui file, the caseload follows
@@ -186,8 +249,13 @@ class FirstCaseloadRead:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, (package_root, env.get("PYTHONPATH"))))
         # -S: the child needs only the standard library and casetui (on PYTHONPATH).
-        child = subprocess.Popen([sys.executable, "-S", "-m", "casetui.data.services.startup"], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        child = subprocess.Popen(
+            [sys.executable, "-S", "-m", "casetui.data.services.startup"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
         target, today, worker = request
         try:
             child.stdin.write("\n".join((target, today.isoformat(), worker)).encode())

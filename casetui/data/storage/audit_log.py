@@ -14,8 +14,15 @@ def worker_of(session: Session) -> str:
     return session.info.get("worker") or "unknown"
 
 
-def record(session: Session, action: str, entity: str, entity_id=None, *, client_id: int | None = None,
-           fields: Iterable[str] = ()) -> AuditEvent:
+def record(
+    session: Session,
+    action: str,
+    entity: str,
+    entity_id=None,
+    *,
+    client_id: int | None = None,
+    fields: Iterable[str] = (),
+) -> AuditEvent:
     """Add an audit row to the session's open transaction (it commits with the change)."""
     event = AuditEvent(
         worker=worker_of(session),

@@ -67,15 +67,19 @@ def verify(path: Path, passphrase: str | None = None) -> int:
     if not crypto.is_encrypted(path):
         passphrase = None
     elif not passphrase:
-        raise DatabaseError(f"{path} is encrypted or is not an SQLite file; give its passphrase "
-                            "(CASETUI_PASSPHRASE) if it is an encrypted casetui file.")
+        raise DatabaseError(
+            f"{path} is encrypted or is not an SQLite file; give its passphrase "
+            "(CASETUI_PASSPHRASE) if it is an encrypted casetui file."
+        )
     try:
         with closing(crypto.connect(path, passphrase)) as conn:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
             if integrity != "ok":
                 raise DatabaseError(f"{path} is damaged (integrity check: {integrity.splitlines()[0]}).")
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            meta = dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall()) if "casetui_meta" in tables else {}
+            meta = (
+                dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall()) if "casetui_meta" in tables else {}
+            )
     except DatabaseError:
         raise
     except Exception as exc:  # sqlite3 / sqlcipher3 DatabaseError: not a database, malformed
@@ -107,8 +111,9 @@ def auto_backup(db_path: Path, folder: Path, *, keep: int, today: date, passphra
     existing = auto_backups(folder, db_path)
     made = None
     if not any(f"{AUTO_MARK}{today:%Y%m%d}-" in p.name for p in existing):
-        made = backup_file(db_path, folder / f"{db_path.stem}{AUTO_MARK}{today:%Y%m%d}-{datetime.now():%H%M%S}.db",
-                           passphrase)
+        made = backup_file(
+            db_path, folder / f"{db_path.stem}{AUTO_MARK}{today:%Y%m%d}-{datetime.now():%H%M%S}.db", passphrase
+        )
         existing = auto_backups(folder, db_path)
     for old in existing[:-keep]:
         old.unlink(missing_ok=True)
@@ -198,8 +203,12 @@ def encrypt_file(path: Path, passphrase: str, *, plain_copy: Path | None = None)
 
 
 def _counts(conn) -> dict[str, int]:
-    tables = [row[0] for row in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    tables = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
     return {table: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
 
 

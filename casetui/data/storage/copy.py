@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Integer, Table, func, select, text
 from sqlalchemy.engine import Connection
@@ -57,7 +57,7 @@ def _canonical(value) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
@@ -132,10 +132,13 @@ def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
         keys = list(table.primary_key.columns)
         if len(keys) == 1 and isinstance(keys[0].type, Integer) and keys[0].autoincrement in (True, "auto"):
             column = keys[0].name
-            conn.execute(text(
-                f"SELECT setval(pg_get_serial_sequence(:table, :column), "
-                f"COALESCE((SELECT MAX({column}) FROM {table.name}), 0) + 1, false)"
-            ), {"table": table.name, "column": column})
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+                    f"COALESCE((SELECT MAX({column}) FROM {table.name}), 0) + 1, false)"
+                ),
+                {"table": table.name, "column": column},
+            )
 
 
 def copy_database(source: Database, dest: Database) -> list[TableCopy]:

@@ -132,8 +132,7 @@ def _inspect_sqlite_file(path: Path, passphrase: str | None = None) -> tuple[set
         header = handle.read(16)
     if header != SQLITE_HEADER:
         raise DatabaseError(
-            f"{path} is not a casetui database (it is not an SQLite file, or it is encrypted). "
-            "It was left untouched."
+            f"{path} is not a casetui database (it is not an SQLite file, or it is encrypted). It was left untouched."
         )
     try:
         with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
@@ -157,7 +156,9 @@ def _inspect_encrypted_file(path: Path, passphrase: str) -> tuple[set[str], dict
     with closing(crypto.connect(path, passphrase, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
         try:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            meta = dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall()) if "casetui_meta" in tables else {}
+            meta = (
+                dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall()) if "casetui_meta" in tables else {}
+            )
         except Exception as exc:
             raise DatabaseError(f"{path} is damaged and cannot be read ({exc}). It was left untouched.") from None
     return tables, meta
@@ -287,8 +288,9 @@ def _migrate(engine: Engine, path: Path | None, from_version: int, passphrase: s
     return backup
 
 
-def open_database(target: str, *, worker: str = "unknown", create: bool = True,
-                  passphrase: str | None = None) -> Database:
+def open_database(
+    target: str, *, worker: str = "unknown", create: bool = True, passphrase: str | None = None
+) -> Database:
     """Open (creating or migrating as needed) the database at a path or SQLAlchemy URL.
 
     With ``passphrase``, an encrypted (SQLCipher) file is opened, or a new file is created

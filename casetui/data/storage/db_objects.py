@@ -53,9 +53,19 @@ def _labels(column: str, labels: dict[str, str]) -> str:
     cases = " ".join(f"WHEN '{code}' THEN '{label.replace(chr(39), chr(39) * 2)}'" for code, label in labels.items())
     return f"SELECT group_concat(CASE value {cases} END, ' ') FROM json_each(s.{column})"
 
+
 _NOT_PAUSED = f"NOT EXISTS (SELECT 1 FROM casetui_meta WHERE key = '{SEARCH_PAUSED_KEY}')"
-_SERVICE_SEARCHED = ("name", "alternate_name", "description", "organization_id", "categories", "populations",
-                     "taxonomy_terms", "languages", "genders")
+_SERVICE_SEARCHED = (
+    "name",
+    "alternate_name",
+    "description",
+    "organization_id",
+    "categories",
+    "populations",
+    "taxonomy_terms",
+    "languages",
+    "genders",
+)
 
 
 def _words(expression: str) -> str:
@@ -72,16 +82,22 @@ SELECT s.rowid AS rowid,
        trim(coalesce(s.alternate_name, '') || ' ' || coalesce(s.description, '')) AS description,
        trim({_words("SELECT group_concat('cat_' || value, ' ') FROM json_each(s.categories)")}
             || ' ' || {_words("SELECT group_concat('pop_' || value, ' ') FROM json_each(s.populations)")}
-            || ' ' || {_words("SELECT group_concat('lang_' || replace(lower(value), ' ', '_'), ' ') FROM json_each(s.languages)")}
+            || ' ' || {
+    _words("SELECT group_concat('lang_' || replace(lower(value), ' ', '_'), ' ') FROM json_each(s.languages)")
+}
             || ' ' || CASE WHEN json_array_length(s.genders) > 0
                            THEN {_words("SELECT group_concat('gen_' || value, ' ') FROM json_each(s.genders)")}
                            ELSE 'gen_any' END
-            || ' ' || {_words("SELECT group_concat(place, ' ') FROM (SELECT 'city_' || replace(trim(l.city), ' ', '_') AS place"
-                              " FROM service_at_location sal JOIN location l ON l.id = sal.location_id"
-                              " WHERE sal.service_id = s.id AND l.city IS NOT NULL UNION"
-                              " SELECT 'zip_' || replace(trim(l.postal_code), ' ', '_') FROM service_at_location sal"
-                              " JOIN location l ON l.id = sal.location_id"
-                              " WHERE sal.service_id = s.id AND l.postal_code IS NOT NULL ORDER BY 1)")}) AS tags
+            || ' ' || {
+    _words(
+        "SELECT group_concat(place, ' ') FROM (SELECT 'city_' || replace(trim(l.city), ' ', '_') AS place"
+        " FROM service_at_location sal JOIN location l ON l.id = sal.location_id"
+        " WHERE sal.service_id = s.id AND l.city IS NOT NULL UNION"
+        " SELECT 'zip_' || replace(trim(l.postal_code), ' ', '_') FROM service_at_location sal"
+        " JOIN location l ON l.id = sal.location_id"
+        " WHERE sal.service_id = s.id AND l.postal_code IS NOT NULL ORDER BY 1)"
+    )
+}) AS tags
 FROM service s LEFT JOIN organization o ON o.id = s.organization_id"""
 
 
@@ -90,11 +106,15 @@ def _index_rows(rowids: str, *, delete: bool) -> list[str]:
     statements = []
     for index, columns in _INDEX_COLUMNS.items():
         if delete:
-            statements.append(f"INSERT INTO {index} ({index}, rowid, {columns}) SELECT 'delete', rowid, {columns}"
-                              f" FROM service_search_doc WHERE rowid IN ({rowids});")
+            statements.append(
+                f"INSERT INTO {index} ({index}, rowid, {columns}) SELECT 'delete', rowid, {columns}"
+                f" FROM service_search_doc WHERE rowid IN ({rowids});"
+            )
         else:
-            statements.append(f"INSERT INTO {index} (rowid, {columns}) SELECT rowid, {columns}"
-                              f" FROM service_search_doc WHERE rowid IN ({rowids});")
+            statements.append(
+                f"INSERT INTO {index} (rowid, {columns}) SELECT rowid, {columns}"
+                f" FROM service_search_doc WHERE rowid IN ({rowids});"
+            )
     return statements
 
 
@@ -109,8 +129,10 @@ def _search_triggers() -> dict[str, str]:
     at_old = "SELECT rowid FROM service WHERE id = old.service_id"
     at_new = "SELECT rowid FROM service WHERE id = new.service_id"
     at_both = "SELECT rowid FROM service WHERE id IN (old.service_id, new.service_id)"
-    at_location = "SELECT s.rowid FROM service s JOIN service_at_location sal ON sal.service_id = s.id " \
-                  "WHERE sal.location_id = old.id"
+    at_location = (
+        "SELECT s.rowid FROM service s JOIN service_at_location sal ON sal.service_id = s.id "
+        "WHERE sal.location_id = old.id"
+    )
     of_org = "SELECT rowid FROM service WHERE organization_id = old.id"
     place_changed = f"(old.city IS NOT new.city OR old.postal_code IS NOT new.postal_code) AND {_NOT_PAUSED}"
     org_changed = f"(old.name IS NOT new.name OR old.alternate_name IS NOT new.alternate_name) AND {_NOT_PAUSED}"
@@ -130,8 +152,9 @@ def _search_triggers() -> dict[str, str]:
         ("organization_search_bu", "BEFORE UPDATE ON organization", org_changed, of_org, True),
         ("organization_search_au", "AFTER UPDATE ON organization", org_changed, of_org, False),
     ]
-    return {name: _trigger(name, when, condition, rowids, delete=delete)
-            for name, when, condition, rowids, delete in specs}
+    return {
+        name: _trigger(name, when, condition, rowids, delete=delete) for name, when, condition, rowids, delete in specs
+    }
 
 
 def _install_resource_search_sqlite(conn: Connection) -> None:
@@ -141,17 +164,27 @@ def _install_resource_search_sqlite(conn: Connection) -> None:
     conn.execute(text("DROP VIEW IF EXISTS service_search_doc"))
     conn.execute(text(_DOC_VIEW))
     tokenizer = "tokenize = \"unicode61 remove_diacritics 2 tokenchars '_'\""
-    conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS service_title_fts USING fts5(name, organization, terms, tags, "
-                      f"content = 'service_search_doc', content_rowid = 'rowid', prefix = '1 2 3', {tokenizer})"))
-    conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS service_fts USING fts5(name, organization, terms, description, "
-                      f"tags, content = 'service_search_doc', content_rowid = 'rowid', prefix = '3', {tokenizer})"))
+    conn.execute(
+        text(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS service_title_fts USING fts5(name, organization, terms, tags, "
+            f"content = 'service_search_doc', content_rowid = 'rowid', prefix = '1 2 3', {tokenizer})"
+        )
+    )
+    conn.execute(
+        text(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS service_fts USING fts5(name, organization, terms, description, "
+            f"tags, content = 'service_search_doc', content_rowid = 'rowid', prefix = '3', {tokenizer})"
+        )
+    )
     for statement in _search_triggers().values():
         conn.execute(text(statement))
     rebuild_search_indexes(conn)
 
 
-_INDEX_COLUMNS = {"service_title_fts": "name, organization, terms, tags",
-                  "service_fts": "name, organization, terms, description, tags"}
+_INDEX_COLUMNS = {
+    "service_title_fts": "name, organization, terms, tags",
+    "service_fts": "name, organization, terms, description, tags",
+}
 
 
 def rebuild_search_indexes(conn) -> None:
@@ -166,13 +199,19 @@ def rebuild_search_indexes(conn) -> None:
         search_index_pg.rebuild_index(conn)
         return
     conn.execute(text("DROP TABLE IF EXISTS temp.service_search_build"))
-    conn.execute(text("CREATE TEMP TABLE service_search_build AS SELECT rowid AS doc_rowid, name, organization, terms, "
-                      "description, tags FROM service_search_doc"))
+    conn.execute(
+        text(
+            "CREATE TEMP TABLE service_search_build AS SELECT rowid AS doc_rowid, name, organization, terms, "
+            "description, tags FROM service_search_doc"
+        )
+    )
     for index, columns in _INDEX_COLUMNS.items():
         conn.execute(text(f"INSERT INTO {index} ({index}) VALUES ('delete-all')"))
         # A 32 MB in-memory term buffer (default 1 MB) writes far fewer segments to merge: 3x faster.
         conn.execute(text(f"INSERT INTO {index} ({index}, rank) VALUES ('hashsize', {32 * 1024 * 1024})"))
-        conn.execute(text(f"INSERT INTO {index} (rowid, {columns}) SELECT doc_rowid, {columns} FROM temp.service_search_build"))
+        conn.execute(
+            text(f"INSERT INTO {index} (rowid, {columns}) SELECT doc_rowid, {columns} FROM temp.service_search_build")
+        )
         conn.execute(text(f"INSERT INTO {index} ({index}) VALUES ('optimize')"))
     conn.execute(text("DROP TABLE temp.service_search_build"))
 

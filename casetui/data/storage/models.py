@@ -9,15 +9,14 @@ service_at_location, phone) so imports and exports map one to one.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Optional
+from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _json_list() -> list:
@@ -45,22 +44,22 @@ class Setting(SQLModel, table=True):
 
 class Client(SQLModel, table=True):
     __tablename__ = "client"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     first_name: str = Field(max_length=100)
     last_name: str = Field(max_length=100)
-    preferred_name: Optional[str] = Field(default=None, max_length=100)
-    date_of_birth: Optional[date] = None
-    gender: Optional[str] = Field(default=None, max_length=32)
-    pronouns: Optional[str] = Field(default=None, max_length=32)
-    language: Optional[str] = Field(default=None, max_length=64)
+    preferred_name: str | None = Field(default=None, max_length=100)
+    date_of_birth: date | None = None
+    gender: str | None = Field(default=None, max_length=32)
+    pronouns: str | None = Field(default=None, max_length=32)
+    language: str | None = Field(default=None, max_length=64)
     interpreter_needed: bool = False
-    phone: Optional[str] = Field(default=None, max_length=40)
-    email: Optional[str] = Field(default=None, max_length=200)
-    address: Optional[str] = Field(default=None, max_length=200)
-    city: Optional[str] = Field(default=None, max_length=100)
-    postal_code: Optional[str] = Field(default=None, max_length=20)
-    household_size: Optional[int] = None
-    household_notes: Optional[str] = Field(default=None, sa_column=Column(Text))
+    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=200)
+    city: str | None = Field(default=None, max_length=100)
+    postal_code: str | None = Field(default=None, max_length=20)
+    household_size: int | None = None
+    household_notes: str | None = Field(default=None, sa_column=Column(Text))
     veteran: bool = False
     populations: list = _json_list()
     created_at: datetime = Field(default_factory=utcnow)
@@ -80,18 +79,18 @@ class Client(SQLModel, table=True):
 class Case(SQLModel, table=True):
     __tablename__ = "case_file"  # "case" is an SQL keyword
     __table_args__ = (Index("ix_case_file_open", "closed_on", "worker"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
     program: str = Field(default="General case management", max_length=100)
     worker: str = Field(default="", max_length=100)
     stage: str = Field(default="engagement", max_length=20)
     opened_on: date
-    closed_on: Optional[date] = None
-    next_review_on: Optional[date] = None
-    retention_until: Optional[date] = None
+    closed_on: date | None = None
+    next_review_on: date | None = None
+    retention_until: date | None = None
     safety_flag: bool = False
-    safety_flag_reason: Optional[str] = Field(default=None, max_length=200)
-    safety_followup_on: Optional[date] = None
+    safety_flag_reason: str | None = Field(default=None, max_length=200)
+    safety_followup_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = 1
@@ -103,9 +102,9 @@ class Case(SQLModel, table=True):
 
 class StageChange(SQLModel, table=True):
     __tablename__ = "stage_change"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", index=True)
-    from_stage: Optional[str] = Field(default=None, max_length=20)
+    from_stage: str | None = Field(default=None, max_length=20)
     to_stage: str = Field(max_length=20)
     reason: str = Field(sa_column=Column(Text, nullable=False))
     changed_on: date
@@ -118,17 +117,17 @@ class StageChange(SQLModel, table=True):
 
 class Assessment(SQLModel, table=True):
     __tablename__ = "assessment"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", index=True)
     kind: str = Field(default="intake", max_length=20)  # intake | reassessment
     assessed_on: date
     worker: str = Field(default="", max_length=100)
-    referral_source: Optional[str] = Field(default=None, max_length=200)
-    referral_reason: Optional[str] = Field(default=None, sa_column=Column(Text))
-    client_words: Optional[str] = Field(default=None, sa_column=Column(Text))
-    strengths: Optional[str] = Field(default=None, sa_column=Column(Text))
-    service_history: Optional[str] = Field(default=None, sa_column=Column(Text))
-    environmental_factors: Optional[str] = Field(default=None, sa_column=Column(Text))
+    referral_source: str | None = Field(default=None, max_length=200)
+    referral_reason: str | None = Field(default=None, sa_column=Column(Text))
+    client_words: str | None = Field(default=None, sa_column=Column(Text))
+    strengths: str | None = Field(default=None, sa_column=Column(Text))
+    service_history: str | None = Field(default=None, sa_column=Column(Text))
+    environmental_factors: str | None = Field(default=None, sa_column=Column(Text))
     consent_to_services: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -138,11 +137,11 @@ class AssessmentNeed(SQLModel, table=True):
 
     __tablename__ = "assessment_need"
     __table_args__ = (UniqueConstraint("assessment_id", "domain"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     domain: str = Field(max_length=32)
-    score: Optional[int] = None
-    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+    score: int | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
     wants_goal: bool = False
 
 
@@ -150,21 +149,21 @@ class InstrumentScore(SQLModel, table=True):
     """A standardized instrument (PHQ-9, GAD-7) given during an assessment."""
 
     __tablename__ = "instrument_score"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     assessment_id: int = Field(foreign_key="assessment.id", index=True)
     instrument: str = Field(max_length=16)
     answers: list = _json_list()
     total: int
     severity: str = Field(max_length=40)
-    difficulty: Optional[str] = Field(default=None, max_length=40)  # the unscored last question
+    difficulty: str | None = Field(default=None, max_length=40)  # the unscored last question
 
 
 class IntakeDraft(SQLModel, table=True):
     """The autosaved state of an unfinished intake or reassessment form."""
 
     __tablename__ = "intake_draft"
-    id: Optional[int] = Field(default=None, primary_key=True)
-    case_id: Optional[int] = Field(default=None, foreign_key="case_file.id", index=True)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int | None = Field(default=None, foreign_key="case_file.id", index=True)
     worker: str = Field(default="", max_length=100)
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
@@ -175,21 +174,21 @@ class IntakeDraft(SQLModel, table=True):
 
 class Goal(SQLModel, table=True):
     __tablename__ = "goal"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", index=True)
     statement: str = Field(sa_column=Column(Text, nullable=False))
     domains: list = _json_list()
     measure: str = Field(default="", max_length=200)
-    unit: Optional[str] = Field(default=None, max_length=40)
+    unit: str | None = Field(default=None, max_length=40)
     direction: str = Field(default="increase", max_length=10)  # vocab.GOAL_DIRECTIONS
-    baseline: Optional[float] = None
-    target: Optional[float] = None
+    baseline: float | None = None
+    target: float | None = None
     start_on: date
     due_on: date
     actor: str = Field(default="client", max_length=20)
     lifecycle_status: str = Field(default="active", max_length=20)
-    achievement_status: Optional[str] = Field(default="in-progress", max_length=20)
-    status_reason: Optional[str] = Field(default=None, sa_column=Column(Text))
+    achievement_status: str | None = Field(default="in-progress", max_length=20)
+    status_reason: str | None = Field(default=None, sa_column=Column(Text))
     revision: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -200,7 +199,7 @@ class GoalRevision(SQLModel, table=True):
     """A goal as it stood before a revision or status change, kept for the record."""
 
     __tablename__ = "goal_revision"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     goal_id: int = Field(foreign_key="goal.id", index=True)
     revision: int
     snapshot: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -211,22 +210,22 @@ class GoalRevision(SQLModel, table=True):
 
 class Objective(SQLModel, table=True):
     __tablename__ = "objective"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     goal_id: int = Field(foreign_key="goal.id", index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
-    due_on: Optional[date] = None
-    done_on: Optional[date] = None
+    due_on: date | None = None
+    done_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class ProgressEntry(SQLModel, table=True):
     __tablename__ = "progress_entry"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     goal_id: int = Field(foreign_key="goal.id", index=True)
     recorded_on: date
     value: float
-    note: Optional[str] = Field(default=None, sa_column=Column(Text))
-    evidence_source: Optional[str] = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    evidence_source: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -237,13 +236,13 @@ class Organization(SQLModel, table=True):
     __tablename__ = "organization"
     id: str = Field(primary_key=True, max_length=250)
     name: str = Field(max_length=250)
-    alternate_name: Optional[str] = Field(default=None, max_length=250)
-    description: Optional[str] = Field(default=None, sa_column=Column(Text))
-    email: Optional[str] = Field(default=None, max_length=250)
-    website: Optional[str] = Field(default=None, max_length=500)
-    tax_id: Optional[str] = Field(default=None, max_length=100)
-    year_incorporated: Optional[int] = None
-    legal_status: Optional[str] = Field(default=None, max_length=100)
+    alternate_name: str | None = Field(default=None, max_length=250)
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    email: str | None = Field(default=None, max_length=250)
+    website: str | None = Field(default=None, max_length=500)
+    tax_id: str | None = Field(default=None, max_length=100)
+    year_incorporated: int | None = None
+    legal_status: str | None = Field(default=None, max_length=100)
 
 
 class Service(SQLModel, table=True):
@@ -251,28 +250,28 @@ class Service(SQLModel, table=True):
 
     __tablename__ = "service"
     id: str = Field(primary_key=True, max_length=250)
-    organization_id: Optional[str] = Field(default=None, foreign_key="organization.id", index=True)
-    program_id: Optional[str] = Field(default=None, max_length=250)
+    organization_id: str | None = Field(default=None, foreign_key="organization.id", index=True)
+    program_id: str | None = Field(default=None, max_length=250)
     name: str = Field(max_length=250)
-    alternate_name: Optional[str] = Field(default=None, max_length=250)
-    description: Optional[str] = Field(default=None, sa_column=Column(Text))
-    url: Optional[str] = Field(default=None, max_length=500)
-    email: Optional[str] = Field(default=None, max_length=250)
+    alternate_name: str | None = Field(default=None, max_length=250)
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    url: str | None = Field(default=None, max_length=500)
+    email: str | None = Field(default=None, max_length=250)
     status: str = Field(default="active", max_length=30)
-    interpretation_services: Optional[str] = Field(default=None, sa_column=Column(Text))
-    application_process: Optional[str] = Field(default=None, sa_column=Column(Text))
-    fees_description: Optional[str] = Field(default=None, sa_column=Column(Text))
-    schedule_description: Optional[str] = Field(default=None, sa_column=Column(Text))
-    eligibility_description: Optional[str] = Field(default=None, sa_column=Column(Text))
-    minimum_age: Optional[float] = None
-    maximum_age: Optional[float] = None
+    interpretation_services: str | None = Field(default=None, sa_column=Column(Text))
+    application_process: str | None = Field(default=None, sa_column=Column(Text))
+    fees_description: str | None = Field(default=None, sa_column=Column(Text))
+    schedule_description: str | None = Field(default=None, sa_column=Column(Text))
+    eligibility_description: str | None = Field(default=None, sa_column=Column(Text))
+    minimum_age: float | None = None
+    maximum_age: float | None = None
     genders: list = _json_list()  # empty: open to every gender
     languages: list = _json_list()  # ISO 639 codes or names
     populations: list = _json_list()  # vocab.POPULATIONS; empty: everyone
     categories: list = _json_list()  # vocab.DOMAINS
     taxonomy_terms: list = _json_list()  # original imported terms, kept searchable
-    service_area: Optional[str] = Field(default=None, sa_column=Column(Text))
-    last_verified_on: Optional[date] = None
+    service_area: str | None = Field(default=None, sa_column=Column(Text))
+    last_verified_on: date | None = None
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = 1
 
@@ -280,17 +279,17 @@ class Service(SQLModel, table=True):
 class Location(SQLModel, table=True):
     __tablename__ = "location"
     id: str = Field(primary_key=True, max_length=250)
-    organization_id: Optional[str] = Field(default=None, foreign_key="organization.id", index=True)
-    name: Optional[str] = Field(default=None, max_length=250)
-    description: Optional[str] = Field(default=None, sa_column=Column(Text))
-    address_1: Optional[str] = Field(default=None, max_length=250)
-    address_2: Optional[str] = Field(default=None, max_length=250)
-    city: Optional[str] = Field(default=None, max_length=100, index=True)
-    state_province: Optional[str] = Field(default=None, max_length=100)
-    postal_code: Optional[str] = Field(default=None, max_length=20, index=True)
-    country: Optional[str] = Field(default=None, max_length=2)
-    latitude: Optional[float] = None
-    longitude: Optional[float] = None
+    organization_id: str | None = Field(default=None, foreign_key="organization.id", index=True)
+    name: str | None = Field(default=None, max_length=250)
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    address_1: str | None = Field(default=None, max_length=250)
+    address_2: str | None = Field(default=None, max_length=250)
+    city: str | None = Field(default=None, max_length=100, index=True)
+    state_province: str | None = Field(default=None, max_length=100)
+    postal_code: str | None = Field(default=None, max_length=20, index=True)
+    country: str | None = Field(default=None, max_length=2)
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class ServiceAtLocation(SQLModel, table=True):
@@ -298,19 +297,19 @@ class ServiceAtLocation(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=250)
     service_id: str = Field(foreign_key="service.id", index=True)
     location_id: str = Field(foreign_key="location.id", index=True)
-    description: Optional[str] = Field(default=None, sa_column=Column(Text))
+    description: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class Phone(SQLModel, table=True):
     __tablename__ = "phone"
     id: str = Field(primary_key=True, max_length=250)
-    organization_id: Optional[str] = Field(default=None, foreign_key="organization.id", index=True)
-    service_id: Optional[str] = Field(default=None, foreign_key="service.id", index=True)
-    location_id: Optional[str] = Field(default=None, foreign_key="location.id", index=True)
+    organization_id: str | None = Field(default=None, foreign_key="organization.id", index=True)
+    service_id: str | None = Field(default=None, foreign_key="service.id", index=True)
+    location_id: str | None = Field(default=None, foreign_key="location.id", index=True)
     number: str = Field(max_length=60)
-    extension: Optional[str] = Field(default=None, max_length=20)
-    type: Optional[str] = Field(default=None, max_length=30)
-    description: Optional[str] = Field(default=None, sa_column=Column(Text))
+    extension: str | None = Field(default=None, max_length=20)
+    type: str | None = Field(default=None, max_length=30)
+    description: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class ResourceContact(SQLModel, table=True):
@@ -318,12 +317,12 @@ class ResourceContact(SQLModel, table=True):
 
     __tablename__ = "contact"
     id: str = Field(primary_key=True, max_length=250)
-    organization_id: Optional[str] = Field(default=None, foreign_key="organization.id", index=True)
-    service_id: Optional[str] = Field(default=None, foreign_key="service.id", index=True)
-    name: Optional[str] = Field(default=None, max_length=250)
-    title: Optional[str] = Field(default=None, max_length=250)
-    department: Optional[str] = Field(default=None, max_length=250)
-    email: Optional[str] = Field(default=None, max_length=250)
+    organization_id: str | None = Field(default=None, foreign_key="organization.id", index=True)
+    service_id: str | None = Field(default=None, foreign_key="service.id", index=True)
+    name: str | None = Field(default=None, max_length=250)
+    title: str | None = Field(default=None, max_length=250)
+    department: str | None = Field(default=None, max_length=250)
+    email: str | None = Field(default=None, max_length=250)
 
 
 # --- Work with the client --------------------------------------------------------------
@@ -331,19 +330,19 @@ class ResourceContact(SQLModel, table=True):
 
 class Referral(SQLModel, table=True):
     __tablename__ = "referral"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", index=True)
-    service_id: Optional[str] = Field(default=None, foreign_key="service.id", index=True)
+    service_id: str | None = Field(default=None, foreign_key="service.id", index=True)
     # Copied at referral time so the record stays readable if the directory changes.
     provider_name: str = Field(max_length=250)
     service_name: str = Field(max_length=250)
-    domain: Optional[str] = Field(default=None, max_length=32)
+    domain: str | None = Field(default=None, max_length=32)
     referred_on: date
-    follow_up_on: Optional[date] = None
+    follow_up_on: date | None = None
     status: str = Field(default="sent", max_length=20)  # vocab.REFERRAL_STATUSES
-    outcome_on: Optional[date] = None
-    outcome_reason: Optional[str] = Field(default=None, sa_column=Column(Text))
-    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+    outcome_on: date | None = None
+    outcome_reason: str | None = Field(default=None, sa_column=Column(Text))
+    note: str | None = Field(default=None, sa_column=Column(Text))
     for_discharge: bool = False  # made during discharge linkage
     worker: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
@@ -356,11 +355,11 @@ class Note(SQLModel, table=True):
 
     __tablename__ = "note"
     __table_args__ = (Index("ix_note_case_date", "case_id", "occurred_on"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id")
     occurred_on: date
     kind: str = Field(default="note", max_length=20)  # vocab.NOTE_KINDS
-    duration_minutes: Optional[int] = None
+    duration_minutes: int | None = None
     text: str = Field(sa_column=Column(Text, nullable=False))
     worker: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
@@ -370,14 +369,14 @@ class Consent(SQLModel, table=True):
     """A release of information signed by the client."""
 
     __tablename__ = "consent"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
     recipient: str = Field(max_length=250)
     scope: str = Field(max_length=32)  # vocab.CONSENT_SCOPES
     signed_on: date
-    expires_on: Optional[date] = None
-    revoked_on: Optional[date] = None
-    revoked_reason: Optional[str] = Field(default=None, sa_column=Column(Text))
+    expires_on: date | None = None
+    revoked_on: date | None = None
+    revoked_reason: str | None = Field(default=None, sa_column=Column(Text))
     worker: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -386,14 +385,14 @@ class CoordinationContact(SQLModel, table=True):
     """Contact with a receiving provider during discharge; sharing needs a consent."""
 
     __tablename__ = "coordination_contact"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", index=True)
     recipient: str = Field(max_length=250)
     contacted_on: date
     method: str = Field(default="phone", max_length=20)
-    information_shared: Optional[str] = Field(default=None, sa_column=Column(Text))
-    consent_id: Optional[int] = Field(default=None, foreign_key="consent.id")
-    note: Optional[str] = Field(default=None, sa_column=Column(Text))
+    information_shared: str | None = Field(default=None, sa_column=Column(Text))
+    consent_id: int | None = Field(default=None, foreign_key="consent.id")
+    note: str | None = Field(default=None, sa_column=Column(Text))
     worker: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -402,23 +401,23 @@ class Discharge(SQLModel, table=True):
     """The discharge wizard's record; one per closing of a case."""
 
     __tablename__ = "discharge"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", index=True)
-    reason: Optional[str] = Field(default=None, max_length=32)  # vocab.DISCHARGE_REASONS
-    reason_other: Optional[str] = Field(default=None, sa_column=Column(Text))
-    planned: Optional[bool] = None
-    discharge_on: Optional[date] = None
-    destination: Optional[int] = None  # HUD HMIS 3.12
-    subsidy_type: Optional[int] = None  # HUD HMIS 3.12.A
+    reason: str | None = Field(default=None, max_length=32)  # vocab.DISCHARGE_REASONS
+    reason_other: str | None = Field(default=None, sa_column=Column(Text))
+    planned: bool | None = None
+    discharge_on: date | None = None
+    destination: int | None = None  # HUD HMIS 3.12
+    subsidy_type: int | None = None  # HUD HMIS 3.12.A
     goal_reviews: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    health_changes: Optional[str] = Field(default=None, sa_column=Column(Text))
-    behavioural_changes: Optional[str] = Field(default=None, sa_column=Column(Text))
-    medication_changes: Optional[str] = Field(default=None, sa_column=Column(Text))
-    recommendations: Optional[str] = Field(default=None, sa_column=Column(Text))
-    summary_text: Optional[str] = Field(default=None, sa_column=Column(Text))
+    health_changes: str | None = Field(default=None, sa_column=Column(Text))
+    behavioural_changes: str | None = Field(default=None, sa_column=Column(Text))
+    medication_changes: str | None = Field(default=None, sa_column=Column(Text))
+    recommendations: str | None = Field(default=None, sa_column=Column(Text))
+    summary_text: str | None = Field(default=None, sa_column=Column(Text))
     steps_done: list = _json_list()
-    finalized_at: Optional[datetime] = None
-    closed_at: Optional[datetime] = None
+    finalized_at: datetime | None = None
+    closed_at: datetime | None = None
     worker: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -428,11 +427,11 @@ class Document(SQLModel, table=True):
     """A document casetui rendered for a case (intake summary, provider list, discharge)."""
 
     __tablename__ = "document"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id", index=True)
     kind: str = Field(max_length=40)
     title: str = Field(max_length=250)
-    path: Optional[str] = Field(default=None, max_length=1000)
+    path: str | None = Field(default=None, max_length=1000)
     created_on: date
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -445,11 +444,11 @@ class AuditEvent(SQLModel, table=True):
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_client_at", "client_id", "at"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     worker: str = Field(max_length=100)
     action: str = Field(max_length=16)
     entity: str = Field(max_length=40)
-    entity_id: Optional[str] = Field(default=None, max_length=250)
-    client_id: Optional[int] = None
+    entity_id: str | None = Field(default=None, max_length=250)
+    client_id: int | None = None
     fields: list = _json_list()

@@ -12,7 +12,6 @@ from casetui.data.domain import vocab
 SEARCH_PAUSED_KEY = "search_index_paused"
 
 
-
 def _quoted(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -65,8 +64,10 @@ _INDEX = [
 _SOURCES = {
     "service": ("SELECT id FROM changed", ("INSERT", "UPDATE", "DELETE")),
     "organization": ("SELECT s.id FROM service s JOIN changed c ON s.organization_id = c.id", ("UPDATE",)),
-    "location": ("SELECT sal.service_id FROM service_at_location sal JOIN changed c ON sal.location_id = c.id",
-                 ("UPDATE",)),
+    "location": (
+        "SELECT sal.service_id FROM service_at_location sal JOIN changed c ON sal.location_id = c.id",
+        ("UPDATE",),
+    ),
     "service_at_location": ("SELECT service_id FROM changed", ("INSERT", "UPDATE", "DELETE")),
 }
 
@@ -77,24 +78,28 @@ def install_index(conn: Connection) -> None:
         conn.execute(text(statement))
     for table, (services, events) in _SOURCES.items():
         function = f"casetui_search_{table}_changed"
-        conn.execute(text(f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+        conn.execute(
+            text(f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
             BEGIN
               IF NOT EXISTS (SELECT 1 FROM casetui_meta WHERE key = '{SEARCH_PAUSED_KEY}') THEN
                 PERFORM casetui_index_services(ARRAY({services}));
               END IF;
               RETURN NULL;
-            END; $$ LANGUAGE plpgsql"""))
+            END; $$ LANGUAGE plpgsql""")
+        )
         for event in events:
             name = f"{table}_search_{event.lower()}"
             rows = "OLD" if event == "DELETE" else "NEW"
             conn.execute(text(f"DROP TRIGGER IF EXISTS {name} ON {table}"))
-            conn.execute(text(f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {rows} TABLE AS changed "
-                              f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"))
+            conn.execute(
+                text(
+                    f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {rows} TABLE AS changed "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+                )
+            )
     rebuild_index(conn)
 
 
 def rebuild_index(conn) -> None:
     """Re-index every service in one statement (after a bulk import that paused the triggers)."""
     conn.execute(text("SELECT casetui_index_services(NULL)"))
-
-

@@ -68,7 +68,7 @@ def connect(path: Path, passphrase: str | None = None, *, timeout: float = 5.0):
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except Exception:
         conn.close()
-        raise DatabaseError(f"Wrong passphrase for {path} (or it is not a casetui database). Nothing was changed.") from None
+        raise DatabaseError(
+            f"Wrong passphrase for {path} (or it is not a casetui database). Nothing was changed."
+        ) from None
     return conn
-
-
