@@ -157,7 +157,7 @@ def _auto_backup(database, today: date) -> None:
 
     if database.path is None:
         return
-    with database.session() as session:
+    with database.transaction() as session:
         keep = settings.get_int(session, "backup_count")
     passphrase = _passphrase(str(database.path)) if database.encrypted else None
     try:
@@ -184,7 +184,7 @@ def write_demo_file(target: str, today: date, clients: int = 25) -> None:
         raise CliError(f"{path} already exists; the demo is only written to a new file.")
     database = open_database(target, worker="demo")
     try:
-        with database.session() as session:
+        with database.transaction() as session:
             demo.write_demo(session, today, clients=clients)
     finally:
         database.dispose()
@@ -313,7 +313,7 @@ def cmd_export(args) -> int:
 
     database = _open(args.cmd_db or config.resolve_db(args.db))
     try:
-        with database.session() as session:
+        with database.transaction() as session:
             data = portability.export_data(session, args.client)
     finally:
         database.dispose()
@@ -329,7 +329,7 @@ def cmd_import(args) -> int:
     data = portability.read_json(args.path)
     database = _open(args.cmd_db or config.resolve_db(args.db))
     try:
-        with database.session() as session:
+        with database.transaction() as session:
             new_ids = portability.import_data(session, data, args.today or date.today())
     finally:
         database.dispose()
@@ -383,7 +383,7 @@ def cmd_resources(args) -> int:
 
     database = _open(args.cmd_db or config.resolve_db(args.db))
     try:
-        with database.session() as session:
+        with database.transaction() as session:
             if args.action == "export":
                 counts = hsds.export_package(session, args.path)
                 print(
@@ -391,13 +391,14 @@ def cmd_resources(args) -> int:
                     f"{counts['locations']} locations to {args.path}"
                 )
                 return 0
-            try:
+        try:
+            with database.transaction() as session:  # a refused import rolls back whole
                 report = hsds.import_package(session, args.path, args.today or date.today())
-            except hsds.HsdsImportError as exc:
-                for line in exc.report.lines():
-                    print(f"casetui: {line}", file=sys.stderr)
-                print(f"casetui: error: {exc.report.summary()}", file=sys.stderr)
-                return EXIT_ERROR
+        except hsds.HsdsImportError as exc:
+            for line in exc.report.lines():
+                print(f"casetui: {line}", file=sys.stderr)
+            print(f"casetui: error: {exc.report.summary()}", file=sys.stderr)
+            return EXIT_ERROR
     finally:
         database.dispose()
     for line in report.lines():

@@ -74,7 +74,7 @@ class ClientsProvider(Provider):
     def _find_clients(self, query: str) -> list[tuple[int, str]]:
         from casetui.data.services import clients
 
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             found = clients.search_clients(session, query, limit=20)
             return [
                 (

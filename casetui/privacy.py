@@ -40,7 +40,7 @@ class PrivacyGuard:
     def idle_lock_minutes(self) -> int:
         from casetui.data.services import lock, settings
 
-        with self.database.session() as session:
+        with self.database.transaction() as session:
             minutes = settings.get_int(session, "idle_lock_minutes")
             # A plain file with no PIN chosen could never be unlocked: it does not lock.
             if minutes and not (self.database.encrypted or lock.has_lock_secret(session)):
@@ -62,7 +62,7 @@ class PrivacyGuard:
 
         if self.locked:
             return
-        with self.database.session() as session:
+        with self.database.transaction() as session:
             can_unlock = self.database.encrypted or lock.has_lock_secret(session)
         if not can_unlock:
             self.notify("Choose a lock PIN first (command palette: Idle lock settings).", severity="warning")
@@ -80,7 +80,7 @@ class PrivacyGuard:
             return False
         if self.database.encrypted:
             return self.database.check_passphrase(secret)
-        with self.database.session() as session:
+        with self.database.transaction() as session:
             return lock.check_lock_secret(session, secret)
 
     def unlock(self) -> None:
@@ -101,7 +101,7 @@ class PrivacyGuard:
         from casetui.data.services import settings
         from casetui.screens.lock import LockSettingsDialog
 
-        with self.database.session() as session:
+        with self.database.transaction() as session:
             minutes = settings.get_int(session, "idle_lock_minutes")
         self.push_screen(LockSettingsDialog(minutes, self.database.encrypted))
 

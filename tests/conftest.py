@@ -146,7 +146,7 @@ class PgServer:
         """A new copy of the demo database (as ``demo_path`` holds it) on the server."""
 
         def write(database):
-            with database.session() as session:
+            with database.transaction() as session:
                 demo.write_demo(session, TODAY)
 
         return self._from_template("demo", write)
@@ -189,7 +189,7 @@ def database(db_backend, request):
 
 @pytest.fixture
 def session(database):
-    with database.session() as session:
+    with database.transaction() as session:
         yield session
 
 
@@ -197,7 +197,7 @@ def session(database):
 def _demo_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo-template") / "demo.db"
     database = open_database(str(path), worker="demo")
-    with database.session() as session:
+    with database.transaction() as session:
         demo.write_demo(session, TODAY)
     database.dispose()
     return path

@@ -55,7 +55,7 @@ class AuditScreen(Screen):
     def load_workers(self) -> None:
         from casetui.data.services import audit
 
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             names = audit.workers(session)
         # Text prompts: a str option is read as markup, and worker names are typed.
         options = [(Text(name), name) for name in names]
@@ -115,7 +115,7 @@ class AuditScreen(Screen):
     def load_rows(self, filters: dict) -> None:
         from casetui.data.services import audit
 
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             rows = audit.query(session, limit=SHOWN_ROWS + 1, **self._service_filters(session, filters))
         self.app.call_from_thread(self.show_rows, rows)
 
@@ -154,7 +154,7 @@ class AuditScreen(Screen):
 
         try:
             path = config.documents_dir() / f"audit-{datetime.now():%Y%m%d-%H%M%S}.csv"
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 count = audit.export_csv(session, path, **self._service_filters(session, filters))
         except OSError as exc:
             self.app.call_from_thread(

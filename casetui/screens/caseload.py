@@ -232,7 +232,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
     def load(self) -> None:
         scope = self.wanted_scope
         worker = self.app.worker_name if scope == MINE else None
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             loaded = caseload.load_caseload(session, self.app.today, worker=worker)
         self.app.call_from_thread(self.show_caseload, loaded, scope)
 

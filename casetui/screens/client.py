@@ -120,13 +120,13 @@ class ClientScreen(ReloadOnReturn, Screen):
     # --- loading -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             clients.record_opened(session, self.client_id)
         self.load()
 
     def load(self) -> None:
         """Read the record (fast: a dozen small queries) and fill every section."""
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             self.record = client_record(session, self.client_id, self.app.today)
         self.show_record(self.record)
 
@@ -218,7 +218,7 @@ class ClientScreen(ReloadOnReturn, Screen):
         whether it is on track today (computed by the goals service from the progress entries)."""
         summaries = []
         if record.case is not None:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 summaries = goals.goal_summaries(session, record.case.id, self.app.today)
         open_goals = [row for row in summaries if row["lifecycle"] in vocab.GOAL_LIFECYCLE_OPEN]
         track_colours = {
@@ -361,7 +361,7 @@ class ClientScreen(ReloadOnReturn, Screen):
             self.notify("This client has no case yet.", severity="warning")
             return None
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 cases.require_open(session, self.case_id)
         except CasetuiError as exc:
             self.notify(str(exc), severity="error", title="Read-only", markup=False)
@@ -372,7 +372,7 @@ class ClientScreen(ReloadOnReturn, Screen):
         """Show a form; ``save(session, values)`` calls the service. Reload when it saved."""
 
         def save_values(values: dict) -> None:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 save(session, values)
 
         def closed(saved: bool | None) -> None:

@@ -97,7 +97,7 @@ class DischargeScreen(Screen):
     # --- building ----------------------------------------------------------------------
 
     def _load(self):
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             case = cases.get_case(session, self.case_id)
             client = clients.get_client(session, case.client_id)
             record = discharge.current_discharge(session, self.case_id)
@@ -361,7 +361,7 @@ class DischargeScreen(Screen):
     # --- progress and navigation -------------------------------------------------------
 
     def refresh_progress(self) -> list[discharge.StepState]:
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             states = discharge.step_states(session, self.case_id)
             items = discharge.checklist(session, self.case_id, self.app.today)
         self.query_one(StepList).set_steps([(s.key, s.label, s.status) for s in states], self.viewing)
@@ -448,7 +448,7 @@ class DischargeScreen(Screen):
     def action_save_reason(self) -> None:
         planned = _selected(self.query_one("#planned", Select))
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 discharge.save_reason(
                     session,
                     self.case_id,
@@ -478,7 +478,7 @@ class DischargeScreen(Screen):
                 "note": pane.query_one(f"#goal-{goal_id}-note", Input).value,
             }
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 discharge.save_goal_reviews(session, self.case_id, reviews, self.app.today)
         except CasetuiError as exc:
             self._failed(exc, "#step-goals", "Goals review not saved")
@@ -490,7 +490,7 @@ class DischargeScreen(Screen):
     # --- 3. linkage --------------------------------------------------------------------
 
     def refresh_linkage(self) -> None:
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             made = discharge.linkage_referrals(session, self.case_id)
             recipients = discharge.likely_recipients(session, self.case_id)
         self.query_one("#recipient", Input).suggester = SuggestFromList(recipients, case_sensitive=False)
@@ -511,7 +511,7 @@ class DischargeScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="linkage")
     def load_suggestions(self, query: str = "") -> None:
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             if query.strip():
                 hits = discharge.search_directory(session, self.case_id, query, self.app.today)
             else:
@@ -539,12 +539,12 @@ class DischargeScreen(Screen):
         hit = getattr(self, "hits", {}).get(event.row_key.value)
         if hit is None:
             return
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             open_needs = discharge.open_need_domains(session, self.case_id)
         domain = next((c for c in hit.categories if c in open_needs), hit.categories[0] if hit.categories else None)
 
         def save(values: dict):
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 return discharge.refer_for_ongoing_service(session, self.case_id, hit.id, self.app.today, **values)
 
         def done(referral) -> None:
@@ -574,7 +574,7 @@ class DischargeScreen(Screen):
 
         today = self.app.today
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 ids = [r.id for r in discharge.linkage_referrals(session, self.case_id)]
                 if not ids:
                     raise ValidationError("entries", "Refer the client to at least one ongoing service first.")
@@ -607,7 +607,7 @@ class DischargeScreen(Screen):
 
     def _finish(self, step: str, message: str) -> None:
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 discharge.complete_step(session, self.case_id, step)
         except CasetuiError as exc:
             self.notify(str(exc), severity="error", title="Not saved", markup=False)
@@ -617,7 +617,7 @@ class DischargeScreen(Screen):
     # --- 4. coordination ---------------------------------------------------------------
 
     def refresh_coordination(self) -> None:
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             contacts = discharge.coordination_contacts(session, self.case_id)
         table = self.query_one("#contacts", DataTable)
         table.clear()
@@ -644,7 +644,7 @@ class DischargeScreen(Screen):
             status.update("Type who was contacted to see whether a consent is on file.")
             status.set_classes("")
             return
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             granted = discharge.consent_for(session, self.case_id, recipient, self.app.today)
         if granted is None:
             status.update(
@@ -665,7 +665,7 @@ class DischargeScreen(Screen):
     def log_contact(self) -> None:
         pane = self.query_one("#step-coordination")
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 discharge.log_contact(
                     session,
                     self.case_id,
@@ -690,7 +690,7 @@ class DischargeScreen(Screen):
     @on(Button.Pressed, "#record-consent")
     def action_record_consent(self) -> None:
         def save(values: dict):
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 return consent.record_consent(session, self.client_id, today=self.app.today, **values)
 
         def done(granted) -> None:
@@ -726,7 +726,7 @@ class DischargeScreen(Screen):
 
     def _save_documentation(self, *, final: bool = False) -> bool:
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 discharge.save_documentation(
                     session, self.case_id, final=final, today=self.app.today, **self._documentation_values()
                 )
@@ -737,7 +737,7 @@ class DischargeScreen(Screen):
         return True
 
     def refresh_documentation_status(self) -> None:
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             record = discharge.current_discharge(session, self.case_id)
         final = bool(record and record.finalized_at)
         for area in self.query("#step-documentation TextArea"):
@@ -769,7 +769,7 @@ class DischargeScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="documents")
     def render_summary(self) -> None:
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 text = discharge.render_summary(session, self.case_id, self.app.today)
         except CasetuiError as exc:
             self.app.call_from_thread(
@@ -803,7 +803,7 @@ class DischargeScreen(Screen):
         from casetui import config
 
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 written = discharge.export_summary(
                     session, self.case_id, folder or config.documents_dir(), self.app.today
                 )
@@ -821,7 +821,7 @@ class DischargeScreen(Screen):
 
     @on(Button.Pressed, "#close-case")
     def action_close_case(self) -> None:
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             missing = discharge.missing_steps(session, self.case_id)
         if missing:
             self._close()  # the service refuses and says why
@@ -833,7 +833,7 @@ class DischargeScreen(Screen):
     def _close(self) -> None:
         error = self.query_one("#close-error", Static)
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 discharge.close_case(session, self.case_id, self.app.today)
         except CasetuiError as exc:
             error.update(str(exc))
@@ -855,7 +855,7 @@ class DischargeScreen(Screen):
             if not reason:
                 return
             try:
-                with self.app.database.session() as session:
+                with self.app.database.transaction() as session:
                     discharge.reopen_case(session, self.case_id, reason, self.app.today)
             except CasetuiError as exc:
                 self.notify(str(exc), severity="error", title="Not reopened", markup=False)

@@ -104,7 +104,7 @@ class GoalsScreen(Screen):
     def load(self, select_goal: int | None = None) -> None:
         """Ask the services for the goal list (and the highlighted goal's details) and show them."""
         today = self.app.today
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             case = cases.get_case(session, self.case_id)
             client = clients.get_client(session, case.client_id)
             rows = goals.goal_rows(session, self.case_id, today)
@@ -231,7 +231,7 @@ class GoalsScreen(Screen):
             else:
                 summary.update("No goals yet. Press [b]a[/] to add one.")
             return
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             detail = goals.goal_detail(session, goal_id)
         self.detail = detail
         goal, row = detail.goal, self.rows[goal_id]
@@ -313,7 +313,7 @@ class GoalsScreen(Screen):
         created = {}
 
         def save(form: dict) -> None:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 created["id"] = goals.create_goal(session, self.case_id, form).id
 
         def done(saved: bool | None) -> None:
@@ -331,7 +331,7 @@ class GoalsScreen(Screen):
 
         def save(form: dict) -> None:
             reason = form.pop("reason")
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 goals.revise_goal(session, goal.id, form, reason, expected_version=goal.version)
 
         self.app.push_screen(
@@ -345,7 +345,7 @@ class GoalsScreen(Screen):
         goal = self.detail.goal
 
         def save(form: dict) -> None:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 goals.change_status(
                     session,
                     goal.id,
@@ -368,7 +368,7 @@ class GoalsScreen(Screen):
         goal_id = self.detail.goal.id
 
         def save(form: dict) -> None:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 goals.add_objective(session, goal_id, text=form["text"], due_on=form["due_on"])
 
         self.app.push_screen(ObjectiveForm("New objective", save), self._saved("Objective added.", goal_id))
@@ -383,7 +383,7 @@ class GoalsScreen(Screen):
         objective_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         objective = next(o for o in self.detail.objectives if o.id == objective_id)
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 goals.set_objective_done(session, objective_id, objective.done_on is None, self.app.today)
         except CasetuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
@@ -400,7 +400,7 @@ class GoalsScreen(Screen):
         hint = "yes or no" if goal.direction == "reach" else (goal.unit or goal.measure)
 
         def save(form: dict) -> None:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 goals.add_progress(
                     session,
                     goal.id,
@@ -420,7 +420,7 @@ class GoalsScreen(Screen):
         if self.detail is None:
             return
         goal = self.detail.goal
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             history = goals.goal_history(session, goal.id)
         entries = [
             (

@@ -341,7 +341,7 @@ class IntakeScreen(Screen):
 
     def _load_case(self) -> None:
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 case = cases.require_open(session, self.case_id)
                 client = clients.get_client(session, case.client_id)
                 self.previous = assessments.previous_scores(session, self.case_id)
@@ -352,7 +352,7 @@ class IntakeScreen(Screen):
         self.sub_title = f"{what} · {client.display_name} · case {case.id}"
 
     def _offer_draft(self) -> None:
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             draft = assessments.load_draft(session, self.case_id)
         if draft is None or not has_content(draft.data, self.defaults):
             self._latest = self._saved = self.collect()
@@ -486,7 +486,7 @@ class IntakeScreen(Screen):
             return  # nothing typed yet: no empty draft, and an unfinished one is not thrown away
         self._keep_old_draft = False
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 assessments.save_draft(session, self.case_id, data)
         except CasetuiError as exc:
             self.set_status("Draft not saved")
@@ -537,7 +537,7 @@ class IntakeScreen(Screen):
         data = self.collect()
         today = self.app.today
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 if self.case_id is None:
                     assessments.validate_intake(data, today)
                     duplicates = assessments.find_duplicates(session, data, today)
@@ -575,7 +575,7 @@ class IntakeScreen(Screen):
     async def write(self, data: dict) -> None:
         today = self.app.today
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 if self.case_id is None:
                     assessment = assessments.submit_intake(session, data, today)
                 else:
@@ -604,7 +604,7 @@ class IntakeScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="intake-summary")
     def save_summary(self, assessment_id: int, client_id: int, target: Path) -> None:
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 written = assessments.save_summary(session, assessment_id, target, self.app.today)
         except (CasetuiError, OSError) as exc:
             self.app.call_from_thread(
@@ -623,7 +623,7 @@ class IntakeScreen(Screen):
         self.show_comparison(assessment_id, document)
 
     def show_comparison(self, assessment_id: int, document: Path | None) -> None:
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             assessment = assessments.get_assessment(session, assessment_id)
             domains, scores = assessments.comparison(session, assessment_id)
         title = "Reassessment" if assessment.kind == "reassessment" else "Assessment"

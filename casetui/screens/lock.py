@@ -92,7 +92,7 @@ class LockSettingsDialog(ModalScreen[bool]):
 
         minutes = self.query_one("#idle_lock_minutes", Input).value
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 if not self.encrypted:
                     secret = self.query_one("#secret", Input).value
                     if secret != self.query_one("#again", Input).value:

@@ -106,7 +106,7 @@ class ResourcesScreen(Screen):
         self.sub_title = "Resource directory"
         if self.case_id is not None:
             try:
-                with self.app.database.session() as session:
+                with self.app.database.transaction() as session:
                     case = cases.get_case(session, self.case_id)
                     client = clients.get_client(session, case.client_id)
                     self.client_name, self.case_closed = client.display_name, case.is_closed
@@ -175,7 +175,7 @@ class ResourcesScreen(Screen):
     def search(self, query: str, filters: resources.SearchFilters, suggested: bool) -> None:
         worker = get_current_worker()
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 if suggested and self.profile is not None:
                     hits = resources.suggest_for_client(session, self.profile, today=self.app.today, limit=RESULT_LIMIT)
                 else:
@@ -237,7 +237,7 @@ class ResourcesScreen(Screen):
     def load_detail(self, service_id: str) -> None:
         worker = get_current_worker()
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 detail = resources.get_service(session, service_id)
         except CasetuiError as exc:
             if not worker.is_cancelled:
@@ -349,7 +349,7 @@ class ResourcesScreen(Screen):
         self.app.push_screen(form, self._referred)
 
     def _save_referral(self, service_id: str, values: dict):
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             return referrals.create_referral(
                 session, self.case_id, service_id=service_id, today=self.app.today, **values
             )
@@ -385,7 +385,7 @@ class ResourcesScreen(Screen):
                 timeout=8,
             )
             return
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             open_referrals = [r for r in referrals.list_referrals(session, self.case_id) if referrals.is_open(r)]
         names = list(dict.fromkeys([r.service_name for r in open_referrals] + list(self.picked.values())))
         if not names:
@@ -401,7 +401,7 @@ class ResourcesScreen(Screen):
 
     def _save_provider_list(self, path: Path) -> Path:
         """Runs in the dialog's thread worker, with its own session."""
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             return provider_list.save(session, self.case_id, path, today=self.app.today, service_ids=list(self.picked))
 
     def _provider_list_saved(self, path) -> None:
@@ -418,7 +418,7 @@ class ResourcesScreen(Screen):
         if hit is None:
             return
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 service = resources.get_service(session, hit.id).service
         except CasetuiError as exc:
             self.notify(str(exc), severity="error", markup=False)
@@ -430,7 +430,7 @@ class ResourcesScreen(Screen):
         self.app.push_screen(form, self._service_saved)
 
     def _save_service(self, service_id: str, version: int, values: dict):
-        with self.app.database.session() as session:
+        with self.app.database.transaction() as session:
             return resources.update_service(session, service_id, values, self.app.today, expected_version=version)
 
     def _service_saved(self, service) -> None:
@@ -443,7 +443,7 @@ class ResourcesScreen(Screen):
         if hit is None:
             return
         try:
-            with self.app.database.session() as session:
+            with self.app.database.transaction() as session:
                 service = resources.mark_verified(session, hit.id, self.app.today)
         except CasetuiError as exc:
             self.notify(str(exc), severity="error", markup=False)

@@ -32,7 +32,7 @@ def build(path: Path) -> int:
     from casetui.data.storage.models import Goal, Objective, ProgressEntry
 
     database = open_database(str(path), worker="bench")
-    with database.session() as session:
+    with database.transaction() as session:
         client = clients.create_client(session, {"first_name": "Benchy", "last_name": "Examplesson"}, TODAY)
         case = cases.open_case(session, client.id, TODAY - timedelta(days=ENTRIES + 30))
         start = TODAY - timedelta(days=ENTRIES)
@@ -76,7 +76,7 @@ def load_once(database, case_id: int) -> float:
     from casetui.data.services import cases, clients, goals
 
     started = time.perf_counter()
-    with database.session() as session:
+    with database.transaction() as session:
         case = cases.get_case(session, case_id)
         clients.get_client(session, case.client_id)
         rows = goals.goal_rows(session, case_id, TODAY)

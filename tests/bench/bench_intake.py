@@ -65,7 +65,7 @@ def run(workdir: Path, args) -> dict:
 
     path = workdir / "intake.db"
     database = open_database(str(path), worker="bench")
-    with database.session() as session:
+    with database.transaction() as session:
         session.add_all(
             Client(
                 first_name=f"Person{n}",
@@ -77,7 +77,7 @@ def run(workdir: Path, args) -> dict:
         session.commit()
     runs = max(5, args.runs)
     figures = {}
-    with database.session() as session:
+    with database.transaction() as session:
         figures["intake_draft_save_ms"] = _median_ms(lambda n: assessments.save_draft(session, None, form(n)), runs)
         figures["intake_duplicates_ms"] = _median_ms(
             lambda n: assessments.find_duplicates(session, form(n), TODAY), runs

@@ -60,7 +60,7 @@ def search_figures(workdir: Path, server_url: str, runs: int) -> dict:
     with throwaway_database(server_url, "search") as url:
         database = open_database(url, worker="bench")
         started = time.perf_counter()
-        with database.session() as session:
+        with database.transaction() as session:
             report = hsds.import_package(session, package, bench_search.TODAY)
         import_s = time.perf_counter() - started
         database.dispose()
@@ -102,12 +102,12 @@ def client_figures(server_url: str, runs: int) -> dict:
         open_ms, caseload_ms = [], []
         for attempt in range(runs + 1):  # the first opens the pool's connection: not counted
             started = time.perf_counter()
-            with database.session() as session:
+            with database.transaction() as session:
                 clients.record_opened(session, busy_client)
                 record = client_record(session, busy_client, bench_startup.TODAY)
             elapsed = (time.perf_counter() - started) * 1000
             started = time.perf_counter()
-            with database.session() as session:
+            with database.transaction() as session:
                 loaded = caseload.load_caseload(session, bench_startup.TODAY)
             if attempt:
                 open_ms.append(elapsed)

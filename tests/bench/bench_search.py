@@ -372,7 +372,7 @@ def measure_searches(db_file: str, runs: int) -> dict:
     )
     timings, cpu = [], []
     hits = 0
-    with database.session() as session:
+    with database.transaction() as session:
         plan = keystrokes()
         for query, filters in plan:  # warm the page cache once, as a session of typing would
             resources.search(session, query, resources.SearchFilters(**filters), profile=profile, today=TODAY)
@@ -427,7 +427,7 @@ def run(workdir: Path, args) -> dict:
     db_file = str(workdir / "directory.db")
     database = open_database(db_file, worker="bench")
     start, start_cpu = time.perf_counter(), time.process_time()
-    with database.session() as session:
+    with database.transaction() as session:
         report = hsds.import_package(session, package, TODAY)
     import_s, import_cpu_s = time.perf_counter() - start, time.process_time() - start_cpu
     database.dispose()

@@ -54,7 +54,7 @@ def build(path: Path) -> tuple[str, int]:
     from casetui.data.storage.models import Note
 
     database = open_database(str(path), worker=demo.DEMO_WORKER)
-    with database.session() as session:
+    with database.transaction() as session:
         demo.write_demo(session, TODAY, clients=CASES)
         busy = caseload.caseload_rows(session, TODAY, worker=demo.DEMO_WORKER)[0]
         for day in range(365):
@@ -139,12 +139,12 @@ def run(workdir: Path, args) -> dict:
     open_ms, caseload_ms = [], []
     for _ in range(runs):
         started = time.perf_counter()
-        with database.session() as session:
+        with database.transaction() as session:
             clients.record_opened(session, busy_client)
             record = client_record(session, busy_client, TODAY)
         open_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        with database.session() as session:
+        with database.transaction() as session:
             loaded = caseload.load_caseload(session, TODAY)
         caseload_ms.append((time.perf_counter() - started) * 1000)
     database.dispose()

@@ -128,15 +128,16 @@ def test_an_assessment_needs_at_least_one_domain_rated(session):
     }
 
 
-def test_a_failure_mid_transaction_leaves_nothing_behind(session, monkeypatch):
+def test_a_failure_mid_transaction_leaves_nothing_behind(database, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(assessments.cases, "raise_safety_flag", broken)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError), database.transaction() as session:
         assessments.submit_intake(session, intake_form(phq9_9=1), TODAY)
-    for model in (Client, Case, Assessment, AssessmentNeed, InstrumentScore, StageChange):
-        assert session.exec(select(model)).all() == []
+    with database.transaction() as session:
+        for model in (Client, Case, Assessment, AssessmentNeed, InstrumentScore, StageChange):
+            assert session.exec(select(model)).all() == []
 
 
 def test_duplicates_are_found_by_birth_date_and_similar_name(session):
@@ -215,7 +216,8 @@ def test_drafts_are_kept_per_case_and_worker_and_discarded_on_submit(database, s
     assert assessments.load_draft(session, None) is None
     assessments.save_draft(session, None, {"first_name": "Wen"})
     assessments.save_draft(session, None, {"first_name": "Wendeline", "section": "needs"})
-    with database.session() as other:
+    session.commit()  # the test owns this transaction: the other session sees what it committed
+    with database.transaction() as other:
         draft = assessments.load_draft(other, None)
         assert draft.data == {"first_name": "Wendeline", "section": "needs"}
         assert len(other.exec(select(IntakeDraft)).all()) == 1

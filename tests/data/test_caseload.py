@@ -173,7 +173,7 @@ def test_worker_filter_and_closed_cases(session, today):
 
 
 def test_demo_caseload_summary_and_order(demo_db, today):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         loaded = caseload.load_caseload(session, today)
     assert len(loaded.rows) == 25
     assert loaded.summary().endswith("· 25 open")
@@ -185,13 +185,13 @@ def test_demo_caseload_summary_and_order(demo_db, today):
 def test_few_queries_whatever_the_number_of_cases(demo_db, today):
     statements = []
     event.listen(demo_db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         caseload.load_caseload(session, today)
     assert len(statements) <= 8
 
 
 def test_the_stdlib_reader_gives_the_same_rows(demo_path, demo_db, today):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         expected = caseload.load_caseload(session, today)
     conn = caseload.open_read_only(demo_path)
     assert isinstance(conn, sqlite3.Connection)
@@ -220,7 +220,7 @@ def test_the_caseload_module_does_not_import_sqlalchemy_or_textual():
 
 
 def test_rows_agree_with_the_full_list_of_items(demo_db, today):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         loaded = caseload.load_caseload(session, today, with_items=True)
     by_case: dict[int, list] = {}
     for item in loaded.items:
@@ -239,7 +239,7 @@ def test_the_first_caseload_comes_back_whole_from_the_child_process(method, demo
     from casetui.data.services import startup
 
     assert [f.name for f in fields(caseload.CaseloadRow)] == list(startup.ROW_FIELDS)  # pack_caseload covers each
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         expected = caseload.load_caseload(session, today, worker=demo.DEMO_WORKER)
     assert any(row.last_contact_on is None for row in expected.rows) and any(row.safety_flag for row in expected.rows)
     assert startup.unpack_caseload(startup.pack_caseload(expected)) == expected

@@ -57,7 +57,7 @@ def test_sqlite_to_postgresql_and_back_is_identical(demo_source, empty_pg, tmp_p
     assert_identical(demo_source, back)
 
     # The server hands out new ids after the copied ones, and the copy works as a casetui database.
-    with on_server.session() as session:
+    with on_server.transaction() as session:
         highest = session.exec(select(func.max(Client.id))).one()
         added = clients.create_client(session, {"first_name": "Wren", "last_name": "Afterwood"}, today)
         assert added.id > highest
@@ -75,11 +75,11 @@ def test_sqlite_to_sqlite_copy_without_a_server(demo_source, tmp_path):
 
 
 def test_refuses_a_destination_that_holds_data(demo_source, database, today):
-    with database.session() as session:
+    with database.transaction() as session:
         clients.create_client(session, {"first_name": "Ida", "last_name": "Inplace"}, today)
     with pytest.raises(DatabaseError, match="already holds casetui data"):
         copy.copy_database(demo_source, database)
-    with database.session() as session:
+    with database.transaction() as session:
         assert session.exec(select(func.count()).select_from(Client)).one() == 1
     with pytest.raises(DatabaseError, match="same database"):
         copy.copy_database(demo_source, demo_source)
@@ -95,14 +95,14 @@ def test_a_copy_that_does_not_verify_writes_nothing(demo_source, tmp_path):
         )
     with pytest.raises(DatabaseError, match=r"did not verify \(tables: note\)"):
         copy.copy_database(demo_source, dest)
-    with dest.session() as session:
+    with dest.transaction() as session:
         assert session.exec(select(func.count()).select_from(Client)).one() == 0
         assert session.exec(select(func.count()).select_from(Note)).one() == 0
     dest.dispose()
 
 
 def test_cli_copy_both_ways_prints_counts_but_no_client_details(demo_path, demo_source, empty_pg, tmp_path, capsys):
-    with demo_source.session() as session:
+    with demo_source.transaction() as session:
         names = [c.last_name for c in session.exec(select(Client))]
     assert cli.main(["copy", str(demo_path), empty_pg.replace("postgresql+psycopg://", "postgresql://")]) == 0
     back = tmp_path / "back.db"

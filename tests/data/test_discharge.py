@@ -21,7 +21,7 @@ from casetui.data.storage.models import (
 
 @pytest.fixture
 def session(demo_db):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         yield session
 
 
@@ -113,7 +113,8 @@ def test_steps_resume_where_the_user_left(session, demo_db, today):
         "review": "missing",
     }
     # Another session (the wizard opened again) sees the same record and progress.
-    with demo_db.session() as other:
+    session.commit()
+    with demo_db.transaction() as other:
         again = discharge.current_discharge(other, case.id)
         assert again.steps_done == ["reason", "goals"] and again.reason == "goals_met"
 

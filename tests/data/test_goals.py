@@ -364,7 +364,7 @@ def test_drafts_come_from_the_latest_assessment_for_domains_without_an_open_goal
 
 
 def test_demo_goals_load_for_every_case(demo_db, today):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         rows = [row for case, _client in cases.open_cases(session) for row in goals.goal_rows(session, case.id, today)]
     assert len(rows) > 20
     assert {row.track for row in rows} <= set(goals.TRACK_STATUSES)

@@ -145,13 +145,13 @@ def test_datetimes_are_utc_whatever_the_server_time_zone(pg_url, today):
     run_sql(pg_url, f"ALTER DATABASE \"{name}\" SET timezone = 'America/Chicago'")
     database = open_database(pg_url, worker="test-worker")
     moment = datetime(2026, 1, 15, 12, 30, tzinfo=UTC)
-    with database.session() as session:
+    with database.transaction() as session:
         client = clients.create_client(session, {"first_name": "Tess", "last_name": "Zoneworth"}, today)
         client.created_at = moment
         session.add(client)
         session.commit()
         client_id = client.id
-    with database.session() as session:
+    with database.transaction() as session:
         stored = session.get(Client, client_id).created_at
     database.dispose()
     assert stored.replace(tzinfo=UTC) == moment
@@ -171,9 +171,9 @@ def test_audit_rows_cannot_be_changed_or_deleted(pg_url):
 def test_the_demo_caseload_and_services_work_on_postgresql(pg_url, today):
     """JSON lists, booleans, dates and case-insensitive name search, as on SQLite."""
     database = open_database(pg_url, worker="test-worker")
-    with database.session() as session:
+    with database.transaction() as session:
         demo.write_demo(session, today)
-    with database.session() as session:
+    with database.transaction() as session:
         some = session.exec(select(Client).order_by(Client.id)).first()
         assert isinstance(some.populations, list)
         found = clients.search_clients(session, some.last_name.upper()[:3])
@@ -222,7 +222,7 @@ def test_directory_search_finds_on_postgresql_what_it_finds_on_sqlite(demo_path,
     server_url = pg_server.demo_database()
     server = open_database(server_url, worker="test-worker")
     try:
-        with demo_db.session() as on_file, server.session() as on_server:
+        with demo_db.transaction() as on_file, server.transaction() as on_server:
             assert demo_db.dialect == "sqlite" and server.dialect == "postgresql"
             for query, filters in SEARCHES:
                 wanted = resources.SearchFilters(**filters)
@@ -244,7 +244,7 @@ def test_the_search_index_follows_directory_changes(pg_url, today):
     from casetui.data.storage.models import Location, Organization, ServiceAtLocation
 
     database = open_database(pg_url, worker="test-worker")
-    with database.session() as session:
+    with database.transaction() as session:
         session.add(Organization(id="org-1", name="Quillfeather Community Trust"))
         session.flush()
         session.add(
@@ -289,7 +289,7 @@ def test_an_hsds_directory_moves_between_databases_and_is_searchable(demo_path, 
 
     package = tmp_path / "hsds"
     source = open_database(str(demo_path), worker="test-worker", create=False)
-    with source.session() as session:
+    with source.transaction() as session:
         for odd in session.exec(select(Service).where(Service.minimum_age > Service.maximum_age)):
             odd.maximum_age = None  # the importer refuses such rows (a few demo services have them)
         session.commit()
@@ -297,10 +297,10 @@ def test_an_hsds_directory_moves_between_databases_and_is_searchable(demo_path, 
         local = {hit.id for hit in resources.search(session, "counsel", today=today, limit=500)}
     source.dispose()
     server = open_database(pg_url, worker="test-worker")
-    with server.session() as session:
+    with server.transaction() as session:
         report = hsds.import_package(session, package, today)
         assert report.created["services"] == exported.get("services", report.created["services"]) > 0
-    with server.session() as session:
+    with server.transaction() as session:
         service = session.exec(select(Service).order_by(Service.id)).first()
         assert isinstance(service.languages, list) and isinstance(service.categories, list)
         remote = {hit.id for hit in resources.search(session, "counsel", today=today, limit=500)}

@@ -165,7 +165,7 @@ def test_provider_list_renders_open_referrals_and_chosen_services(demo_db, today
     from casetui.data.services import documents as case_documents
     from casetui.data.services import provider_list
 
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         case = cases.open_cases(session)[0][0]
         referral = referrals.create_referral(
             session,

@@ -300,7 +300,7 @@ def test_a_migrated_file_gets_its_directory_indexed(tmp_path, today):
             "'2025-01-01', 1)"
         )
     database = open_database(str(old))
-    with database.session() as session:
+    with database.transaction() as session:
         assert ids(resources.search(session, "tenant", today=today)) == ["s1"]
         assert ids(resources.search(session, "", SearchFilters(category="legal"), today=today)) == ["s1"]
     database.dispose()
@@ -460,7 +460,7 @@ def test_suggestions_rank_needs_met_eligibility_and_nearness(directory, today):
 
 
 def test_demo_directory_search_agrees_with_a_plain_scan(demo_db, today):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         for words, filters in (
             ("", SearchFilters(category="legal", place="riverton")),
             ("counsel", SearchFilters(age=16, language="Spanish")),

@@ -176,7 +176,7 @@ def test_possible_duplicates_match_date_of_birth_and_similar_name(session, today
 def test_demo_covers_every_stage_and_category(demo_db):
     from casetui.data.domain import vocab
 
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         stages = set(session.exec(select(Case.stage)).all())
         assert stages == set(vocab.STAGES)
         assert count(session, Service) >= 200
@@ -190,7 +190,7 @@ def test_demo_directory_is_internally_consistent(demo_db):
     from casetui.data.domain import instruments
     from casetui.data.storage.models import InstrumentScore
 
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         for service in session.exec(select(Service)).all():
             if service.minimum_age is not None and service.maximum_age is not None:
                 assert service.minimum_age <= service.maximum_age, service.name

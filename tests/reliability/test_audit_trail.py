@@ -65,66 +65,85 @@ def watcher():
     event.remove(Session, "after_commit", watch.after_commit)
 
 
-def walk_the_services(session):
-    """A day's work through the main services; returns the new client's id."""
-    client = clients.create_client(
-        session,
-        {"first_name": "Audra", "last_name": "Trailwright", "phone": "555-0199", "date_of_birth": "1980-02-03"},
-        TODAY,
+def walk_the_services(database):
+    """A day's work through the main services, each action in its own transaction as a screen
+    or command runs it; returns the new client's id."""
+
+    def act(call):
+        with database.transaction() as session:
+            return call(session)
+
+    client = act(
+        lambda s: clients.create_client(
+            s,
+            {"first_name": "Audra", "last_name": "Trailwright", "phone": "555-0199", "date_of_birth": "1980-02-03"},
+            TODAY,
+        )
     )
-    clients.update_client(session, client.id, {"city": "Riverton", "pronouns": "she/her"}, TODAY)
-    clients.record_opened(session, client.id)
-    case = cases.open_case(session, client.id, TODAY)
-    cases.change_stage(session, case.id, "assessment", "Intake done", TODAY)
-    cases.set_next_review(session, case.id, TODAY + timedelta(days=30), TODAY)
-    note = notes.add_note(session, case.id, occurred_on=TODAY, kind="phone", text="Called about rent", today=TODAY)
-    notes.delete_note(session, note.id)
-    signed = consent.record_consent(
-        session, client.id, recipient="Riverton Housing Office", scope="referral", signed_on=TODAY, today=TODAY
+    act(lambda s: clients.update_client(s, client.id, {"city": "Riverton", "pronouns": "she/her"}, TODAY))
+    act(lambda s: clients.record_opened(s, client.id))
+    case = act(lambda s: cases.open_case(s, client.id, TODAY))
+    act(lambda s: cases.change_stage(s, case.id, "assessment", "Intake done", TODAY))
+    act(lambda s: cases.set_next_review(s, case.id, TODAY + timedelta(days=30), TODAY))
+    note = act(
+        lambda s: notes.add_note(s, case.id, occurred_on=TODAY, kind="phone", text="Called about rent", today=TODAY)
     )
-    consent.revoke_consent(session, signed.id, revoked_on=TODAY, reason="Client asked", today=TODAY)
-    service_id = session.exec(select(Service.id)).first()
-    referral = referrals.create_referral(
-        session, case.id, service_id=service_id, referred_on=TODAY, follow_up_on=TODAY + timedelta(days=7), today=TODAY
+    act(lambda s: notes.delete_note(s, note.id))
+    signed = act(
+        lambda s: consent.record_consent(
+            s, client.id, recipient="Riverton Housing Office", scope="referral", signed_on=TODAY, today=TODAY
+        )
     )
-    referrals.record_outcome(session, referral.id, status="accepted", outcome_on=TODAY, today=TODAY)
-    goal = goals.create_goal(
-        session,
-        case.id,
-        {
-            "statement": "Keep the apartment",
-            "domains": ["housing"],
-            "measure": "Months of rent paid",
-            "baseline": "0",
-            "target": "6",
-            "start_on": TODAY,
-            "due_on": TODAY + timedelta(days=180),
-        },
+    act(lambda s: consent.revoke_consent(s, signed.id, revoked_on=TODAY, reason="Client asked", today=TODAY))
+    service_id = act(lambda s: s.exec(select(Service.id)).first())
+    referral = act(
+        lambda s: referrals.create_referral(
+            s, case.id, service_id=service_id, referred_on=TODAY, follow_up_on=TODAY + timedelta(days=7), today=TODAY
+        )
     )
-    objective = goals.add_objective(session, goal.id, text="Apply for rent help", due_on=TODAY + timedelta(days=14))
-    goals.set_objective_done(session, objective.id, True, TODAY)
-    goals.add_progress(session, goal.id, recorded_on=TODAY, value="1", today=TODAY)
-    goals.revise_goal(
-        session,
-        goal.id,
-        {
-            "statement": "Keep the apartment for a year",
-            "domains": ["housing"],
-            "measure": "Months of rent paid",
-            "baseline": "0",
-            "target": "12",
-            "start_on": TODAY,
-            "due_on": TODAY + timedelta(days=365),
-        },
-        "Reassessed",
+    act(lambda s: referrals.record_outcome(s, referral.id, status="accepted", outcome_on=TODAY, today=TODAY))
+    goal = act(
+        lambda s: goals.create_goal(
+            s,
+            case.id,
+            {
+                "statement": "Keep the apartment",
+                "domains": ["housing"],
+                "measure": "Months of rent paid",
+                "baseline": "0",
+                "target": "6",
+                "start_on": TODAY,
+                "due_on": TODAY + timedelta(days=180),
+            },
+        )
     )
-    settings.set_value(session, "no_contact_days", "21")
+    objective = act(
+        lambda s: goals.add_objective(s, goal.id, text="Apply for rent help", due_on=TODAY + timedelta(days=14))
+    )
+    act(lambda s: goals.set_objective_done(s, objective.id, True, TODAY))
+    act(lambda s: goals.add_progress(s, goal.id, recorded_on=TODAY, value="1", today=TODAY))
+    act(
+        lambda s: goals.revise_goal(
+            s,
+            goal.id,
+            {
+                "statement": "Keep the apartment for a year",
+                "domains": ["housing"],
+                "measure": "Months of rent paid",
+                "baseline": "0",
+                "target": "12",
+                "start_on": TODAY,
+                "due_on": TODAY + timedelta(days=365),
+            },
+            "Reassessed",
+        )
+    )
+    act(lambda s: settings.set_value(s, "no_contact_days", "21"))
     return client.id
 
 
 def test_every_write_is_audited_in_its_own_commit_naming_fields_not_values(demo_db, watcher):
-    with demo_db.session() as session:
-        client_id = walk_the_services(session)
+    client_id = walk_the_services(demo_db)
     assert len(watcher.commits) >= 18, "the walk did not reach the services"
     columns = {c.name for table in SQLModel.metadata.tables.values() for c in table.columns} | {"csv", "value"}
     for tables, rows in watcher.commits:
@@ -133,7 +152,7 @@ def test_every_write_is_audited_in_its_own_commit_naming_fields_not_values(demo_
         for row in rows:
             assert row.worker == "test-worker"
             assert set(row.fields) <= columns, f"audit row for {row.entity} names {row.fields}, not column names"
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         events = [e for e, _name in audit.query(session, client_ids=[client_id], limit=None)]
     actions = {(e.action, e.entity) for e in events}
     for expected in [
@@ -168,7 +187,7 @@ def test_opening_a_client_record_in_the_app_is_audited(demo_path):
     from casetui.cli import make_app
 
     app = make_app(str(demo_path), today=TODAY)
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         client_id = session.exec(select(Client.id)).first()
         before = len(audit.query(session, client_ids=[client_id], limit=None))
     import asyncio
@@ -182,14 +201,14 @@ def test_opening_a_client_record_in_the_app_is_audited(demo_path):
             await pilot.pause()
 
     asyncio.run(open_it())
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         opened = [e for e, _ in audit.query(session, client_ids=[client_id], limit=None) if e.action == "open"]
     assert len(audit.query(session, client_ids=[client_id], limit=None)) > before and opened
     app.database.dispose()
 
 
 def test_audit_rows_cannot_be_changed_or_deleted(demo_db):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         clients.record_opened(session, session.exec(select(Client.id)).first())
         row = session.exec(select(AuditEvent)).first()
         row.worker = "someone else"
@@ -200,6 +219,7 @@ def test_audit_rows_cannot_be_changed_or_deleted(demo_db):
         session.delete(session.get(AuditEvent, row.id))
         with pytest.raises(Exception, match="cannot be deleted"):
             session.commit()
+        session.rollback()
     with closing(sqlite3.connect(demo_db.path)) as conn:
         count = conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
         for statement in (
@@ -215,7 +235,7 @@ def test_audit_rows_cannot_be_changed_or_deleted(demo_db):
 
 
 def test_filters_and_owner_only_csv(demo_db, tmp_path):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         first, second = session.exec(select(Client.id).limit(2)).all()
         clients.record_opened(session, first)
         clients.record_opened(session, second)
@@ -235,5 +255,5 @@ def test_filters_and_owner_only_csv(demo_db, tmp_path):
         rows = list(csv.DictReader(handle))
     assert [r["worker"] for r in rows] == ["B. Other", "test-worker"]
     assert all(r["client_id"] == str(second) and r["action"] == "open" for r in rows)
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         assert audit.query(session, limit=1)[0][0].entity == "audit_event"  # the export itself is audited

@@ -41,14 +41,14 @@ def note_count(path) -> int:
 
 
 def test_backup_while_a_writer_is_busy_is_consistent_and_owner_only(demo_db, demo_path, tmp_path):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         case_id = open_case_id(session)
     stop = threading.Event()
     written = []
 
     def write():
         while not stop.is_set():
-            with demo_db.session() as session:
+            with demo_db.transaction() as session:
                 written.append(
                     notes.add_note(session, case_id, occurred_on=TODAY, kind="note", text="busy", today=TODAY).id
                 )
@@ -103,7 +103,7 @@ def test_automatic_backups_once_a_day_keeping_the_newest_n(demo_path, tmp_path):
 
 
 def test_app_start_takes_the_daily_backup_with_the_configured_count(demo_path, demo_db):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         settings.set_value(session, "backup_count", "2")
     for _ in range(2):
         app = make_app(str(demo_path), today=TODAY, auto_backup=True)
@@ -118,7 +118,7 @@ def test_app_start_takes_the_daily_backup_with_the_configured_count(demo_path, d
 def test_restore_verifies_then_replaces_and_keeps_the_replaced_file(demo_path, tmp_path, capsys):
     good = backup.backup_file(demo_path, tmp_path / "good.db")
     database = open_database(str(demo_path), worker="w")
-    with database.session() as session:
+    with database.transaction() as session:
         notes.add_note(
             session, open_case_id(session), occurred_on=TODAY, kind="note", text="after the backup", today=TODAY
         )

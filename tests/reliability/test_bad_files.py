@@ -34,12 +34,12 @@ def saved_state(path) -> tuple[str, int, int]:
 
 
 def open_case_id(database) -> int:
-    with database.session() as session:
+    with database.transaction() as session:
         return session.exec(select(Case.id).where(Case.closed_on.is_(None))).first()
 
 
 def add_note(database, text="A note typed by the worker"):
-    with database.session() as session:
+    with database.transaction() as session:
         return notes.add_note(session, open_case_id(database), occurred_on=TODAY, kind="note", text=text, today=TODAY)
 
 

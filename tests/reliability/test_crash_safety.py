@@ -30,10 +30,10 @@ def _writer(path: str, out_fd: int, seed: int) -> None:
     """Child process: write forever, announcing each committed write as 'kind id'."""
     rng = random.Random(seed)
     database = open_database(path, worker=f"writer-{seed}")
-    with database.session() as session:
+    with database.transaction() as session:
         case_id = cases.open_cases(session)[0][0].id
     while True:
-        with database.session() as session:
+        with database.transaction() as session:
             if rng.random() < 0.7:
                 note = notes.add_note(
                     session,
@@ -101,7 +101,7 @@ def test_sigkilled_writers_never_lose_an_acknowledged_write(demo_path):
 
     database = open_database(str(demo_path), worker="checker")  # recovers the WAL like the app would
     try:
-        with database.session() as session:
+        with database.transaction() as session:
             note_ids = set(session.exec(sql_select(Note.id)).all())
             client_ids = set(session.exec(sql_select(Client.id)).all())
             for kind, number in acknowledged:

@@ -53,7 +53,7 @@ def test_encrypt_in_place_leaves_no_plaintext_and_keeps_every_row(demo_path, mon
     # The app opens it with the passphrase from the environment, and writes stay encrypted
     app = make_app(str(demo_path), today=TODAY)
     assert app.database.encrypted
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         from casetui.data.services import clients
 
         clients.create_client(session, {"first_name": "Quintessa", "last_name": "Zzyzxencrypted"}, TODAY)

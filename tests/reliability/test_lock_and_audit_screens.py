@@ -24,7 +24,7 @@ PIN = "2468"
 
 def add_fixed_events(database) -> int:
     """Audit rows at fixed times (stable snapshots); returns their client's id."""
-    with database.session() as session:
+    with database.transaction() as session:
         client_id = session.exec(select(Client.id).order_by(Client.id)).first()
         for minute, (worker, action, fields) in enumerate(
             [
@@ -105,7 +105,7 @@ def test_audit_view_snapshot_80x24(snap_compare, demo_path):
 
 
 def lock_setup(database, minutes="5"):
-    with database.session() as session:
+    with database.transaction() as session:
         lock.set_lock_secret(session, PIN)
         settings.set_value(session, "idle_lock_minutes", minutes)
         return [c.last_name for c in session.exec(select(Client))]
@@ -142,7 +142,7 @@ async def test_idle_lock_hides_clients_until_the_pin(demo_path):
 
 async def test_no_lock_without_a_pin_and_the_pin_is_only_a_hash(demo_path):
     app = make_app(str(demo_path), today=TODAY)
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         settings.set_value(session, "idle_lock_minutes", "1")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -154,7 +154,7 @@ async def test_no_lock_without_a_pin_and_the_pin_is_only_a_hash(demo_path):
         await settle(pilot)
         await pilot.press("tab", *PIN, "tab", *PIN, "enter")
         await settle(pilot)
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         stored = settings.get(session, lock.LOCK_SECRET_KEY)
         assert PIN not in stored and stored.startswith("scrypt$")
         assert lock.check_lock_secret(session, PIN) and not lock.check_lock_secret(session, "2469")

@@ -44,7 +44,7 @@ def test_round_trip_keeps_every_record(demo_path, db_path, tmp_path):
     assert comparable(round_tripped["clients"]) == comparable(original["clients"])
     # coordination contacts point at the imported copy of the same consent
     database = open_database(str(db_path))
-    with database.session() as session:
+    with database.transaction() as session:
         for contact in session.exec(select(CoordinationContact).where(CoordinationContact.consent_id.is_not(None))):
             consent = session.get(Consent, contact.consent_id)
             assert consent.client_id == session.get(Case, contact.case_id).client_id
@@ -52,7 +52,7 @@ def test_round_trip_keeps_every_record(demo_path, db_path, tmp_path):
 
 
 def test_one_client_only(demo_db, tmp_path):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         client = session.exec(select(Client).order_by(Client.id.desc())).first()
         data = portability.export_data(session, client.id)
     assert [c["last_name"] for c in data["clients"]] == [client.last_name]
@@ -80,7 +80,7 @@ def test_a_bad_file_is_refused_whole_and_writes_nothing(db_path, tmp_path, conte
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     database = open_database(str(db_path))
-    with database.session() as session:
+    with database.transaction() as session:
         assert session.exec(select(Client)).all() == []
     database.dispose()
 
@@ -90,8 +90,8 @@ def test_import_is_all_or_nothing(db_path, today):
     bad = {"first_name": "Nota", "last_name": "Date", "date_of_birth": "31/31/1999"}
     data = {"format": portability.FORMAT, "format_version": 1, "clients": [good, bad]}
     database = open_database(str(db_path))
-    with database.session() as session:
-        with pytest.raises(ValidationError, match="Client 2"):
-            portability.import_data(session, data, today)
+    with pytest.raises(ValidationError, match="Client 2"), database.transaction() as session:
+        portability.import_data(session, data, today)
+    with database.transaction() as session:
         assert session.exec(select(Client)).all() == []
     database.dispose()

@@ -48,7 +48,7 @@ def test_every_file_casetui_writes_is_owner_only(tmp_path, open_umask, today):
     work.mkdir()
     path = work / "casetui.db"
     database = open_database(str(path), worker="w")
-    with database.session() as session:
+    with database.transaction() as session:
         client = clients.create_client(session, {"first_name": "Pria", "last_name": SECRET_NAME}, today)
         from casetui.data.services import cases
 
@@ -96,7 +96,7 @@ def test_a_database_error_shows_no_client_data(demo_path, tmp_path):
 
 async def test_a_crash_report_shows_no_client_data(demo_path, capsys):
     app = make_app(str(demo_path), today=TODAY)
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         case_id = session.exec(select(Case.id)).first()
         client = clients.get_client(session, session.get(Case, case_id).client_id)
 

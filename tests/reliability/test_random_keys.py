@@ -161,7 +161,7 @@ def test_thousands_of_random_keys_never_crash_a_screen(demo_path):
 
     async def run(name: str, budget: int) -> int:
         app = make_app(str(demo_path), today=TODAY)
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             case = session.exec(select(Case).where(Case.closed_on.is_(None)).order_by(Case.id)).first()
             ids = {"case_id": case.id, "client_id": case.client_id}
         count = 0

@@ -40,7 +40,7 @@ async def test_quick_start_paints_before_the_database_is_open(demo_path):
         assert app.first_caseload is None and app.screen.loaded is not None  # taken from the child process
         assert table.row_count == len(app.screen.loaded.rows) >= 20
         await app.workers.wait_for_complete()
-        with app.database.session() as session:  # then the full database, checked and open
+        with app.database.transaction() as session:  # then the full database, checked and open
             assert session.info["worker"] == app.worker_name
         await pilot.press("r")
         await app.workers.wait_for_complete()

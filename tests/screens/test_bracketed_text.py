@@ -92,7 +92,7 @@ def bracketed(demo_path) -> int:
     opened = TODAY - timedelta(days=30)
     database = open_database(str(demo_path), worker=WORKER)
     try:
-        with database.session() as session:
+        with database.transaction() as session:
             assert hsds.import_package(session, package, TODAY).ok
             intake = assessments.submit_intake(
                 session,

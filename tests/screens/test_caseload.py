@@ -22,7 +22,7 @@ def shown_cases(app) -> list[int]:
 
 
 def expected(demo_db, worker=demo.DEMO_WORKER):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         return caseload.load_caseload(session, TODAY, worker=worker)
 
 
@@ -115,7 +115,7 @@ async def test_enter_opens_the_client_and_coming_back_reloads(demo_path, demo_db
         await settle(app, pilot)
         assert isinstance(app.screen, ClientScreen) and app.screen.client_id == first.client_id
         # A contact recorded meanwhile (say, by a colleague) shows once back on the caseload.
-        with demo_db.session() as session:
+        with demo_db.transaction() as session:
             notes.add_note(session, first.case_id, occurred_on=TODAY, kind="phone", text="Called", today=TODAY)
         await pilot.press("escape")
         await settle(app, pilot)

@@ -20,7 +20,7 @@ async def settle(app, pilot) -> None:
 
 
 def find_case(demo_db, *, closed=False, flagged=None, stage=None) -> Case:
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         query = select(Case).where(Case.closed_on.is_not(None) if closed else Case.closed_on.is_(None))
         if flagged is not None:
             query = query.where(Case.safety_flag == flagged)
@@ -42,7 +42,7 @@ async def test_opening_a_record_shows_it_and_is_audited(demo_path, demo_db):
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_client(app, pilot, case.client_id)
-        with demo_db.session() as session:
+        with demo_db.transaction() as session:
             client = session.get(Client, case.client_id)
             opened = session.exec(
                 select(AuditEvent).where(AuditEvent.action == "open", AuditEvent.client_id == case.client_id)
@@ -61,7 +61,7 @@ async def test_opening_a_record_shows_it_and_is_audited(demo_path, demo_db):
 
 async def test_adding_a_note_with_inline_validation(demo_path, demo_db):
     case = find_case(demo_db, stage="planning")
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         before = len(notes.list_notes(session, case.id))
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -84,7 +84,7 @@ async def test_adding_a_note_with_inline_validation(demo_path, demo_db):
         assert isinstance(app.screen, ClientScreen)
         await pilot.press("4")
         assert app.screen.query_one("#notes-table", DataTable).row_count == before + 1
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         latest = notes.list_notes(session, case.id)[0]
     assert (latest.kind, latest.duration_minutes, latest.occurred_on.isoformat()) == ("phone", 20, "2026-01-14")
 
@@ -112,7 +112,7 @@ async def test_stage_change_needs_a_reason_is_audited_and_refuses_closure(demo_p
         await settle(app, pilot)
         assert isinstance(app.screen, ClientScreen)
         assert "Implementation" in str(app.screen.query_one("#client-title", Static).render())
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         assert session.get(Case, case.id).stage == "implementation"
         change = session.exec(
             select(StageChange).where(StageChange.case_id == case.id).order_by(StageChange.id.desc())
@@ -153,7 +153,7 @@ async def test_safety_follow_up_clears_the_flag(demo_path, demo_db):
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "No flag awaiting follow-up" in str(screen.query_one("#safety", Static).render())
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         assert not session.get(Case, case.id).safety_flag
 
 
@@ -173,7 +173,7 @@ async def test_record_and_revoke_a_consent(demo_path, demo_db):
         await pilot.press("6")
         table = screen.query_one("#consents-table", DataTable)
         assert any("Cedar Legal Aid" in str(table.get_row_at(i)[0]) for i in range(table.row_count))
-        with demo_db.session() as session:
+        with demo_db.transaction() as session:
             recorded = [c for c in consent.list_consents(session, case.client_id) if c.recipient == "Cedar Legal Aid"][
                 0
             ]
@@ -183,7 +183,7 @@ async def test_record_and_revoke_a_consent(demo_path, demo_db):
         app.screen.query_one("#reason", Input).value = "Client asked to stop sharing"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         assert consent.status(session.get(type(recorded), recorded.id), TODAY) == "revoked"
 
 
@@ -246,7 +246,7 @@ async def test_d_on_a_closed_case_shows_the_discharge_record_with_reopen(demo_pa
 
 
 async def test_editing_a_client_with_no_gender_recorded(demo_path, demo_db):
-    with demo_db.session() as session:
+    with demo_db.transaction() as session:
         client = session.exec(select(Client).order_by(Client.id)).first()
         client.gender = None
         session.add(client)

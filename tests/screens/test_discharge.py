@@ -22,7 +22,7 @@ from tests.conftest import TODAY
 def pick_case(path, *, closed: bool = False) -> int:
     database = open_database(str(path), worker="test")
     try:
-        with database.session() as session:
+        with database.transaction() as session:
             query = select(Case).where(Case.closed_on.is_not(None) if closed else Case.closed_on.is_(None))
             for case in session.exec(query.order_by(Case.id)):
                 if closed or len(session.exec(select(Goal).where(Goal.case_id == case.id)).all()) == 2:
@@ -55,7 +55,7 @@ def checklist_text(screen) -> str:
 
 
 def status_of(app) -> dict[str, str]:
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         return {s.key: s.status for s in discharge.step_states(session, app.screen.case_id)}
 
 
@@ -164,7 +164,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await settle(app, pilot)
         assert screen.closed and screen.query_one("#final-facts", Static)
 
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         case = session.get(Case, case_id)
         assert (case.stage, case.closed_on, case.retention_until) == ("closure", TODAY, TODAY.replace(year=2033))
         record = discharge.current_discharge(session, case_id)
@@ -186,7 +186,7 @@ def half_done(path, case_id, *, summary: bool = False) -> None:
     """Reason and goals review saved through the services, as a user who left after step 2."""
     database = open_database(str(path), worker="J. Rivera")
     try:
-        with database.session() as session:
+        with database.transaction() as session:
             discharge.save_reason(
                 session, case_id, reason="moved", planned=True, discharge_on=TODAY, destination=422, today=TODAY
             )
@@ -243,7 +243,7 @@ async def test_closing_is_refused_with_the_reason_while_a_step_is_missing(demo_p
         assert app.screen is screen  # no confirmation: nothing to confirm
         error = str(screen.query_one("#close-error", Static).render())
         assert "cannot close yet" in error and "linkage, service coordination, documentation are missing" in error
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         assert session.get(Case, case_id).closed_on is None
 
 
@@ -266,7 +266,7 @@ async def test_sharing_without_consent_is_refused_in_the_coordination_step(demo_
         await pilot.press("enter")
         await pilot.pause()
         assert "Lantern Outreach" in str(screen.query_one("#contacts", DataTable).get_row_at(0))
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         contact = session.exec(select(CoordinationContact).where(CoordinationContact.case_id == case_id)).one()
         assert contact.information_shared is None and contact.consent_id is None
 
@@ -291,7 +291,7 @@ async def test_a_closed_case_is_read_only_and_reopens_with_a_reason(demo_path):
         await settle(app, pilot)
         assert app.screen is screen and not screen.closed
         assert screen.viewing == "reason" and screen.query_one("#reason", Select).value is Select.NULL
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         case = session.get(Case, case_id)
         assert (case.stage, case.closed_on) == ("implementation", None)
 

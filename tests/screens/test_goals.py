@@ -23,7 +23,7 @@ from tests.conftest import TODAY
 
 
 def case_with_goals_and_a_draft(app) -> int:
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         for case, _client in cases.open_cases(session):
             if goals.goal_rows(session, case.id, TODAY) and goals.goal_drafts(session, case.id):
                 return case.id
@@ -91,7 +91,7 @@ async def test_add_a_goal_by_keys_with_inline_errors(demo_path):
         await pilot.pause()
         assert app.screen is screen
         assert len(screen.rows) == before + 1
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             goal = session.exec(select(Goal).where(Goal.statement.startswith("I want to read"))).one()
         assert (goal.domains, goal.baseline, goal.target, goal.unit) == (["education"], 2.0, 6.0, "nights")
         assert (goal.start_on, goal.due_on) == (TODAY, TODAY + timedelta(days=90))
@@ -134,11 +134,11 @@ async def test_objective_and_progress_by_keys(demo_path):
 
         await pilot.press("x")  # done
         await pilot.pause()
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             assert session.get(Objective, int(first_key)).done_on == TODAY
         await pilot.press("x")  # open again: the cursor stayed on the same objective
         await pilot.pause()
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             assert session.get(Objective, int(first_key)).done_on is None
 
         entries = screen.query_one("#entries", DataTable)
@@ -167,7 +167,7 @@ async def test_objective_and_progress_by_keys(demo_path):
         assert app.screen is screen
         assert entries.row_count == before + 1
         assert str(entries.get_row_at(0)[2]) == "Client report"  # newest first (cells are Text)
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             assert len(session.exec(select(ProgressEntry).where(ProgressEntry.goal_id == goal_id)).all()) == before + 1
         assert len(screen.query_one("#chart").points) == before + 1
 
@@ -189,7 +189,7 @@ async def test_status_change_with_reason_and_history(demo_path):
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             goal = session.get(Goal, goal_id)
         assert (goal.lifecycle_status, goal.status_reason, goal.revision) == ("on-hold", "Client in hospital", 2)
         assert "on hold" in str(screen.query_one("#goals", DataTable).get_row_at(0)[2])
@@ -218,7 +218,7 @@ async def test_a_closed_case_hides_the_writing_keys(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             closed = session.exec(
                 select(Goal.case_id)
                 .join(cases.Case, cases.Case.id == Goal.case_id)

@@ -52,7 +52,7 @@ def field_error(screen, control_id: str) -> str:
 
 
 def count(app, model) -> int:
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         return session.exec(sql_select(func.count()).select_from(model)).one()
 
 
@@ -93,7 +93,7 @@ async def test_a_new_client_intake_filled_by_keys_is_saved(demo_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not isinstance(app.screen, IntakeScreen)
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         client = session.exec(sql_select(Client).where(Client.last_name == "Fictorova")).one()
         case = cases.current_case(session, client.id)
         assessment = assessments.latest_assessment(session, case.id)
@@ -151,7 +151,7 @@ async def test_errors_show_beside_their_fields_and_nothing_typed_is_lost(demo_pa
         ]
         assert screen.query_one("#last_name", Input).value == "Fictorova"
         assert screen.query_one("#date_of_birth", Input).value == "31/31/1990"
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             assert session.exec(sql_select(Client).where(Client.last_name == "Fictorova")).all() == []
 
 
@@ -163,7 +163,7 @@ async def test_the_draft_is_saved_as_you_type_and_resumed_after_the_app_is_dropp
         await next_section(pilot)
         await type_into(pilot, "1988-04-02")
         await pilot.pause(AUTOSAVE_DELAY + 0.5)
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             draft = assessments.load_draft(session, None)
             assert draft.data["first_name"] == "Wendeline" and draft.data["section"] == "demographics"
         # The app goes away mid-intake: nothing submitted.
@@ -227,7 +227,7 @@ async def test_a_likely_duplicate_is_shown_and_can_be_opened_instead(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     opened: list[int] = []
     app.open_client = opened.append
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         existing = session.exec(sql_select(Client).where(Client.date_of_birth.is_not(None)).order_by(Client.id)).first()
     clients_before = count(app, Client)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -265,7 +265,7 @@ async def test_a_likely_duplicate_is_shown_and_can_be_opened_instead(demo_path):
 
 
 def case_with_an_assessment(app) -> tuple[int, dict[str, int]]:
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         for case, _client in cases.open_cases(session):
             previous = assessments.previous_scores(session, case.id)
             if len([d for d, s in previous.items() if 2 <= s <= 4]) >= 3:
@@ -295,7 +295,7 @@ async def test_a_reassessment_shows_each_domain_beside_the_last_one(demo_path):
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, IntakeScreen)
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         case = session.get(Case, case_id)
         assert case.stage == "reassessment"
         assert assessments.latest_assessment(session, case_id).kind == "reassessment"
@@ -303,7 +303,7 @@ async def test_a_reassessment_shows_each_domain_beside_the_last_one(demo_path):
 
 async def test_a_closed_case_cannot_be_assessed(demo_path):
     app = make_app(str(demo_path), today=TODAY)
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         closed = session.exec(sql_select(Case).where(Case.closed_on.is_not(None))).first()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_intake(app, pilot, closed.id)
@@ -396,7 +396,7 @@ async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until
         await pilot.press("escape")
         await pilot.pause()
         assert count(app, IntakeDraft) == 0
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             assessments.save_draft(session, None, {"first_name": "Ottoline", "section": "identity"})
         screen = await open_intake(app, pilot)
         await pilot.press("escape")  # the resume dialog: start over
@@ -406,14 +406,14 @@ async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until
         await pilot.pause(AUTOSAVE_DELAY + 0.3)
         await pilot.press("escape")
         await pilot.pause()
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             assert assessments.load_draft(session, None).data["first_name"] == "Ottoline"
         screen = await open_intake(app, pilot)
         await pilot.press("escape")
         await pilot.pause()
         await type_into(pilot, "Wen")
         await pilot.pause(AUTOSAVE_DELAY + 0.3)
-        with app.database.session() as session:
+        with app.database.transaction() as session:
             assert assessments.load_draft(session, None).data["first_name"] == "Wen"
 
 
@@ -433,14 +433,14 @@ async def test_quitting_the_app_mid_intake_saves_the_draft_at_once(demo_path, mo
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         draft = assessments.load_draft(session, None)
         assert draft.data["first_name"] == "Wendeline" and draft.data["need_housing_score"] == 2
 
 
 async def test_names_that_look_like_markup_are_shown_as_typed(demo_path):
     app = make_app(str(demo_path), today=TODAY)
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         from casetui.data.services import clients
 
         clients.create_client(
@@ -482,7 +482,7 @@ async def test_the_summary_goes_to_the_file_the_user_names(demo_path, tmp_path):
         assert screen.current_section == "result"
         assert str(target) in str(screen.query_one("#result-document", Static).render())
     assert target.read_text().startswith("<!DOCTYPE html>") and target.stat().st_mode & 0o777 == 0o600
-    with app.database.session() as session:
+    with app.database.transaction() as session:
         from casetui.data.services import documents as case_documents
 
         assert [d.path for d in case_documents.list_documents(session, case_id)][0] == str(target)

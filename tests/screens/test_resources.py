@@ -23,7 +23,7 @@ def case_with_needs(path) -> int:
     """An open demo case whose client has an assessment with open needs (Fenn Demoulin's)."""
     database = open_database(str(path), worker="test")
     try:
-        with database.session() as session:
+        with database.transaction() as session:
             for case, client in cases.open_cases(session):
                 if client.first_name == "Fenn":
                     assert resources.client_profile(session, case.id, TODAY).needs
@@ -75,7 +75,7 @@ async def test_search_to_referral_from_the_keyboard(demo_path):
         await pilot.pause()
         assert app.screen is screen
     database = open_database(str(demo_path), worker="test")
-    with database.session() as session:
+    with database.transaction() as session:
         referral = session.exec(
             select(Referral).where(Referral.case_id == case_id, Referral.service_id == chosen)
         ).one()
@@ -126,7 +126,7 @@ async def test_filters_browse_and_narrow(demo_path):
         await settle(pilot)
         legal = dict(screen.hits)
         database = open_database(str(demo_path), worker="test")
-        with database.session() as session:
+        with database.transaction() as session:
             assert legal and all("legal" in session.get(Service, service_id).categories for service_id in legal)
         database.dispose()
         screen.query_one("#f-place", Input).value = "millbrook"
@@ -136,7 +136,7 @@ async def test_filters_browse_and_narrow(demo_path):
         screen.query_one("#f-age", Input).value = "16"
         await settle(pilot)
         database = open_database(str(demo_path), worker="test")
-        with database.session() as session:
+        with database.transaction() as session:
             services = [session.get(Service, service_id) for service_id in screen.hits]
         database.dispose()
         assert services and all((s.minimum_age or 0) <= 16 <= (s.maximum_age or 120) for s in services)
@@ -151,7 +151,7 @@ async def test_filters_browse_and_narrow(demo_path):
 
 def count_rows(path, model) -> int:
     database = open_database(str(path), worker="test")
-    with database.session() as session:
+    with database.transaction() as session:
         found = len(session.exec(select(model)).all())
     database.dispose()
     return found
@@ -218,7 +218,7 @@ async def test_edit_verify_and_provider_list(demo_path, isolated_home):
     text = target.read_text()
     assert "Free for everyone" in text and text.startswith("<!DOCTYPE html>")
     database = open_database(str(demo_path), worker="test")
-    with database.session() as session:
+    with database.transaction() as session:
         service = session.get(Service, service_id)
         assert (service.minimum_age, service.fees_description, service.last_verified_on) == (
             30,

@@ -1049,32 +1049,25 @@ def import_package(session: Session, path, today: date) -> ImportReport:
     if not report.errors and not any(tables.get(t) for t in ("organizations", "services", "locations")):
         report.errors.append(ImportProblem(path.name, None, "holds no organizations, services or locations"))
     indexed = session.get_bind().dialect.name in ("sqlite", "postgresql")  # both have a search index
-    try:
-        if not report.errors:
-            if indexed:  # one rebuild at the end instead of trigger work per row
-                session.execute(
-                    text("INSERT INTO casetui_meta (key, value) VALUES (:k, '1')"), {"k": db_objects.SEARCH_PAUSED_KEY}
-                )
-            _Importer(session, report, tables, today).run()
-        if report.errors:
-            session.rollback()
-            raise HsdsImportError(report)
-        if indexed:
-            db_objects.rebuild_search_indexes(session)
-            session.execute(text("DELETE FROM casetui_meta WHERE key = :k"), {"k": db_objects.SEARCH_PAUSED_KEY})
-        audit.record(
-            session,
-            "create",
-            "directory_import",
-            None,
-            fields=sorted(t for t in report.created if report.created[t] or report.updated[t]),
-        )
-        session.commit()
-    except HsdsImportError:
-        raise
-    except Exception:  # a database error mid-way: leave nothing half-written
-        session.rollback()
-        raise
+    if not report.errors:
+        if indexed:  # one rebuild at the end instead of trigger work per row
+            session.execute(
+                text("INSERT INTO casetui_meta (key, value) VALUES (:k, '1')"), {"k": db_objects.SEARCH_PAUSED_KEY}
+            )
+        _Importer(session, report, tables, today).run()
+    if report.errors:
+        raise HsdsImportError(report)  # the caller's transaction rolls back: nothing changed
+    if indexed:
+        db_objects.rebuild_search_indexes(session)
+        session.execute(text("DELETE FROM casetui_meta WHERE key = :k"), {"k": db_objects.SEARCH_PAUSED_KEY})
+    audit.record(
+        session,
+        "create",
+        "directory_import",
+        None,
+        fields=sorted(t for t in report.created if report.created[t] or report.updated[t]),
+    )
+    session.flush()
     return report
 
 
@@ -1274,5 +1267,5 @@ def export_package(session: Session, path) -> dict[str, int]:
     }
     (folder / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
     audit.record(session, "export", "directory_export", None, fields=sorted(n for n, c in counts.items() if c))
-    session.commit()
+    session.flush()
     return counts

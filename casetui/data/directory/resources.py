@@ -782,7 +782,7 @@ def update_service(
     service.updated_at = utcnow()
     session.add(service)
     audit.record(session, "update", "service", service.id, fields=changed)
-    session.commit()
+    session.flush()
     return service
 
 
@@ -795,7 +795,7 @@ def mark_verified(session: Session, service_id: str, today: date) -> Service:
     service.updated_at = utcnow()
     session.add(service)
     audit.record(session, "update", "service", service.id, fields=["last_verified_on"])
-    session.commit()
+    session.flush()
     return service
 
 

@@ -232,15 +232,11 @@ def submit_intake(session: Session, data: dict, today: date) -> Assessment:
     The worker's new-client draft is discarded in the same transaction.
     """
     client_values, clean = validate_intake(data, today)
-    try:
-        client = clients.create_client(session, client_values, today, commit=False)
-        case = cases.open_case(session, client.id, today, program=clean.program, stage="assessment", commit=False)
-        assessment = _write_assessment(session, case, "intake", clean)
-        discard_draft(session, None, commit=False)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    client = clients.create_client(session, client_values, today)
+    case = cases.open_case(session, client.id, today, program=clean.program, stage="assessment")
+    assessment = _write_assessment(session, case, "intake", clean)
+    discard_draft(session, None)
+    session.flush()
     return assessment
 
 
@@ -255,15 +251,11 @@ def submit_assessment(session: Session, case_id: int, data: dict, today: date) -
         raise ValidationError("assessed_on", f"Assessment date is before the case opened ({case.opened_on:%Y-%m-%d}).")
     kind = "reassessment" if latest_assessment(session, case_id) else "intake"
     stage = "reassessment" if kind == "reassessment" else "assessment"
-    try:
-        if case.stage != stage:
-            cases.change_stage(session, case_id, stage, f"{kind.capitalize()} recorded", today, commit=False)
-        assessment = _write_assessment(session, case, kind, clean)
-        discard_draft(session, case_id, commit=False)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    if case.stage != stage:
+        cases.change_stage(session, case_id, stage, f"{kind.capitalize()} recorded", today)
+    assessment = _write_assessment(session, case, kind, clean)
+    discard_draft(session, case_id)
+    session.flush()
     return assessment
 
 
@@ -405,15 +397,14 @@ def save_draft(session: Session, case_id: int | None, data: dict) -> IntakeDraft
     draft.data = dict(data)
     draft.updated_at = utcnow()
     session.add(draft)
-    session.commit()
+    session.flush()
     return draft
 
 
-def discard_draft(session: Session, case_id: int | None, *, commit: bool = True) -> None:
+def discard_draft(session: Session, case_id: int | None) -> None:
     for draft in session.exec(_draft_query(session, case_id)).all():
         session.delete(draft)
-    if commit:
-        session.commit()
+    session.flush()
 
 
 # --- the intake summary document ----------------------------------------------------------------

@@ -89,5 +89,5 @@ def export_csv(session: Session, path, **filters) -> int:
             temporary.unlink()
     os.chmod(path, 0o600)
     record(session, "export", "audit_event", None, fields=["csv"])
-    session.commit()
+    session.flush()
     return len(rows)

@@ -38,7 +38,6 @@ def open_case(
     program: str | None = None,
     worker: str | None = None,
     stage: str = "engagement",
-    commit: bool = True,
 ) -> Case:
     if session.get(Client, client_id) is None:
         raise NotFoundError(f"There is no client number {client_id}.")
@@ -71,8 +70,7 @@ def open_case(
         client_id=client_id,
         fields=["program", "worker", "stage", "opened_on", "next_review_on"],
     )
-    if commit:
-        session.commit()
+    session.flush()
     return case
 
 
@@ -83,7 +81,6 @@ def change_stage(
     reason: str,
     today: date,
     *,
-    commit: bool = True,
     expected_version: int | None = None,
 ) -> Case:
     """Move an open case to another stage (not closure: the discharge wizard closes cases).
@@ -112,8 +109,7 @@ def change_stage(
     case.updated_at = utcnow()
     session.add(case)
     audit.record(session, "stage", "case", case.id, client_id=case.client_id, fields=["stage"])
-    if commit:
-        session.commit()
+    session.flush()
     return case
 
 
@@ -129,7 +125,7 @@ def set_next_review(
     case.updated_at = utcnow()
     session.add(case)
     audit.record(session, "update", "case", case.id, client_id=case.client_id, fields=["next_review_on"])
-    session.commit()
+    session.flush()
     return case
 
 
@@ -172,7 +168,7 @@ def record_safety_followup(
     audit.record(
         session, "update", "case", case.id, client_id=case.client_id, fields=["safety_flag", "safety_followup_on"]
     )
-    session.commit()
+    session.flush()
     return case
 
 

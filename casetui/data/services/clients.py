@@ -88,7 +88,7 @@ def clean_client_fields(data: dict, today: date, *, partial: bool = False) -> di
     return v.collect(*checks)
 
 
-def create_client(session: Session, data: dict, today: date, *, commit: bool = True) -> Client:
+def create_client(session: Session, data: dict, today: date) -> Client:
     values = clean_client_fields(data, today)
     client = Client(**values)
     if client.veteran and "veteran" not in client.populations:
@@ -96,8 +96,7 @@ def create_client(session: Session, data: dict, today: date, *, commit: bool = T
     session.add(client)
     session.flush()
     audit.record(session, "create", "client", client.id, client_id=client.id, fields=values.keys())
-    if commit:
-        session.commit()
+    session.flush()
     return client
 
 
@@ -114,7 +113,7 @@ def update_client(
         client.updated_at = utcnow()
         session.add(client)
         audit.record(session, "update", "client", client.id, client_id=client.id, fields=changed)
-        session.commit()
+        session.flush()
     return client
 
 
@@ -128,7 +127,7 @@ def get_client(session: Session, client_id: int) -> Client:
 def record_opened(session: Session, client_id: int) -> None:
     """Audit that someone looked at a client's record."""
     audit.record(session, "open", "client", client_id, client_id=client_id)
-    session.commit()
+    session.flush()
 
 
 def search_clients(session: Session, term: str, *, limit: int = 20) -> list[Client]:

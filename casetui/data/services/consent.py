@@ -62,7 +62,7 @@ def record_consent(
     session.add(consent)
     session.flush()
     audit.record(session, "create", "consent", consent.id, client_id=client_id, fields=values.keys())
-    session.commit()
+    session.flush()
     return consent
 
 
@@ -84,7 +84,7 @@ def revoke_consent(session: Session, consent_id: int, *, revoked_on, reason: str
     audit.record(
         session, "update", "consent", consent.id, client_id=consent.client_id, fields=["revoked_on", "revoked_reason"]
     )
-    session.commit()
+    session.flush()
     return consent
 
 

@@ -578,4 +578,4 @@ def write_demo(session: Session, today: date, *, clients: int = 25) -> None:
     session.flush()
     build_caseload(session, today, clients=clients)
     audit.record(session, "create", "demo", None, fields=["caseload", "directory"])
-    session.commit()
+    session.flush()

@@ -91,7 +91,7 @@ def _mark_done(discharge: Discharge, step: str) -> None:
 def _save(session: Session, case: Case, discharge: Discharge, fields) -> Discharge:
     session.add(discharge)
     audit.record(session, "update", "discharge", discharge.id, client_id=case.client_id, fields=fields)
-    session.commit()
+    session.flush()
     return discharge
 
 
@@ -297,7 +297,6 @@ def save_goal_reviews(session: Session, case_id: int, reviews: dict, today: date
                 lifecycle_status=lifecycle,
                 achievement_status=review["achievement"],
                 reason=f"Discharge review: {review['note']}",
-                commit=False,
             )
     case, discharge = _started(session, case_id)
     discharge.goal_reviews = cleaned
@@ -441,7 +440,7 @@ def log_contact(
         client_id=case.client_id,
         fields=[name for name, value in values.items() if value is not None],
     )
-    session.commit()
+    session.flush()
     return contact
 
 
@@ -759,7 +758,7 @@ def close_case(session: Session, case_id: int, today: date) -> Case:
         client_id=case.client_id,
         fields=["stage", "closed_on", "retention_until", "next_review_on"],
     )
-    session.commit()
+    session.flush()
     return case
 
 
@@ -803,5 +802,5 @@ def reopen_case(session: Session, case_id: int, reason, today: date) -> Case:
         client_id=case.client_id,
         fields=["stage", "closed_on", "retention_until", "next_review_on"],
     )
-    session.commit()
+    session.flush()
     return case

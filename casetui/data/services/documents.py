@@ -21,7 +21,7 @@ def record_document(
     session.add(document)
     session.flush()
     audit.record(session, "export", "document", document.id, client_id=case.client_id, fields=["kind"])
-    session.commit()
+    session.flush()
     return document
 
 

@@ -496,7 +496,7 @@ def create_goal(session: Session, case_id: int, values: dict) -> Goal:
         client_id=case.client_id,
         fields=[*clean, "lifecycle_status", "achievement_status"],
     )
-    session.commit()
+    session.flush()
     return goal
 
 
@@ -519,7 +519,7 @@ def revise_goal(
     goal.updated_at = utcnow()
     session.add(goal)
     audit.record(session, "update", "goal", goal.id, client_id=client_id, fields=[*changed, "revision"])
-    session.commit()
+    session.flush()
     return goal
 
 
@@ -531,11 +531,8 @@ def change_status(
     achievement_status: str | None,
     reason: str,
     expected_version: int | None = None,
-    commit: bool = True,
 ) -> Goal:
-    """A new FHIR lifecycle and/or achievement status, with the reason; the old state is kept.
-
-    ``commit=False`` leaves the change in the caller's transaction (the discharge review)."""
+    """A new FHIR lifecycle and/or achievement status, with the reason; the old state is kept."""
     goal, client_id = _open_goal(session, goal_id)
     clean = v.collect(
         ("lifecycle_status", lambda: v.choice(lifecycle_status, "lifecycle_status", "Lifecycle", vocab.GOAL_LIFECYCLE)),
@@ -563,8 +560,7 @@ def change_status(
     goal.updated_at = utcnow()
     session.add(goal)
     audit.record(session, "update", "goal", goal.id, client_id=client_id, fields=[*changed, "revision"])
-    if commit:
-        session.commit()
+    session.flush()
     return goal
 
 
@@ -580,7 +576,7 @@ def add_objective(session: Session, goal_id: int, *, text: str, due_on) -> Objec
     session.add(objective)
     session.flush()
     audit.record(session, "create", "objective", objective.id, client_id=client_id, fields=clean.keys())
-    session.commit()
+    session.flush()
     return objective
 
 
@@ -593,7 +589,7 @@ def set_objective_done(session: Session, objective_id: int, done: bool, today: d
     objective.done_on = today if done else None
     session.add(objective)
     audit.record(session, "update", "objective", objective.id, client_id=client_id, fields=["done_on"])
-    session.commit()
+    session.flush()
     return objective
 
 
@@ -623,5 +619,5 @@ def add_progress(
     session.add(entry)
     session.flush()
     audit.record(session, "create", "progress_entry", entry.id, client_id=client_id, fields=clean.keys())
-    session.commit()
+    session.flush()
     return entry

@@ -48,7 +48,7 @@ def set_lock_secret(session: Session, secret: str) -> None:
     row.value = hash_secret(secret)
     session.add(row)
     audit.record(session, "update", "setting", LOCK_SECRET_KEY, fields=["value"])
-    session.commit()
+    session.flush()
 
 
 def check_lock_secret(session: Session, secret: str) -> bool:

@@ -37,7 +37,7 @@ def add_note(
     session.add(note)
     session.flush()
     audit.record(session, "create", "note", note.id, client_id=case.client_id, fields=values.keys())
-    session.commit()
+    session.flush()
     return note
 
 
@@ -60,4 +60,4 @@ def delete_note(session: Session, note_id: int) -> None:
     case = cases.require_open(session, note.case_id)
     session.delete(note)
     audit.record(session, "delete", "note", note_id, client_id=case.client_id)
-    session.commit()
+    session.flush()

@@ -120,7 +120,7 @@ def export_data(session: Session, client_id: int | None = None) -> dict:
     records = [export_client(session, client) for client in chosen]
     for client in chosen:
         audit.record(session, "export", "client", client.id, client_id=client.id)
-    session.commit()
+    session.flush()
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -205,16 +205,11 @@ def _add(session: Session, obj: SQLModel) -> SQLModel:
 
 
 def import_data(session: Session, data, today: date) -> list[int]:
-    """Add every client in an export as a new client; returns their new ids. All or nothing."""
+    """Add every client in an export as a new client; returns their new ids. All or nothing: an
+    error leaves the caller's transaction to roll back."""
     records = _check_header(data)
-    new_ids = []
-    try:
-        for number, record in enumerate(records, start=1):
-            new_ids.append(_import_client(session, record, today, f"Client {number}"))
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    new_ids = [_import_client(session, record, today, f"Client {number}") for number, record in enumerate(records, 1)]
+    session.flush()
     return new_ids
 
 

@@ -107,7 +107,7 @@ def create_referral(
         client_id=case.client_id,
         fields=["service_id", "status", *(name for name, value in values.items() if value is not None)],
     )
-    session.commit()
+    session.flush()
     return referral
 
 
@@ -150,7 +150,7 @@ def record_outcome(
         referral.updated_at = utcnow()
         session.add(referral)
         audit.record(session, "update", "referral", referral.id, client_id=case.client_id, fields=changed)
-        session.commit()
+        session.flush()
     return referral
 
 

@@ -39,4 +39,4 @@ def set_value(session: Session, key: str, value: str) -> None:
     row.value = str(value).strip()
     session.add(row)
     audit.record(session, "update", "setting", key, fields=["value"])
-    session.commit()
+    session.flush()

@@ -20,8 +20,8 @@ from casetui.data.domain.errors import ConflictError
 def claim_version(session: Session, obj, expected_version: int | None = None, what: str = "record") -> int:
     """Move ``obj``'s row to its next version in the session's transaction; return the new version.
 
-    With ``expected_version`` (the version the user was shown), raise ``ConflictError`` and roll
-    the transaction back when someone else saved the row since. Without it, only bump the
+    With ``expected_version`` (the version the user was shown), raise ``ConflictError`` when
+    someone else saved the row since; the caller's transaction then rolls back. Without it, only bump the
     version, so that other workers holding the old one are told about this change.
     """
     table = type(obj).__table__
@@ -31,7 +31,6 @@ def claim_version(session: Session, obj, expected_version: int | None = None, wh
     statement = statement.values(version=table.c.version + 1).returning(table.c.version)
     new_version = session.exec(statement).scalar_one_or_none()
     if new_version is None:
-        session.rollback()  # drops whatever this save had already staged, and stale copies
         raise ConflictError(what)
     # The row is already at new_version; the ORM must not write the attribute again.
     set_committed_value(obj, "version", new_version)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -55,11 +56,20 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def session(self) -> Session:
-        """A new session; every service writes in one transaction and commits it itself."""
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work, owned by the caller (a screen's worker, a CLI command): services
+        only flush; the block commits when it ends and rolls everything back if it raises."""
         session = Session(self.engine, expire_on_commit=False)
         session.info["worker"] = self.worker
-        return session
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
