@@ -8,8 +8,10 @@ migrated; a new one is created owner-only (0600).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import datetime
@@ -60,6 +62,12 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One unit of work, owned by the caller (a screen's worker, a CLI command): services
         only flush; the block commits when it ends and rolls everything back if it raises."""
+        interface = _interface_on_event_loop()
+        if interface:
+            raise RuntimeError(
+                f"{interface} opened a database transaction on the event loop: screens ask services through "
+                "ServiceCalls.call_service (casetui/screens/service_calls.py), which runs them in a thread"
+            )
         session = Session(self.engine, expire_on_commit=False)
         session.info["worker"] = self.worker
         try:
@@ -77,6 +85,26 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _interface_on_event_loop() -> str | None:
+    """The casetui interface module asking for a transaction on a running event loop, or None.
+
+    The interface must never wait on the database (an agency's server may be a slow link away).
+    Tests and the command line may open transactions wherever they like; only casetui's own
+    interface modules (screens, widgets, the app) are held to it.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__") in ("contextlib", __name__):
+        frame = frame.f_back
+    module = frame.f_globals.get("__name__", "") if frame is not None else ""
+    if module.startswith("casetui.") and not module.startswith("casetui.data."):
+        return module
+    return None
 
 
 def to_url(target: str) -> str:
