@@ -25,7 +25,7 @@ THEMES = ("textual-dark", "textual-light")
 class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without client data (privacy.py)
     TITLE = "casetui"
     # The caseload's CSS too: Textual does not load a default screen's own CSS_PATH.
-    CSS_PATH = ["app.tcss", "screens/caseload.tcss"]
+    CSS_PATH = ["theme.tcss", "screens/caseload.tcss"]
     COMMANDS = App.COMMANDS | {ClientsProvider}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),

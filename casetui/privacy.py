@@ -27,10 +27,28 @@ class PrivacyGuard:
 
     _last_input: float = 0.0
     locked: bool = False
+    # (idle minutes, whether a lock could be undone): read once in a thread when the app starts,
+    # and again only when the lock settings are saved. None until then: no lock yet.
+    lock_policy: tuple[int, bool] | None = None
 
     def _on_mount(self, event) -> None:  # Textual runs this beside the App's own mount handlers
         self._last_input = monotonic()
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
+        self.load_lock_policy()
+
+    def load_lock_policy(self) -> None:
+        self.run_worker(self._read_lock_policy, thread=True, group="lock-policy", exclusive=True, exit_on_error=False)
+
+    def _read_lock_policy(self) -> None:
+        from casetui.data.services import lock, settings
+
+        try:
+            with self.database.transaction() as session:
+                minutes = settings.get_int(session, "idle_lock_minutes")
+                can_unlock = self.database.encrypted or lock.has_lock_secret(session)
+        except Exception:  # the database could not be opened: the app says so and ends
+            return
+        self.call_from_thread(setattr, self, "lock_policy", (minutes, can_unlock))
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
@@ -38,33 +56,23 @@ class PrivacyGuard:
         await super().on_event(event)
 
     def idle_lock_minutes(self) -> int:
-        from casetui.data.services import lock, settings
-
-        with self.database.transaction() as session:
-            minutes = settings.get_int(session, "idle_lock_minutes")
-            # A plain file with no PIN chosen could never be unlocked: it does not lock.
-            if minutes and not (self.database.encrypted or lock.has_lock_secret(session)):
-                return 0
-        return minutes
+        if self.lock_policy is None:
+            return 0
+        minutes, can_unlock = self.lock_policy
+        # A plain file with no PIN chosen could never be unlocked: it does not lock.
+        return minutes if can_unlock else 0
 
     def check_idle_lock(self) -> None:
         if self.locked:
             return
-        try:
-            minutes = self.idle_lock_minutes()
-        except Exception:  # the database is still opening or briefly busy: look again later
-            return
+        minutes = self.idle_lock_minutes()
         if minutes and monotonic() - self._last_input >= minutes * 60:
             self.action_lock()
 
     def action_lock(self) -> None:
-        from casetui.data.services import lock
-
         if self.locked:
             return
-        with self.database.transaction() as session:
-            can_unlock = self.database.encrypted or lock.has_lock_secret(session)
-        if not can_unlock:
+        if not (self.lock_policy and self.lock_policy[1]):
             self.notify("Choose a lock PIN first (command palette: Idle lock settings).", severity="warning")
             return
         from casetui.screens.lock import LockScreen
@@ -98,12 +106,15 @@ class PrivacyGuard:
         return super().check_action(action, parameters)
 
     def action_lock_settings(self) -> None:
-        from casetui.data.services import settings
         from casetui.screens.lock import LockSettingsDialog
 
-        with self.database.transaction() as session:
-            minutes = settings.get_int(session, "idle_lock_minutes")
-        self.push_screen(LockSettingsDialog(minutes, self.database.encrypted))
+        minutes = self.lock_policy[0] if self.lock_policy else 0
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.load_lock_policy()
+
+        self.push_screen(LockSettingsDialog(minutes, self.database.encrypted), saved)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("Lock now", "Hide client records until the passphrase or PIN is typed", self.action_lock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -13,13 +13,15 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
+from casetui.data.domain.errors import CasetuiError
+from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.fields import FormField, show_errors
 from casetui.widgets.plain import cells
 
 SHOWN_ROWS = 500
 
 
-class AuditScreen(Screen):
+class AuditScreen(ServiceCalls, Screen):
     CSS_PATH = "audit.tcss"
     HELP_TITLE = "Audit trail"
     AUTO_FOCUS = "#client"
@@ -51,15 +53,15 @@ class AuditScreen(Screen):
         self.load_workers()
         self.refresh_rows()
 
-    @work(thread=True, exclusive=True, group="audit-workers", exit_on_error=False)
     def load_workers(self) -> None:
         from casetui.data.services import audit
 
-        with self.app.database.transaction() as session:
-            names = audit.workers(session)
         # Text prompts: a str option is read as markup, and worker names are typed.
-        options = [(Text(name), name) for name in names]
-        self.app.call_from_thread(self.query_one("#worker", Select).set_options, options)
+        self.call_service(
+            audit.workers,
+            lambda names: self.query_one("#worker", Select).set_options([(Text(name), name) for name in names]),
+            group="audit-workers",
+        )
 
     def read_filters(self) -> dict | None:
         """The filters as the service takes them, or None after showing what is wrong."""
@@ -111,13 +113,15 @@ class AuditScreen(Screen):
             "until": filters.get("until"),
         }
 
-    @work(thread=True, exclusive=True, group="audit-rows", exit_on_error=False)
     def load_rows(self, filters: dict) -> None:
         from casetui.data.services import audit
 
-        with self.app.database.transaction() as session:
-            rows = audit.query(session, limit=SHOWN_ROWS + 1, **self._service_filters(session, filters))
-        self.app.call_from_thread(self.show_rows, rows)
+        self.call_service(
+            lambda session: audit.query(session, limit=SHOWN_ROWS + 1, **self._service_filters(session, filters)),
+            self.show_rows,
+            group="audit-rows",
+            exclusive=True,
+        )
 
     def show_rows(self, rows) -> None:
         table = self.query_one("#audit-rows", DataTable)
@@ -147,20 +151,20 @@ class AuditScreen(Screen):
         if filters is not None:
             self.export_csv(filters)
 
-    @work(thread=True, exclusive=True, group="audit-export", exit_on_error=False)
     def export_csv(self, filters: dict) -> None:
         from casetui import config
         from casetui.data.services import audit
 
-        try:
-            path = config.documents_dir() / f"audit-{datetime.now():%Y%m%d-%H%M%S}.csv"
-            with self.app.database.transaction() as session:
-                count = audit.export_csv(session, path, **self._service_filters(session, filters))
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.notify, f"Could not write the CSV: {exc.strerror}", severity="error", markup=False
-            )
-            return
-        self.app.call_from_thread(
-            self.notify, f"{count} entries written to {path}", title="Audit exported", markup=False
+        path = config.documents_dir() / f"audit-{datetime.now():%Y%m%d-%H%M%S}.csv"
+
+        def export(session):
+            try:
+                return audit.export_csv(session, path, **self._service_filters(session, filters))
+            except OSError as exc:  # the export's audit row is not written either
+                raise CasetuiError(f"Could not write the CSV: {exc.strerror}") from None
+
+        self.call_service(
+            export,
+            lambda count: self.notify(f"{count} entries written to {path}", title="Audit exported", markup=False),
+            group="audit-export",
         )

@@ -24,13 +24,14 @@ from textual.widgets import (
 )
 
 from casetui.data.domain import vocab
-from casetui.data.domain.errors import CasetuiError, ValidationError
+from casetui.data.domain.errors import CaseClosedError, ValidationError
 from casetui.data.services import cases, clients, consent, goals, notes, referrals
 from casetui.data.services.client_record import ClientRecord, client_record
 from casetui.screens import ReloadOnReturn
+from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.fields import FormField
+from casetui.widgets.form_dialog import FormDialog
 from casetui.widgets.plain import cells
-from casetui.widgets.record_form import RecordForm
 
 TABS = ("overview", "assessments", "goals", "notes", "referrals", "consents", "documents")
 CONSENT_STATUS = {
@@ -51,7 +52,7 @@ def _one_line(text: str | None, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class ClientScreen(ReloadOnReturn, Screen):
+class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
     CSS_PATH = "client.tcss"
     HELP_TITLE = "Client record"
     BINDINGS = [
@@ -120,17 +121,25 @@ class ClientScreen(ReloadOnReturn, Screen):
     # --- loading -------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        with self.app.database.transaction() as session:
-            clients.record_opened(session, self.client_id)
-        self.load()
+        self.load(opening=True)
 
-    def load(self) -> None:
-        """Read the record (fast: a dozen small queries) and fill every section."""
-        with self.app.database.transaction() as session:
-            self.record = client_record(session, self.client_id, self.app.today)
-        self.show_record(self.record)
+    def load(self, *, opening: bool = False) -> None:
+        """Read the record (fast: a dozen small queries) and fill every section; ``opening``
+        also writes the audit trail's "opened" row, in the same transaction."""
+        client_id, today = self.client_id, self.app.today
 
-    def show_record(self, record: ClientRecord) -> None:
+        def read(session):
+            if opening:
+                clients.record_opened(session, client_id)
+            record = client_record(session, client_id, today)
+            # Goals at a glance: each open goal's progress and whether it is on track today.
+            summaries = goals.goal_summaries(session, record.case.id, today) if record.case is not None else []
+            return record, summaries
+
+        self.call_service(read, lambda loaded: self.show_record(*loaded), group="load", exclusive=True)
+
+    def show_record(self, record: ClientRecord, summaries: list) -> None:
+        self.record = record
         client, case = record.client, record.case
         stage = vocab.STAGES.get(case.stage, case.stage) if case else "no case"
         age = f" · {record.age}" if record.age is not None else ""
@@ -148,6 +157,7 @@ class ClientScreen(ReloadOnReturn, Screen):
         banner.display = record.read_only
         self.sub_title = client.sort_name
         self.show_overview(record)
+        self.show_goal_progress(summaries)
         self.show_assessments(record)
         self.show_goals(record)
         self.show_notes(record)
@@ -211,15 +221,9 @@ class ClientScreen(ReloadOnReturn, Screen):
         else:
             needs_text = "No open needs in the latest assessment." if record.assessments else "Not assessed yet."
         self.query_one("#needs", Static).update("[b]Open needs[/] (latest assessment, 1-5)\n" + needs_text)
-        self.show_goal_progress(record)
 
-    def show_goal_progress(self, record: ClientRecord) -> None:
-        """Goals at a glance on the overview: each open goal's progress toward its target and
-        whether it is on track today (computed by the goals service from the progress entries)."""
-        summaries = []
-        if record.case is not None:
-            with self.app.database.transaction() as session:
-                summaries = goals.goal_summaries(session, record.case.id, self.app.today)
+    def show_goal_progress(self, summaries: list) -> None:
+        """Goals at a glance on the overview (computed by the goals service from the progress entries)."""
         open_goals = [row for row in summaries if row["lifecycle"] in vocab.GOAL_LIFECYCLE_OPEN]
         track_colours = {
             "on_track": "$text-success",
@@ -360,11 +364,8 @@ class ClientScreen(ReloadOnReturn, Screen):
         if self.case_id is None:
             self.notify("This client has no case yet.", severity="warning")
             return None
-        try:
-            with self.app.database.transaction() as session:
-                cases.require_open(session, self.case_id)
-        except CasetuiError as exc:
-            self.notify(str(exc), severity="error", title="Read-only", markup=False)
+        if self.record.case.is_closed:  # the service refuses it too; say so before a form is filled in
+            self.notify(str(CaseClosedError()), severity="error", title="Read-only", markup=False)
             return None
         return self.case_id
 
@@ -380,7 +381,7 @@ class ClientScreen(ReloadOnReturn, Screen):
                 self.notify(done)
                 self.load()
 
-        self.app.push_screen(RecordForm(title, fields, save_values), closed)
+        self.app.push_screen(FormDialog(title, save_values, fields=fields), closed)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab

@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from casetui.data.domain import vocab
-from casetui.data.domain.errors import CasetuiError
 from casetui.data.services import cases, clients, goals
+from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.goal_forms import (
     GoalForm,
     HistoryDialog,
@@ -43,7 +43,7 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class GoalsScreen(Screen):
+class GoalsScreen(ServiceCalls, Screen):
     CSS_PATH = "goals.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
@@ -65,6 +65,7 @@ class GoalsScreen(Screen):
         self.rows: dict[int, goals.GoalRow] = {}
         self.drafts: dict[str, goals.GoalDraft] = {}
         self.detail: goals.GoalDetail | None = None
+        self.pending_objective: int | None = None  # to highlight once the details are shown again
         self.shown_key: str | None = None  # the goal list row whose details are shown
         self.statement_width = 0
         self.colours: dict[str, str] = {}
@@ -101,14 +102,21 @@ class GoalsScreen(Screen):
 
     # --- loading -------------------------------------------------------------------------
 
-    def load(self, select_goal: int | None = None) -> None:
+    def load(self, select_goal: int | None = None, *, select_objective: int | None = None) -> None:
         """Ask the services for the goal list (and the highlighted goal's details) and show them."""
         today = self.app.today
-        with self.app.database.transaction() as session:
+
+        def read(session):
             case = cases.get_case(session, self.case_id)
             client = clients.get_client(session, case.client_id)
             rows = goals.goal_rows(session, self.case_id, today)
             drafts = goals.goal_drafts(session, self.case_id) if case.closed_on is None else []
+            return case, client, rows, drafts
+
+        self.pending_objective = select_objective
+        self.call_service(read, lambda loaded: self.show_goals(*loaded, select_goal), group="load", exclusive=True)
+
+    def show_goals(self, case, client, rows, drafts, select_goal: int | None = None) -> None:
         self.case_closed = case.closed_on is not None
         self.title = f"Goals: {client.display_name}"
         self.sub_title = case.program
@@ -231,10 +239,22 @@ class GoalsScreen(Screen):
             else:
                 summary.update("No goals yet. Press [b]a[/] to add one.")
             return
-        with self.app.database.transaction() as session:
-            detail = goals.goal_detail(session, goal_id)
+        self.detail = None  # until the highlighted goal's details arrive
+        self.call_service(
+            lambda session: goals.goal_detail(session, goal_id), self._show_goal_detail, group="detail", exclusive=True
+        )
+
+    def _show_goal_detail(self, detail: goals.GoalDetail) -> None:
+        if detail.goal.id != self.selected_goal_id():  # the user has moved on meanwhile
+            return
+        summary = self.query_one("#goal-summary", Static)
+        chart = self.query_one("#chart", ProgressChart)
+        objectives = self.query_one("#objectives", DataTable)
+        entries = self.query_one("#entries", DataTable)
+        objectives.clear()
+        entries.clear()
         self.detail = detail
-        goal, row = detail.goal, self.rows[goal_id]
+        goal, row = detail.goal, self.rows[detail.goal.id]
         summary.update(self._summary(goal, row, detail.revisions))
         chart.show(
             [(entry.recorded_on, entry.value) for entry in detail.progress],
@@ -248,6 +268,9 @@ class GoalsScreen(Screen):
         for objective in detail.objectives:
             due = f"{objective.due_on:%Y-%m-%d}" if objective.due_on else ""
             objectives.add_row(*cells("✔" if objective.done_on else "·", objective.text, due), key=str(objective.id))
+        if self.pending_objective is not None and any(o.id == self.pending_objective for o in detail.objectives):
+            objectives.move_cursor(row=objectives.get_row_index(str(self.pending_objective)))
+        self.pending_objective = None
         for entry in reversed(detail.progress):
             entries.add_row(
                 *cells(
@@ -382,16 +405,15 @@ class GoalsScreen(Screen):
             return
         objective_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         objective = next(o for o in self.detail.objectives if o.id == objective_id)
-        try:
-            with self.app.database.transaction() as session:
-                goals.set_objective_done(session, objective_id, objective.done_on is None, self.app.today)
-        except CasetuiError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.load(self.detail.goal.id)
-        table = self.query_one("#objectives", DataTable)
-        table.move_cursor(row=table.get_row_index(str(objective_id)))
-        self.notify("Objective done." if objective.done_on is None else "Objective open again.")
+        goal_id, today = self.detail.goal.id, self.app.today
+
+        def toggled(_objective) -> None:
+            self.load(goal_id, select_objective=objective_id)
+            self.notify("Objective done." if objective.done_on is None else "Objective open again.")
+
+        self.call_service(
+            lambda session: goals.set_objective_done(session, objective_id, objective.done_on is None, today), toggled
+        )
 
     def action_add_progress(self) -> None:
         if self.detail is None:
@@ -420,8 +442,11 @@ class GoalsScreen(Screen):
         if self.detail is None:
             return
         goal = self.detail.goal
-        with self.app.database.transaction() as session:
-            history = goals.goal_history(session, goal.id)
+        self.call_service(
+            lambda session: goals.goal_history(session, goal.id), lambda history: self._show_history(goal, history)
+        )
+
+    def _show_history(self, goal, history) -> None:
         entries = [
             (
                 f"Revision {item.revision} · {item.revised_at:%Y-%m-%d} · {item.worker}",

@@ -13,7 +13,8 @@ from textual.containers import Center, Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
-from casetui.widgets.fields import FormField, show_errors
+from casetui.screens.service_calls import ServiceCalls
+from casetui.widgets.fields import FormField
 
 
 class LockScreen(Screen):
@@ -52,11 +53,12 @@ class LockScreen(Screen):
             self.app.call_from_thread(self.query_one("#lock-error", Static).update, "That is not it. Try again.")
 
 
-class LockSettingsDialog(ModalScreen[bool]):
+class LockSettingsDialog(ServiceCalls, ModalScreen[bool]):
     """Choose the idle minutes and (for a plain file) the lock PIN or passphrase."""
 
     CSS_PATH = "lock.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    ERROR_TITLE = "Idle lock not saved"
 
     def __init__(self, minutes: int, encrypted: bool):
         super().__init__()
@@ -86,23 +88,25 @@ class LockSettingsDialog(ModalScreen[bool]):
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
-    def save(self) -> None:
+    def action_save(self) -> None:
         from casetui.data.domain.errors import ValidationError
         from casetui.data.services import lock, settings
 
         minutes = self.query_one("#idle_lock_minutes", Input).value
-        try:
-            with self.app.database.transaction() as session:
-                if not self.encrypted:
-                    secret = self.query_one("#secret", Input).value
-                    if secret != self.query_one("#again", Input).value:
-                        raise ValidationError("again", "The two entries differ.")
-                    if secret or not lock.has_lock_secret(session):
-                        lock.set_lock_secret(session, secret)
-                settings.set_value(session, "idle_lock_minutes", minutes)
-        except ValidationError as exc:
-            for message in show_errors(self, exc.errors):
-                self.notify(message, severity="error")
-            return
-        self.notify("Idle lock saved")
-        self.dismiss(True)
+        secret = again = None
+        if not self.encrypted:
+            secret, again = self.query_one("#secret", Input).value, self.query_one("#again", Input).value
+
+        def save(session) -> None:
+            if not self.encrypted:
+                if secret != again:
+                    raise ValidationError("again", "The two entries differ.")
+                if secret or not lock.has_lock_secret(session):
+                    lock.set_lock_secret(session, secret)
+            settings.set_value(session, "idle_lock_minutes", minutes)
+
+        def saved(_result) -> None:
+            self.notify("Idle lock saved")
+            self.dismiss(True)
+
+        self.call_service(save, saved)

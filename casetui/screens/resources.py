@@ -25,6 +25,7 @@ from casetui.data.directory import resources
 from casetui.data.domain import vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import cases, clients, provider_list, referrals
+from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.provider_list_dialog import ProviderListDialog
 from casetui.widgets.referral_form import ReferralForm
 from casetui.widgets.resource_card import ResourceDetail, hit_prompt
@@ -36,7 +37,7 @@ FILTERS = ("category", "age", "gender", "language", "population", "place")
 NO_CLIENT = "A referral is made for a client: open the directory from the client's record (or the caseload)."
 
 
-class ResourcesScreen(Screen):
+class ResourcesScreen(ServiceCalls, Screen):
     CSS_PATH = "resources.tcss"
     HELP_TITLE = "Resource directory"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -104,22 +105,32 @@ class ResourcesScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "Resource directory"
-        if self.case_id is not None:
-            try:
-                with self.app.database.transaction() as session:
-                    case = cases.get_case(session, self.case_id)
-                    client = clients.get_client(session, case.client_id)
-                    self.client_name, self.case_closed = client.display_name, case.is_closed
-                    self.profile = resources.client_profile(session, self.case_id, self.app.today)
-            except CasetuiError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                self.case_id = None
+        self.query_one("#detail", ResourceDetail).clear("Highlight a service to see its details.")
+        self.query_one("#query", Input).focus()
+        if self.case_id is None:
+            self.start_search()
+            return
+        case_id, today = self.case_id, self.app.today
+
+        def read(session):
+            case = cases.get_case(session, case_id)
+            client = clients.get_client(session, case.client_id)
+            return client.display_name, case.is_closed, resources.client_profile(session, case_id, today)
+
+        def refused(error: CasetuiError) -> None:
+            self.notify(str(error), severity="error", markup=False)
+            self.case_id = None
+            self.start_search()
+
+        self.call_service(read, self._show_client, on_error=refused, group="load")
+
+    def _show_client(self, loaded) -> None:
+        self.client_name, self.case_closed, self.profile = loaded
         if self.client_name:
             self.sub_title = f"Resource directory · for {self.client_name}"
         # For a client with open needs, start on the services suggested for them.
         self.suggested = bool(self.profile and self.profile.needs)
-        self.query_one("#detail", ResourceDetail).clear("Highlight a service to see its details.")
-        self.query_one("#query", Input).focus()
+        self.refresh_bindings()
         self.start_search()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
@@ -385,8 +396,13 @@ class ResourcesScreen(Screen):
                 timeout=8,
             )
             return
-        with self.app.database.transaction() as session:
-            open_referrals = [r for r in referrals.list_referrals(session, self.case_id) if referrals.is_open(r)]
+        case_id = self.case_id
+        self.call_service(
+            lambda session: [r for r in referrals.list_referrals(session, case_id) if referrals.is_open(r)],
+            self._open_provider_list,
+        )
+
+    def _open_provider_list(self, open_referrals) -> None:
         names = list(dict.fromkeys([r.service_name for r in open_referrals] + list(self.picked.values())))
         if not names:
             self.notify("Refer the client (r) or add services to the list (a) first.", severity="warning")
@@ -417,12 +433,13 @@ class ResourcesScreen(Screen):
         hit = self._need_service()
         if hit is None:
             return
-        try:
-            with self.app.database.transaction() as session:
-                service = resources.get_service(session, hit.id).service
-        except CasetuiError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
+        self.call_service(
+            lambda session: resources.get_service(session, hit.id).service,
+            self._open_service_form,
+            on_error=lambda error: self.notify(str(error), severity="error", markup=False),
+        )
+
+    def _open_service_form(self, service) -> None:
         values = {name: getattr(service, name) for name in resources.EDITABLE_FIELDS}
         form = ServiceEditForm(
             values, statuses=resources.SERVICE_STATUSES, save=partial(self._save_service, service.id, service.version)
@@ -442,11 +459,14 @@ class ResourcesScreen(Screen):
         hit = self._need_service()
         if hit is None:
             return
-        try:
-            with self.app.database.transaction() as session:
-                service = resources.mark_verified(session, hit.id, self.app.today)
-        except CasetuiError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.notify(f"{service.name} marked verified on {self.app.today:%Y-%m-%d}.", markup=False)
-        self.schedule_search(0)
+        today = self.app.today
+
+        def verified(service) -> None:
+            self.notify(f"{service.name} marked verified on {today:%Y-%m-%d}.", markup=False)
+            self.schedule_search(0)
+
+        self.call_service(
+            lambda session: resources.mark_verified(session, hit.id, today),
+            verified,
+            on_error=lambda error: self.notify(str(error), severity="error", markup=False),
+        )

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
-
-from casetui.data.domain.errors import CasetuiError, ValidationError
+from textual.widgets import Label, Select, SelectionList, Static, TextArea
 
 
 class FormField(Vertical):
@@ -64,6 +58,8 @@ class FormField(Vertical):
             return control.text
         if isinstance(control, Select):
             return None if control.value is Select.NULL else control.value
+        if isinstance(control, SelectionList):
+            return list(control.selected)
         return getattr(control, "value", None)
 
     def set_error(self, message: str | None) -> None:
@@ -89,52 +85,3 @@ def show_errors(container: Widget, errors: dict[str, str]) -> list[str]:
     if first is not None:
         first.control.focus()
     return list(unmatched.values())
-
-
-class FormDialog(ModalScreen):
-    """A modal form whose Save hands ``values()`` to the ``save`` callable its caller gave.
-
-    A ValidationError shows beside the fields; any other casetui error (a closed case, a
-    colleague's save) is a notification titled ``ERROR_TITLE``. Either way the form stays open
-    with everything typed. Dismisses with what ``save`` returned, or None when cancelled.
-    Subclasses set ``self.save``, compose the fields and buttons ``#save``/``#cancel``, and
-    implement ``values()``.
-    """
-
-    ERROR_TITLE = "Not saved"
-    # The frame every form shares (Textual applies a base class's CSS to its subclasses):
-    # a centred box that scrolls, fields side by side in a Horizontal.pair, buttons right.
-    DEFAULT_CSS = """
-    FormDialog { align: center middle; }
-    FormDialog > VerticalScroll {
-        width: 72; max-width: 100%; height: auto; max-height: 100%; padding: 0 2;
-        border: thick $primary; background: $surface;
-    }
-    FormDialog Horizontal.pair { height: auto; }
-    FormDialog Horizontal.pair > FormField { width: 1fr; margin-right: 1; }
-    FormDialog Horizontal.buttons { height: auto; align-horizontal: right; }
-    FormDialog Button { margin-left: 1; }
-    """
-    save: Callable[[dict], object]
-
-    def values(self) -> dict:
-        raise NotImplementedError
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        try:
-            result = self.save(self.values())
-        except ValidationError as exc:
-            for message in show_errors(self, exc.errors):
-                self.notify(message, severity="error", title=self.ERROR_TITLE, markup=False)
-            return
-        except CasetuiError as exc:
-            show_errors(self, {})
-            self.notify(str(exc), severity="error", title=self.ERROR_TITLE, markup=False)
-            return
-        self.dismiss(result)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -10,93 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Select, SelectionList, Static
+from textual.widgets import Footer, Input, Select, SelectionList, Static
 
 from casetui.data.domain import vocab
-from casetui.data.domain.errors import CasetuiError, ValidationError
-from casetui.widgets.fields import FormField, show_errors
+from casetui.widgets.fields import FormField
+from casetui.widgets.form_dialog import FormDialog
 
 Save = Callable[[dict], None]
-
-
-class GoalDialog(ModalScreen[bool]):
-    """The frame every goal form shares: a title, fields, an error line, Cancel / Save."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
-    DEFAULT_CSS = """
-    GoalDialog { align: center middle; }
-    GoalDialog > Vertical {
-        width: 90; max-width: 100%; height: auto; max-height: 100%;
-        padding: 0 1; border: thick $primary; background: $surface;
-    }
-    GoalDialog .dialog-title { text-style: bold; margin-bottom: 1; }
-    GoalDialog VerticalScroll { height: auto; max-height: 60vh; }
-    GoalDialog Horizontal.pair { height: auto; }
-    GoalDialog Horizontal.pair > FormField { width: 1fr; margin-right: 1; }
-    GoalDialog SelectionList { height: 6; }
-    GoalDialog .form-error { color: $error; height: auto; }
-    GoalDialog Horizontal.buttons { height: auto; align-horizontal: right; }
-    GoalDialog Horizontal.buttons Button { margin-left: 1; }
-    """
-
-    def __init__(self, title: str, save: Save):
-        super().__init__()
-        self.title_text = title
-        self.save = save
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.title_text, classes="dialog-title")
-            with VerticalScroll():
-                yield from self.form()
-            yield Static("", classes="form-error", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="save", variant="primary")
-        yield Footer()
-
-    def form(self) -> ComposeResult:
-        raise NotImplementedError
-
-    def on_mount(self) -> None:
-        self.query(FormField).first().control.focus()
-
-    def values(self) -> dict:
-        """What the user typed, keyed by the names the service expects."""
-        values = {}
-        for field in self.query(FormField):
-            control = field.control
-            if isinstance(control, SelectionList):
-                values[control.id] = list(control.selected)
-            elif isinstance(control, Select):
-                values[control.id] = None if control.is_blank() else control.value
-            else:
-                values[control.id] = control.value
-        return values
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        error_line = self.query_one(".form-error", Static)
-        try:
-            self.save(self.values())
-        except ValidationError as exc:
-            unmatched = show_errors(self, exc.errors)
-            error_line.update(" ".join(unmatched))
-            return
-        except CasetuiError as exc:  # a closed case, someone else's save: say so, keep the form
-            error_line.update(str(exc))
-            return
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
 
 
 def _text(value) -> str:
@@ -107,11 +31,11 @@ def _text(value) -> str:
     return str(value)
 
 
-class GoalForm(GoalDialog):
+class GoalForm(FormDialog):
     """A new goal, or with ``ask_reason`` a revision of one (the reason is kept in its history)."""
 
     def __init__(self, title: str, save: Save, values: dict | None = None, *, ask_reason: bool = False):
-        super().__init__(title, save)
+        super().__init__(title, save, wide=True)
         self.initial = values or {}
         self.ask_reason = ask_reason
 
@@ -155,17 +79,17 @@ class GoalForm(GoalDialog):
             yield FormField("Start date", Input(_text(start.get("start_on")), placeholder="YYYY-MM-DD", id="start_on"))
             yield FormField("Due date", Input(_text(start.get("due_on")), placeholder="YYYY-MM-DD", id="due_on"))
 
-    def on_mount(self) -> None:
-        self.query_one("#reason" if self.ask_reason else "#statement", Input).focus()
+    def initial_focus(self) -> Input:
+        return self.query_one("#reason" if self.ask_reason else "#statement", Input)
 
 
-class ObjectiveForm(GoalDialog):
+class ObjectiveForm(FormDialog):
     def form(self) -> ComposeResult:
         yield FormField("Objective: a short step toward the goal", Input(id="text"))
         yield FormField("Due date", Input(placeholder="YYYY-MM-DD (optional)", id="due_on"))
 
 
-class ProgressForm(GoalDialog):
+class ProgressForm(FormDialog):
     """A progress entry; ``value_hint`` says what to type (the unit, or yes/no)."""
 
     def __init__(self, title: str, save: Save, *, today: str, value_hint: str):
@@ -179,11 +103,11 @@ class ProgressForm(GoalDialog):
         yield FormField("Evidence source", Input(placeholder="e.g. Pay stub, client report", id="evidence_source"))
         yield FormField("Note", Input(id="note"))
 
-    def on_mount(self) -> None:
-        self.query_one("#value", Input).focus()
+    def initial_focus(self) -> Input:
+        return self.query_one("#value", Input)
 
 
-class StatusForm(GoalDialog):
+class StatusForm(FormDialog):
     """The goal's FHIR lifecycle and achievement status, and why it changes."""
 
     def __init__(self, title: str, save: Save, *, lifecycle: str, achievement: str | None):

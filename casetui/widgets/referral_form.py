@@ -11,22 +11,15 @@ from collections.abc import Callable
 from datetime import date
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Input, Select, Static
+from textual.containers import Horizontal
+from textual.widgets import Input, Select
 
 from casetui.data.domain import vocab
-from casetui.widgets.fields import FormDialog, FormField
+from casetui.widgets.fields import FormField
+from casetui.widgets.form_dialog import FormDialog
 
 
 class ReferralForm(FormDialog):
-    ERROR_TITLE = "Cannot refer"
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Refer")]
-    DEFAULT_CSS = """
-    ReferralForm #referral-title { text-style: bold; margin-bottom: 1; }
-    ReferralForm #referral-service { color: $text-muted; margin-bottom: 1; }
-    """
-
     def __init__(
         self,
         *,
@@ -37,43 +30,25 @@ class ReferralForm(FormDialog):
         follow_up_on: date,
         save: Callable[[dict], object],
     ):
-        super().__init__()
-        self.client_name, self.service_label, self.domain = client_name, service_label, domain
-        self.referred_on, self.follow_up_on = referred_on, follow_up_on
-        self.save = save
+        super().__init__(f"Refer {client_name}", save, subtitle=service_label, ok="Refer")
+        self.domain, self.referred_on, self.follow_up_on = domain, referred_on, follow_up_on
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(f"Refer {self.client_name}", id="referral-title", markup=False)
-            yield Static(self.service_label, id="referral-service", markup=False)
-            with Horizontal(classes="pair"):
-                yield FormField("Referral date", Input(f"{self.referred_on:%Y-%m-%d}", id="referred_on"))
-                yield FormField("Follow up on", Input(f"{self.follow_up_on:%Y-%m-%d}", id="follow_up_on"))
-            yield FormField(
-                "Need",
-                Select(
-                    [(label, code) for code, label in vocab.DOMAINS.items()],
-                    value=self.domain if self.domain in vocab.DOMAINS else Select.NULL,
-                    prompt="Choose the need",
-                    id="domain",
-                ),
-            )
-            yield FormField(
-                "Note for the file", Input(placeholder="What the client should bring, who to ask for...", id="note")
-            )
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Refer", id="save", variant="primary")
-        yield Footer(compact=True, show_command_palette=False)
+    def form(self) -> ComposeResult:
+        with Horizontal(classes="pair"):
+            yield FormField("Referral date", Input(f"{self.referred_on:%Y-%m-%d}", id="referred_on"))
+            yield FormField("Follow up on", Input(f"{self.follow_up_on:%Y-%m-%d}", id="follow_up_on"))
+        yield FormField(
+            "Need",
+            Select(
+                [(label, code) for code, label in vocab.DOMAINS.items()],
+                value=self.domain if self.domain in vocab.DOMAINS else Select.NULL,
+                prompt="Choose the need",
+                id="domain",
+            ),
+        )
+        yield FormField(
+            "Note for the file", Input(placeholder="What the client should bring, who to ask for...", id="note")
+        )
 
-    def on_mount(self) -> None:
-        self.query_one("#follow_up_on", Input).focus()
-
-    def values(self) -> dict:
-        domain = self.query_one("#domain", Select).value
-        return {
-            "referred_on": self.query_one("#referred_on", Input).value,
-            "follow_up_on": self.query_one("#follow_up_on", Input).value,
-            "domain": None if domain is Select.NULL else domain,
-            "note": self.query_one("#note", Input).value,
-        }
+    def initial_focus(self) -> Input:
+        return self.query_one("#follow_up_on", Input)

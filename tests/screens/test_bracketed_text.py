@@ -37,8 +37,8 @@ from casetui.screens.help import HelpScreen
 from casetui.screens.intake import IntakeScreen
 from casetui.screens.resources import ResourcesScreen
 from casetui.widgets.duplicate_dialog import DuplicateDialog
+from casetui.widgets.form_dialog import FormDialog
 from casetui.widgets.goal_forms import ProgressForm
-from casetui.widgets.record_form import RecordForm
 from casetui.widgets.referral_form import ReferralForm
 from tests.conftest import TODAY
 
@@ -260,7 +260,7 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         assert SERVICE in table and PROVIDER in table
         await pilot.press("o")  # the outcome form names the service
         await pilot.pause()
-        assert isinstance(app.screen, RecordForm)
+        assert isinstance(app.screen, FormDialog)
         assert f"Outcome of the referral to {SERVICE}" in shown(app.screen.query_one("#form-title", Static))
         await pilot.press("escape")
         await pilot.press("6")
@@ -268,7 +268,7 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         assert CLINIC in shown(record.query_one("#consents-table", DataTable))
         await pilot.press("v")  # revoking names the recipient
         await pilot.pause()
-        assert isinstance(app.screen, RecordForm)
+        assert isinstance(app.screen, FormDialog)
         assert f"Revoke the consent to {CLINIC}" in shown(app.screen.query_one("#form-title", Static))
         await pilot.press("escape")
         await pilot.press("7")

@@ -9,7 +9,7 @@ from casetui.cli import make_app
 from casetui.data.services import consent, notes
 from casetui.data.storage.models import AuditEvent, Case, Client, StageChange
 from casetui.screens.client import ClientScreen
-from casetui.widgets.record_form import RecordForm
+from casetui.widgets.form_dialog import FormDialog
 from tests.conftest import TODAY
 
 
@@ -69,7 +69,7 @@ async def test_adding_a_note_with_inline_validation(demo_path, demo_db):
         await pilot.press("n")
         await pilot.pause()
         form = app.screen
-        assert isinstance(form, RecordForm)
+        assert isinstance(form, FormDialog)
         form.query_one("#occurred_on", Input).value = "2026-01-14"
         form.query_one("#kind", Select).value = "phone"
         form.query_one("#duration_minutes", Input).value = "20"
@@ -257,5 +257,5 @@ async def test_editing_a_client_with_no_gender_recorded(demo_path, demo_db):
         await pilot.press("e")
         await settle(app, pilot)
         form = app.screen
-        assert isinstance(form, RecordForm)
+        assert isinstance(form, FormDialog)
         assert form.query_one("#gender", Select).value is Select.NULL
