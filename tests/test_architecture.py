@@ -4,7 +4,11 @@ imports inside functions (which hide a cycle from Python but not from a reader).
 from __future__ import annotations
 
 import ast
+import asyncio
+import threading
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "casetui"
 
@@ -86,3 +90,30 @@ def test_no_import_cycle_inside_casetui():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def _open_from(module: str, database) -> None:
+    """Open a transaction on a running event loop from code that belongs to ``module``."""
+    namespace = {"__name__": module, "database": database}
+    exec("async def open_it():\n    with database.transaction():\n        pass\n", namespace)
+    asyncio.run(namespace["open_it"]())
+
+
+def test_the_interface_cannot_wait_on_the_database(database):
+    """A screen that opens a transaction on the event loop fails (its tests fail), instead of
+    freezing the interface on a slow server; from a worker thread, or from tests, it is fine."""
+    with pytest.raises(RuntimeError, match="casetui.screens.somewhere opened a database transaction on the event"):
+        _open_from("casetui.screens.somewhere", database)
+    with pytest.raises(RuntimeError, match="event loop"):
+        _open_from("casetui.widgets.somewhere", database)
+    _open_from("tests.somewhere", database)
+    opened_in_a_thread = []
+
+    def in_a_worker_thread() -> None:
+        namespace = {"__name__": "casetui.screens.somewhere", "database": database, "opened": opened_in_a_thread}
+        exec("with database.transaction():\n    opened.append(True)\n", namespace)
+
+    worker = threading.Thread(target=in_a_worker_thread)
+    worker.start()
+    worker.join()
+    assert opened_in_a_thread == [True]
