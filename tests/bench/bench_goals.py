@@ -111,6 +111,9 @@ async def open_screen_times(path: Path, case_id: int, runs: int) -> tuple[list[f
             started = time.perf_counter()
             app.open_goals(case_id)
             await pilot.pause()
+            await app.workers.wait_for_complete()  # the list, then the first goal's details
+            await pilot.pause()
+            await app.workers.wait_for_complete()
             screen = app.screen
             assert isinstance(screen, GoalsScreen)
             assert screen.query_one("#goals", DataTable).row_count == GOALS

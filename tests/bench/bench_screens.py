@@ -1,0 +1,101 @@
+"""Opening each main screen from the keyboard: ``screen_open_ms``.
+
+On a demo database of ``CASES`` open cases, a headless 120x40 app presses the key that opens a
+screen and waits until that screen's data is shown: every worker it started has finished and
+the frame after it is laid out. For each screen (client from the caseload; goals, intake
+(reassessment), resources and discharge from the client; and back to the caseload, which
+reloads), ``ARGS.runs`` x 4 opens (at least 20) after one warm-up; the figure is the p95 in
+milliseconds. Target: every screen under 100 ms.
+
+Headless: Textual's own work is measured (compose, layout, render to segments, the service
+calls in their threads), not the terminal's drawing of the frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+CASES = 2000
+TODAY = date(2026, 1, 15)
+
+
+def build(path: Path) -> None:
+    from casetui.data.services import demo
+    from casetui.data.storage.database import open_database
+
+    database = open_database(str(path), worker=demo.DEMO_WORKER)
+    with database.transaction() as session:
+        demo.write_demo(session, TODAY, clients=CASES)
+    database.dispose()
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
+
+
+async def open_times(path: Path, runs: int) -> dict[str, list[float]]:
+    from casetui.cli import make_app
+    from casetui.data.services import demo
+    from casetui.screens.caseload import CaseloadScreen
+    from casetui.screens.client import ClientScreen
+    from casetui.screens.discharge import DischargeScreen
+    from casetui.screens.goals import GoalsScreen
+    from casetui.screens.intake import IntakeScreen
+    from casetui.screens.resources import ResourcesScreen
+
+    app = make_app(str(path), today=TODAY, worker=demo.DEMO_WORKER)
+    times: dict[str, list[float]] = {name: [] for name in ("client", "goals", "intake", "resources", "discharge")}
+    times["caseload"] = []
+
+    async def shown(pilot, key: str, kind: type) -> float:
+        started = time.perf_counter()
+        await pilot.press(key)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()  # what the first frame's handlers started
+        elapsed = (time.perf_counter() - started) * 1000
+        assert isinstance(app.screen, kind), (key, app.screen)
+        return elapsed
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, CaseloadScreen)
+        for run in range(runs + 1):
+            measured = {
+                "client": await shown(pilot, "enter", ClientScreen),
+                "goals": await shown(pilot, "g", GoalsScreen),
+            }
+            await shown(pilot, "escape", ClientScreen)
+            measured["intake"] = await shown(pilot, "a", IntakeScreen)
+            app.pop_screen()  # not escape: the intake may ask whether to keep a draft
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            measured["resources"] = await shown(pilot, "f", ResourcesScreen)
+            await shown(pilot, "escape", ClientScreen)
+            measured["discharge"] = await shown(pilot, "d", DischargeScreen)
+            await shown(pilot, "escape", ClientScreen)
+            measured["caseload"] = await shown(pilot, "escape", CaseloadScreen)
+            if run:  # the first round warms imports and caches
+                for name, value in measured.items():
+                    times[name].append(value)
+    app.database.dispose()
+    return times
+
+
+def run(workdir: Path, args) -> dict:
+    runs = max(20, 4 * (getattr(args, "runs", 5) or 5))
+    path = workdir / "screens.db"
+    build(path)
+    times = asyncio.run(open_times(path, runs))
+    figures = {f"screen_open_ms_{name}": round(p95(values), 1) for name, values in times.items()}
+    figures["screen_open_ms"] = max(figures.values())
+    return figures
