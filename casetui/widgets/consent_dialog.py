@@ -16,6 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from casetui.data.domain import vocab
+from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormDialog, FormField
 
 
@@ -44,8 +45,8 @@ class ConsentDialog(FormDialog):
                 ),
             )
             with Horizontal(classes="pair"):
-                yield FormField("Signed on", Input(f"{self.signed_on:%Y-%m-%d}", id="signed_on"))
-                yield FormField("Expires on", Input(placeholder="optional", id="expires_on"))
+                yield DateField("Signed on", Input(f"{self.signed_on:%Y-%m-%d}", id="signed_on"))
+                yield DateField("Expires on", Input(id="expires_on"), hint="optional")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save consent", id="save", variant="primary")

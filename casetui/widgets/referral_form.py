@@ -16,6 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Select, Static
 
 from casetui.data.domain import vocab
+from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormDialog, FormField
 
 
@@ -47,8 +48,8 @@ class ReferralForm(FormDialog):
             yield Static(f"Refer {self.client_name}", id="referral-title", markup=False)
             yield Static(self.service_label, id="referral-service", markup=False)
             with Horizontal(classes="pair"):
-                yield FormField("Referral date", Input(f"{self.referred_on:%Y-%m-%d}", id="referred_on"))
-                yield FormField("Follow up on", Input(f"{self.follow_up_on:%Y-%m-%d}", id="follow_up_on"))
+                yield DateField("Referral date", Input(f"{self.referred_on:%Y-%m-%d}", id="referred_on"))
+                yield DateField("Follow up on", Input(f"{self.follow_up_on:%Y-%m-%d}", id="follow_up_on"))
             yield FormField(
                 "Need",
                 Select(
