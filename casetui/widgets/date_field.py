@@ -62,38 +62,37 @@ class DateField(FormField):
             self.control.placeholder = dates.pattern(self.order)
         self.show_reading()
 
-    @property
-    def day(self) -> date | None:
-        """The day typed, or None (blank, or not readable as one day)."""
-        try:
-            return dates.parse(self.control.value, self.order or dates.DEFAULT_ORDER)
-        except dates.DateProblem:
-            return None
-
-    def problem(self) -> dates.DateProblem | None:
-        """Why what was typed is not one day; None when it is, or when nothing is typed."""
+    def _read(self) -> date | dates.DateProblem | None:
         if not self.control.value.strip():
             return None
         try:
-            dates.parse(self.control.value, self.order or dates.DEFAULT_ORDER)
+            return dates.parse(self.control.value, self.order or dates.DEFAULT_ORDER)
         except dates.DateProblem as problem:
             return problem
-        return None
+
+    @property
+    def day(self) -> date | None:
+        """The day typed, or None (blank, or not readable as one day)."""
+        read = self._read()
+        return read if isinstance(read, date) else None
+
+    def problem(self) -> dates.DateProblem | None:
+        """Why what was typed is not one day; None when it is, or when nothing is typed."""
+        read = self._read()
+        return read if isinstance(read, dates.DateProblem) else None
 
     def show_reading(self) -> None:
-        text = self.control.value
+        read = self._read()
         hint, is_problem = "", False
-        if text.strip():
-            problem = self.problem()
-            if problem is None:
-                if self._typed_in:
-                    hint = f"= {dates.describe(self.day)}"
-                    if self.size.width and len(hint) > self.size.width:
-                        hint = hint[2:]  # a narrow field (a filter bar) keeps the date on one line
-            elif self.control.has_focus and problem.kind in ("not_a_date", "two_digit_year"):
-                pass  # most likely still being typed (2026-0, 03/04/20): said when the field is left
-            else:
-                hint, is_problem = problem.message, True
+        if isinstance(read, date):
+            if self._typed_in:
+                hint = f"= {dates.describe(read)}"
+                if self.size.width and len(hint) > self.size.width:
+                    hint = hint[2:]  # a narrow field (a filter bar) keeps the date on one line
+        elif read is not None:
+            # Half typed (2026-0, 03/04/20) is only called wrong once the field is left.
+            if not (self.control.has_focus and read.kind in ("not_a_date", "two_digit_year")):
+                hint, is_problem = read.message, True
         self.query_one(".date-hint", Static).update(hint)
         self.set_class(bool(hint), "-hint")
         self.set_class(is_problem, "-problem")
