@@ -47,6 +47,11 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         self.first_caseload = first_caseload
         self.startup_error: str | None = None
         self.first_frame_shown = False
+        # The local order of day and month (setting "date_order"), read once the database is
+        # open; date fields are handed it, so no widget reads the database for it.
+        self.date_order = "mdy"
+        if self._database is not None:
+            self._read_settings(self._database)
         if demo:
             self.sub_title = "demo caseload"
 
@@ -65,8 +70,16 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
     def database(self):
         """The open database (waits for the background opening on first use)."""
         if self._database is None:
-            self._database = self._pending.result()
+            database = self._pending.result()
+            self._read_settings(database)
+            self._database = database
         return self._database
+
+    def _read_settings(self, database) -> None:
+        from casetui.data.services import settings
+
+        with database.session() as session:
+            self.date_order = settings.date_order(session)
 
     def on_ready(self) -> None:
         """The first frame is on the terminal. Only now is the rest of the start-up done: it
@@ -96,7 +109,7 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         from casetui.data.domain.errors import CasetuiError
 
         try:
-            self._pending.result()
+            _ = self.database  # opened, and the settings the app holds read
         except CasetuiError as exc:
             self.startup_error = str(exc)  # the app ends once this worker has (below)
 

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from casetui.data.domain.errors import CasetuiError
 from casetui.screens.service_calls import ServiceCalls
+from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField, show_errors
 from casetui.widgets.plain import cells
 
@@ -41,8 +42,8 @@ class AuditScreen(ServiceCalls, Screen):
         with Horizontal(id="audit-filters"):
             yield FormField("Client", Input(str(self.initial_client or ""), placeholder="name or number", id="client"))
             yield FormField("Worker", Select([], prompt="Everyone", id="worker", allow_blank=True))
-            yield FormField("From (enter)", Input(placeholder="YYYY-MM-DD", id="since"))
-            yield FormField("To (enter)", Input(placeholder="YYYY-MM-DD", id="until"))
+            yield DateField("From (enter)", Input(placeholder="YYYY-MM-DD", id="since"))
+            yield DateField("To (enter)", Input(placeholder="YYYY-MM-DD", id="until"))
         table = DataTable(id="audit-rows", cursor_type="row", zebra_stripes=True)
         table.add_columns("When (UTC)", "Worker", "Action", "Record", "Client", "Fields")
         yield table
@@ -73,10 +74,11 @@ class AuditScreen(ServiceCalls, Screen):
         except NoMatches:  # still composing, or already closing: nothing to filter
             return None
         worker = None if select.is_blank() else select.value
+        order = getattr(self.app, "date_order", "mdy")
         try:
             filters = v.collect(
-                ("since", lambda: v.parse_date(self.query_one("#since", Input).value, "since", "From")),
-                ("until", lambda: v.parse_date(self.query_one("#until", Input).value, "until", "To")),
+                ("since", lambda: v.parse_date(self.query_one("#since", Input).value, "since", "From", order=order)),
+                ("until", lambda: v.parse_date(self.query_one("#until", Input).value, "until", "To", order=order)),
             )
             if filters["since"] and filters["until"] and filters["until"] < filters["since"]:
                 raise ValidationError("until", "To must be on or after From.")

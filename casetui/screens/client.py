@@ -29,6 +29,7 @@ from casetui.data.services import cases, clients, consent, goals, notes, referra
 from casetui.data.services.client_record import ClientRecord, client_record
 from casetui.screens import ReloadOnReturn
 from casetui.screens.service_calls import ServiceCalls
+from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
 from casetui.widgets.form_dialog import FormDialog
 from casetui.widgets.plain import cells
@@ -394,7 +395,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             return
         today = self.app.today
         fields = [
-            FormField("Date", Input(value=f"{today:%Y-%m-%d}", id="occurred_on"), hint="YYYY-MM-DD"),
+            DateField("Date", Input(value=f"{today:%Y-%m-%d}", id="occurred_on")),
             FormField(
                 "Type",
                 Select(
@@ -451,7 +452,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             return
         today = self.app.today
         fields = [
-            FormField("Follow-up date", Input(value=f"{today:%Y-%m-%d}", id="followed_up_on"), hint="YYYY-MM-DD"),
+            DateField("Follow-up date", Input(value=f"{today:%Y-%m-%d}", id="followed_up_on")),
             FormField("What was done", TextArea(id="note")),
         ]
         version = self.record.case.version
@@ -483,7 +484,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
                     prompt="Choose an outcome",
                 ),
             ),
-            FormField("Outcome date", Input(value=f"{today:%Y-%m-%d}", id="outcome_on"), hint="YYYY-MM-DD"),
+            DateField("Outcome date", Input(value=f"{today:%Y-%m-%d}", id="outcome_on")),
             FormField("Reason", Input(id="reason"), hint="required when declined or a no-show"),
         ]
         referral = next(r for r in self.record.referrals if r.id == referral_id)
@@ -516,8 +517,8 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
                     prompt="What may be shared",
                 ),
             ),
-            FormField("Signed on", Input(value=f"{today:%Y-%m-%d}", id="signed_on"), hint="YYYY-MM-DD"),
-            FormField("Expires on", Input(id="expires_on"), hint="YYYY-MM-DD, blank for none"),
+            DateField("Signed on", Input(value=f"{today:%Y-%m-%d}", id="signed_on")),
+            DateField("Expires on", Input(id="expires_on"), hint="blank for none"),
         ]
         self.open_form(
             "Record a consent (release of information)",
@@ -545,7 +546,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
         item = next(c for c, _status in self.record.consents if c.id == consent_id)
         today = self.app.today
         fields = [
-            FormField("Revoked on", Input(value=f"{today:%Y-%m-%d}", id="revoked_on"), hint="YYYY-MM-DD"),
+            DateField("Revoked on", Input(value=f"{today:%Y-%m-%d}", id="revoked_on")),
             FormField("Reason", Input(id="reason")),
         ]
         self.open_form(
@@ -580,7 +581,8 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             value = getattr(client, name)
             if name == "date_of_birth":
                 value = _day(value)
-            fields.append(FormField(label, Input(value="" if value is None else str(value), id=name)))
+            field = DateField if name == "date_of_birth" else FormField
+            fields.append(field(label, Input(value="" if value is None else str(value), id=name)))
         fields.insert(
             4,
             FormField(

@@ -34,6 +34,7 @@ from casetui.data.domain import vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import cases, clients, consent, discharge, provider_list
 from casetui.widgets.consent_dialog import ConsentDialog
+from casetui.widgets.date_field import DateField
 from casetui.widgets.dialogs import ConfirmDialog, ReasonDialog
 from casetui.widgets.fields import FormField, show_errors
 from casetui.widgets.plain import cells
@@ -187,7 +188,7 @@ class DischargeScreen(Screen):
                     ),
                 )
                 when = record.discharge_on if record and record.discharge_on else self.app.today
-                yield FormField("Discharge date", Input(f"{when:%Y-%m-%d}", id="discharge_on"))
+                yield DateField("Discharge date", Input(f"{when:%Y-%m-%d}", id="discharge_on"))
             yield FormField(
                 "Destination at exit: situation",
                 Select(
@@ -284,7 +285,7 @@ class DischargeScreen(Screen):
                 yield FormField(
                     "Who was contacted", Input(placeholder="Receiving provider (→ completes)", id="recipient")
                 )
-                yield FormField("Date", Input(f"{self.app.today:%Y-%m-%d}", id="contacted_on"), id="field-contacted_on")
+                yield DateField("Date", Input(f"{self.app.today:%Y-%m-%d}", id="contacted_on"), id="field-contacted_on")
                 yield FormField(
                     "How",
                     Select(

@@ -39,6 +39,7 @@ from casetui.data.domain import instruments, vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import assessments, cases, clients
 from casetui.widgets.choice_picker import ChoicePicker
+from casetui.widgets.date_field import DateField
 from casetui.widgets.dialogs import ConfirmDialog
 from casetui.widgets.duplicate_dialog import DuplicateDialog, PossibleMatch
 from casetui.widgets.fields import FormField, show_errors
@@ -203,7 +204,7 @@ class IntakeScreen(Screen):
         )
 
     def _build_demographics(self) -> Iterable[Widget]:
-        yield FormField("Date of birth", Input(id="date_of_birth", placeholder="YYYY-MM-DD", classes="form-control"))
+        yield DateField("Date of birth", Input(id="date_of_birth", classes="form-control"))
         yield FormField(
             "Gender",
             Select(
@@ -240,7 +241,7 @@ class IntakeScreen(Screen):
         )
 
     def _build_referral(self) -> Iterable[Widget]:
-        yield FormField("Assessment date", Input(id="assessed_on", placeholder="YYYY-MM-DD", classes="form-control"))
+        yield DateField("Assessment date", Input(id="assessed_on", classes="form-control"))
         if self.case_id is None:
             yield FormField(
                 "Program",

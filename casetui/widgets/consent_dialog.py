@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
 from casetui.data.domain import vocab
+from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
 from casetui.widgets.form_dialog import FormDialog
 
@@ -36,8 +37,8 @@ class ConsentDialog(FormDialog):
             ),
         )
         with Horizontal(classes="pair"):
-            yield FormField("Signed on", Input(f"{self.signed_on:%Y-%m-%d}", id="signed_on"))
-            yield FormField("Expires on", Input(placeholder="optional", id="expires_on"))
+            yield DateField("Signed on", Input(f"{self.signed_on:%Y-%m-%d}", id="signed_on"))
+            yield DateField("Expires on", Input(id="expires_on"), hint="optional")
 
     def initial_focus(self) -> Input:
         return self.query_one("#recipient" if not self.recipient else "#signed_on", Input)

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Select, SelectionList, Static
 
 from casetui.data.domain import vocab
+from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
 from casetui.widgets.form_dialog import FormDialog
 
@@ -76,8 +77,8 @@ class GoalForm(FormDialog):
             yield FormField("Baseline", Input(_text(start.get("baseline")), id="baseline"), hint="yes/no for reach")
             yield FormField("Target", Input(_text(start.get("target")), id="target"))
         with Horizontal(classes="pair"):
-            yield FormField("Start date", Input(_text(start.get("start_on")), placeholder="YYYY-MM-DD", id="start_on"))
-            yield FormField("Due date", Input(_text(start.get("due_on")), placeholder="YYYY-MM-DD", id="due_on"))
+            yield DateField("Start date", Input(_text(start.get("start_on")), id="start_on"))
+            yield DateField("Due date", Input(_text(start.get("due_on")), id="due_on"))
 
     def initial_focus(self) -> Input:
         return self.query_one("#reason" if self.ask_reason else "#statement", Input)
@@ -86,7 +87,7 @@ class GoalForm(FormDialog):
 class ObjectiveForm(FormDialog):
     def form(self) -> ComposeResult:
         yield FormField("Objective: a short step toward the goal", Input(id="text"))
-        yield FormField("Due date", Input(placeholder="YYYY-MM-DD (optional)", id="due_on"))
+        yield DateField("Due date", Input(id="due_on"), hint="optional")
 
 
 class ProgressForm(FormDialog):
@@ -98,7 +99,7 @@ class ProgressForm(FormDialog):
 
     def form(self) -> ComposeResult:
         with Horizontal(classes="pair"):
-            yield FormField("Date", Input(self.today, id="recorded_on"))
+            yield DateField("Date", Input(self.today, id="recorded_on"))
             yield FormField("Value", Input(id="value"), hint=self.value_hint)
         yield FormField("Evidence source", Input(placeholder="e.g. Pay stub, client report", id="evidence_source"))
         yield FormField("Note", Input(id="note"))

@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
 from casetui.data.domain import vocab
+from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
 from casetui.widgets.form_dialog import FormDialog
 
@@ -35,8 +36,8 @@ class ReferralForm(FormDialog):
 
     def form(self) -> ComposeResult:
         with Horizontal(classes="pair"):
-            yield FormField("Referral date", Input(f"{self.referred_on:%Y-%m-%d}", id="referred_on"))
-            yield FormField("Follow up on", Input(f"{self.follow_up_on:%Y-%m-%d}", id="follow_up_on"))
+            yield DateField("Referral date", Input(f"{self.referred_on:%Y-%m-%d}", id="referred_on"))
+            yield DateField("Follow up on", Input(f"{self.follow_up_on:%Y-%m-%d}", id="follow_up_on"))
         yield FormField(
             "Need",
             Select(

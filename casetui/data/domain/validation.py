@@ -10,10 +10,8 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from casetui.data.domain import dates
 from casetui.data.domain.errors import ValidationError
-
-DATE_HINT = "Use a date like 2026-03-31."
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d")
 
 
 def _blank(value) -> bool:
@@ -31,23 +29,24 @@ def text(value, field: str, label: str, *, required: bool = False, max_length: i
     return value
 
 
-def parse_date(value, field: str, label: str, *, required: bool = False) -> date | None:
+def parse_date(
+    value, field: str, label: str, *, required: bool = False, order: str = dates.DEFAULT_ORDER
+) -> date | None:
+    """A date from a date, ISO text or text in day and month order (``dates.parse``: a date
+    both orders read differently is refused). ``order`` (the ``date_order`` setting) only
+    decides which reading an error offers first and its example: it never changes the date."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     if _blank(value):
         if required:
-            raise ValidationError(field, f"{label} is required. {DATE_HINT}")
+            raise ValidationError(field, f"{label} is required. Use a date like 2026-03-31 or {dates.example(order)}.")
         return None
-    raw = str(value).strip()
-    # ISO first: it is what the forms show and what exports write.
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(field, f"{label} '{raw}' is not a date. {DATE_HINT}")
+    try:
+        return dates.parse(str(value), order)
+    except dates.DateProblem as problem:
+        raise ValidationError(field, f"{label}: {problem.message}") from None
 
 
 def parse_int(
