@@ -47,11 +47,9 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         self.first_caseload = first_caseload
         self.startup_error: str | None = None
         self.first_frame_shown = False
-        # The local order of day and month (setting "date_order"), read once the database is
-        # open; date fields are handed it, so no widget reads the database for it.
+        # The local order of day and month (setting "date_order"), read in a thread once the app
+        # is mounted; date fields are handed it, so no widget reads the database for it.
         self.date_order = "mdy"
-        if self._database is not None:
-            self._read_settings(self._database)
         if demo:
             self.sub_title = "demo caseload"
 
@@ -70,16 +68,21 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
     def database(self):
         """The open database (waits for the background opening on first use)."""
         if self._database is None:
-            database = self._pending.result()
-            self._read_settings(database)
-            self._database = database
+            self._database = self._pending.result()
         return self._database
 
-    def _read_settings(self, database) -> None:
+    def on_mount(self) -> None:
+        self.run_worker(self._read_settings, thread=True, group="settings", exit_on_error=False)
+
+    def _read_settings(self) -> None:
         from casetui.data.services import settings
 
-        with database.session() as session:
-            self.date_order = settings.date_order(session)
+        try:
+            with self.database.transaction() as session:
+                order = settings.date_order(session)
+        except Exception:  # the database could not be opened: the app says so and ends
+            return
+        self.call_from_thread(setattr, self, "date_order", order)
 
     def on_ready(self) -> None:
         """The first frame is on the terminal. Only now is the rest of the start-up done: it
@@ -109,7 +112,7 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         from casetui.data.domain.errors import CasetuiError
 
         try:
-            _ = self.database  # opened, and the settings the app holds read
+            self._pending.result()
         except CasetuiError as exc:
             self.startup_error = str(exc)  # the app ends once this worker has (below)
 

@@ -82,7 +82,7 @@ async def test_an_ambiguous_date_shows_both_readings_beside_the_field_and_iso_sh
 
 async def test_a_day_first_agency_sees_its_order_and_a_birth_date_typed_so_finds_the_duplicate(demo_path):
     database = open_database(str(demo_path), worker="test-worker")
-    with database.session() as session:
+    with database.transaction() as session:
         settings.set_value(session, "date_order", "dmy")
         # Day after the 12th: typed day first it is one day only, whatever the order.
         existing = next(
