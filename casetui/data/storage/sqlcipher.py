@@ -53,14 +53,16 @@ def url_for(path: Path, passphrase: str) -> str:
     return f"sqlite+pysqlcipher://:{quote(passphrase, safe='')}@/{Path(path).resolve()}"
 
 
-def connect(path: Path, passphrase: str | None = None, *, timeout: float = 5.0):
-    """A DB-API connection to a plain (no passphrase) or encrypted file, with the key applied.
+def connect(path: Path, passphrase: str | None = None, *, timeout: float = 5.0, read_only: bool = False):
+    """A DB-API connection to a plain (no passphrase) or encrypted file, with the key applied;
+    ``read_only``: one that cannot write to it.
 
     A wrong passphrase raises ``DatabaseError`` with a clear message.
     """
+    target, uri = (f"{Path(path).resolve().as_uri()}?mode=ro", True) if read_only else (str(path), False)
     if not passphrase:
-        return sqlite3.connect(str(path), timeout=timeout)
-    conn = _driver().connect(str(path), timeout=timeout)
+        return sqlite3.connect(target, timeout=timeout, uri=uri)
+    conn = _driver().connect(target, timeout=timeout, uri=uri)
     try:
         # SQLCipher logs decryption failures to stderr; casetui reports them in one line itself.
         conn.execute("PRAGMA cipher_log_level = NONE")
