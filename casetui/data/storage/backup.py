@@ -35,8 +35,7 @@ def backup_file(source: Path, dest: Path, passphrase: str | None = None) -> Path
         raise DatabaseError(f"The folder {dest.parent} does not exist.")
     passphrase = passphrase if state.encrypted else None
     with files.replacing(dest) as temporary:
-        with closing(crypto.connect(source, passphrase)) as src, closing(crypto.connect(temporary, passphrase)) as dst:
-            src.backup(dst)
+        crypto.backup_into(source, temporary, passphrase)
         verify(temporary, passphrase)
     return dest
 
@@ -103,8 +102,7 @@ def restore(backup: Path, target: Path, keep_folder: Path, *, passphrase: str | 
                     shutil.copyfile(f"{target}{suffix}", files.private_empty_file(f"{kept}{suffix}"))
     passphrase = passphrase if crypto.is_encrypted(backup) else None
     with files.replacing(target) as temporary:
-        with closing(crypto.connect(backup, passphrase)) as src, closing(crypto.connect(temporary, passphrase)) as dst:
-            src.backup(dst)
+        crypto.backup_into(backup, temporary, passphrase)
         verify(temporary, passphrase)
         # A stale WAL beside the new file would be replayed into it: it belongs to the old file.
         for suffix in ("-wal", "-shm"):

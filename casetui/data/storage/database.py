@@ -8,7 +8,6 @@ backed up and migrated; a new one (only where the caller allows it) is created o
 
 from __future__ import annotations
 
-from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -216,8 +215,7 @@ def backup_sqlite(source: Path, dest: Path, passphrase: str | None = None) -> Pa
     from casetui.data.storage import sqlcipher as crypto
 
     with files.replacing(dest) as temporary:
-        with closing(crypto.connect(source, passphrase)) as src, closing(crypto.connect(temporary, passphrase)) as dst:
-            src.backup(dst)
+        crypto.backup_into(source, temporary, passphrase)
     return dest
 
 

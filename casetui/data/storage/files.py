@@ -249,11 +249,8 @@ def state_of(where: str, tables: set[str], meta: dict[str, str]) -> FileState:
 def private_empty_file(path) -> Path:
     """Create (or empty) ``path`` owner-only (0600), whatever the umask."""
     path = Path(path)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)  # 0600 even when the file was there before, or the umask is odd
     return path
 
 
@@ -265,13 +262,12 @@ def replacing(path) -> Iterator[Path]:
     path = Path(path).expanduser()
     temporary = path.with_name(f".{path.name}.partial")
     temporary.unlink(missing_ok=True)  # left by a crash; O_EXCL then never writes through a link
-    fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    os.close(os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
     try:
-        os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
-    try:
+        os.chmod(temporary, 0o600)
         yield temporary
+        for suffix in ("-wal", "-shm", "-journal"):  # an SQLite file's own, named for the temporary
+            Path(f"{temporary}{suffix}").unlink(missing_ok=True)
         fd = os.open(temporary, os.O_RDONLY)
         try:
             os.fsync(fd)  # on disk before the rename makes it the real file

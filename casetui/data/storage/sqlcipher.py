@@ -9,6 +9,7 @@ lock's PIN is ``services/lock.py``.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
@@ -74,3 +75,12 @@ def connect(path: Path, passphrase: str | None = None, *, timeout: float = 5.0, 
             f"Wrong passphrase for {path} (or it is not a casetui database). Nothing was changed."
         ) from None
     return conn
+
+
+def backup_into(source: Path, dest: Path, passphrase: str | None = None) -> None:
+    """Copy ``source`` into the empty file ``dest`` with SQLite's online backup API (consistent
+    even while the app writes), keyed alike. The copy is one self-contained file (a rollback
+    journal, not WAL): reading it later leaves no -wal or -shm beside it."""
+    with closing(connect(source, passphrase)) as src, closing(connect(dest, passphrase)) as dst:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")
