@@ -224,6 +224,19 @@ def write_varied_caseload(session, today, cases_wanted=45):
     )
     _client, case = make_case(session, today, "Gus", "Notewright", worker="J. Rivera", opened_days_ago=50)
     session.add(Note(case_id=case.id, occurred_on=today, kind="note", text="Wrote up the file"))
+    # Expired consents replaced by newer ones to the same recipients, typed differently.
+    for old, new in (("SOCIÉTÉ AIDE", "Société Aide"), ("Legal Aid", "legal  aid")):
+        client, _case = make_case(session, today, "Hana", "Renewcombe", worker="J. Rivera", opened_days_ago=0)
+        for recipient, signed, expires in ((old, -400, -5), (new, -1, 300)):
+            session.add(
+                Consent(
+                    client_id=client.id,
+                    recipient=recipient,
+                    scope="referral",
+                    signed_on=today + timedelta(days=signed),
+                    expires_on=today + timedelta(days=expires),
+                )
+            )
     for n in range(cases_wanted):
         first, last = rng.choice(names)
         client = clients.create_client(
@@ -260,7 +273,9 @@ def write_varied_caseload(session, today, cases_wanted=45):
             session.add(
                 Consent(
                     client_id=client.id,
-                    recipient=rng.choice(["Legal Aid", "legal  aid", " LEGAL AID", "Riverton Housing"]),
+                    recipient=rng.choice(
+                        ["Legal Aid", "legal  aid", " LEGAL AID", "Société Aide", "SOCIÉTÉ AIDE", "Riverton"]
+                    ),
                     scope="referral",
                     signed_on=signed,
                     expires_on=rng.choice(

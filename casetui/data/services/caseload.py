@@ -424,33 +424,39 @@ def _recipient_key(recipient: str) -> str:
     return " ".join(recipient.lower().split())
 
 
+# ``_recipient_key`` in SQL: SQLite's lower() and trim() give the same for printable ASCII
+# without double spaces (nearly every name typed); anything else asks Python.
+_RECIPIENT_KEY = (
+    "CASE WHEN s.recipient GLOB '*[^ -~]*' OR instr(s.recipient, '  ') THEN casetui_recipient(s.recipient) "
+    "ELSE lower(trim(s.recipient)) END"
+)
 # Every open case ranked as ``load_caseload`` sorts them (CaseloadRow.sort_key), in one
 # statement: SQLite does the work, not Python. Per case, the first date due of every kind of
 # item: the _DUE items, no contact for too long, the latest consent to each recipient expiring
 # or expired; a safety flag comes first. Dates are ISO text, which sorts as dates; '~' sorts
 # after them all ("nothing due").
-_RANKED = """
+_RANKED = f"""
     WITH open_case AS (
         SELECT c.id, c.client_id, c.opened_on, c.safety_flag,
                cl.last_name || ', ' || COALESCE(NULLIF(cl.preferred_name, ''), cl.first_name) AS name
         FROM case_file c JOIN client cl ON cl.id = c.client_id
-        WHERE c.closed_on IS NULL {worker}
+        WHERE c.closed_on IS NULL {{worker}}
     ),
-    first_due AS (SELECT case_id, MIN(due_on) AS first_on FROM ({due}) AS due GROUP BY case_id),
+    first_due AS (SELECT case_id, MIN(due_on) AS first_on FROM ({{due}}) AS due GROUP BY case_id),
     last_contact AS (
         SELECT n.case_id, MAX(n.occurred_on) AS last_on
         FROM note n JOIN case_file c ON c.id = n.case_id
-        WHERE c.closed_on IS NULL {worker} AND n.kind <> 'note'
+        WHERE c.closed_on IS NULL {{worker}} AND n.kind <> 'note'
         GROUP BY n.case_id
     ),
     consent_due AS (
         SELECT client_id, MIN(expires_on) AS first_on
         FROM (
             SELECT s.client_id, s.signed_on, s.expires_on, s.revoked_on, ROW_NUMBER() OVER (
-                PARTITION BY s.client_id, casetui_recipient(s.recipient) ORDER BY s.signed_on DESC, s.id DESC
+                PARTITION BY s.client_id, {_RECIPIENT_KEY} ORDER BY s.signed_on DESC, s.id DESC
             ) AS nth
             FROM consent s
-            WHERE s.client_id IN (SELECT c.client_id FROM case_file c WHERE c.closed_on IS NULL {worker})
+            WHERE s.client_id IN (SELECT c.client_id FROM case_file c WHERE c.closed_on IS NULL {{worker}})
         ) AS latest
         WHERE nth = 1 AND signed_on <= :today AND (revoked_on IS NULL OR revoked_on > :today)
           AND expires_on <= :consent_end
