@@ -1,12 +1,14 @@
 """The casetui application: global keys, themes, the command palette, navigation.
 
 Start-up is kept lean: this module imports Textual and the caseload screen only. SQLAlchemy and
-the other screens load when they are first needed (see ``data/startup.py``).
+the other screens load when they are first needed. ``cli.start_app`` hands the app the most
+urgent rows of the caseload, read with stdlib sqlite3, and a function that opens the database:
+the first frame shows those rows, then the database is opened in a thread (``on_ready``).
 """
 
 from __future__ import annotations
 
-import gc
+import threading
 from collections.abc import Iterable
 from datetime import date
 
@@ -34,17 +36,24 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         Binding("ctrl+l", "lock", "Lock", show=False),  # hidden: every footer (and snapshot) stays as it was
     ]
 
-    def __init__(self, database, *, today: date | None = None, demo: bool = False, first_caseload=None):
-        """``database``: a ``db.Database``, or a ``startup.PendingDatabase`` still opening;
-        ``first_caseload``: the caseload being read before the database is open, for the first
-        paint (a ``startup.FirstCaseloadRead``; see ``take_first_caseload``)."""
+    def __init__(
+        self, database, *, worker: str | None = None, today: date | None = None, demo: bool = False, first_caseload=None
+    ):
+        """``database``: the open ``Database``, or a function that opens it, called once: in a
+        thread after the first frame, or by whoever needs the database first (``worker`` then
+        names the worker). ``first_caseload``: a ``caseload.Caseload`` for the first frame."""
         super().__init__()
         self._today = today
         self.demo = demo
-        self.worker_name: str = database.worker
-        self._database = None if hasattr(database, "result") else database
-        self._pending = database if self._database is None else None
-        self.first_caseload = first_caseload
+        if callable(database):
+            self._database, self._open_database = None, database
+            self.worker_name: str = worker
+        else:
+            self._database, self._open_database = database, None
+            self.worker_name = database.worker
+        self._opening = threading.Lock()
+        self._open_error: BaseException | None = None
+        self.first_caseload = first_caseload  # the caseload screen takes it when it mounts
         self.startup_error: str | None = None
         self.first_frame_shown = False
         # The local order of day and month (setting "date_order"), read in a thread once the app
@@ -58,17 +67,19 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         """The working date: pinned in tests and screenshots, otherwise the real date."""
         return self._today or date.today()
 
-    def take_first_caseload(self):
-        """The caseload read for the first paint (waiting for the rest of it if need be), once;
-        None when there is none: the caseload screen then loads it from the database."""
-        reader, self.first_caseload = self.first_caseload, None
-        return None if reader is None else reader.result()
-
     @property
     def database(self):
-        """The open database (waits for the background opening on first use)."""
+        """The open database (opened on first use, waiting if another thread is opening it)."""
         if self._database is None:
-            self._database = self._pending.result()
+            with self._opening:
+                if self._database is None:
+                    if self._open_error is not None:
+                        raise self._open_error
+                    try:
+                        self._database = self._open_database()
+                    except BaseException as exc:  # whoever asks next is told the same
+                        self._open_error = exc
+                        raise
         return self._database
 
     def on_mount(self) -> None:
@@ -89,32 +100,24 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         would otherwise delay that frame (callbacks scheduled during the start-up batch run
         before it, not after it)."""
         self.first_frame_shown = True
-        if not gc.isenabled():  # switched off for the start-up (cli.cmd_run)
-            # What start-up made (modules, classes, the screen) lives as long as the app:
-            # frozen, later collections need not walk through it again.
-            gc.freeze()
-            gc.enable()
         for screen in self.screen_stack:
             if hasattr(screen, "after_first_frame"):
                 screen.after_first_frame()
-        if self._pending is not None:
-            # Load SQLAlchemy and check (and if need be back up and migrate) the database
-            # behind the painted caseload.
-            self._finish_opening()
+        if self._database is None:
+            # Load SQLAlchemy and open (check, back up) the database behind the painted rows.
+            self.run_worker(
+                self._open_in_background, thread=True, exclusive=True, group="open-database", exit_on_error=False
+            )
 
-    def _finish_opening(self) -> None:
-        self._pending.start()
-        self.run_worker(
-            self._wait_for_database, thread=True, exclusive=True, group="open-database", exit_on_error=False
-        )
-
-    def _wait_for_database(self) -> None:
+    def _open_in_background(self) -> None:
         from casetui.data.domain.errors import CasetuiError
 
         try:
-            self._pending.result()
+            _ = self.database
         except CasetuiError as exc:
             self.startup_error = str(exc)  # the app ends once this worker has (below)
+        except Exception as exc:  # its text may quote data: name only what kind of failure it was
+            self.startup_error = f"the database could not be opened (unexpected {type(exc).__name__})"
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Exiting from inside the worker would cancel the worker itself.

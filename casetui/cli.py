@@ -104,8 +104,10 @@ def make_app(
     worker: str | None = None,
     passphrase: str | None = None,
     auto_backup: bool = False,
+    create: bool = False,
 ):
-    """Open the database and build the app without running it (tests call this).
+    """Open the database and build the app without running it (tests call this); ``create``:
+    a missing or empty file becomes a new database.
 
     An encrypted file needs its passphrase: given, or $CASETUI_PASSPHRASE, or typed at a prompt.
     """
@@ -113,10 +115,46 @@ def make_app(
     from casetui.app import CaseApp
 
     target = db_url or config.resolve_db(None)
-    database = _open(target, passphrase, worker=worker or config.worker_name())
+    database = _open(target, passphrase, worker=worker or config.worker_name(), create=create)
     if auto_backup:
         _auto_backup(database, today or date.today())
     return CaseApp(database, today=today, demo=demo)
+
+
+def start_app(target: str, today: date | None = None, *, create: bool = False):
+    """The app on ``target`` as ``casetui`` starts it; ``create``: a missing or empty file
+    becomes a new database (the first run, at the default place), and says so.
+
+    A current, plain casetui file (the usual case) is inspected and its most urgent rows read
+    with stdlib sqlite3 (``caseload.first_caseload``), so the first frame shows them while
+    SQLAlchemy has not even been imported; the app opens the database after that frame. Any other
+    file is opened (a passphrase asked for, an older schema backed up and migrated) before the
+    app is built, or refused with its one-line message: no screen, so no client data, shows.
+    """
+    from casetui import config
+
+    worker = config.worker_name()
+    day = today or date.today()
+    if "://" not in target:
+        from casetui.data.services import caseload
+        from casetui.data.storage import files
+
+        state, first = caseload.first_caseload(target, day, worker=worker)
+        if first is not None:
+            from casetui.app import CaseApp
+
+            def open_database():
+                database = _open(target, worker=worker)
+                _auto_backup(database, day)
+                return database
+
+            return CaseApp(open_database, worker=worker, today=today, first_caseload=first)
+        if state.kind != files.Kind.ENCRYPTED:
+            state.require(create=create)  # the file's own message, or an older file to migrate
+    app = make_app(target, today=today, worker=worker, auto_backup=True, create=create)
+    if app.database.created:
+        print(f"Created a new casetui database at {app.database.path}")
+    return app
 
 
 PASSPHRASE_ENV = "CASETUI_PASSPHRASE"
@@ -124,15 +162,15 @@ PASSPHRASE_ENV = "CASETUI_PASSPHRASE"
 
 def _passphrase(target: str, given: str | None = None, *, confirm: bool = False) -> str | None:
     """The passphrase for an encrypted file (None for a plain one); prompts only at a terminal."""
-    from casetui.data.storage import sqlcipher as crypto
+    from casetui.data.storage import files
     from casetui.data.storage.database import sqlite_path, to_url
 
     path = sqlite_path(to_url(target))
     chosen = given or os.environ.get(PASSPHRASE_ENV)
-    if chosen or path is None or not (confirm or crypto.is_encrypted(path)):
+    if chosen or path is None or not (confirm or files.inspect(path).kind == files.Kind.ENCRYPTED):
         return chosen
     if not sys.stdin.isatty():
-        return None  # the file is then refused as "not a casetui database, or encrypted"
+        return None  # the file is then refused as encrypted, with how to give the passphrase
     import getpass
 
     chosen = getpass.getpass(f"Passphrase for {path.name}: ")
@@ -141,11 +179,14 @@ def _passphrase(target: str, given: str | None = None, *, confirm: bool = False)
     return chosen
 
 
-def _open(target: str, passphrase: str | None = None, *, worker: str | None = None):
+def _open(target: str, passphrase: str | None = None, *, worker: str | None = None, create: bool = False):
+    """The database at ``target``, opened only if it exists (``create``: or made new)."""
     from casetui import config
     from casetui.data.storage.database import open_database
 
-    return open_database(target, worker=worker or config.worker_name(), passphrase=_passphrase(target, passphrase))
+    return open_database(
+        target, worker=worker or config.worker_name(), passphrase=_passphrase(target, passphrase), create=create
+    )
 
 
 def _auto_backup(database, today: date) -> None:
@@ -175,77 +216,49 @@ def _demo_database(today: date) -> str:
     return path
 
 
-def write_demo_file(target: str, today: date, clients: int = 25) -> None:
+def write_demo_file(target: str, today: date, clients: int = 25) -> str:
+    """A new database at ``target`` holding the synthetic demo caseload; where it was written."""
     from casetui.data.services import demo
-    from casetui.data.storage.database import open_database, sqlite_path, to_url
+    from casetui.data.storage import files
+    from casetui.data.storage.database import describe, open_database, sqlite_path, to_url
 
     path = sqlite_path(to_url(target))
-    if path is not None and path.exists() and path.stat().st_size > 0:
+    if path is not None and not files.inspect(path).new:
         raise CliError(f"{path} already exists; the demo is only written to a new file.")
-    database = open_database(target, worker="demo")
+    database = open_database(target, worker="demo", create=True)
     try:
         with database.transaction() as session:
             demo.write_demo(session, today, clients=clients)
     finally:
         database.dispose()
+    return describe(target)
 
 
 def cmd_run(args) -> int:
-    import gc
-
     from casetui import config
 
-    # Start-up makes hundreds of thousands of objects that live as long as the app (modules,
-    # classes, the caseload): collecting while they are made only delays the first frame. The
-    # app switches collection back on once that frame is shown (CaseApp.on_ready).
-    gc.disable()
-    today = args.today or date.today()
-    target = _demo_database(today) if args.demo else config.resolve_db(args.db)
-    app = None if args.demo else _quick_app(target, args.today)
-    if app is None:
+    if args.demo:
         from casetui.data.services.demo import DEMO_WORKER
 
-        app = make_app(
-            target,
-            today=args.today,
-            demo=args.demo,
-            worker=DEMO_WORKER if args.demo else None,
-            auto_backup=not args.demo,
-        )
-    try:
-        app.run()
-    finally:
-        gc.enable()  # e.g. when the app stopped before its first frame
+        target = _demo_database(args.today or date.today())
+        app = make_app(target, today=args.today, demo=True, worker=DEMO_WORKER)
+    else:
+        target = config.resolve_db(args.db)
+        # Only the first run creates a database, and only in casetui's own folder: a --db or
+        # CASETUI_DB naming a missing file is a mistake to report, not a new caseload.
+        app = start_app(target, args.today, create=target == str(config.default_db_path()))
+    app.run()
     if app.startup_error:  # the database behind the first screen could not be opened after all
         print(f"casetui: error: {app.startup_error}", file=sys.stderr)
         return EXIT_ERROR
     return app.return_code or 0
 
 
-def _quick_app(target: str, today: date | None):
-    """The app for a plain casetui SQLite file, painted from a read-only stdlib read while
-    SQLAlchemy loads and ``open_database`` checks (backs up, migrates) the file in a thread.
-    None when the file is anything else: ``make_app`` then opens it first, as before."""
-    if "://" in target:
-        return None
-    from casetui import config
-    from casetui.data.services.startup import FirstCaseloadRead, PendingDatabase
-
-    worker = config.worker_name()
-    reader = FirstCaseloadRead(target, today or date.today(), worker)  # on the other core, while Textual loads
-    from casetui.app import CaseApp
-
-    if not reader.usable():
-        return None
-    pending = PendingDatabase(target, worker, after_open=lambda database: _auto_backup(database, today or date.today()))
-    return CaseApp(pending, today=today, first_caseload=reader)  # the screen takes it when it shows it
-
-
 def cmd_demo(args) -> int:
     if args.clients < 1 or args.clients > 100_000:
         raise CliError("--clients must be between 1 and 100000")
-    write_demo_file(args.cmd_db, args.today or date.today(), clients=args.clients)
-    print(f"Demo caseload written to {args.cmd_db}")
+    where = write_demo_file(args.cmd_db, args.today or date.today(), clients=args.clients)
+    print(f"Created a new casetui database at {where} with a synthetic demo caseload ({args.clients} open cases).")
     return 0
 
 
@@ -294,14 +307,15 @@ def cmd_restore(args) -> int:
 
 
 def cmd_encrypt(args) -> int:
-    from casetui.data.storage import backup
+    from casetui.data.storage import backup, files
     from casetui.data.storage import sqlcipher as crypto
 
     if not crypto.available():
         raise CliError(f"SQLCipher is not installed. {crypto.INSTALL_HINT}")
     target, path = _file_of(args)
-    if not path.exists():
-        raise CliError(f"{path} does not exist.")
+    state = files.inspect(path)
+    if state.kind != files.Kind.ENCRYPTED:  # that one is refused below as already encrypted
+        state.require()  # a missing, empty or foreign file is named before a passphrase is asked for
     counts = backup.encrypt_file(path, _passphrase(target, confirm=True) or "", plain_copy=args.plain_copy)
     print(f"Encrypted {path} ({sum(counts.values())} rows checked). Keep the passphrase safe: it cannot be recovered.")
     return 0
@@ -338,16 +352,16 @@ def cmd_import(args) -> int:
 
 
 def cmd_copy(args) -> int:
-    from casetui.data.storage import copy
+    from casetui.data.storage import copy, files
     from casetui.data.storage.database import open_database, sqlite_path, to_url
 
     dest_path = sqlite_path(to_url(args.dest))
-    if dest_path is not None and dest_path.exists() and dest_path.stat().st_size > 0:
+    if dest_path is not None and not files.inspect(dest_path).new:
         raise CliError(f"{dest_path} already exists; copy only into a new file or an empty database.")
     source = open_database(args.source, worker="copy", create=False, passphrase=_passphrase(args.source))
     try:
         try:
-            dest = open_database(args.dest, worker="copy")
+            dest = open_database(args.dest, worker="copy", create=True)
         except Exception:
             if dest_path is not None:
                 _remove_sqlite_file(dest_path)
@@ -362,6 +376,8 @@ def cmd_copy(args) -> int:
         dest.dispose()
     finally:
         source.dispose()
+    if dest.created:
+        print(f"Created a new casetui database at {dest.path}")
     print(f"Copied {copy.describe(source)} to {copy.describe(dest)}:")
     for result in results:
         print(f"  {result.table:<22} {result.dest_rows:>9} rows")

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from casetui.cli import main
 
 
@@ -47,6 +49,7 @@ def test_missing_folder_is_one_line(tmp_path):
 def test_demo_writes_once_and_refuses_to_overwrite(tmp_path, capsys):
     target = tmp_path / "demo.db"
     assert main(["demo", "--db", str(target)]) == 0
+    assert capsys.readouterr().out.startswith(f"Created a new casetui database at {target} with a synthetic demo")
     assert os.stat(target).st_mode & 0o777 == 0o600
     size = target.stat().st_size
     assert main(["demo", "--db", str(target)]) == 1
@@ -97,3 +100,50 @@ def test_locate_never_prints_a_password(capsys):
     assert main(["--db", "postgresql+psycopg://worker:s3cret@db.example/agency", "locate"]) == 0
     out = capsys.readouterr().out
     assert "s3cret" not in out and "db.example/agency" in out
+
+
+def test_export_of_a_missing_file_creates_nothing(tmp_path, capsys):
+    missing, out = tmp_path / "missing.db", tmp_path / "out.json"
+    assert main(["--db", str(missing), "export", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"casetui: error: {missing} does not exist. Check the path; nothing was created.\n"
+    assert list(tmp_path.iterdir()) == []  # no database, no export
+
+
+def test_export_of_a_zero_byte_file_says_it_is_empty_and_leaves_it(tmp_path, capsys):
+    empty, out = tmp_path / "empty.db", tmp_path / "out.json"
+    empty.touch()
+    assert main(["--db", str(empty), "export", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"casetui: error: {empty} is empty: it holds no casetui data.") and err.count("\n") == 1
+    assert empty.stat().st_size == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["import", "IN"], ["backup", "OUT"], ["restore", "DB"], ["resources", "export", "OUT"], ["encrypt"], ["copy"]],
+)
+@pytest.mark.parametrize("made", ["missing", "empty"])
+def test_no_command_but_the_first_run_demo_and_copy_creates_a_database(command, made, demo_path, tmp_path, capsys):
+    target = tmp_path / "target.db"
+    if made == "empty":
+        target.touch()
+    (tmp_path / "in.json").write_text('{"format": "casetui-export", "clients": []}')
+    folder = tmp_path / "out"
+    folder.mkdir()
+    words = {"IN": str(tmp_path / "in.json"), "OUT": str(folder), "DB": str(target)}
+    if command == ["restore", "DB"]:  # the database is what is restored: the backup is missing or empty
+        argv = ["--db", str(demo_path), "restore", str(target)]
+    elif command == ["copy"]:  # the source is missing or empty
+        argv = ["copy", str(target), str(tmp_path / "copy.db")]
+    else:
+        argv = ["--db", str(target), *[words.get(word, word) for word in command]]
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    expected = "does not exist" if made == "missing" else "is empty"
+    if command == ["encrypt"] and "SQLCipher is not installed" in err:
+        pytest.skip("SQLCipher is not installed")
+    assert err.count("\n") == 1 and expected in err and "Traceback" not in err, err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    assert made == "missing" or target.stat().st_size == 0

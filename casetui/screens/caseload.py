@@ -140,7 +140,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         table = self.query_one("#cases", DataTable)
         table.columns["action"].width = self.action_width(self.app.size.width)
         table.focus()
-        first = self.app.take_first_caseload()
+        first, self.app.first_caseload = self.app.first_caseload, None
         if first is not None:
             self.show_caseload(first, MINE)
         else:
@@ -150,7 +150,8 @@ class CaseloadScreen(ReloadOnReturn, Screen):
 
     def after_first_frame(self) -> None:
         """What the first frame can do without: the filter widgets (four of them cost a good
-        part of a frame) and the table rows below the first screenful."""
+        part of a frame), the table rows below the first screenful, and the rest of a caseload
+        of which the first frame had only the most urgent rows."""
         if self._filters_mounting:
             return
         self._filters_mounting = True
@@ -158,6 +159,8 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         if self._pending_rows is not None:
             self._add_rows(*self._pending_rows)
             self._pending_rows = None
+        if self.loaded is not None and not self.loaded.complete:
+            self.load()
 
     async def mount_filters(self) -> None:
         from textual.widgets import Input, Select  # not needed for the first frame

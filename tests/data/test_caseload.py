@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import os
+import random
+import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import timedelta
 
 import pytest
@@ -22,7 +24,9 @@ from casetui.data.services import (
 )
 from casetui.data.services.caseload import LATER, OVERDUE, SAFETY, THIS_WEEK
 from casetui.data.services.caseload import TODAY as DUE_TODAY
-from casetui.data.storage.models import Goal, Objective, Referral
+from casetui.data.storage import files
+from casetui.data.storage.database import open_database
+from casetui.data.storage.models import Consent, Goal, Note, Objective, Referral
 
 
 def make_case(session, today, first="Ada", last="Sampleton", *, worker=None, opened_days_ago=10):
@@ -193,26 +197,166 @@ def test_few_queries_whatever_the_number_of_cases(demo_db, today):
 def test_the_stdlib_reader_gives_the_same_rows(demo_path, demo_db, today):
     with demo_db.transaction() as session:
         expected = caseload.load_caseload(session, today)
-    conn = caseload.open_read_only(demo_path)
-    assert isinstance(conn, sqlite3.Connection)
-    got = caseload.load_caseload(conn, today)
-    conn.close()
-    assert [(r.case_id, r.next_item) for r in got.rows] == [(r.case_id, r.next_item) for r in expected.rows]
+    with files.reading(demo_path) as (state, conn):
+        assert state.kind == files.Kind.CURRENT and isinstance(conn, sqlite3.Connection)
+        got = caseload.load_caseload(conn, today)
+    assert got == expected
 
 
-def test_the_stdlib_reader_declines_what_is_not_a_casetui_file(tmp_path):
+def write_varied_caseload(session, today, cases_wanted=45):
+    """Open cases with every kind of item, names that tie, consents that replace one another
+    (the recipient typed differently), revoked or not yet signed ones, and another worker's."""
+    rng = random.Random(13)
+    names = [("Ada", "Sampleton"), ("Bram", "Fictor"), ("Cleo", "Mockridge"), ("Dario", "Placeholm"), ("Esme", "Zed")]
+    settings.set_value(session, "no_contact_days", "20")
+    # Two the ranking could get wrong: an expired consent since revoked (nothing due), and a
+    # case whose only note is a plain note, not a contact (no contact for 50 days: overdue).
+    client, _case = make_case(session, today, "Fenna", "Revokedale", worker="J. Rivera", opened_days_ago=0)
+    session.add(
+        Consent(
+            client_id=client.id,
+            recipient="Legal Aid",
+            scope="referral",
+            signed_on=today - timedelta(days=400),
+            expires_on=today - timedelta(days=5),
+            revoked_on=today - timedelta(days=10),
+        )
+    )
+    _client, case = make_case(session, today, "Gus", "Notewright", worker="J. Rivera", opened_days_ago=50)
+    session.add(Note(case_id=case.id, occurred_on=today, kind="note", text="Wrote up the file"))
+    # Expired consents replaced by newer ones to the same recipients, typed differently.
+    for old, new in (("SOCIÉTÉ AIDE", "Société Aide"), ("Legal Aid", "legal  aid")):
+        client, _case = make_case(session, today, "Hana", "Renewcombe", worker="J. Rivera", opened_days_ago=0)
+        for recipient, signed, expires in ((old, -400, -5), (new, -1, 300)):
+            session.add(
+                Consent(
+                    client_id=client.id,
+                    recipient=recipient,
+                    scope="referral",
+                    signed_on=today + timedelta(days=signed),
+                    expires_on=today + timedelta(days=expires),
+                )
+            )
+    for n in range(cases_wanted):
+        first, last = rng.choice(names)
+        client = clients.create_client(
+            session, {"first_name": first, "last_name": last, "preferred_name": rng.choice(["", "", "Pip"])}, today
+        )
+        worker = "J. Rivera" if rng.random() < 0.8 else "A. Okafor"
+        case = cases.open_case(session, client.id, today - timedelta(days=rng.randint(0, 90)), worker=worker)
+        if rng.random() < 0.1:
+            cases.raise_safety_flag(session, case.id, "PHQ-9 item 9 answered above 0")
+        if rng.random() < 0.5:
+            case.next_review_on = today + timedelta(days=rng.randint(-10, 40))
+            session.add(case)
+        if rng.random() < 0.4:
+            add_goal(
+                session, case, today, due_in=rng.randint(-20, 60), objectives=[("Get ID", rng.randint(-5, 9), False)]
+            )
+        if rng.random() < 0.3:
+            session.add(
+                Referral(
+                    case_id=case.id,
+                    provider_name="Cedar Alliance",
+                    service_name="Food Pantry",
+                    referred_on=today - timedelta(days=30),
+                    follow_up_on=today + timedelta(days=rng.randint(-15, 30)),
+                )
+            )
+        for _ in range(rng.choice([0, 0, 1, 3])):
+            kind = rng.choice(["phone", "visit", "note"])
+            session.add(
+                Note(case_id=case.id, occurred_on=today - timedelta(days=rng.randint(0, 60)), kind=kind, text="x")
+            )
+        for _ in range(rng.choice([0, 1, 2, 3])):
+            signed = today - timedelta(days=rng.randint(-3, 400))  # now and then not signed yet
+            session.add(
+                Consent(
+                    client_id=client.id,
+                    recipient=rng.choice(
+                        ["Legal Aid", "legal  aid", " LEGAL AID", "Société Aide", "SOCIÉTÉ AIDE", "Riverton"]
+                    ),
+                    scope="referral",
+                    signed_on=signed,
+                    expires_on=rng.choice(
+                        [None, max(signed, today - timedelta(days=30)) + timedelta(days=rng.randint(1, 60))]
+                    ),
+                    revoked_on=rng.choice([None, None, None, today - timedelta(days=1), today + timedelta(days=3)]),
+                )
+            )
+        if n % 15 == 14:
+            case.closed_on = today
+            session.add(case)
+        session.commit()
+
+
+@pytest.mark.parametrize("worker", ["J. Rivera", None])
+def test_the_first_rows_are_the_whole_caseloads_first_rows(db_path, today, worker):
+    database = open_database(str(db_path), worker="J. Rivera")
+    with database.transaction() as session:
+        write_varied_caseload(session, today)
+        whole = caseload.load_caseload(session, today, worker=worker)
+    database.dispose()
+    assert len(whole.rows) > 20 and any(row.safety_flag for row in whole.rows)
+    assert {row.consent for row in whole.rows} >= {"expired", "current", "none"}
+    assert len({row.client_name for row in whole.rows}) < len(whole.rows)  # names tie: the case id decides
+    for limit in range(1, len(whole.rows) + 2):
+        state, first = caseload.first_caseload(db_path, today, worker=worker, limit=limit)
+        assert state.kind == files.Kind.CURRENT
+        assert first.rows == whole.rows[:limit], limit
+        assert first.workers == whole.workers and first.complete == (limit >= len(whole.rows))
+    assert not first.summary().startswith("The")
+    state, first = caseload.first_caseload(db_path, today, worker=worker, limit=3)
+    assert first.summary() == "The 3 most urgent cases · reading the rest of the caseload…"
+
+
+def test_the_first_read_gives_no_rows_for_any_other_file(tmp_path, demo_path, today):
     text_file = tmp_path / "notes.db"
     text_file.write_text("hello")
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE x (a)").connection.commit()
-    assert caseload.open_read_only(text_file) is None
-    assert caseload.open_read_only(other) is None
-    assert caseload.open_read_only(tmp_path / "missing.db") is None
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    newer = tmp_path / "newer.db"
+    shutil.copy(demo_path, newer)
+    with closing(sqlite3.connect(newer)) as conn:
+        conn.execute("UPDATE casetui_meta SET value = '999' WHERE key = 'schema_version'")
+        conn.commit()
+    older = tmp_path / "older.db"
+    shutil.copy(demo_path, older)
+    with closing(sqlite3.connect(older)) as conn:
+        conn.execute("UPDATE casetui_meta SET value = '3' WHERE key = 'schema_version'")
+        conn.commit()
+    found = {}
+    for path in (text_file, other, empty, newer, older, tmp_path / "missing.db", tmp_path):
+        state, first = caseload.first_caseload(path, today, worker=demo.DEMO_WORKER)
+        assert first is None
+        found[path.name] = state.kind
+    assert found == {
+        "notes.db": files.Kind.FOREIGN,
+        "other.db": files.Kind.FOREIGN,
+        "empty.db": files.Kind.EMPTY,
+        "newer.db": files.Kind.NEWER,
+        "older.db": files.Kind.OLDER,  # migrated (after a backup) before anything is shown
+        "missing.db": files.Kind.MISSING,
+        tmp_path.name: files.Kind.FOLDER,
+    }
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_a_casetui_file_that_cannot_be_read_is_reported_not_shown(demo_path, today):
+    # Current at first sight, but the read fails (here: a table gone): it is called damaged.
+    with closing(sqlite3.connect(demo_path)) as conn:
+        conn.execute("DROP TABLE referral")
+        conn.commit()
+    state, first = caseload.first_caseload(demo_path, today, worker=demo.DEMO_WORKER)
+    assert first is None and state.kind == files.Kind.DAMAGED
+    assert "no such table: referral" in state.message and "casetui restore" in state.message
 
 
 def test_the_caseload_module_does_not_import_sqlalchemy_or_textual():
     code = (
-        "import sys, casetui.data.services.caseload; "
+        "import sys, casetui.data.services.caseload, casetui.data.storage.files; "
         "bad = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'textual', 'rich') if m in sys.modules]; "
         "assert not bad, bad"
     )
@@ -230,44 +374,3 @@ def test_rows_agree_with_the_full_list_of_items(demo_db, today):
         assert row.next_item == (min(mine) if mine else None)
         assert row.overdue_count == sum(1 for item in mine if item.urgency <= OVERDUE)  # safety counts as overdue
         assert row.week_count == sum(1 for item in mine if item.urgency in (DUE_TODAY, THIS_WEEK))
-
-
-@pytest.mark.parametrize("method", ["fork", "spawn"])
-def test_the_first_caseload_comes_back_whole_from_the_child_process(method, demo_path, demo_db, today):
-    from dataclasses import fields
-
-    from casetui.data.services import startup
-
-    assert [f.name for f in fields(caseload.CaseloadRow)] == list(startup.ROW_FIELDS)  # pack_caseload covers each
-    with demo_db.transaction() as session:
-        expected = caseload.load_caseload(session, today, worker=demo.DEMO_WORKER)
-    assert any(row.last_contact_on is None for row in expected.rows) and any(row.safety_flag for row in expected.rows)
-    assert startup.unpack_caseload(startup.pack_caseload(expected)) == expected
-    if method == "fork" and not hasattr(os, "fork"):
-        pytest.skip("no fork on this system; the app spawns the child instead")
-    reader = startup.FirstCaseloadRead(str(demo_path), today, demo.DEMO_WORKER, method=method)
-    assert reader.method == method and reader.usable()
-    got = reader.result()
-    assert got == expected and len(got.rows) >= 20
-
-
-def test_the_child_process_declines_what_is_not_a_casetui_file(tmp_path, today):
-    from casetui.data.services import startup
-
-    text_file = tmp_path / "notes.db"
-    text_file.write_text("hello")
-    for path in (text_file, tmp_path / "missing.db"):
-        for method in ("fork", "spawn") if hasattr(os, "fork") else ("spawn",):
-            reader = startup.FirstCaseloadRead(str(path), today, "J. Rivera", method=method)
-            assert not reader.usable() and reader.result() is None
-
-
-def test_a_casetui_file_that_cannot_be_read_quickly_gives_no_first_caseload(demo_path, today):
-    # Usable at first sight, but the read fails (here: a table gone, as in an older schema):
-    # the caseload screen then loads through the full opening, which migrates or refuses.
-    from casetui.data.services import startup
-
-    with sqlite3.connect(demo_path) as conn:
-        conn.execute("DROP TABLE referral")
-    reader = startup.FirstCaseloadRead(str(demo_path), today, "J. Rivera")
-    assert reader.usable() and reader.result() is None

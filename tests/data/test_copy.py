@@ -123,3 +123,15 @@ def test_cli_copy_refuses_an_existing_file_and_leaves_no_half_copy(demo_path, tm
     assert cli.main(["copy", str(tmp_path / "missing.db"), str(tmp_path / "new.db")]) == cli.EXIT_ERROR
     assert not (tmp_path / "missing.db").exists() and not (tmp_path / "new.db").exists()
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_cli_copy_into_a_new_file_says_where_it_created_it(demo_path, demo_source, tmp_path, capsys):
+    empty = tmp_path / "empty.db"
+    empty.touch()  # zero bytes holds nothing: a new database may go there
+    for dest in (tmp_path / "new.db", empty):
+        assert cli.main(["copy", str(demo_path), str(dest)]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"Created a new casetui database at {dest}\n") and "Verified:" in out
+        copied = open_database(str(dest), create=False)
+        assert_identical(demo_source, copied)
+        copied.dispose()

@@ -384,8 +384,8 @@ def test_hsds_3_examples_import_and_round_trip(tmp_path, session, today):
 # --- command line ----------------------------------------------------------------------------------
 
 
-def test_cli_import_and_export_print_one_summary_line(tmp_path, capsys):
-    db = str(tmp_path / "cli.db")
+def test_cli_import_and_export_print_one_summary_line(db_path, tmp_path, capsys):
+    db = str(db_path)  # an existing database: the command creates none
     assert main(["resources", "import", str(SMALL), "--db", db]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert out == [

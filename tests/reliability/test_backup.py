@@ -157,3 +157,22 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(demo_path, tmp_path, d
     assert err.count("\n") == 1 and "Traceback" not in err
     assert digest(demo_path) == before
     assert not list(config.backups_dir().glob("*before-restore*"))
+
+
+def test_a_backup_is_one_file_and_checking_it_leaves_nothing_beside_it(demo_path, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    made = backup.backup_file(demo_path, folder)
+    assert backup.verify(made) == migrations.SCHEMA_VERSION
+    assert [p.name for p in folder.iterdir()] == [made.name]  # no -wal, -shm or temporary file
+
+
+def test_backup_of_a_missing_or_empty_file_says_so_and_creates_nothing(tmp_path, capsys):
+    for made in ("missing", "empty"):
+        path = tmp_path / f"{made}.db"
+        if made == "empty":
+            path.touch()
+        assert main(["--db", str(path), "backup", str(tmp_path)]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and ("does not exist" if made == "missing" else "is empty") in err
+    assert [p.name for p in tmp_path.iterdir()] == ["empty.db"]

@@ -15,8 +15,7 @@ from sqlmodel import select
 
 from casetui import config
 from casetui.cli import make_app
-from casetui.data.domain import templates as documents
-from casetui.data.services import audit, clients, notes, portability
+from casetui.data.services import audit, clients, documents, notes, portability
 from casetui.data.storage import backup
 from casetui.data.storage import sqlcipher as crypto
 from casetui.data.storage.database import open_database

@@ -1,14 +1,22 @@
-"""The app shell: start-up (both ways), quitting, help, palette, theme."""
+"""The app shell: start-up (the first rows, then the database; or refused), quitting, help, palette, theme."""
 
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
+import threading
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
 
-from casetui.cli import _quick_app, make_app
+from casetui import config
+from casetui.cli import main, make_app, start_app, write_demo_file
 from casetui.data.domain.errors import DatabaseError
+from casetui.data.services import caseload
+from casetui.data.storage import backup, files
 from casetui.screens.caseload import CaseloadScreen
 from tests.conftest import TODAY
 
@@ -31,39 +39,135 @@ async def test_app_starts_and_shows_a_demo_client(demo_path):
     assert app.return_code == 0
 
 
-async def test_quick_start_paints_before_the_database_is_open(demo_path):
-    app = _quick_app(str(demo_path), TODAY)
-    assert app is not None and app.first_caseload is not None and app._database is None
+@pytest.fixture
+def big_demo_path(tmp_path) -> Path:
+    """A demo caseload longer than the first read (caseload.FIRST_ROWS) and the first page."""
+    path = tmp_path / "big.db"
+    write_demo_file(str(path), TODAY, clients=caseload.FIRST_ROWS + 12)
+    return path
+
+
+async def test_the_first_frame_shows_the_most_urgent_rows_then_the_whole_caseload(big_demo_path):
+    app = start_app(str(big_demo_path), TODAY)
+    first = app.first_caseload
+    assert app._database is None and first is not None and not first.complete  # nothing opened yet
+    assert len(first.rows) == caseload.FIRST_ROWS
+    opened = threading.Event()  # the opening waits until the first frame has been looked at
+    open_database = app._open_database
+    app._open_database = lambda: opened.wait(10) and open_database()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        table = app.screen.query_one("#cases", DataTable)
-        assert app.first_caseload is None and app.screen.loaded is not None  # taken from the child process
-        assert table.row_count == len(app.screen.loaded.rows) >= 20
+        screen = app.screen
+        assert app.first_caseload is None and screen.loaded is first  # the screen took it
+        table = screen.query_one("#cases", DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [row.client_name for row in first.rows]
+        assert str(screen.query_one("#summary").render()) == (
+            f"The {caseload.FIRST_ROWS} most urgent cases · reading the rest of the caseload…"
+        )
+        opened.set()
         await app.workers.wait_for_complete()
+        await pilot.pause()
+        whole = screen.loaded
+        assert whole.complete and len(whole.rows) > len(first.rows)
+        assert whole.rows[: len(first.rows)] == first.rows  # the first frame was the top of the whole
+        assert table.row_count == len(whole.rows) and str(screen.query_one("#summary").render()).endswith(
+            f"{len(whole.rows)} open"
+        )
         with app.database.transaction() as session:  # then the full database, checked and open
             assert session.info["worker"] == app.worker_name
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert table.row_count >= 20
+        assert table.row_count == len(whole.rows)
+    assert backup.auto_backups(config.backups_dir(), big_demo_path)  # the day's backup, once open
 
 
-def test_quick_start_leaves_other_files_to_the_full_checks(tmp_path):
+def test_a_small_caseload_is_read_whole_at_once(demo_path):
+    app = start_app(str(demo_path), TODAY)
+    assert app.first_caseload.complete and len(app.first_caseload.rows) >= 20  # the worker's 21 of 25
+
+
+def make_newer(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("UPDATE casetui_meta SET value = '999' WHERE key = 'schema_version'")
+        conn.commit()
+
+
+def test_a_newer_schema_file_paints_no_names(demo_path):
+    names = [row[0] for row in sqlite3.connect(demo_path).execute("SELECT last_name FROM client")]
+    make_newer(demo_path)
+    before = demo_path.read_bytes()
+    result = subprocess.run(
+        [sys.executable, "-m", "casetui", "--db", str(demo_path), "--today", TODAY.isoformat()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and result.stdout == ""  # no screen was drawn: no client names
+    assert result.stderr.count("\n") == 1 and "newer casetui (schema 999" in result.stderr
+    assert not any(name in result.stderr for name in names)
+    assert demo_path.read_bytes() == before
+
+
+def test_start_up_refuses_other_files_before_any_screen(tmp_path, demo_path):
     text_file = tmp_path / "notes.db"
     text_file.write_text("hello")
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE x (a)").connection.commit()
-    assert _quick_app(str(text_file), TODAY) is None
-    assert _quick_app(str(other), TODAY) is None
-    assert _quick_app("postgresql+psycopg://nobody@127.0.0.1:1/none", TODAY) is None
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    make_newer(demo_path)
+    refused = {
+        text_file: "not an SQLite file",
+        other: "another program's tables",
+        demo_path: "newer casetui",
+        empty: "is empty",
+        tmp_path / "missing.db": "does not exist",
+        tmp_path: "is a folder",
+    }
+    for path, words in refused.items():
+        with pytest.raises(DatabaseError, match=words):
+            start_app(str(path), TODAY)
+    assert not (tmp_path / "missing.db").exists() and empty.stat().st_size == 0
+    with pytest.raises(DatabaseError, match="Could not open"):
+        start_app("postgresql+psycopg://nobody@127.0.0.1:1/none", TODAY)
+
+
+def test_an_older_file_is_migrated_before_the_app_is_built(demo_path):
+    with closing(sqlite3.connect(demo_path)) as conn:
+        conn.execute("UPDATE casetui_meta SET value = '3' WHERE key = 'schema_version'")
+        conn.commit()
+    app = start_app(str(demo_path), TODAY)
+    assert app._database is not None and app.database.schema_version() == files.SCHEMA_VERSION
+    assert list(demo_path.parent.glob("demo.db.schema3-*.bak"))  # backed up first
+    app.database.dispose()
+
+
+def test_the_first_run_creates_the_database_and_says_where(capsys):
+    default = config.default_db_path()
+    assert not default.exists()
+    app = start_app(str(default), TODAY, create=True)
+    assert app.database.created and default.exists()
+    assert capsys.readouterr().out == f"Created a new casetui database at {default}\n"
+    app.database.dispose()
+    app = start_app(str(default), TODAY, create=True)  # the second run finds it
+    assert app._database is None and app.first_caseload.rows == []
+    assert capsys.readouterr().out == ""
+
+
+def test_the_app_with_a_missing_db_refuses_and_creates_nothing(tmp_path, capsys):
+    missing = tmp_path / "missing.db"
+    assert main(["--db", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert err == f"casetui: error: {missing} does not exist. Check the path; nothing was created.\n"
+    assert not missing.exists() and list(tmp_path.iterdir()) == []
 
 
 async def test_a_file_refused_after_the_first_paint_ends_the_app_with_the_reason(demo_path):
-    # A file from a newer casetui: the first screen may paint, then the full checks refuse it.
-    with sqlite3.connect(demo_path) as conn:
-        conn.execute("UPDATE casetui_meta SET value = '999' WHERE key = 'schema_version'")
+    # Current when the first rows were read, newer by the time the full opening checks it.
+    app = start_app(str(demo_path), TODAY)
+    make_newer(demo_path)
     before = demo_path.read_bytes()
-    app = _quick_app(str(demo_path), TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -1,12 +1,11 @@
 """Documents rendered from the jinja2 templates in ``templates/``.
 
 HTML templates are autoescaped; Markdown ones are not (Markdown has no escaping to do).
-Saved documents are owner-only (0600).
+Saving one (owner-only) is ``services.documents.save``.
 """
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,14 +37,3 @@ def environment() -> Environment:
 
 def render(template: str, **context) -> str:
     return environment().get_template(template).render(**context)
-
-
-def save(text: str, path: Path) -> Path:
-    """Write a document owner-only, creating its folder if needed."""
-    path = Path(path).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.chmod(path, 0o600)
-    return path

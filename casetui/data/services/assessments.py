@@ -508,7 +508,7 @@ def save_summary(session: Session, assessment_id: int, path: Path | str, today: 
     fmt = "html" if path.suffix.lower() in (".html", ".htm") else "md"
     text = render_summary(session, assessment_id, today, fmt)
     try:
-        written = documents.save(text, path)
+        written = case_documents.save(text, path)
     except OSError as exc:
         raise ValidationError("summary_path", f"Could not write {path}: {exc.strerror or exc}.") from None
     title = (

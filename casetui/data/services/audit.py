@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import os
+import io
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from casetui.data.services import clients
+from casetui.data.storage import files
 from casetui.data.storage.audit_log import record
 from casetui.data.storage.models import AuditEvent, Client
 
@@ -64,30 +65,23 @@ def export_csv(session: Session, path, **filters) -> int:
     """
     path = Path(path)
     rows = query(session, **{**filters, "limit": None})
-    temporary = path.with_name(f".{path.name}.partial")
-    fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(CSV_COLUMNS)
-            for event, client_name in rows:
-                writer.writerow(
-                    [
-                        event.at.isoformat(),
-                        event.worker,
-                        event.action,
-                        event.entity,
-                        event.entity_id or "",
-                        event.client_id or "",
-                        client_name or "",
-                        " ".join(event.fields),
-                    ]
-                )
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-    os.chmod(path, 0o600)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(CSV_COLUMNS)
+    for event, client_name in rows:
+        writer.writerow(
+            [
+                event.at.isoformat(),
+                event.worker,
+                event.action,
+                event.entity,
+                event.entity_id or "",
+                event.client_id or "",
+                client_name or "",
+                " ".join(event.fields),
+            ]
+        )
+    files.private_write(path, text.getvalue())
     record(session, "export", "audit_event", None, fields=["csv"])
     session.flush()
     return len(rows)

@@ -3,8 +3,8 @@
 The queries are plain SQL over a handful of tables, read in a few statements whatever the
 number of cases (never one query per case). They run on a SQLModel ``Session`` (SQLite or
 PostgreSQL) or on a read-only stdlib ``sqlite3`` connection: the app paints its first screen
-from the latter, before SQLAlchemy and pydantic have been imported. So this module imports
-neither at module level.
+from the latter (``first_caseload``: only the most urgent rows), before SQLAlchemy and pydantic
+have been imported. So this module imports neither at module level.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from casetui.data.domain import vocab
+from casetui.data.storage import files
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -101,8 +102,8 @@ class CaseloadRow:
     def sort_key(self) -> tuple:
         item = self.next_item
         if item is None:
-            return (LATER + 1, date.max, self.client_name)
-        return (item.urgency, item.due_on, self.client_name)
+            return (LATER + 1, date.max, self.client_name, self.case_id)
+        return (item.urgency, item.due_on, self.client_name, self.case_id)
 
 
 @dataclass
@@ -110,8 +111,11 @@ class Caseload:
     rows: list[CaseloadRow]  # sorted by urgency, then date, then name
     items: list[DueItem]  # by urgency, then date; empty unless asked for (with_items)
     workers: list[str] = field(default_factory=list)  # everyone holding open cases
+    complete: bool = True  # False: only the most urgent rows (``first_caseload``)
 
     def summary(self, rows: list[CaseloadRow] | None = None) -> str:
+        if not self.complete:
+            return f"The {len(self.rows)} most urgent cases · reading the rest of the caseload…"
         rows = self.rows if rows is None else rows
         overdue = sum(1 for row in rows if row.overdue)
         week = sum(1 for row in rows if row.due_this_week)
@@ -206,8 +210,12 @@ _LAST_CONTACTS = """
 _SETTINGS = "SELECT key, value FROM setting WHERE key IN ('no_contact_days', 'consent_warning_days')"
 
 
-def _query(conn, sql: str, worker: str | None, params: dict | None = None) -> list[tuple]:
+def _query(
+    conn, sql: str, worker: str | None, params: dict | None = None, cases: list[int] | None = None
+) -> list[tuple]:
     where = "AND c.worker = :worker" if worker else ""
+    if cases is not None:  # ids this module read itself: safe to write into the statement
+        where += f" AND c.id IN ({', '.join(str(int(case_id)) for case_id in cases)})"
     statement = sql.format(worker=where, due=_DUE.format(worker=where))
     return _fetch(conn, statement, {**({"worker": worker} if worker else {}), **(params or {})})
 
@@ -250,11 +258,30 @@ _CONSENT_RANK = {"expired": 0, "expiring": 1, "current": 2, "not_yet": 3, "revok
 
 
 def load_caseload(
-    conn: Session | sqlite3.Connection, today: date, *, worker: str | None = None, with_items: bool = False
+    conn: Session | sqlite3.Connection,
+    today: date,
+    *,
+    worker: str | None = None,
+    with_items: bool = False,
+    limit: int | None = None,
 ) -> Caseload:
     """Every open case (of ``worker``, or everyone's) with its most urgent item and counts, in
-    seven queries; ``with_items`` also lists every item due (one query more)."""
+    seven queries; ``with_items`` also lists every item due (one query more).
+
+    ``limit`` (on a stdlib ``sqlite3`` connection: the first paint) reads only the ``limit``
+    most urgent cases, found by one more query that ranks them all in SQLite; the rows are
+    those of the whole caseload, and ``complete`` says whether there are more."""
     config = _settings(conn)
+    cases = None
+    if limit is not None:
+        cases = _most_urgent(conn, today, worker, config, limit + 1)
+        if len(cases) <= limit:
+            limit = None  # that is every case: the caseload is complete
+        cases = cases[:limit]
+
+    def query(sql: str, params: dict | None = None) -> list[tuple]:
+        return _query(conn, sql, worker, params, cases)
+
     rows: dict[int, CaseloadRow] = {}
     items: list[DueItem] = []
     week_end = today + timedelta(days=WEEK_DAYS)
@@ -286,7 +313,7 @@ def load_caseload(
         first,
         preferred,
         last,
-    ) in _query(conn, _OPEN_CASES, worker):
+    ) in query(_OPEN_CASES):
         rows[case_id] = CaseloadRow(
             case_id=case_id,
             client_id=client_id,
@@ -300,7 +327,7 @@ def load_caseload(
         )
         if safety:
             add(case_id, "safety", today, safety_reason or "")
-    for case_id, count in _query(conn, _GOAL_COUNTS, worker):
+    for case_id, count in query(_GOAL_COUNTS):
         if case_id in rows:
             rows[case_id].open_goals = int(count)
 
@@ -308,7 +335,7 @@ def load_caseload(
     bounds = {"today": today, "week_end": week_end}
     if _is_sqlite(conn):
         bounds = {key: value.isoformat() for key, value in bounds.items()}
-    for case_id, first_due, overdue_n, week_n in _query(conn, _FIRST_DUE, worker, bounds):
+    for case_id, first_due, overdue_n, week_n in query(_FIRST_DUE, bounds):
         row = rows.get(case_id)
         if row is not None and first_due:
             due_on, kind, subject = first_due.split("|", 2)
@@ -319,12 +346,12 @@ def load_caseload(
             row.overdue_count += int(overdue_n or 0)
             row.week_count += int(week_n or 0)
     if with_items:
-        for case_id, due_on, kind, subject in _query(conn, _DUE, worker):
+        for case_id, due_on, kind, subject in query(_DUE):
             if case_id in rows:
                 due_on = _day(due_on)
                 items.append(DueItem(urgency(due_on), due_on, case_id, rows[case_id].client_id, kind, subject))
 
-    last_contacts = {case_id: _day(when) for case_id, when in _query(conn, _LAST_CONTACTS, worker)}
+    last_contacts = {case_id: _day(when) for case_id, when in query(_LAST_CONTACTS)}
     no_contact_days = config["no_contact_days"]
     for row in rows.values():
         row.last_contact_on = last_contacts.get(row.case_id)
@@ -339,19 +366,19 @@ def load_caseload(
                 f"No {what} for {row.days_since_contact} days",
             )
 
-    _add_consents(conn, today, worker, config["consent_warning_days"], rows, add)
+    _add_consents(query, today, config["consent_warning_days"], rows, add)
 
     items.sort()  # tuples: urgency, date, then case
     ordered = sorted(rows.values(), key=lambda row: row.sort_key)
-    return Caseload(ordered, items, workers(conn))
+    return Caseload(ordered, items, workers(conn), complete=limit is None)
 
 
-def _add_consents(conn, today: date, worker: str | None, warning_days: int, rows: dict[int, CaseloadRow], add) -> None:
+def _add_consents(query, today: date, warning_days: int, rows: dict[int, CaseloadRow], add) -> None:
     """Per client, the latest consent for each recipient decides; it shows when it is expiring or
     expired (a newer consent to the same recipient replaces an expired one)."""
     latest: dict[tuple[int, str], tuple] = {}
-    for client_id, consent_id, recipient, signed_on, expires_on, revoked_on in _query(conn, _CONSENTS, worker):
-        key = (client_id, " ".join(recipient.lower().split()))
+    for client_id, consent_id, recipient, signed_on, expires_on, revoked_on in query(_CONSENTS):
+        key = (client_id, _recipient_key(recipient))
         signed = _day(signed_on)
         if key not in latest or (signed, consent_id) > (latest[key][0], latest[key][1]):
             latest[key] = (signed, consent_id, recipient, _day(expires_on), _day(revoked_on))
@@ -389,26 +416,96 @@ def workers(session: Session | sqlite3.Connection) -> list[str]:
 
 # --- the first paint, before SQLAlchemy is imported ----------------------------------------
 
+FIRST_ROWS = 50  # the caseload screen's first page: more than a 160x50 terminal shows
 
-def open_read_only(path) -> sqlite3.Connection | None:
-    """A read-only stdlib connection to an existing casetui SQLite file, or None when the file
-    is not plainly one (missing, not SQLite, encrypted, another program's): the full checks of
-    ``db.open_database`` then decide what to say."""
-    from pathlib import Path
 
-    path = Path(path)
-    try:
-        with open(path, "rb") as handle:
-            if handle.read(16) != b"SQLite format 3\x00":
-                return None
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-    except (OSError, sqlite3.Error):
-        return None
-    try:
-        meta = dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall())
-        if meta.get("application") != "casetui":
-            raise sqlite3.DatabaseError("not casetui")
-    except sqlite3.Error:
-        conn.close()
-        return None
-    return conn
+def _recipient_key(recipient: str) -> str:
+    """Consents to one recipient, however its name was typed, are one series: the latest decides."""
+    return " ".join(recipient.lower().split())
+
+
+# ``_recipient_key`` in SQL: SQLite's lower() and trim() give the same for printable ASCII
+# without double spaces (nearly every name typed); anything else asks Python.
+_RECIPIENT_KEY = (
+    "CASE WHEN s.recipient GLOB '*[^ -~]*' OR instr(s.recipient, '  ') THEN casetui_recipient(s.recipient) "
+    "ELSE lower(trim(s.recipient)) END"
+)
+# Every open case ranked as ``load_caseload`` sorts them (CaseloadRow.sort_key), in one
+# statement: SQLite does the work, not Python. Per case, the first date due of every kind of
+# item: the _DUE items, no contact for too long, the latest consent to each recipient expiring
+# or expired; a safety flag comes first. Dates are ISO text, which sorts as dates; '~' sorts
+# after them all ("nothing due").
+_RANKED = f"""
+    WITH open_case AS (
+        SELECT c.id, c.client_id, c.opened_on, c.safety_flag,
+               cl.last_name || ', ' || COALESCE(NULLIF(cl.preferred_name, ''), cl.first_name) AS name
+        FROM case_file c JOIN client cl ON cl.id = c.client_id
+        WHERE c.closed_on IS NULL {{worker}}
+    ),
+    first_due AS (SELECT case_id, MIN(due_on) AS first_on FROM ({{due}}) AS due GROUP BY case_id),
+    last_contact AS (
+        SELECT n.case_id, MAX(n.occurred_on) AS last_on
+        FROM note n JOIN case_file c ON c.id = n.case_id
+        WHERE c.closed_on IS NULL {{worker}} AND n.kind <> 'note'
+        GROUP BY n.case_id
+    ),
+    consent_due AS (
+        SELECT client_id, MIN(expires_on) AS first_on
+        FROM (
+            SELECT s.client_id, s.signed_on, s.expires_on, s.revoked_on, ROW_NUMBER() OVER (
+                PARTITION BY s.client_id, {_RECIPIENT_KEY} ORDER BY s.signed_on DESC, s.id DESC
+            ) AS nth
+            FROM consent s
+            WHERE s.client_id IN (SELECT c.client_id FROM case_file c WHERE c.closed_on IS NULL {{worker}})
+        ) AS latest
+        WHERE nth = 1 AND signed_on <= :today AND (revoked_on IS NULL OR revoked_on > :today)
+          AND expires_on <= :consent_end
+        GROUP BY client_id
+    )
+    SELECT o.id
+    FROM (
+        SELECT o.id, o.name, o.safety_flag, MIN(
+            COALESCE(d.first_on, '~'),
+            CASE WHEN COALESCE(lc.last_on, o.opened_on) < :contact_cutoff
+                 THEN date(COALESCE(lc.last_on, o.opened_on), :contact_shift) ELSE '~' END,
+            COALESCE(cd.first_on, '~')
+        ) AS first_on
+        FROM open_case o
+        LEFT JOIN first_due d ON d.case_id = o.id
+        LEFT JOIN last_contact lc ON lc.case_id = o.id
+        LEFT JOIN consent_due cd ON cd.client_id = o.client_id
+    ) AS o
+    ORDER BY o.safety_flag DESC, CASE WHEN o.safety_flag THEN '' ELSE o.first_on END, o.name, o.id
+    LIMIT :limit
+"""
+
+
+def _most_urgent(conn, today: date, worker: str | None, config: dict[str, int], limit: int) -> list[int]:
+    """The ids of the ``limit`` open cases that come first in the caseload."""
+    if not isinstance(conn, sqlite3.Connection):
+        raise TypeError("a limited caseload is read through a stdlib sqlite3 connection (the first paint)")
+    conn.create_function("casetui_recipient", 1, _recipient_key, deterministic=True)
+    no_contact = config["no_contact_days"]
+    params = {
+        "today": today.isoformat(),
+        "consent_end": (today + timedelta(days=config["consent_warning_days"])).isoformat(),
+        "contact_cutoff": (today - timedelta(days=no_contact)).isoformat(),
+        "contact_shift": f"+{no_contact + 1} days",
+        "limit": limit,
+    }
+    return [case_id for (case_id,) in _query(conn, _RANKED, worker, params)]
+
+
+def first_caseload(
+    path, today: date, *, worker: str, limit: int = FIRST_ROWS
+) -> tuple[files.FileState, Caseload | None]:
+    """The first paint's read: the file inspected (``files.reading``, the full opening's checks)
+    and, only when it is a current plain casetui file, the worker's ``limit`` most urgent rows,
+    read in the inspection's snapshot. Any other file gives no rows at all, only its state."""
+    with files.reading(path) as (state, conn):
+        if state.kind != files.Kind.CURRENT:
+            return state, None
+        try:
+            return state, load_caseload(conn, today, worker=worker, limit=limit)
+        except sqlite3.Error as exc:  # e.g. a damaged page the inspection did not read
+            return files.state_of_error(state.where, exc), None

@@ -616,8 +616,8 @@ def export_summary(session: Session, case_id: int, folder: Path | str, today: da
     md_name, html_name = default_export_names(case_id, today)
     written = []
     try:
-        written.append(documents.save(text.rstrip("\n") + "\n", folder / md_name))
-        written.append(documents.save(summary_html(session, case_id, text, today), folder / html_name))
+        written.append(case_documents.save(text.rstrip("\n") + "\n", folder / md_name))
+        written.append(case_documents.save(summary_html(session, case_id, text, today), folder / html_name))
     except OSError as exc:
         raise ValidationError("export_folder", f"Could not write to {folder}: {exc.strerror or exc}.") from None
     status = "final" if discharge.finalized_at else "draft"

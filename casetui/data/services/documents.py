@@ -1,4 +1,4 @@
-"""The log of documents casetui rendered for a case (shown on the client's Documents tab)."""
+"""Documents casetui rendered for a case: saving them, and their log (the client's Documents tab)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ from sqlmodel import Session, select
 
 from casetui.data.services import cases
 from casetui.data.storage import audit_log as audit
+from casetui.data.storage import files
 from casetui.data.storage.models import Document
+
+
+def save(text: str, path: Path | str) -> Path:
+    """Write a rendered document owner-only (0600), whole or not at all, creating its folder
+    (owner-only) if need be."""
+    path = Path(path).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return files.private_write(path, text)
 
 
 def record_document(

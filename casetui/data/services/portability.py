@@ -10,7 +10,6 @@ with or overwrites existing clients. The audit trail itself is not exported.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from sqlmodel import Session, SQLModel, select
 from casetui.data.domain.errors import ValidationError
 from casetui.data.services import clients
 from casetui.data.storage import audit_log as audit
+from casetui.data.storage import files
 from casetui.data.storage.models import (
     Assessment,
     AssessmentNeed,
@@ -135,19 +135,7 @@ def write_json(data: dict, path: Path) -> Path:
     path = Path(path).expanduser()
     if not path.parent.is_dir():
         raise ValidationError("path", f"The folder {path.parent} does not exist.")
-    temporary = path.with_name(f".{path.name}.partial")
-    fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=1)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    os.chmod(path, 0o600)
-    return path
+    return files.private_write(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
 # --- import ------------------------------------------------------------------------------

@@ -183,7 +183,7 @@ def save(
     if not context["entries"]:
         raise ValidationError("entries", "There is nothing to list yet: refer the client or choose services first.")
     try:
-        written = documents.save(render(context, fmt), path)
+        written = case_documents.save(render(context, fmt), path)
     except OSError as exc:
         raise ValidationError("path", f"Could not write {path}: {exc.strerror or exc}.") from None
     case_documents.record_document(

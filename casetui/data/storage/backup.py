@@ -7,24 +7,16 @@ passphrase. Every file written here is owner-only (0600).
 
 from __future__ import annotations
 
-import os
 import shutil
 from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
 
 from casetui.data.domain.errors import DatabaseError, ValidationError
-from casetui.data.storage import migrations, sqlcipher
+from casetui.data.storage import files, sqlcipher
 from casetui.data.storage import sqlcipher as crypto
 
-APP_ID = "casetui"
 AUTO_MARK = "-auto-"
-
-
-def _private_empty_file(path: Path) -> None:
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
 
 
 def backup_file(source: Path, dest: Path, passphrase: str | None = None) -> Path:
@@ -34,65 +26,27 @@ def backup_file(source: Path, dest: Path, passphrase: str | None = None) -> Path
     so a failure never leaves a half-written backup under the real name.
     """
     source, dest = Path(source), Path(dest).expanduser()
-    if not source.is_file():
-        raise DatabaseError(f"{source} does not exist.")
+    state = files.inspect(source, passphrase).require(read=True)
     if dest.is_dir():
         dest = dest / f"{source.stem}-{datetime.now():%Y%m%d-%H%M%S}.db"
     if dest.resolve() == source.resolve():
         raise DatabaseError("A backup cannot replace the database it copies.")
     if not dest.parent.is_dir():
         raise DatabaseError(f"The folder {dest.parent} does not exist.")
-    passphrase = passphrase if crypto.is_encrypted(source) else None
-    temporary = dest.with_name(f".{dest.name}.partial")
-    _private_empty_file(temporary)
-    try:
-        with closing(crypto.connect(source, passphrase)) as src, closing(crypto.connect(temporary, passphrase)) as dst:
-            src.backup(dst)
+    passphrase = passphrase if state.encrypted else None
+    with files.replacing(dest) as temporary:
+        crypto.backup_into(source, temporary, passphrase)
         verify(temporary, passphrase)
-        os.replace(temporary, dest)
-    finally:
-        temporary.unlink(missing_ok=True)
-    os.chmod(dest, 0o600)
     return dest
 
 
 def verify(path: Path, passphrase: str | None = None) -> int:
     """Check that ``path`` is an intact casetui database this casetui can open; its schema version.
 
-    Raises ``DatabaseError`` saying what is wrong; never writes to the file.
+    Raises ``DatabaseError`` with the inspection's message (``files.inspect``, every page read);
+    never writes to the file.
     """
-    path = Path(path)
-    if not path.is_file() or path.stat().st_size == 0:
-        raise DatabaseError(f"{path} does not exist or is empty.")
-    if not crypto.is_encrypted(path):
-        passphrase = None
-    elif not passphrase:
-        raise DatabaseError(
-            f"{path} is encrypted or is not an SQLite file; give its passphrase "
-            "(CASETUI_PASSPHRASE) if it is an encrypted casetui file."
-        )
-    try:
-        with closing(crypto.connect(path, passphrase)) as conn:
-            integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            if integrity != "ok":
-                raise DatabaseError(f"{path} is damaged (integrity check: {integrity.splitlines()[0]}).")
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            meta = (
-                dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall()) if "casetui_meta" in tables else {}
-            )
-    except DatabaseError:
-        raise
-    except Exception as exc:  # sqlite3 / sqlcipher3 DatabaseError: not a database, malformed
-        raise DatabaseError(f"{path} is damaged or is not a database ({str(exc).splitlines()[0]}).") from None
-    if meta.get("application") != APP_ID:
-        raise DatabaseError(f"{path} is not a casetui database.")
-    try:
-        version = int(meta["schema_version"])
-    except (KeyError, ValueError):
-        raise DatabaseError(f"{path} has no readable casetui schema version.") from None
-    if version > migrations.SCHEMA_VERSION:
-        raise DatabaseError(f"{path} was written by a newer casetui (schema {version}); upgrade casetui to use it.")
-    return version
+    return files.inspect(path, passphrase, integrity=True).require(read=True).version
 
 
 def auto_backups(folder: Path, db_path: Path) -> list[Path]:
@@ -134,6 +88,8 @@ def restore(backup: Path, target: Path, keep_folder: Path, *, passphrase: str | 
         raise DatabaseError("That backup is the database itself; nothing to restore.")
     if not target.parent.is_dir():
         raise DatabaseError(f"The folder {target.parent} does not exist.")
+    if target.is_dir():
+        files.inspect(target).require()  # says it is a folder
     kept = None
     if target.exists() and target.stat().st_size > 0:
         kept = Path(keep_folder) / f"{target.stem}-before-restore-{datetime.now():%Y%m%d-%H%M%S}.db"
@@ -141,25 +97,16 @@ def restore(backup: Path, target: Path, keep_folder: Path, *, passphrase: str | 
             backup_file(target, kept, passphrase)
         except DatabaseError:
             # A damaged or differently keyed file is still someone's data: keep its bytes as they are.
-            _private_empty_file(kept)
-            shutil.copyfile(target, kept)
-            for suffix in ("-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm"):
                 if Path(f"{target}{suffix}").exists():
-                    shutil.copyfile(f"{target}{suffix}", f"{kept}{suffix}")
+                    shutil.copyfile(f"{target}{suffix}", files.private_empty_file(f"{kept}{suffix}"))
     passphrase = passphrase if crypto.is_encrypted(backup) else None
-    temporary = target.with_name(f".{target.name}.restoring")
-    _private_empty_file(temporary)
-    try:
-        with closing(crypto.connect(backup, passphrase)) as src, closing(crypto.connect(temporary, passphrase)) as dst:
-            src.backup(dst)
+    with files.replacing(target) as temporary:
+        crypto.backup_into(backup, temporary, passphrase)
         verify(temporary, passphrase)
         # A stale WAL beside the new file would be replayed into it: it belongs to the old file.
         for suffix in ("-wal", "-shm"):
             Path(f"{target}{suffix}").unlink(missing_ok=True)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    os.chmod(target, 0o600)
     return kept
 
 
@@ -178,11 +125,7 @@ def encrypt_file(path: Path, passphrase: str, *, plain_copy: Path | None = None)
     sqlcipher3 = sqlcipher._driver()
     if plain_copy is not None:
         backup_file(path, Path(plain_copy))
-    temporary = path.with_name(f".{path.name}.encrypting")
-    temporary.unlink(missing_ok=True)
-    fd = os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-    os.close(fd)
-    try:
+    with files.replacing(path) as temporary:
         with closing(sqlcipher3.connect(str(path))) as conn:
             conn.execute("PRAGMA journal_mode = WAL")  # the app's mode; lets a late reader in
             counts = _counts(conn)
@@ -192,13 +135,8 @@ def encrypt_file(path: Path, passphrase: str, *, plain_copy: Path | None = None)
         with closing(sqlcipher.connect(temporary, passphrase)) as conn:
             if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok" or _counts(conn) != counts:
                 raise DatabaseError(f"The encrypted copy of {path} did not match it; nothing was changed.")
-        _fsync(temporary)
         for suffix in ("-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        os.replace(temporary, path)
-        _fsync_dir(path.parent)
-    finally:
-        temporary.unlink(missing_ok=True)
     return counts
 
 
@@ -210,18 +148,3 @@ def _counts(conn) -> dict[str, int]:
         )
     ]
     return {table: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        _fsync(folder)
-    except OSError:  # some platforms cannot open a folder; the rename is still atomic
-        pass

@@ -1,19 +1,17 @@
 """Opening a casetui database: an SQLite file by default, or any SQLAlchemy URL.
 
-``open_database`` checks what it is given before it writes anything: a file that is not
-SQLite, a corrupt file, an SQLite file of another program or one written by a newer casetui is
-refused with a ``DatabaseError`` and left untouched. An older casetui file is backed up and
-migrated; a new one is created owner-only (0600).
+``open_database`` checks what it is given before it writes anything (``files.inspect``): a
+file that is not SQLite, a damaged file, an SQLite file of another program or one written by a
+newer casetui is refused with a ``DatabaseError`` and left untouched. An older casetui file is
+backed up and migrated; a new one (only where the caller allows it) is created owner-only (0600).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import sqlite3
 import sys
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -25,12 +23,12 @@ from sqlmodel import Session, SQLModel
 from casetui.data.domain.errors import DatabaseError
 from casetui.data.storage import (
     db_objects,
+    files,
     migrations,
     models,  # noqa: F401  (registers every table on SQLModel.metadata)
 )
 
-APP_ID = "casetui"
-SQLITE_HEADER = b"SQLite format 3\x00"
+APP_ID = files.APP_ID
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -43,6 +41,7 @@ class Database:
         self.worker = worker
         self.path = path  # the file, for SQLite; None for a server
         self.encrypted = encrypted  # an SQLCipher file, opened with a passphrase
+        self.created = False  # open_database made it just now
 
     def check_passphrase(self, passphrase: str) -> bool:
         """Whether ``passphrase`` opens this encrypted file (the idle lock asks for it again)."""
@@ -159,47 +158,7 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-# --- checks before anything is written ---------------------------------------------------
-
-
-def _inspect_sqlite_file(path: Path, passphrase: str | None = None) -> tuple[set[str], dict[str, str]]:
-    """Table names and casetui_meta of an existing SQLite file, opened read-only."""
-    if passphrase:
-        return _inspect_encrypted_file(path, passphrase)
-    with open(path, "rb") as handle:
-        header = handle.read(16)
-    if header != SQLITE_HEADER:
-        raise DatabaseError(
-            f"{path} is not a casetui database (it is not an SQLite file, or it is encrypted). It was left untouched."
-        )
-    try:
-        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            meta = {}
-            if "casetui_meta" in tables:
-                meta = dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall())
-            return tables, meta
-    except sqlite3.DatabaseError as exc:
-        if "locked" in str(exc):
-            raise DatabaseError(f"{path} is locked by another program. Close it and try again.") from None
-        raise DatabaseError(
-            f"{path} is damaged and cannot be read ({exc}). It was left untouched; "
-            "restore a backup with 'casetui restore FILE'."
-        ) from None
-
-
-def _inspect_encrypted_file(path: Path, passphrase: str) -> tuple[set[str], dict[str, str]]:
-    from casetui.data.storage import sqlcipher as crypto
-
-    with closing(crypto.connect(path, passphrase, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
-        try:
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            meta = (
-                dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall()) if "casetui_meta" in tables else {}
-            )
-        except Exception as exc:
-            raise DatabaseError(f"{path} is damaged and cannot be read ({exc}). It was left untouched.") from None
-    return tables, meta
+# --- failures in plain words -------------------------------------------------------------
 
 
 def _plain_reason(exc: Exception) -> str | None:
@@ -259,21 +218,11 @@ def _upgrade_server(engine: Engine, where: str) -> None:
 
 
 def _check_meta(where: str, tables: set[str], meta: dict[str, str]) -> int | None:
-    """The schema version of an existing casetui database, or None for an empty one."""
-    if not tables:
+    """The schema version of an existing casetui server database, or None for an empty one."""
+    state = files.state_of(where, tables, meta)
+    if state.new:
         return None
-    if "casetui_meta" not in tables or meta.get("application") != APP_ID:
-        raise DatabaseError(f"{where} is not a casetui database (it holds other tables). It was left untouched.")
-    try:
-        version = int(meta["schema_version"])
-    except (KeyError, ValueError):
-        raise DatabaseError(f"{where} has no readable casetui schema version; it was left untouched.") from None
-    if version > migrations.SCHEMA_VERSION:
-        raise DatabaseError(
-            f"{where} was written by a newer casetui (schema {version}; this one knows up to "
-            f"{migrations.SCHEMA_VERSION}). Upgrade casetui to open it. It was left untouched."
-        )
-    return version
+    return state.require().version
 
 
 # --- create, back up, migrate ------------------------------------------------------------
@@ -282,9 +231,7 @@ def _check_meta(where: str, tables: set[str], meta: dict[str, str]) -> int | Non
 def _create_private_file(path: Path) -> None:
     if not path.parent.exists():
         raise DatabaseError(f"The folder {path.parent} does not exist.")
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+    files.private_empty_file(path)
 
 
 def _stamp(conn, version: int) -> None:
@@ -306,11 +253,8 @@ def backup_sqlite(source: Path, dest: Path, passphrase: str | None = None) -> Pa
     """Copy a live SQLite file with the online backup API (consistent even while in use)."""
     from casetui.data.storage import sqlcipher as crypto
 
-    fd = os.open(dest, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    os.close(fd)
-    with closing(crypto.connect(source, passphrase)) as src, closing(crypto.connect(dest, passphrase)) as dst:
-        src.backup(dst)
-    os.chmod(dest, 0o600)
+    with files.replacing(dest) as temporary:
+        crypto.backup_into(source, temporary, passphrase)
     return dest
 
 
@@ -329,48 +273,38 @@ def _migrate(engine: Engine, path: Path | None, from_version: int, passphrase: s
 def open_database(
     target: str, *, worker: str = "unknown", create: bool = True, passphrase: str | None = None
 ) -> Database:
-    """Open (creating or migrating as needed) the database at a path or SQLAlchemy URL.
+    """Open (migrating as needed) the database at a path or SQLAlchemy URL; ``create``: a
+    missing or empty file becomes a new database (``Database.created`` says so).
 
+    The file is first inspected (``files.inspect``): anything but a casetui file this casetui
+    can write (or, with ``create``, nothing at all) is refused with the inspection's message.
     With ``passphrase``, an encrypted (SQLCipher) file is opened, or a new file is created
     encrypted; an existing plain file is opened as it is.
     """
     url = to_url(target)
     path = sqlite_path(url)
     where = describe(url)
-    if passphrase and path is not None:
-        from casetui.data.storage import sqlcipher as crypto
+    created = False
+    if path is not None:
+        state = files.inspect(path, passphrase).require(create=create)
+        if passphrase and (state.encrypted or state.new):
+            from casetui.data.storage import sqlcipher as crypto
 
-        if path.exists() and path.stat().st_size > 0 and not crypto.is_encrypted(path):
-            passphrase = None
-        else:
             if not crypto.available():
                 raise DatabaseError(f"Encryption needs SQLCipher, which is not installed. {crypto.INSTALL_HINT}")
             url = crypto.url_for(path, passphrase)
-    else:
-        passphrase = None
-    if path is not None:
-        if path.is_dir():
-            raise DatabaseError(f"{path} is a folder, not a database file.")
-        if path.exists() and path.stat().st_size > 0:
-            if not os.access(path, os.R_OK):
-                raise DatabaseError(f"{path} cannot be read: check its permissions.")
-            tables, meta = _inspect_sqlite_file(path, passphrase)
-            if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
-                raise DatabaseError(
-                    f"{path} is read-only (or its folder is): casetui needs to write there. Nothing was changed."
-                )
         else:
-            if not create:
-                raise DatabaseError(f"{path} does not exist.")
-            tables, meta = set(), {}
+            passphrase = None
+        version = state.version
+        if state.new:
             _create_private_file(path)
+            created = True
     engine = make_engine(url)
     try:
         if path is None:
-            tables, meta = _inspect_server(engine)
-        version = _check_meta(where, tables, meta)
-        if path is None and (version is None or version < migrations.SCHEMA_VERSION):
-            _upgrade_server(engine, where)
+            version = _check_meta(where, *_inspect_server(engine))
+            if version is None or version < migrations.SCHEMA_VERSION:
+                _upgrade_server(engine, where)
         elif version is None:
             create_schema(engine)
         elif version < migrations.SCHEMA_VERSION:
@@ -384,4 +318,6 @@ def open_database(
         if reason:
             raise DatabaseError(f"{where} {reason}. Nothing was changed.") from None
         raise DatabaseError(f"Could not open {where}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from None
-    return Database(engine, url, worker, path, encrypted=bool(passphrase))
+    database = Database(engine, url, worker, path, encrypted=bool(passphrase))
+    database.created = created
+    return database

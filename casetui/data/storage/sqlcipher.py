@@ -9,6 +9,7 @@ lock's PIN is ``services/lock.py``.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import quote
 
@@ -53,14 +54,16 @@ def url_for(path: Path, passphrase: str) -> str:
     return f"sqlite+pysqlcipher://:{quote(passphrase, safe='')}@/{Path(path).resolve()}"
 
 
-def connect(path: Path, passphrase: str | None = None, *, timeout: float = 5.0):
-    """A DB-API connection to a plain (no passphrase) or encrypted file, with the key applied.
+def connect(path: Path, passphrase: str | None = None, *, timeout: float = 5.0, read_only: bool = False):
+    """A DB-API connection to a plain (no passphrase) or encrypted file, with the key applied;
+    ``read_only``: one that cannot write to it.
 
     A wrong passphrase raises ``DatabaseError`` with a clear message.
     """
+    target, uri = (f"{Path(path).resolve().as_uri()}?mode=ro", True) if read_only else (str(path), False)
     if not passphrase:
-        return sqlite3.connect(str(path), timeout=timeout)
-    conn = _driver().connect(str(path), timeout=timeout)
+        return sqlite3.connect(target, timeout=timeout, uri=uri)
+    conn = _driver().connect(target, timeout=timeout, uri=uri)
     try:
         # SQLCipher logs decryption failures to stderr; casetui reports them in one line itself.
         conn.execute("PRAGMA cipher_log_level = NONE")
@@ -72,3 +75,12 @@ def connect(path: Path, passphrase: str | None = None, *, timeout: float = 5.0):
             f"Wrong passphrase for {path} (or it is not a casetui database). Nothing was changed."
         ) from None
     return conn
+
+
+def backup_into(source: Path, dest: Path, passphrase: str | None = None) -> None:
+    """Copy ``source`` into the empty file ``dest`` with SQLite's online backup API (consistent
+    even while the app writes), keyed alike. The copy is one self-contained file (a rollback
+    journal, not WAL): reading it later leaves no -wal or -shm beside it."""
+    with closing(connect(source, passphrase)) as src, closing(connect(dest, passphrase)) as dst:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")

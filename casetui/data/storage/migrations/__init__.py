@@ -4,7 +4,8 @@ backup copy has been taken.
 
 To change the schema: edit ``models.py``, then add ``vNNNN_what.py`` here with an
 ``upgrade(conn)`` that brings a file of the previous version to the same shape (written out by
-hand, never generated from the live models), and add it to ``STEPS``. Never edit a released step.
+hand, never generated from the live models), add it to ``STEPS`` and raise
+``files.SCHEMA_VERSION``. Never edit a released step.
 ``v0001_baseline.sql`` is the first released schema, kept so tests can build a version-1 file.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Connection
 
+from casetui.data.storage.files import SCHEMA_VERSION  # there, so the first paint knows it without SQLAlchemy
 from casetui.data.storage.migrations import (
     v0002_audit_triggers,
     v0003_instrument_difficulty,
@@ -26,7 +28,8 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     3: v0003_instrument_difficulty.upgrade,
     4: v0004_resource_search.upgrade,
 }
-SCHEMA_VERSION = max(STEPS, default=1)
+if max(STEPS, default=1) != SCHEMA_VERSION:
+    raise RuntimeError("a migration step was added: raise files.SCHEMA_VERSION to match it")
 
 
 def upgrade(conn: Connection, from_version: int) -> None:

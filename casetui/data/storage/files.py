@@ -1,0 +1,301 @@
+"""What a database file is, and how casetui writes its other files.
+
+``inspect(path)`` is the one answer to "is this a casetui file I can open?": every command, the
+full opening (``database.open_database``), backups, restores and the first paint ask it. It
+never writes to the file and never reads client data: only the file's header, SQLite's list of
+tables and ``casetui_meta``. Each state it finds has one message naming the cause and the fix.
+
+``private_write`` (and ``replacing`` beneath it) is how casetui writes any other file: owner-only
+(0600), through a temporary file beside the target that is renamed into place, so the target is
+whole or untouched.
+
+Only the standard library is imported here: the first paint inspects the file before
+SQLAlchemy has loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from casetui.data.domain.errors import DatabaseError
+
+# The schema this casetui writes; ``migrations`` steps up to it (a test checks they agree). Kept
+# here, not there, because the migrations import SQLAlchemy.
+SCHEMA_VERSION = 4
+APP_ID = "casetui"
+SQLITE_HEADER = b"SQLite format 3\x00"
+TIMEOUT_S = 5.0
+UNTOUCHED = "It was left untouched."
+
+
+class Kind(StrEnum):
+    MISSING = "missing"
+    EMPTY = "empty"  # zero bytes, or SQLite with no tables: nothing to lose
+    FOLDER = "folder"
+    UNREADABLE = "unreadable"
+    FOREIGN = "foreign"  # not SQLite, or another program's SQLite
+    DAMAGED = "damaged"
+    LOCKED = "locked"
+    ENCRYPTED = "encrypted"  # needs its passphrase (or SQLCipher)
+    WRONG_PASSPHRASE = "wrong passphrase"
+    OLDER = "older"  # a casetui file of an older schema: backed up and migrated when opened
+    CURRENT = "current"
+    NEWER = "newer"
+    READ_ONLY = "read-only"  # a casetui file (older or current) casetui may not write to
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What ``inspect`` found. ``version``: the casetui schema, for a casetui file."""
+
+    where: str  # the file (or server) as messages name it
+    kind: Kind
+    version: int | None = None
+    encrypted: bool = False
+    detail: str = ""  # the cause in SQLite's words, or which of two causes it was
+
+    @property
+    def new(self) -> bool:
+        """Nothing is there to lose: a new database may be created here (by the few that do)."""
+        return self.kind in (Kind.MISSING, Kind.EMPTY)
+
+    @property
+    def usable(self) -> bool:
+        """A casetui file this casetui opens (an older one after a backup and a migration)."""
+        return self.kind in (Kind.OLDER, Kind.CURRENT)
+
+    @property
+    def readable(self) -> bool:
+        """A casetui file this casetui can read, e.g. to back it up, written to or not."""
+        return self.usable or self.kind == Kind.READ_ONLY
+
+    @property
+    def message(self) -> str:
+        where, detail = self.where, self.detail
+        if self.kind == Kind.MISSING:
+            if detail:
+                return f"{where} does not exist: the folder {detail} does not exist either. Check the path."
+            return f"{where} does not exist. Check the path; nothing was created."
+        if self.kind == Kind.EMPTY:
+            return (
+                f"{where} is empty: it holds no casetui data. Check the path, or restore a backup with "
+                "'casetui restore FILE'; nothing was created."
+            )
+        if self.kind == Kind.FOLDER:
+            return f"{where} is a folder, not a database file. Give the path of the file inside it."
+        if self.kind == Kind.UNREADABLE:
+            return f"{where} cannot be read: check its permissions (and its folder's). {UNTOUCHED}"
+        if self.kind == Kind.FOREIGN:
+            return f"{where} is not a casetui database ({detail}). Check the path. {UNTOUCHED}"
+        if self.kind == Kind.DAMAGED:
+            return (
+                f"{where} is damaged and cannot be read ({detail}). {UNTOUCHED} "
+                "Restore a backup with 'casetui restore FILE'."
+            )
+        if self.kind == Kind.LOCKED:
+            return f"{where} is locked by another program. Close it and try again. {UNTOUCHED}"
+        if self.kind == Kind.ENCRYPTED:
+            return f"{where} is encrypted: {detail or 'give its passphrase (CASETUI_PASSPHRASE)'}. {UNTOUCHED}"
+        if self.kind == Kind.WRONG_PASSPHRASE:
+            return f"Wrong passphrase for {where} (or it is not a casetui database). Nothing was changed."
+        if self.kind == Kind.NEWER:
+            return (
+                f"{where} was written by a newer casetui (schema {self.version}; this one knows up to "
+                f"{SCHEMA_VERSION}). Upgrade casetui to open it. {UNTOUCHED}"
+            )
+        if self.kind == Kind.READ_ONLY:
+            return (
+                f"{where} is read-only (or its folder is): casetui needs to write there. Check the "
+                "permissions. Nothing was changed."
+            )
+        if self.kind == Kind.OLDER:
+            return f"{where} is a casetui database of an older schema ({self.version}); opening it upgrades it."
+        return f"{where} is a casetui database (schema {self.version})."
+
+    def require(self, *, create: bool = False, read: bool = False) -> FileState:
+        """This state if it is usable (``create``: or new; ``read``: or readable), else its
+        message as a ``DatabaseError``."""
+        if self.usable or (create and self.new) or (read and self.readable):
+            return self
+        raise DatabaseError(self.message)
+
+
+def inspect(path, passphrase: str | None = None, *, integrity: bool = False) -> FileState:
+    """What the file at ``path`` is; ``integrity`` also reads every page (slower: backups)."""
+    with reading(path, passphrase, integrity=integrity) as (state, _conn):
+        return state
+
+
+@contextmanager
+def reading(
+    path, passphrase: str | None = None, *, integrity: bool = False
+) -> Iterator[tuple[FileState, sqlite3.Connection | None]]:
+    """``inspect``, and for a readable casetui file a read-only connection inside one read
+    transaction: what is read through it is the file the inspection saw (the first paint)."""
+    path = Path(path).expanduser()
+    where = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        yield FileState(where, Kind.MISSING, detail="" if path.parent.is_dir() else str(path.parent)), None
+        return
+    except NotADirectoryError:
+        yield FileState(where, Kind.MISSING, detail=str(path.parent)), None
+        return
+    except PermissionError:
+        yield FileState(where, Kind.UNREADABLE), None
+        return
+    if stat.S_ISDIR(info.st_mode):
+        yield FileState(where, Kind.FOLDER), None
+        return
+    if not stat.S_ISREG(info.st_mode):
+        yield FileState(where, Kind.FOREIGN, detail="it is not a regular file"), None
+        return
+    if info.st_size == 0:
+        yield FileState(where, Kind.EMPTY), None
+        return
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except PermissionError:
+        yield FileState(where, Kind.UNREADABLE), None
+        return
+    encrypted = head != SQLITE_HEADER
+    if encrypted:
+        if not _looks_encrypted(head, info.st_size):
+            yield FileState(where, Kind.FOREIGN, detail="it is not an SQLite file"), None
+            return
+        if not passphrase:
+            yield FileState(where, Kind.ENCRYPTED), None
+            return
+        from casetui.data.storage import sqlcipher as crypto
+
+        if not crypto.available():
+            yield FileState(where, Kind.ENCRYPTED, detail=f"opening it needs SQLCipher. {crypto.INSTALL_HINT}"), None
+            return
+        try:
+            conn = crypto.connect(path, passphrase, timeout=TIMEOUT_S, read_only=True)
+        except DatabaseError:
+            yield FileState(where, Kind.WRONG_PASSPHRASE), None
+            return
+    else:
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=TIMEOUT_S)
+        except sqlite3.Error as exc:
+            yield state_of_error(where, exc), None
+            return
+    with closing(conn):
+        state = _inspect_connection(where, conn, integrity=integrity, encrypted=encrypted)
+        if state.readable and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            state = FileState(where, Kind.READ_ONLY, state.version, encrypted)
+        yield state, conn if state.readable else None
+
+
+def _looks_encrypted(head: bytes, size: int) -> bool:
+    """An SQLCipher file is whole pages of what looks like random bytes; a text file is not."""
+    return size % 512 == 0 and not all(32 <= byte < 127 or byte in b"\t\n\r" for byte in head)
+
+
+def _inspect_connection(where: str, conn, *, integrity: bool, encrypted: bool) -> FileState:
+    try:
+        conn.execute("BEGIN")  # one snapshot for the inspection and whatever reads after it
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        meta = dict(conn.execute("SELECT key, value FROM casetui_meta").fetchall()) if "casetui_meta" in tables else {}
+        if integrity:
+            found = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if found != "ok":
+                return FileState(where, Kind.DAMAGED, detail=f"integrity check: {found.splitlines()[0]}")
+    except Exception as exc:  # sqlite3's or sqlcipher3's errors: malformed, not a database, locked
+        return state_of_error(where, exc)
+    state = state_of(where, tables, meta)
+    return FileState(where, state.kind, state.version, encrypted, state.detail)
+
+
+def state_of_error(where: str, exc: Exception) -> FileState:
+    """The state an SQLite error reading the file reveals (locked, unreadable, damaged)."""
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "locked" in reason or "busy" in reason:
+        return FileState(where, Kind.LOCKED)
+    if "unable to open" in reason:  # e.g. its folder forbids the shared-memory file beside it
+        return FileState(where, Kind.UNREADABLE)
+    return FileState(where, Kind.DAMAGED, detail=reason)
+
+
+def state_of(where: str, tables: set[str], meta: dict[str, str]) -> FileState:
+    """The state of a database from its table names and ``casetui_meta`` (a server's too)."""
+    if not tables:
+        return FileState(where, Kind.EMPTY)
+    if "casetui_meta" not in tables or meta.get("application") != APP_ID:
+        return FileState(where, Kind.FOREIGN, detail="it holds another program's tables")
+    try:
+        version = int(meta["schema_version"])
+    except (KeyError, ValueError):
+        return FileState(where, Kind.DAMAGED, detail="it has no readable casetui schema version")
+    if version > SCHEMA_VERSION:
+        return FileState(where, Kind.NEWER, version)
+    return FileState(where, Kind.OLDER if version < SCHEMA_VERSION else Kind.CURRENT, version)
+
+
+# --- writing files owner-only ------------------------------------------------------------
+
+
+def private_empty_file(path) -> Path:
+    """Create (or empty) ``path`` owner-only (0600), whatever the umask."""
+    path = Path(path)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)  # 0600 even when the file was there before, or the umask is odd
+    return path
+
+
+@contextmanager
+def replacing(path) -> Iterator[Path]:
+    """A new, empty, owner-only temporary file beside ``path`` for the block to fill. If the
+    block ends without an error the file is flushed to disk and renamed onto ``path`` (which is
+    then whole, never half-written); otherwise it is removed and ``path`` is as it was."""
+    path = Path(path).expanduser()
+    temporary = path.with_name(f".{path.name}.partial")
+    temporary.unlink(missing_ok=True)  # left by a crash; O_EXCL then never writes through a link
+    os.close(os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+    try:
+        os.chmod(temporary, 0o600)
+        yield temporary
+        for suffix in ("-wal", "-shm", "-journal"):  # an SQLite file's own, named for the temporary
+            Path(f"{temporary}{suffix}").unlink(missing_ok=True)
+        fd = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(fd)  # on disk before the rename makes it the real file
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+        _fsync_folder(path.parent)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def private_write(path, data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` owner-only, whole or not at all."""
+    path = Path(path).expanduser()
+    with replacing(path) as temporary:
+        temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # some systems cannot open a folder: the rename is atomic all the same
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
