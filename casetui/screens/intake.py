@@ -38,6 +38,7 @@ from casetui import config
 from casetui.data.domain import instruments, vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import assessments, cases, clients
+from casetui.keys import key_text
 from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.dialogs import ConfirmDialog
 from casetui.widgets.duplicate_dialog import DuplicateDialog, PossibleMatch
@@ -143,11 +144,12 @@ class IntakeScreen(Screen):
     CSS_PATH = "intake.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("ctrl+pagedown", "next_section", "Next section", priority=True),
-        Binding("ctrl+pageup", "previous_section", "Prev section", priority=True),
-        Binding("ctrl+g", "go_to_sections", "Sections"),
-        Binding("ctrl+s", "submit", "Submit"),
-        Binding("escape", "leave", "Leave", tooltip="Leave the intake; the draft is kept"),
+        # ctrl+n and ctrl+b too: the discharge steps' keys, and terminals that keep ctrl+pageup/down for their tabs
+        Binding("ctrl+pagedown,ctrl+n", "next_section", "Next section", priority=True, id="intake.next"),
+        Binding("ctrl+pageup,ctrl+b", "previous_section", "Prev section", priority=True, id="intake.previous"),
+        Binding("ctrl+g", "go_to_sections", "Sections", id="intake.sections"),
+        Binding("ctrl+s", "submit", "Submit", id="intake.submit"),
+        Binding("escape", "leave", "Leave", tooltip="Leave the intake; the draft is kept", id="intake.leave"),
     ]
 
     def __init__(self, case_id: int | None = None):
@@ -317,7 +319,7 @@ class IntakeScreen(Screen):
             ),
             classes="pair",
         )
-        yield Button("Submit  ctrl+s", id="submit", variant="primary")
+        yield Button(f"Submit  {key_text(self.app, 'intake.submit')}", id="submit", variant="primary")
 
     # --- start: reassessment context, draft offer -------------------------------------------
 

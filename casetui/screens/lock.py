@@ -21,7 +21,7 @@ class LockScreen(Screen):
 
     CSS_PATH = "lock.tcss"
     AUTO_FOCUS = "#secret"
-    BINDINGS = [Binding("escape", "ignore", show=False, priority=True)]
+    BINDINGS = [Binding("escape", "ignore", show=False, priority=True, id="lock.stay-locked")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -56,7 +56,7 @@ class LockSettingsDialog(ModalScreen[bool]):
     """Choose the idle minutes and (for a plain file) the lock PIN or passphrase."""
 
     CSS_PATH = "lock.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="lock-settings.cancel")]
 
     def __init__(self, minutes: int, encrypted: bool):
         super().__init__()

@@ -21,7 +21,10 @@ from casetui.widgets.fields import FormDialog, FormField
 
 class ConsentDialog(FormDialog):
     ERROR_TITLE = "Consent not saved"
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save consent")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="consent.cancel"),
+        Binding("ctrl+s", "save", "Save consent", id="consent.save"),
+    ]
     DEFAULT_CSS = """
     ConsentDialog #consent-title { text-style: bold; margin-bottom: 1; }
     """

@@ -27,7 +27,10 @@ Save = Callable[[dict], None]
 class GoalDialog(ModalScreen[bool]):
     """The frame every goal form shares: a title, fields, an error line, Cancel / Save."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="goal-form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="goal-form.save"),
+    ]
     DEFAULT_CSS = """
     GoalDialog { align: center middle; }
     GoalDialog > Vertical {
@@ -219,7 +222,7 @@ class HistoryDialog(ModalScreen[None]):
     ``entries`` are (heading, changes, reason) in plain words; each is shown as a short block
     that wraps, so long statements stay readable at 80 columns."""
 
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = [Binding("escape", "close", "Close", id="goal-history.close")]
     DEFAULT_CSS = """
     HistoryDialog { align: center middle; }
     HistoryDialog > Vertical {

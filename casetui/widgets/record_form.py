@@ -17,11 +17,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from casetui.data.domain.errors import CasetuiError, ValidationError
+from casetui.keys import key_text
 from casetui.widgets.fields import FormField, show_errors
 
 
 class RecordForm(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="record-form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="record-form.save"),
+    ]
     DEFAULT_CSS = """
     RecordForm { align: center middle; }
     RecordForm > Vertical {
@@ -51,7 +55,7 @@ class RecordForm(ModalScreen[bool]):
             yield Static("", id="form-error", markup=False)
             with Horizontal():
                 yield Button("Cancel", id="cancel")
-                yield Button(f"{self.ok} (ctrl+s)", id="save", variant="primary")
+                yield Button(f"{self.ok} ({key_text(self.app, 'record-form.save')})", id="save", variant="primary")
 
     def on_mount(self) -> None:
         if self.fields:

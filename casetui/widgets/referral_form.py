@@ -21,7 +21,10 @@ from casetui.widgets.fields import FormDialog, FormField
 
 class ReferralForm(FormDialog):
     ERROR_TITLE = "Cannot refer"
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Refer")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="referral.cancel"),
+        Binding("ctrl+s", "save", "Refer", id="referral.save"),
+    ]
     DEFAULT_CSS = """
     ReferralForm #referral-title { text-style: bold; margin-bottom: 1; }
     ReferralForm #referral-service { color: $text-muted; margin-bottom: 1; }

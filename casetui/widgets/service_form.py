@@ -49,7 +49,10 @@ CHOICE_LISTS = {
 
 class ServiceEditForm(FormDialog):
     ERROR_TITLE = "Not saved"
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="service-form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="service-form.save"),
+    ]
     DEFAULT_CSS = """
     ServiceEditForm > VerticalScroll { width: 90; height: 100%; }
     ServiceEditForm #edit-title { text-style: bold; margin-bottom: 1; }
