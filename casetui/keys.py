@@ -247,7 +247,7 @@ def parse_keymap(text: str) -> tuple[dict[str, str], list[str]]:
             continue
         keys = [normal_key(key) for key in value.split(",")] if isinstance(value, str) else [None]
         if None in keys:
-            problems.append(f'“{value}” for {name} is not a key (write keys like "ctrl+k", "f9" or "x")')
+            problems.append(f'“{value}” for {name} is not a key (write keys like "f9", "ctrl+g" or "x")')
             continue
         (by_meaning if name in MEANINGS else by_id)[name] = ",".join(keys)
     keymap = {
@@ -288,7 +288,9 @@ def key_text(app, binding_id: str) -> str:
 
     keys = getattr(app, "keymap", {}).get(binding_id) or KEYS[binding_id][0]
     *modifiers, base = split_keys(keys)[0].split("+")
-    return "+".join([*modifiers, format_key(base)])
+    shown = format_key(base)
+    # Hints are often markup: a bracket or backslash key goes by its name ("left_square_bracket").
+    return "+".join([*modifiers, base if set(shown) & set("[]\\") else shown])
 
 
 def bound_keys(app, binding) -> list[str]:

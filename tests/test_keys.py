@@ -291,3 +291,15 @@ def test_reading_a_keymap_loads_no_screen_and_no_database_library(tmp_path):
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_hints_name_the_key_in_use_and_stay_plain_text():
+    class App:
+        keymap = {"goals.add": "left_square_bracket", "discharge.render": "ctrl+backslash"}
+
+    from casetui.keys import key_text
+
+    assert key_text(App(), "caseload.find") == "/" and key_text(App(), "app.help") == "?"
+    assert key_text(App(), "discharge.next") == "ctrl+n" and key_text(App(), "audit.back") == "esc"
+    assert key_text(App(), "goals.add") == "left_square_bracket"  # "[" would be read as markup
+    assert key_text(App(), "discharge.render") == "ctrl+backslash"

@@ -438,8 +438,13 @@ class IntakeScreen(Screen):
     async def action_previous_section(self) -> None:
         await self._step(-1)
 
+    def _ready(self) -> bool:
+        """Not submitted, and the form is there: a key can land while the screen is still being
+        put together, or taken apart."""
+        return not self.submitted and bool(self.query("#sections")) and bool(self.query("#pages"))
+
     async def _step(self, step: int) -> None:
-        if self.submitted:
+        if not self._ready():
             return
         ids = [sid for sid, _ in self.sections]
         current = self.current_section
@@ -447,7 +452,7 @@ class IntakeScreen(Screen):
         await self.focus_section(ids[max(0, min(len(ids) - 1, index + step))])
 
     def action_go_to_sections(self) -> None:
-        if not self.submitted:
+        if self._ready():
             self.query_one("#sections", OptionList).focus()
 
     @on(OptionList.OptionHighlighted, "#sections")
