@@ -17,7 +17,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from casetui import config
 from casetui.commands import ClientsProvider, binding_commands
+from casetui.keys import load_keymap
 from casetui.privacy import PrivacyGuard
 from casetui.screens.caseload import CaseloadScreen
 
@@ -29,11 +31,15 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
     # The caseload's CSS too: Textual does not load a default screen's own CSS_PATH.
     CSS_PATH = ["theme.tcss", "screens/caseload.tcss"]
     COMMANDS = App.COMMANDS | {ClientsProvider}
+    # Every key has an id (the worker's keymap.toml names them); casetui/keys.py lists them all.
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("ctrl+t", "toggle_theme", "Toggle theme", show=False),
-        Binding("ctrl+l", "lock", "Lock", show=False),  # hidden: every footer (and snapshot) stays as it was
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False, id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+t", "toggle_theme", "Toggle theme", show=False, id="app.theme"),
+        # hidden: every footer (and snapshot) stays as it was
+        Binding("ctrl+l", "lock", "Lock", show=False, id="app.lock"),
+        # Textual's own palette key, given an id so that it can be moved too.
+        Binding("ctrl+p", "command_palette", "palette", show=False, priority=True, id="app.palette"),
     ]
 
     def __init__(
@@ -61,6 +67,15 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         self.date_order = "mdy"
         if demo:
             self.sub_title = "demo caseload"
+        self.keymap: dict[str, str] = {}
+        keymap, self.keymap_problem = load_keymap(config.keymap_path())
+        if keymap:
+            self.set_keymap(keymap)
+
+    def set_keymap(self, keymap) -> None:
+        """Keys moved from their defaults (by id); kept for the help and the hints that name keys."""
+        super().set_keymap(keymap)
+        self.keymap = {binding_id: keys for binding_id, keys in self._normalize_keymap(keymap).items() if keys}
 
     @property
     def today(self) -> date:
@@ -100,6 +115,8 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         would otherwise delay that frame (callbacks scheduled during the start-up batch run
         before it, not after it)."""
         self.first_frame_shown = True
+        if self.keymap_problem:
+            self.notify(self.keymap_problem, title="Keymap", severity="warning", timeout=20, markup=False)
         for screen in self.screen_stack:
             if hasattr(screen, "after_first_frame"):
                 screen.after_first_frame()

@@ -12,6 +12,8 @@ from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from casetui.keys import bound_keys
+
 # Keys every screen has, or that the palette and the help already explain.
 _SKIP_ACTIONS = {"command_palette", "focus_next", "focus_previous", "copy_text", "screenshot"}
 
@@ -35,8 +37,8 @@ def screen_keys(app, screen) -> list[tuple[str, str, str, object]]:
 
     for binding in type(screen).BINDINGS:
         binding = binding if isinstance(binding, Binding) else Binding(*binding)
-        for key in binding.key.split(","):
-            single = binding.with_key(key.strip())
+        for key in bound_keys(app, binding):  # as the worker's keymap has them
+            single = binding.with_key(key)
             if screen.check_action(binding.action, ()) is not False:
                 add(single, screen, 0)
     for active in screen.active_bindings.values():

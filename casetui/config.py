@@ -30,6 +30,13 @@ def config_dir() -> Path:
     return _private_dir(user_config_path(APP_NAME, appauthor=False))
 
 
+def keymap_path() -> Path:
+    """The worker's own keys (docs/keys.md). Only read: looking for it creates no folder."""
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / "keymap.toml"
+
+
 def log_dir() -> Path:
     from platformdirs import user_log_path
 

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from casetui.data.domain.errors import CasetuiError
+from casetui.keys import key_text
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField, show_errors
@@ -27,9 +28,9 @@ class AuditScreen(ServiceCalls, Screen):
     HELP_TITLE = "Audit trail"
     AUTO_FOCUS = "#client"
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("ctrl+s", "export_csv", "Export CSV"),
-        Binding("ctrl+r", "clear_filters", "Clear filters"),
+        Binding("escape", "back", "Back", id="audit.back"),
+        Binding("ctrl+o", "export_csv", "Export CSV", id="audit.export"),
+        Binding("ctrl+r", "clear_filters", "Clear filters", id="audit.clear-filters"),
     ]
 
     def __init__(self, client_id: int | None = None):
@@ -138,7 +139,9 @@ class AuditScreen(ServiceCalls, Screen):
             )
         more = f"the newest {SHOWN_ROWS} shown; " if len(rows) > SHOWN_ROWS else ""
         count = "no entries" if not rows else f"{min(len(rows), SHOWN_ROWS)} entries"
-        self.query_one("#audit-status", Static).update(f"{count} ({more}ctrl+s exports every matching entry to CSV)")
+        self.query_one("#audit-status", Static).update(
+            f"{count} ({more}{key_text(self.app, 'audit.export')} exports every matching entry to CSV)"
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from casetui.data.domain import vocab
 from casetui.data.services import caseload
 from casetui.data.services.caseload import OVERDUE, TODAY, Caseload, CaseloadRow
+from casetui.keys import key_text
 from casetui.screens import ReloadOnReturn
 from casetui.widgets.plain import cells
 
@@ -79,16 +80,18 @@ class CaseloadScreen(ReloadOnReturn, Screen):
     # Its CSS (caseload.tcss) is loaded by the app, whose default screen this is.
     HELP_TITLE = "Caseload"
     BINDINGS = [
-        Binding("enter", "open_client", "Open"),
-        Binding("slash,ctrl+f", "focus_filter", "Find", key_display="/"),
-        Binding("o", "show('overdue')", "Overdue"),
-        Binding("u", "show('week')", "Due this week"),
-        Binding("w", "toggle_workers", "All workers"),
-        Binding("c", "new_client", "New client"),
-        Binding("r", "refresh", "Refresh"),
+        Binding("enter", "open_client", "Open", id="caseload.open"),
+        Binding("slash,ctrl+f", "focus_filter", "Find", key_display="/", id="caseload.find"),
+        Binding("o", "show('overdue')", "Overdue", id="caseload.overdue"),
+        Binding("u", "show('week')", "Due this week", id="caseload.due-this-week"),
+        Binding("w", "toggle_workers", "All workers", id="caseload.all-workers"),
+        Binding("n", "new_client", "New client", id="caseload.new-client"),
+        Binding("r", "refresh", "Refresh", id="caseload.refresh"),
         # Only here: on a form a stray q must not close the app (ctrl+q quits everywhere).
-        Binding("q", "app.quit", "Quit"),
-        Binding("escape", "clear_filters", "Clear filters", show=False),
+        Binding("q", "app.quit", "Quit", id="caseload.quit"),
+        # Nothing is behind the caseload: escape cancels the find instead.
+        Binding("escape", "clear_filters", "Clear filters", show=False, id="caseload.clear"),
+        Binding("ctrl+r", "clear_filters", "Clear filters", show=False, id="caseload.clear-filters"),
     ]
 
     def __init__(self) -> None:
@@ -339,7 +342,10 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         if len(rows) > ROW_LIMIT:
             text += f" (the first {ROW_LIMIT}: type a name or filter to narrow)"
         if not scope and self.filters["worker"] == MINE:
-            text += f" · no open cases for {self.app.worker_name}: press w for all workers"
+            text += (
+                f" · no open cases for {self.app.worker_name}: "
+                f"press {key_text(self.app, 'caseload.all-workers')} for all workers"
+            )
         return text
 
     # Handlers by name rather than @on(Input.Changed...): Input and Select are imported only

@@ -27,6 +27,7 @@ from casetui.data.domain import vocab
 from casetui.data.domain.errors import CaseClosedError, ValidationError
 from casetui.data.services import cases, clients, consent, goals, notes, referrals
 from casetui.data.services.client_record import ClientRecord, client_record
+from casetui.keys import key_text
 from casetui.screens import ReloadOnReturn
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.date_field import DateField
@@ -57,20 +58,20 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
     CSS_PATH = "client.tcss"
     HELP_TITLE = "Client record"
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("n", "add_note", "Note"),
-        Binding("s", "change_stage", "Stage"),
-        Binding("e", "edit_client", "Edit"),
-        Binding("x", "safety_followup", "Safety"),
-        Binding("a", "reassess", "Reassess"),
-        Binding("g", "goals", "Goals"),
-        Binding("f", "find_resources", "Resources"),
-        Binding("o", "referral_outcome", "Outcome"),
-        Binding("k", "record_consent", "Consent"),
-        Binding("v", "revoke_consent", "Revoke"),
-        Binding("d", "discharge", "Discharge"),
+        Binding("escape", "app.pop_screen", "Back", id="client.back"),
+        Binding("n", "add_note", "Note", id="client.note"),
+        Binding("s", "change_stage", "Stage", id="client.stage"),
+        Binding("e", "edit_client", "Edit", id="client.edit"),
+        Binding("x", "safety_followup", "Safety", id="client.safety"),
+        Binding("a", "reassess", "Reassess", id="client.reassess"),
+        Binding("g", "goals", "Goals", id="client.goals"),
+        Binding("f", "find_resources", "Resources", id="client.resources"),
+        Binding("o", "referral_outcome", "Outcome", id="client.outcome"),
+        Binding("k", "record_consent", "Consent", id="client.consent"),
+        Binding("v", "revoke_consent", "Revoke", id="client.revoke-consent"),
+        Binding("d", "discharge", "Discharge", id="client.discharge"),
         *[
-            Binding(str(number), f"show_tab('{tab}')", f"{tab.capitalize()} tab", show=False)
+            Binding(str(number), f"show_tab('{tab}')", f"{tab.capitalize()} tab", show=False, id=f"client.tab-{tab}")
             for number, tab in enumerate(TABS, start=1)
         ],
     ]
@@ -192,8 +193,9 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
         if case is not None and case.safety_flag:
             safety.update(
                 Content.from_markup(
-                    "[b]SAFETY FLAG[/]\n$reason\n\nAwaiting follow-up: press x to record it.",
+                    "[b]SAFETY FLAG[/]\n$reason\n\nAwaiting follow-up: press $key to record it.",
                     reason=case.safety_flag_reason or "Raised at assessment",
+                    key=key_text(self.app, "client.safety"),
                 )
             )
             safety.set_class(True, "-flagged")
@@ -346,7 +348,9 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
     def show_note_text(self) -> None:
         note_id = self.selected("notes-table")
         note = next((n for n in self.record.notes if n.id == note_id), None) if self.record else None
-        self.query_one("#note-text", Static).update(note.text if note else "No notes yet: press n to add one.")
+        self.query_one("#note-text", Static).update(
+            note.text if note else f"No notes yet: press {key_text(self.app, 'client.note')} to add one."
+        )
 
     # --- helpers for actions -------------------------------------------------------------
 
@@ -471,7 +475,10 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             return
         referral_id = self.selected("referrals-table")
         if referral_id is None:
-            self.notify("No referral to update: press f to find a resource and refer.", severity="warning")
+            self.notify(
+                f"No referral to update: press {key_text(self.app, 'client.resources')} to find a resource and refer.",
+                severity="warning",
+            )
             return
         self.action_show_tab("referrals")
         today = self.app.today

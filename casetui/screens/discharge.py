@@ -9,6 +9,7 @@ shows the final record read-only and offers to reopen it.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from textual import on, work
@@ -33,6 +34,7 @@ from textual.widgets import (
 from casetui.data.domain import vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import cases, clients, consent, discharge, provider_list
+from casetui.keys import key_text
 from casetui.widgets.consent_dialog import ConsentDialog
 from casetui.widgets.date_field import DateField
 from casetui.widgets.dialogs import ConfirmDialog, ReasonDialog
@@ -42,7 +44,8 @@ from casetui.widgets.referral_form import ReferralForm
 from casetui.widgets.step_list import StepList
 
 STEP_KEYS = list(discharge.STEPS)
-# The ctrl+s action of each step (one binding per step so the footer names what it does).
+# The ctrl+s action of each step (one binding per step so the footer names what it does; one id
+# each, so that a keymap can move one of them).
 PRIMARY_ACTIONS = {
     "reason": "save_reason",
     "goals": "save_goals",
@@ -72,21 +75,24 @@ def _selected(select: Select):
 class DischargeScreen(Screen):
     CSS_PATH = "discharge.tcss"
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("ctrl+s", "save_reason", "Save reason"),
-        Binding("ctrl+s", "save_goals", "Save reviews"),
-        Binding("ctrl+s", "finish_linkage", "Linkage done"),
-        Binding("ctrl+s", "finish_coordination", "Coordination done"),
-        Binding("ctrl+s", "save_documentation", "Save draft"),
-        Binding("ctrl+s", "close_case", "Close case"),
-        Binding("ctrl+r", "render_summary", "Render"),
-        Binding("ctrl+f", "finalize_summary", "Make final"),
-        Binding("ctrl+g", "record_consent", "Record consent"),
-        Binding("ctrl+o", "provider_list", "Provider list"),
-        Binding("ctrl+o", "export_summary", "Export"),
-        Binding("ctrl+n", "next_step", "Next step"),
-        Binding("ctrl+b", "previous_step", "Previous"),
-        Binding("r", "reopen", "Reopen case"),
+        Binding("escape", "back", "Back", id="discharge.back"),
+        Binding("ctrl+s", "save_reason", "Save reason", id="discharge.save-reason"),
+        Binding("ctrl+s", "save_goals", "Save reviews", id="discharge.save-goals"),
+        Binding("ctrl+s", "finish_linkage", "Linkage done", id="discharge.finish-linkage"),
+        Binding("ctrl+s", "finish_coordination", "Coordination done", id="discharge.finish-coordination"),
+        Binding("ctrl+s", "save_documentation", "Save draft", id="discharge.save-documentation"),
+        Binding("ctrl+s", "close_case", "Close case", id="discharge.close-case"),
+        # Function keys: these work while a field has the cursor (a text area keeps f6 and f7), and mean
+        # nothing else anywhere.
+        Binding("f5", "render_summary", "Render", id="discharge.render"),
+        Binding("f8", "finalize_summary", "Make final", id="discharge.make-final"),
+        Binding("f3", "record_consent", "Record consent", id="discharge.consent"),
+        Binding("f2", "provider_list", "Provider list", id="discharge.provider-list"),
+        Binding("ctrl+o", "export_summary", "Export", id="discharge.export"),
+        # priority: a field or pane that can scroll sideways would take ctrl+pageup/down first (as on the intake)
+        Binding("ctrl+n,ctrl+pagedown", "next_step", "Next step", priority=True, id="discharge.next"),
+        Binding("ctrl+b,ctrl+pageup", "previous_step", "Previous", priority=True, id="discharge.previous"),
+        Binding("r", "reopen", "Reopen case", id="discharge.reopen"),
     ]
 
     def __init__(self, case_id: int):
@@ -130,7 +136,10 @@ class DischargeScreen(Screen):
     def _compose_final(self, case, record) -> ComposeResult:
         with VerticalScroll(id="final-record"):
             yield Static(self._final_facts(case, record), id="final-facts", markup=False)
-            yield Static("Press r to reopen the case (a reason is asked and recorded).", classes="hint")
+            yield Static(
+                f"Press {key_text(self.app, 'discharge.reopen')} to reopen the case (a reason is asked and recorded).",
+                classes="hint",
+            )
             yield Markdown(
                 (record.summary_text if record else None) or "_No discharge summary was saved._", id="final-summary"
             )
@@ -226,7 +235,11 @@ class DischargeScreen(Screen):
         with VerticalScroll(id="step-goals", classes="step"):
             yield Static("2 · Goals review", classes="step-title")
             if not reviews:
-                yield Static("This case has no goals to review. Press ctrl+s to mark the step done.", classes="hint")
+                yield Static(
+                    f"This case has no goals to review. Press {key_text(self.app, 'discharge.save-goals')} "
+                    "to mark the step done.",
+                    classes="hint",
+                )
             achievements = [(label, code) for code, label in vocab.GOAL_ACHIEVEMENT.items()]
             for review in reviews:
                 with Vertical(classes="goal-review"):
@@ -278,7 +291,8 @@ class DischargeScreen(Screen):
             yield Static("4 · Service coordination", classes="step-title")
             yield Static(
                 "Sharing information with a receiving provider needs the client's current signed consent "
-                "for that provider. Without one, log the contact but share nothing; ctrl+g records a consent.",
+                "for that provider. Without one, log the contact but share nothing; "
+                f"{key_text(self.app, 'discharge.consent')} records a consent.",
                 classes="hint",
             )
             with Horizontal(classes="row"):
@@ -301,7 +315,7 @@ class DischargeScreen(Screen):
             yield FormField("Note", Input(id="note"))
             with Horizontal(classes="buttons"):
                 yield Button("Log contact", id="log-contact", variant="primary")
-                yield Button("Record consent (ctrl+g)", id="record-consent")
+                yield Button(f"Record consent ({key_text(self.app, 'discharge.consent')})", id="record-consent")
             table = DataTable(id="contacts", cursor_type="row")
             table.add_columns("Date", "Who", "How", "Shared", "Consent")
             yield table
@@ -322,7 +336,8 @@ class DischargeScreen(Screen):
                     TextArea(getattr(record, name) or "" if record else "", id=name, read_only=final, classes="short"),
                 )
             yield FormField(
-                "Discharge summary (Markdown; ctrl+r renders it from the record, then edit)",
+                f"Discharge summary (Markdown; {key_text(self.app, 'discharge.render')} renders it from the record, "
+                "then edit)",
                 TextArea(
                     record.summary_text or "" if record else "", id="summary_text", read_only=final, classes="summary"
                 ),
@@ -650,7 +665,7 @@ class DischargeScreen(Screen):
         if granted is None:
             status.update(
                 f"✗ No current consent for {recipient}: information cannot be shared with them. "
-                "Press ctrl+g to record the client's signed consent."
+                f"Press {key_text(self.app, 'discharge.consent')} to record the client's signed consent."
             )
             status.set_classes("no-consent")
         else:
@@ -743,11 +758,13 @@ class DischargeScreen(Screen):
         final = bool(record and record.finalized_at)
         for area in self.query("#step-documentation TextArea"):
             area.read_only = final
+        key = partial(key_text, self.app)
         self.query_one("#documentation-status", Static).update(
-            "The summary is final and can no longer be edited. ctrl+o exports it as Markdown and HTML."
+            f"The summary is final and can no longer be edited. {key('discharge.export')} exports it as Markdown "
+            "and HTML."
             if final
-            else "Enter the changes and recommendations, ctrl+r renders the summary, edit it, ctrl+s saves a draft, "
-            "ctrl+f makes it final."
+            else f"Enter the changes and recommendations, {key('discharge.render')} renders the summary, edit it, "
+            f"{key('discharge.save-documentation')} saves a draft, {key('discharge.make-final')} makes it final."
         )
 
     def action_save_documentation(self) -> None:
@@ -783,7 +800,10 @@ class DischargeScreen(Screen):
         area = self.query_one("#summary_text", TextArea)
         area.load_text(text)
         area.focus()
-        self.notify("Summary rendered: edit it, then ctrl+s to save or ctrl+f to make it final.")
+        self.notify(
+            f"Summary rendered: edit it, then {key_text(self.app, 'discharge.save-documentation')} to save or "
+            f"{key_text(self.app, 'discharge.make-final')} to make it final."
+        )
 
     def action_finalize_summary(self) -> None:
         def confirmed(yes: bool | None) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from casetui.data.domain import vocab
 from casetui.data.services import cases, clients, goals
+from casetui.keys import key_text
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.goal_forms import (
     GoalForm,
@@ -48,14 +49,22 @@ class GoalsScreen(ServiceCalls, Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("a", "add_goal", "Add", tooltip="Add a goal (from a highlighted draft, if any)"),
-        Binding("r", "revise_goal", "Edit", tooltip="Revise the goal; the current version is kept"),
-        Binding("s", "change_status", "Status", tooltip="Change the lifecycle or achievement status"),
-        Binding("o", "add_objective", "Step", tooltip="Add an objective to the goal"),
-        Binding("x", "toggle_objective", "Done", tooltip="Mark the highlighted objective done or open"),
-        Binding("p", "add_progress", "Progress", tooltip="Record a progress entry"),
-        Binding("h", "history", "History", tooltip="The goal's revisions and status changes"),
+        Binding("escape", "app.pop_screen", "Back", id="goals.back"),
+        Binding("n", "add_goal", "Add", tooltip="Add a goal (from a highlighted draft, if any)", id="goals.add"),
+        Binding("e", "revise_goal", "Edit", tooltip="Revise the goal; the current version is kept", id="goals.revise"),
+        Binding(
+            "s", "change_status", "Status", tooltip="Change the lifecycle or achievement status", id="goals.status"
+        ),
+        Binding("o", "add_objective", "Step", tooltip="Add an objective to the goal", id="goals.add-objective"),
+        Binding(
+            "x",
+            "toggle_objective",
+            "Done",
+            tooltip="Mark the highlighted objective done or open",
+            id="goals.toggle-objective",
+        ),
+        Binding("p", "add_progress", "Progress", tooltip="Record a progress entry", id="goals.progress"),
+        Binding("h", "history", "History", tooltip="The goal's revisions and status changes", id="goals.history"),
     ]
 
     def __init__(self, case_id: int):
@@ -155,7 +164,7 @@ class GoalsScreen(ServiceCalls, Screen):
         for draft in self.drafts.values():
             table.add_row(
                 Text(_short(f"+ {draft.label} (draft)", width), style="italic"),
-                "press a",
+                f"press {key_text(self.app, 'goals.add')}",
                 "",
                 "",
                 key=DRAFT + draft.domain,
@@ -234,10 +243,10 @@ class GoalsScreen(ServiceCalls, Screen):
                 summary.update(
                     f"[b]{draft.label}[/]: the client wants a goal here (assessment score "
                     f"{draft.score if draft.score is not None else 'not rated'}). "
-                    "Press [b]a[/] or Enter to write it with them."
+                    f"Press [b]{key_text(self.app, 'goals.add')}[/] or Enter to write it with them."
                 )
             else:
-                summary.update("No goals yet. Press [b]a[/] to add one.")
+                summary.update(f"No goals yet. Press [b]{key_text(self.app, 'goals.add')}[/] to add one.")
             return
         self.detail = None  # until the highlighted goal's details arrive
         self.call_service(
@@ -401,7 +410,10 @@ class GoalsScreen(ServiceCalls, Screen):
             return
         table = self.query_one("#objectives", DataTable)
         if table.row_count == 0:
-            self.notify("This goal has no objectives yet: press o to add one.", severity="warning")
+            self.notify(
+                f"This goal has no objectives yet: press {key_text(self.app, 'goals.add-objective')} to add one.",
+                severity="warning",
+            )
             return
         objective_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         objective = next(o for o in self.detail.objectives if o.id == objective_id)

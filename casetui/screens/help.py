@@ -9,18 +9,22 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Static
 
 from casetui.commands import screen_keys
+from casetui.keys import key_text
 
 
 def describe_keys(app, screen: Screen) -> list[tuple[str, str]]:
     """(key, what it does) for the keys of ``screen``, its own first."""
     rows = [(shown, description) for shown, description, _action, _node in screen_keys(app, screen)]
-    rows.append(("ctrl+p", "Command palette: every action by name, and clients by name"))
+    rows.append((key_text(app, "app.palette"), "Command palette: every action by name, and clients by name"))
     return rows
 
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
-    BINDINGS = [Binding("escape,question_mark,f1,q", "dismiss", "Close", key_display="esc")]
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close", key_display="esc", id="help.close"),
+        Binding("question_mark,f1", "dismiss", "Close", show=False, id="help.toggle"),  # the keys that opened it
+    ]
 
     def __init__(self, screen: Screen):
         super().__init__()

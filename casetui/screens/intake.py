@@ -38,6 +38,7 @@ from casetui import config
 from casetui.data.domain import instruments, vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import assessments, cases, clients
+from casetui.keys import key_text
 from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.date_field import DateField
 from casetui.widgets.dialogs import ConfirmDialog
@@ -144,11 +145,12 @@ class IntakeScreen(Screen):
     CSS_PATH = "intake.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("ctrl+pagedown", "next_section", "Next section", priority=True),
-        Binding("ctrl+pageup", "previous_section", "Prev section", priority=True),
-        Binding("ctrl+g", "go_to_sections", "Sections"),
-        Binding("ctrl+s", "submit", "Submit"),
-        Binding("escape", "leave", "Leave", tooltip="Leave the intake; the draft is kept"),
+        # ctrl+n and ctrl+b too: the discharge steps' keys, and terminals that keep ctrl+pageup/down for their tabs
+        Binding("ctrl+pagedown,ctrl+n", "next_section", "Next section", priority=True, id="intake.next"),
+        Binding("ctrl+pageup,ctrl+b", "previous_section", "Prev section", priority=True, id="intake.previous"),
+        Binding("ctrl+g", "go_to_sections", "Sections", id="intake.sections"),
+        Binding("ctrl+s", "submit", "Submit", id="intake.submit"),
+        Binding("escape", "leave", "Leave", tooltip="Leave the intake; the draft is kept", id="intake.leave"),
     ]
 
     def __init__(self, case_id: int | None = None):
@@ -318,7 +320,7 @@ class IntakeScreen(Screen):
             ),
             classes="pair",
         )
-        yield Button("Submit  ctrl+s", id="submit", variant="primary")
+        yield Button(f"Submit  {key_text(self.app, 'intake.submit')}", id="submit", variant="primary")
 
     # --- start: reassessment context, draft offer -------------------------------------------
 
@@ -437,8 +439,13 @@ class IntakeScreen(Screen):
     async def action_previous_section(self) -> None:
         await self._step(-1)
 
+    def _ready(self) -> bool:
+        """Not submitted, and the form is there: a key can land while the screen is still being
+        put together, or taken apart."""
+        return not self.submitted and bool(self.query("#sections")) and bool(self.query("#pages"))
+
     async def _step(self, step: int) -> None:
-        if self.submitted:
+        if not self._ready():
             return
         ids = [sid for sid, _ in self.sections]
         current = self.current_section
@@ -446,7 +453,7 @@ class IntakeScreen(Screen):
         await self.focus_section(ids[max(0, min(len(ids) - 1, index + step))])
 
     def action_go_to_sections(self) -> None:
-        if not self.submitted:
+        if self._ready():
             self.query_one("#sections", OptionList).focus()
 
     @on(OptionList.OptionHighlighted, "#sections")

@@ -22,7 +22,7 @@ class LockScreen(Screen):
 
     CSS_PATH = "lock.tcss"
     AUTO_FOCUS = "#secret"
-    BINDINGS = [Binding("escape", "ignore", show=False, priority=True)]
+    BINDINGS = [Binding("escape", "ignore", show=False, priority=True, id="lock.stay-locked")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,7 +57,10 @@ class LockSettingsDialog(ServiceCalls, ModalScreen[bool]):
     """Choose the idle minutes and (for a plain file) the lock PIN or passphrase."""
 
     CSS_PATH = "lock.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="lock-settings.cancel"),
+        Binding("ctrl+s", "save", "Save", id="lock-settings.save"),
+    ]
     ERROR_TITLE = "Idle lock not saved"
 
     def __init__(self, minutes: int, encrypted: bool):

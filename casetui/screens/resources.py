@@ -25,6 +25,7 @@ from casetui.data.directory import resources
 from casetui.data.domain import vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import cases, clients, provider_list, referrals
+from casetui.keys import key_text
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.provider_list_dialog import ProviderListDialog
 from casetui.widgets.referral_form import ReferralForm
@@ -42,15 +43,41 @@ class ResourcesScreen(ServiceCalls, Screen):
     HELP_TITLE = "Resource directory"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("ctrl+f", "focus_search", "Search", show=False, tooltip="Type words to search the directory"),
-        Binding("s", "toggle_suggested", "Suggest", tooltip="Services for the client's open needs, or back to search"),
-        Binding("r", "refer", "Refer", tooltip="Refer the client to the highlighted service"),
-        Binding("a", "toggle_pick", "Pick", tooltip="Put the service on (or take it off) the provider list"),
-        Binding("p", "provider_list", "List", tooltip="Save the list of services for the client and family"),
-        Binding("e", "edit", "Edit", tooltip="Edit the directory entry"),
-        Binding("v", "verify", "Verify", tooltip="Mark the entry verified today"),
-        Binding("ctrl+r", "clear_filters", "Clear filters", show=False),
+        Binding("escape", "back", "Back", id="resources.back"),
+        Binding(
+            "slash,ctrl+f",
+            "focus_search",
+            "Search",
+            show=False,
+            key_display="/",
+            tooltip="Type words to search the directory",
+            id="resources.find",
+        ),
+        Binding(
+            "s",
+            "toggle_suggested",
+            "Suggest",
+            tooltip="Services for the client's open needs, or back to search",
+            id="resources.suggest",
+        ),
+        Binding("r", "refer", "Refer", tooltip="Refer the client to the highlighted service", id="resources.refer"),
+        Binding(
+            "a",
+            "toggle_pick",
+            "Pick",
+            tooltip="Put the service on (or take it off) the provider list",
+            id="resources.pick",
+        ),
+        Binding(
+            "p",
+            "provider_list",
+            "List",
+            tooltip="Save the list of services for the client and family",
+            id="resources.provider-list",
+        ),
+        Binding("e", "edit", "Edit", tooltip="Edit the directory entry", id="resources.edit"),
+        Binding("v", "verify", "Verify", tooltip="Mark the entry verified today", id="resources.verify"),
+        Binding("ctrl+r", "clear_filters", "Clear filters", show=False, id="resources.clear-filters"),
     ]
 
     def __init__(self, case_id: int | None = None):
@@ -220,7 +247,8 @@ class ResourcesScreen(ServiceCalls, Screen):
         else:
             self.detail = None
             self.query_one("#detail", ResourceDetail).clear(
-                "Nothing to show. Try fewer or shorter words, or clear the filters (ctrl+r)."
+                "Nothing to show. Try fewer or shorter words, or clear the filters "
+                f"({key_text(self.app, 'resources.clear-filters')})."
             )
 
     def status_line(self, count: int, query: str, filters: resources.SearchFilters, suggested: bool) -> str:

@@ -22,9 +22,9 @@ class ChoicePicker(Widget, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"choice-picker--selected"}
     BINDINGS = [
-        Binding("right", "move(1)", "Next answer", show=False),
-        Binding("left", "move(-1)", "Previous answer", show=False),
-        Binding("backspace,delete", "clear", "Clear", show=False),
+        Binding("right", "move(1)", "Next answer", show=False, id="choice.next"),
+        Binding("left", "move(-1)", "Previous answer", show=False, id="choice.previous"),
+        Binding("backspace,delete", "clear", "Clear", show=False, id="choice.clear"),
     ]
     DEFAULT_CSS = """
     ChoicePicker {

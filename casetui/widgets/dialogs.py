@@ -14,9 +14,9 @@ class ConfirmDialog(ModalScreen[bool]):
     """``push_screen(ConfirmDialog("Revoke this consent?"), callback)``: True for yes."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("y", "confirm", "Yes", show=False),
-        Binding("n", "cancel", "No", show=False),
+        Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
+        Binding("y", "confirm", "Yes", show=False, id="confirm.yes"),
+        Binding("n", "cancel", "No", show=False, id="confirm.no"),
     ]
     DEFAULT_CSS = """
     ConfirmDialog { align: center middle; }
@@ -57,7 +57,7 @@ class ReasonDialog(ModalScreen[str | None]):
     Dismisses with the text, or None when cancelled. An empty reason is refused in place.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="reason.cancel")]
     DEFAULT_CSS = """
     ReasonDialog { align: center middle; }
     ReasonDialog > Vertical {

@@ -25,8 +25,9 @@ class DuplicateDialog(ModalScreen[tuple[str, int | None] | None]):
     """Dismisses with ("open", client_id), ("create", None), or None to go back to the form."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Back to the form"),
-        Binding("ctrl+n", "create", "Create new client anyway"),
+        Binding("escape", "cancel", "Back to the form", id="duplicate.back"),
+        # A function key: no key pressed by habit (n for "no", ctrl+s once more) makes a duplicate.
+        Binding("f4", "create", "Create new client anyway", id="duplicate.create"),
     ]
     DEFAULT_CSS = """
     DuplicateDialog { align: center middle; }

@@ -25,11 +25,15 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Static
 
 from casetui.data.domain.errors import CasetuiError, ValidationError
+from casetui.keys import key_text
 from casetui.widgets.fields import FormField, show_errors
 
 
 class FormDialog(ModalScreen):
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="form.save"),
+    ]
     # Widths and the frame's look live in theme.tcss (FormDialog, .-wide); a form's own CSS only
     # says what is particular to it.
 
@@ -59,7 +63,7 @@ class FormDialog(ModalScreen):
             yield Static("", id="form-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
-                yield Button(f"{self.ok} (ctrl+s)", id="save", variant="primary")
+                yield Button(f"{self.ok} ({key_text(self.app, 'form.save')})", id="save", variant="primary")
         yield Footer(compact=True, show_command_palette=False)
 
     def form(self) -> ComposeResult:

@@ -144,7 +144,7 @@ class HistoryDialog(ModalScreen[None]):
     ``entries`` are (heading, changes, reason) in plain words; each is shown as a short block
     that wraps, so long statements stay readable at 80 columns."""
 
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = [Binding("escape", "close", "Close", id="goal-history.close")]
     DEFAULT_CSS = """
     HistoryDialog { align: center middle; }
     HistoryDialog > Vertical {

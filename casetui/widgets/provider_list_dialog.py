@@ -25,7 +25,10 @@ FORMATS = [("Markdown (.md)", "md"), ("Web page (.html)", "html")]
 
 
 class ProviderListDialog(ModalScreen):
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="provider-list.cancel"),
+        Binding("ctrl+s", "save", "Save", id="provider-list.save"),
+    ]
     DEFAULT_CSS = """
     ProviderListDialog { align: center middle; }
     ProviderListDialog > VerticalScroll {

@@ -24,9 +24,9 @@ class StepList(Widget, can_focus=True):
     """``set_steps([(key, label, status), ...], viewing=key)``."""
 
     BINDINGS = [
-        Binding("up", "move(-1)", "Previous", show=False),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("enter", "choose", "Open step", show=False),
+        Binding("up", "move(-1)", "Previous", show=False, id="steps.previous"),
+        Binding("down", "move(1)", "Next", show=False, id="steps.next"),
+        Binding("enter", "choose", "Open step", show=False, id="steps.choose"),
     ]
     DEFAULT_CSS = """
     StepList { height: auto; }

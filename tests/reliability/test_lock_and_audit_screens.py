@@ -79,7 +79,7 @@ async def test_audit_view_filters_and_exports_csv(demo_path):
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert table.row_count == everything
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+o")  # export
         await settle(pilot)
         exported = list(config.documents_dir().glob("audit-*.csv"))
         assert len(exported) == 1 and os.stat(exported[0]).st_mode & 0o777 == 0o600

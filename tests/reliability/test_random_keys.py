@@ -82,11 +82,16 @@ KEYS = list("abcdefghijklmnoprstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") + [
     "ctrl+f",
     "ctrl+o",
     "ctrl+g",
+    "ctrl+b",
     "f1",
     "f2",
+    "f3",
+    "f4",
     "f5",
+    "f6",
+    "f8",
 ]
-SLOW_KEYS = {"ctrl+s", "ctrl+t"}  # exports and theme switches: keep them rare
+SLOW_KEYS = {"ctrl+s", "ctrl+o", "ctrl+t"}  # saves, exports and theme switches: keep them rare
 
 
 def present(name: str) -> bool:

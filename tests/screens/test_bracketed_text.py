@@ -365,11 +365,11 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         assert screen.viewing == "documentation"
 
         screen.query_one("#recommendations", TextArea).text = RECOMMENDATIONS
-        await pilot.press("ctrl+r")
+        await pilot.press("f5")  # render
         await settle(pilot)
         rendered = screen.query_one("#summary_text", TextArea).text
         assert RECOMMENDATIONS in rendered and GOAL in rendered
-        await pilot.press("ctrl+f", "enter")  # make final, confirmed
+        await pilot.press("f8", "enter")  # make final, confirmed
         await settle(pilot)
         assert screen.viewing == "review"
         await pilot.press("ctrl+b")
@@ -418,7 +418,7 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         # --- a new intake for the same person: the possible duplicate is named as typed
         await pilot.press("escape", "escape")
         await settle(pilot)
-        await pilot.press("c")
+        await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
         await pilot.press(*FIRST, "tab", *LAST)

@@ -125,13 +125,13 @@ async def test_enter_opens_the_client_and_coming_back_reloads(demo_path, demo_db
         assert str(row[7]) == "today"
 
 
-async def test_c_starts_a_new_client_intake(demo_path):
+async def test_n_starts_a_new_client_intake(demo_path):
     from casetui.screens.intake import IntakeScreen
 
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        await pilot.press("c")
+        await pilot.press("n")
         await settle(app, pilot)
         assert isinstance(app.screen, IntakeScreen)
 

@@ -103,7 +103,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is screen
-        await pilot.press("ctrl+o")  # provider list for the client and family
+        await pilot.press("f2")  # provider list for the client and family
         await settle(app, pilot)
         assert "Provider list" in str(screen.query_one("#provider-list-result", Static).render())
         await pilot.press("ctrl+s")
@@ -117,7 +117,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await pilot.press("enter")
         await pilot.pause()
         assert "No current consent" in str(screen.query_one("#field-information_shared .field-error", Static).render())
-        await pilot.press("ctrl+g")
+        await pilot.press("f3")  # record consent
         await pilot.pause()
         await pilot.press("ctrl+s")  # consent dialog: recipient and signed date are filled in
         await settle(app, pilot)
@@ -131,12 +131,12 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
 
         # 5 Documentation: changes, render, edit, final, export
         await pilot.press(*"Blood pressure steady", "tab", "tab", "tab", *"Keep seeing the counsellor")
-        await pilot.press("ctrl+r")
+        await pilot.press("f5")  # render
         await settle(app, pilot)
         summary = screen.query_one("#summary_text", TextArea)
         assert "Blood pressure steady" in summary.text and "Keep seeing the counsellor" in summary.text
         summary.insert("\nEdited by hand.\n", summary.document.end)
-        await pilot.press("ctrl+f")
+        await pilot.press("f8")
         await pilot.pause()
         await pilot.press("enter")  # confirm: make final
         await settle(app, pilot)
@@ -245,6 +245,30 @@ async def test_closing_is_refused_with_the_reason_while_a_step_is_missing(demo_p
         assert "cannot close yet" in error and "linkage, service coordination, documentation are missing" in error
     with app.database.transaction() as session:
         assert session.get(Case, case_id).closed_on is None
+
+
+async def test_the_steps_move_with_the_intakes_keys_too_even_from_a_field(demo_path):
+    """ctrl+pageup/down as on the intake, from any field (priority: one that scrolls sideways would
+    take them first)."""
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(app, pilot, pick_case(demo_path))
+        screen = app.screen
+        seen = []
+        for _step in range(5):
+            await pilot.press("ctrl+pagedown")
+            await pilot.pause()
+            seen.append((screen.viewing, type(app.focused).__name__))
+        assert seen == [
+            ("goals", "Select"),
+            ("linkage", "Input"),
+            ("coordination", "Input"),
+            ("documentation", "TextArea"),
+            ("review", "Button"),
+        ]
+        await pilot.press("ctrl+pageup", "ctrl+pageup", "ctrl+b")
+        await pilot.pause()
+        assert screen.viewing == "linkage"
 
 
 async def test_sharing_without_consent_is_refused_in_the_coordination_step(demo_path):

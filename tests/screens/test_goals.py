@@ -65,7 +65,7 @@ async def test_add_a_goal_by_keys_with_inline_errors(demo_path):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_goals(app, pilot)
         before = len(screen.rows)
-        await pilot.press("a")
+        await pilot.press("n")
         form = app.screen
         assert isinstance(form, GoalForm)
         await type_into(pilot, "I want to read to my kids every night")
@@ -194,7 +194,7 @@ async def test_status_change_with_reason_and_history(demo_path):
         assert (goal.lifecycle_status, goal.status_reason, goal.revision) == ("on-hold", "Client in hospital", 2)
         assert "on hold" in str(screen.query_one("#goals", DataTable).get_row_at(0)[2])
 
-        await pilot.press("r")
+        await pilot.press("e")
         form = app.screen
         assert isinstance(form, GoalForm)
         assert app.focused is form.query_one("#reason", Input)
