@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Markdown, Select, Static, TextArea
+from textual.worker import WorkerCancelled
 
 from casetui.cli import make_app
 from casetui.data.services import discharge
@@ -39,9 +40,14 @@ async def open_wizard(app, pilot, case_id):
 
 
 async def settle(app, pilot):
+    """Wait until no worker runs: an answer may ask the next question (a save, then the progress)."""
     await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    while running := [worker for worker in app.workers if not worker.is_finished]:
+        try:
+            await app.workers.wait_for_complete(running)
+        except WorkerCancelled:
+            pass  # replaced by a newer one of its kind, waited for on the next turn
+        await pilot.pause()
 
 
 async def choose(pilot, search: str):
@@ -79,7 +85,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await pilot.pause()
         assert screen.query_one("#field-subsidy_type").display  # asked only for 435
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "subsidy" in str(screen.query_one("#field-subsidy_type .field-error", Static).render())
         assert app.focused.id == "subsidy_type"  # the error took the cursor there
         await choose(pilot, "43")  # 431 RRH or equivalent subsidy
@@ -99,7 +105,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         hits = screen.query_one("#linkage-hits", DataTable)
         assert hits.row_count > 0
         await pilot.press("tab", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is screen
@@ -112,10 +118,11 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
 
         # 4 Coordination: sharing is refused until a consent is recorded right here
         await pilot.press(*"Cedar Family Centre")
+        await settle(app, pilot)
         assert "No current consent" in str(screen.query_one("#consent-status", Static).render())
         screen.query_one("#information_shared", Input).value = "Discharge plan and goals"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "No current consent" in str(screen.query_one("#field-information_shared .field-error", Static).render())
         await pilot.press("ctrl+g")
         await pilot.pause()
@@ -159,7 +166,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         checklist = checklist_text(screen)
         assert "✗" not in checklist and "exported (2 files)" in checklist
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("enter")  # confirm
         await settle(app, pilot)
         assert screen.closed and screen.query_one("#final-facts", Static)
@@ -256,7 +263,7 @@ async def test_sharing_without_consent_is_refused_in_the_coordination_step(demo_
         await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
         assert screen.viewing == "coordination" and app.focused.id == "recipient"
         await pilot.press(*"Lantern Outreach", "tab", "tab", "tab", *"Goals and progress", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "No current consent lets you share information with Lantern Outreach" in str(
             screen.query_one("#field-information_shared .field-error", Static).render()
         )
@@ -264,7 +271,7 @@ async def test_sharing_without_consent_is_refused_in_the_coordination_step(demo_
         # The same contact without the shared information is logged.
         screen.query_one("#information_shared", Input).value = ""
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "Lantern Outreach" in str(screen.query_one("#contacts", DataTable).get_row_at(0))
     with app.database.transaction() as session:
         contact = session.exec(select(CoordinationContact).where(CoordinationContact.case_id == case_id)).one()
