@@ -124,6 +124,7 @@ class DischargeScreen(ServiceCalls, Screen):
         self.closed = False
         self.loaded: Loaded | None = None  # None until the case is read: only escape works then
         self._builds = 0  # a search or consent check asked before a rebuild is not shown after it
+        self._saving = False  # a save (or the question before one) is under way
 
     # --- building ----------------------------------------------------------------------
 
@@ -183,6 +184,27 @@ class DischargeScreen(ServiceCalls, Screen):
         self.call_service(
             read, lambda data: show(data) if builds == self._builds else None, group=group, exclusive=True, **kwargs
         )
+
+    def _save(
+        self,
+        work: Callable[[Any], Any],
+        then: Callable[[Any], object],
+        on_error: Callable[[CasetuiError], object] | None = None,
+    ) -> None:
+        """A save, or the read that asks a question before one: one at a time, so a key pressed
+        again while the first is under way neither saves twice nor opens a second dialog."""
+        if self._saving:
+            return
+        self._saving = True
+
+        def answered(callback: Callable[[Any], object]) -> Callable[[Any], object]:
+            def answer(value):
+                self._saving = False  # before the callback: the dialog it opens may save at once
+                return callback(value)
+
+            return answer
+
+        self.call_service(work, answered(then), on_error=answered(on_error or self.show_service_error), group="save")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -537,7 +559,7 @@ class DischargeScreen(ServiceCalls, Screen):
             show_errors(self.query_one("#step-reason"), {})
             self._saved("Reason, date and destination saved.", "reason", progress)
 
-        self.call_service(
+        self._save(
             save,
             saved,
             on_error=lambda exc: self._failed(exc, "#step-reason", "Reason not saved"),
@@ -568,7 +590,7 @@ class DischargeScreen(ServiceCalls, Screen):
             self.workers.cancel_group(self, "linkage")  # an older search must not replace these
             self._show_hits(hits, SUGGESTED)
 
-        self.call_service(
+        self._save(
             save,
             saved,
             on_error=lambda exc: self._failed(exc, "#step-goals", "Goals review not saved"),
@@ -660,7 +682,7 @@ class DischargeScreen(ServiceCalls, Screen):
                 done,
             )
 
-        self.call_service(lambda session: discharge.open_need_domains(session, self.case_id), open_form)
+        self._save(lambda session: discharge.open_need_domains(session, self.case_id), open_form)
 
     def action_provider_list(self) -> None:
         self.save_provider_list()
@@ -687,11 +709,10 @@ class DischargeScreen(ServiceCalls, Screen):
                 ]
             )
 
-        self.call_service(
+        self._save(
             save,
             self._provider_list_saved,
             on_error=lambda exc: self.notify(str(exc), severity="error", title="Provider list not saved", markup=False),
-            group="documents",
         )
 
     def _provider_list_saved(self, written: list[Path]) -> None:
@@ -710,7 +731,7 @@ class DischargeScreen(ServiceCalls, Screen):
             discharge.complete_step(session, self.case_id, step)
             return self._read_progress(session, today)
 
-        self.call_service(
+        self._save(
             finish,
             lambda progress: self._saved(message, step, progress),
             on_error=lambda exc: self.notify(str(exc), severity="error", title="Not saved", markup=False),
@@ -798,7 +819,7 @@ class DischargeScreen(ServiceCalls, Screen):
             self.notify("Contact logged.", title="Saved")
             self.query_one("#recipient", Input).focus()
 
-        self.call_service(
+        self._save(
             log,
             logged,
             on_error=lambda exc: self._failed(exc, "#step-coordination", "Contact not logged"),
@@ -863,7 +884,7 @@ class DischargeScreen(ServiceCalls, Screen):
             show_errors(self.query_one("#step-documentation"), {})
             then(result)
 
-        self.call_service(
+        self._save(
             save, saved, on_error=lambda exc: self._failed(exc, "#step-documentation", "Documentation not saved")
         )
 
@@ -898,11 +919,10 @@ class DischargeScreen(ServiceCalls, Screen):
 
     def render_summary(self) -> None:
         today = self.app.today
-        self.call_service(
+        self._save(
             lambda session: discharge.render_summary(session, self.case_id, today),
             self._show_summary,
             on_error=lambda exc: self.notify(str(exc), severity="error", title="Summary not rendered", markup=False),
-            group="documents",
         )
 
     def _show_summary(self, text: str) -> None:
@@ -939,11 +959,10 @@ class DischargeScreen(ServiceCalls, Screen):
             )
             return written, self._read_progress(session, today)
 
-        self.call_service(
+        self._save(
             export,
             lambda result: self._exported(*result),
             on_error=lambda exc: self.notify(str(exc), severity="error", title="Not exported", markup=False),
-            group="documents",
         )
 
     def _exported(self, written: list[Path], progress) -> None:
@@ -971,11 +990,11 @@ class DischargeScreen(ServiceCalls, Screen):
                 lambda yes: yes and self._close(),
             )
 
-        self.call_service(check, checked, on_error=self._not_closed)
+        self._save(check, checked, on_error=self._not_closed)
 
     def _close(self) -> None:
         today = self.app.today
-        self.call_service(lambda session: self._close_now(session, today), self._case_closed, on_error=self._not_closed)
+        self._save(lambda session: self._close_now(session, today), self._case_closed, on_error=self._not_closed)
 
     def _close_now(self, session, today: date) -> Loaded:
         discharge.close_case(session, self.case_id, today)
@@ -1006,7 +1025,7 @@ class DischargeScreen(ServiceCalls, Screen):
                 self.notify("The case is open again.", title="Reopened")
                 await self._build(loaded)
 
-            self.call_service(
+            self._save(
                 reopen_now,
                 reopened,
                 on_error=lambda exc: self.notify(str(exc), severity="error", title="Not reopened", markup=False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Markdown, Select, Static, TextArea
 from textual.worker import WorkerCancelled
@@ -232,6 +234,35 @@ async def test_the_wizard_resumes_where_the_user_left(demo_path):
         assert screen.query_one("#destination", Select).value == 422
         notes = sorted(i.value for i in screen.query("#step-goals Input"))
         assert notes == ["Reviewed goal 1.", "Reviewed goal 2."]
+
+
+async def test_a_save_held_up_by_the_database_does_not_hold_up_the_wizard(demo_path):
+    """A colleague's long write holds the database (as a slow link would): the save waits in its
+    worker while the keys still work, and when it lands it does not move the user on again."""
+    case_id = pick_case(demo_path)
+    half_done(demo_path, case_id)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await open_wizard(app, pilot, case_id)
+        screen = app.screen
+        await pilot.press("ctrl+b", "ctrl+b")
+        assert screen.viewing == "reason"
+        colleague = sqlite3.connect(demo_path, isolation_level=None)
+        try:
+            colleague.execute("BEGIN IMMEDIATE")  # the write lock, held
+            await pilot.press("ctrl+s")
+            saving = [worker for worker in app.workers if not worker.is_finished]
+            assert saving, "the save runs in a worker"
+            await pilot.press("ctrl+n")  # the interface answers while the save waits
+            assert screen.viewing == "goals" and app.focused.id.startswith("goal-")
+            assert not all(worker.is_finished for worker in saving)
+        finally:
+            colleague.rollback()
+            colleague.close()
+        await settle(app, pilot)
+        assert screen.viewing == "goals"  # the user had moved on already
+        assert "Reason, date and destination saved." in [n.message for n in app._notifications]
+        assert "to do next" in str(screen.query_one("#steps").render()).splitlines()[5]
 
 
 async def test_closing_is_refused_with_the_reason_while_a_step_is_missing(demo_path):
