@@ -4,15 +4,22 @@ Each step saves in its own transaction through ``data.discharge``; leaving and c
 resumes at the first step not done. Every rule (what closing needs, the consent gate, final
 means final) lives in the service; this screen shows what it says. On a closed case the screen
 shows the final record read-only and offers to reopen it.
+
+Every read and save runs in a worker (``ServiceCalls``), one per action: a save reads what the
+screen then shows (the progress, the referrals, the contacts) in its own transaction, so a slow
+link costs one round trip. The screen is built once the case is read; the directory
+suggestions and the consent check as a name is typed come in their own workers, newest only.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any, NamedTuple
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -35,6 +42,7 @@ from casetui.data.domain import vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import cases, clients, consent, discharge, provider_list
 from casetui.keys import key_text
+from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.consent_dialog import ConsentDialog
 from casetui.widgets.date_field import DateField
 from casetui.widgets.dialogs import ConfirmDialog, ReasonDialog
@@ -44,6 +52,7 @@ from casetui.widgets.referral_form import ReferralForm
 from casetui.widgets.step_list import StepList
 
 STEP_KEYS = list(discharge.STEPS)
+SUGGESTED = "Suggested for open needs"
 # The ctrl+s action of each step (one binding per step so the footer names what it does; one id
 # each, so that a keymap can move one of them).
 PRIMARY_ACTIONS = {
@@ -72,7 +81,27 @@ def _selected(select: Select):
     return None if select.value is Select.NULL else select.value
 
 
-class DischargeScreen(Screen):
+def _written(files: Callable[[], list[Path]]) -> list[Path]:
+    """Files saved inside a worker: a disk refusing them is told like a refused save."""
+    try:
+        return files()
+    except OSError as exc:
+        raise CasetuiError(str(exc)) from exc
+
+
+class Loaded(NamedTuple):
+    """What the screen is built from: read in one transaction when it opens (or is rebuilt)."""
+
+    case: Any
+    client: Any
+    record: Any
+    reviews: list
+    progress: Any = None  # the rest only for an open case
+    linkage: Any = None
+    contacts: Any = None
+
+
+class DischargeScreen(ServiceCalls, Screen):
     CSS_PATH = "discharge.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="discharge.back"),
@@ -100,23 +129,97 @@ class DischargeScreen(Screen):
         self.case_id = case_id
         self.viewing = "reason"
         self.closed = False
+        self.loaded: Loaded | None = None  # None until the case is read: only escape works then
+        self._builds = 0  # a search or consent check asked before a rebuild is not shown after it
+        self._saving = False  # a save (or the question before one) is under way
 
     # --- building ----------------------------------------------------------------------
 
-    def _load(self):
-        with self.app.database.transaction() as session:
-            case = cases.get_case(session, self.case_id)
-            client = clients.get_client(session, case.client_id)
-            record = discharge.current_discharge(session, self.case_id)
-            reviews = [] if case.closed_on else discharge.goal_reviews(session, self.case_id, self.app.today)
-        return case, client, record, reviews
+    def on_mount(self) -> None:
+        today = self.app.today
 
-    def compose(self) -> ComposeResult:
-        case, client, record, reviews = self._load()
+        def not_opened(error: CasetuiError) -> None:
+            self.notify(str(error), severity="error", title="Discharge not opened", markup=False)
+            self.dismiss()
+
+        self.call_service(lambda session: self._read_case(session, today), self._build, on_error=not_opened)
+
+    def _read_case(self, session, today: date) -> Loaded:
+        case = cases.get_case(session, self.case_id)
+        client = clients.get_client(session, case.client_id)
+        record = discharge.current_discharge(session, self.case_id)
+        if case.closed_on:
+            return Loaded(case, client, record, [])
+        return Loaded(
+            case,
+            client,
+            record,
+            discharge.goal_reviews(session, self.case_id, today),
+            self._read_progress(session, today),
+            self._read_linkage(session),
+            discharge.coordination_contacts(session, self.case_id),
+        )
+
+    async def _build(self, loaded: Loaded) -> None:
+        """Build the screen from the record; again after closing or reopening, which change what
+        the screen is."""
+        self._builds += 1
+        self.loaded = loaded
+        self.viewing = "reason"
+        case, client = loaded.case, loaded.client
         self.closed = case.closed_on is not None
         self.client_id, self.client_name = client.id, client.display_name
         self.sub_title = f"Discharge · {client.display_name} · case {case.id}"
+        await self.recompose()
+        if self.closed:
+            self.query_one(StepList).set_steps([(k, label, "done") for k, label in discharge.STEPS.items()])
+            self.query_one("#final-record").focus()
+            return
+        self._show_reason_extras()
+        states = self._show_progress(loaded.progress)
+        current = next((s.key for s in states if s.status == "current"), "review")
+        self.show_step(current)
+        self._show_linkage(loaded.linkage)
+        self.load_suggestions()
+        self._show_contacts(loaded.contacts)
+        self._show_documentation_status(bool(loaded.record and loaded.record.finalized_at))
+
+    def _newest(self, read: Callable[[Any], Any], show: Callable[[Any], object], group: str, **kwargs) -> None:
+        """Read in a worker and show the answer: only the newest of its group (``exclusive``),
+        and only on the screen as built when it was asked."""
+        builds = self._builds
+        self.call_service(
+            read, lambda data: show(data) if builds == self._builds else None, group=group, exclusive=True, **kwargs
+        )
+
+    def _save(
+        self,
+        work: Callable[[Any], Any],
+        then: Callable[[Any], object],
+        on_error: Callable[[CasetuiError], object] | None = None,
+    ) -> None:
+        """A save, or the read that asks a question before one: one at a time, so a key pressed
+        again while the first is under way neither saves twice nor opens a second dialog."""
+        if self._saving:
+            return
+        self._saving = True
+
+        def answered(callback: Callable[[Any], object]) -> Callable[[Any], object]:
+            def answer(value):
+                self._saving = False  # before the callback: the dialog it opens may save at once
+                return callback(value)
+
+            return answer
+
+        self.call_service(work, answered(then), on_error=answered(on_error or self.show_service_error), group="save")
+
+    def compose(self) -> ComposeResult:
         yield Header()
+        if self.loaded is None:
+            yield Static("Reading the case…", id="discharge-loading", classes="hint")
+            yield Footer()
+            return
+        case, record, reviews = self.loaded.case, self.loaded.record, self.loaded.reviews
         with Horizontal(id="discharge-body"):
             with Vertical(id="discharge-side"):
                 yield Static("Case closed" if self.closed else "Discharge steps", id="side-title")
@@ -360,26 +463,13 @@ class DischargeScreen(Screen):
             )
             yield Button("Close case", id="close-case", variant="error")
 
-    def on_mount(self) -> None:
-        if self.closed:
-            self.query_one(StepList).set_steps([(k, label, "done") for k, label in discharge.STEPS.items()])
-            self.query_one("#final-record").focus()
-            return
-        self._show_reason_extras()
-        states = self.refresh_progress()
-        current = next((s.key for s in states if s.status == "current"), "review")
-        self.show_step(current)
-        self.refresh_linkage()
-        self.load_suggestions()
-        self.refresh_coordination()
-        self.refresh_documentation_status()
-
     # --- progress and navigation -------------------------------------------------------
 
-    def refresh_progress(self) -> list[discharge.StepState]:
-        with self.app.database.transaction() as session:
-            states = discharge.step_states(session, self.case_id)
-            items = discharge.checklist(session, self.case_id, self.app.today)
+    def _read_progress(self, session, today: date):
+        return discharge.step_states(session, self.case_id), discharge.checklist(session, self.case_id, today)
+
+    def _show_progress(self, progress) -> list[discharge.StepState]:
+        states, items = progress
         self.query_one(StepList).set_steps([(s.key, s.label, s.status) for s in states], self.viewing)
         checklist = self.query_one("#checklist", Vertical)
         checklist.remove_children()
@@ -408,6 +498,8 @@ class DischargeScreen(Screen):
             self.show_step(event.key)
 
     def check_action(self, action: str, parameters) -> bool | None:
+        if self.loaded is None:
+            return action == "back"
         if action == "reopen":
             return self.closed
         if action in OPEN_ONLY_ACTIONS and self.closed:
@@ -427,10 +519,12 @@ class DischargeScreen(Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def _saved(self, message: str, *, advance: bool = True) -> None:
+    def _saved(self, message: str, step: str, progress) -> None:
+        """A step's save went through: on to the next step, unless the user has moved on already
+        (the save was slow) or pressed ctrl+s twice (the first answer moved on)."""
         self.notify(message, title="Saved")
-        self.refresh_progress()
-        if advance:
+        self._show_progress(progress)
+        if self.viewing == step:
             self.action_next_step()
 
     def _failed(self, exc: CasetuiError, pane: str, title: str) -> None:
@@ -463,24 +557,29 @@ class DischargeScreen(Screen):
 
     def action_save_reason(self) -> None:
         planned = _selected(self.query_one("#planned", Select))
-        try:
-            with self.app.database.transaction() as session:
-                discharge.save_reason(
-                    session,
-                    self.case_id,
-                    reason=_selected(self.query_one("#reason", Select)),
-                    reason_other=self.query_one("#reason_other", Input).value,
-                    planned=None if planned is None else planned == "planned",
-                    discharge_on=self.query_one("#discharge_on", Input).value,
-                    destination=_selected(self.query_one("#destination", Select)),
-                    subsidy_type=_selected(self.query_one("#subsidy_type", Select)),
-                    today=self.app.today,
-                )
-        except CasetuiError as exc:
-            self._failed(exc, "#step-reason", "Reason not saved")
-            return
-        show_errors(self.query_one("#step-reason"), {})
-        self._saved("Reason, date and destination saved.")
+        values = {
+            "reason": _selected(self.query_one("#reason", Select)),
+            "reason_other": self.query_one("#reason_other", Input).value,
+            "planned": None if planned is None else planned == "planned",
+            "discharge_on": self.query_one("#discharge_on", Input).value,
+            "destination": _selected(self.query_one("#destination", Select)),
+            "subsidy_type": _selected(self.query_one("#subsidy_type", Select)),
+            "today": self.app.today,
+        }
+
+        def save(session):
+            discharge.save_reason(session, self.case_id, **values)
+            return self._read_progress(session, values["today"])
+
+        def saved(progress) -> None:
+            show_errors(self.query_one("#step-reason"), {})
+            self._saved("Reason, date and destination saved.", "reason", progress)
+
+        self._save(
+            save,
+            saved,
+            on_error=lambda exc: self._failed(exc, "#step-reason", "Reason not saved"),
+        )
 
     # --- 2. goals ----------------------------------------------------------------------
 
@@ -493,22 +592,33 @@ class DischargeScreen(Screen):
                 "achievement": _selected(select),
                 "note": pane.query_one(f"#goal-{goal_id}-note", Input).value,
             }
-        try:
-            with self.app.database.transaction() as session:
-                discharge.save_goal_reviews(session, self.case_id, reviews, self.app.today)
-        except CasetuiError as exc:
-            self._failed(exc, "#step-goals", "Goals review not saved")
-            return
-        show_errors(pane, {})
-        self._saved("Goals reviewed; each goal now carries its final status.")
-        self.load_suggestions()  # the open needs may have changed
+        today = self.app.today
+
+        def save(session):
+            discharge.save_goal_reviews(session, self.case_id, reviews, today)
+            # The open needs may have changed, and with them the suggested services.
+            return self._read_progress(session, today), discharge.linkage_suggestions(session, self.case_id, today)
+
+        def saved(result) -> None:
+            progress, hits = result
+            show_errors(pane, {})
+            self._saved("Goals reviewed; each goal now carries its final status.", "goals", progress)
+            self.workers.cancel_group(self, "linkage")  # an older search must not replace these
+            self._show_hits(hits, SUGGESTED)
+
+        self._save(
+            save,
+            saved,
+            on_error=lambda exc: self._failed(exc, "#step-goals", "Goals review not saved"),
+        )
 
     # --- 3. linkage --------------------------------------------------------------------
 
-    def refresh_linkage(self) -> None:
-        with self.app.database.transaction() as session:
-            made = discharge.linkage_referrals(session, self.case_id)
-            recipients = discharge.likely_recipients(session, self.case_id)
+    def _read_linkage(self, session):
+        return discharge.linkage_referrals(session, self.case_id), discharge.likely_recipients(session, self.case_id)
+
+    def _show_linkage(self, linkage) -> None:
+        made, recipients = linkage
         self.query_one("#recipient", Input).suggester = SuggestFromList(recipients, case_sensitive=False)
         table = self.query_one("#linkage-made", DataTable)
         table.clear()
@@ -525,15 +635,21 @@ class DischargeScreen(Screen):
         if not made:
             table.add_row("None yet", "", "", "")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="linkage")
     def load_suggestions(self, query: str = "") -> None:
-        with self.app.database.transaction() as session:
+        today = self.app.today
+
+        def search(session):
             if query.strip():
-                hits = discharge.search_directory(session, self.case_id, query, self.app.today)
-            else:
-                hits = discharge.linkage_suggestions(session, self.case_id, self.app.today)
-        title = f"Directory matches for “{query.strip()}”" if query.strip() else "Suggested for open needs"
-        self.app.call_from_thread(self._show_hits, hits, title)
+                return discharge.search_directory(session, self.case_id, query, today)
+            return discharge.linkage_suggestions(session, self.case_id, today)
+
+        title = f"Directory matches for “{query.strip()}”" if query.strip() else SUGGESTED
+        self._newest(
+            search,
+            lambda hits: self._show_hits(hits, title),
+            "linkage",
+            on_error=lambda exc: self.notify(str(exc), severity="error", title="Not searched", markup=False),
+        )
 
     def _show_hits(self, hits, title: str) -> None:
         self.hits = {hit.id: hit for hit in hits}
@@ -555,62 +671,65 @@ class DischargeScreen(Screen):
         hit = getattr(self, "hits", {}).get(event.row_key.value)
         if hit is None:
             return
-        with self.app.database.transaction() as session:
-            open_needs = discharge.open_need_domains(session, self.case_id)
-        domain = next((c for c in hit.categories if c in open_needs), hit.categories[0] if hit.categories else None)
+        today = self.app.today
 
-        def save(values: dict):
-            with self.app.database.transaction() as session:
-                return discharge.refer_for_ongoing_service(session, self.case_id, hit.id, self.app.today, **values)
+        def save(session, values: dict):
+            referral = discharge.refer_for_ongoing_service(session, self.case_id, hit.id, today, **values)
+            return referral, self._read_linkage(session), self._read_progress(session, today)
 
-        def done(referral) -> None:
-            if referral is not None:
+        def done(saved) -> None:
+            if saved is not None:
+                _referral, linkage, progress = saved
                 self.notify(f"Referred to {hit.name} for ongoing services.", title="Saved", markup=False)
-                self.refresh_linkage()
-                self.refresh_progress()
+                self._show_linkage(linkage)
+                self._show_progress(progress)
 
-        self.app.push_screen(
-            ReferralForm(
-                client_name=self.client_name,
-                service_label=f"{hit.name} · {hit.organization}",
-                domain=domain,
-                referred_on=self.app.today,
-                follow_up_on=self.app.today + timedelta(days=14),
-                save=save,
-            ),
-            done,
-        )
+        def open_form(open_needs) -> None:
+            domain = next((c for c in hit.categories if c in open_needs), hit.categories[0] if hit.categories else None)
+            self.app.push_screen(
+                ReferralForm(
+                    client_name=self.client_name,
+                    service_label=f"{hit.name} · {hit.organization}",
+                    domain=domain,
+                    referred_on=today,
+                    follow_up_on=today + timedelta(days=14),
+                    save=save,
+                ),
+                done,
+            )
+
+        self._save(lambda session: discharge.open_need_domains(session, self.case_id), open_form)
 
     def action_provider_list(self) -> None:
         self.save_provider_list()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="documents")
     def save_provider_list(self) -> None:
         from casetui import config
 
         today = self.app.today
-        try:
-            with self.app.database.transaction() as session:
-                ids = [r.id for r in discharge.linkage_referrals(session, self.case_id)]
-                if not ids:
-                    raise ValidationError("entries", "Refer the client to at least one ongoing service first.")
-                folder = config.documents_dir()
-                written = [
+
+        def save(session) -> list[Path]:
+            ids = [r.id for r in discharge.linkage_referrals(session, self.case_id)]
+            if not ids:
+                raise ValidationError("entries", "Refer the client to at least one ongoing service first.")
+            return _written(
+                lambda: [
                     provider_list.save(
                         session,
                         self.case_id,
-                        folder / provider_list.default_filename(self.case_id, today, fmt),
+                        config.documents_dir() / provider_list.default_filename(self.case_id, today, fmt),
                         today=today,
                         referral_ids=ids,
                     )
                     for fmt in provider_list.FORMATS
                 ]
-        except (CasetuiError, OSError) as exc:
-            self.app.call_from_thread(
-                self.notify, str(exc), severity="error", title="Provider list not saved", markup=False
             )
-            return
-        self.app.call_from_thread(self._provider_list_saved, written)
+
+        self._save(
+            save,
+            self._provider_list_saved,
+            on_error=lambda exc: self.notify(str(exc), severity="error", title="Provider list not saved", markup=False),
+        )
 
     def _provider_list_saved(self, written: list[Path]) -> None:
         self.query_one("#provider-list-result", Static).update(
@@ -622,19 +741,21 @@ class DischargeScreen(Screen):
         self._finish("linkage", "Linkage done.")
 
     def _finish(self, step: str, message: str) -> None:
-        try:
-            with self.app.database.transaction() as session:
-                discharge.complete_step(session, self.case_id, step)
-        except CasetuiError as exc:
-            self.notify(str(exc), severity="error", title="Not saved", markup=False)
-            return
-        self._saved(message)
+        today = self.app.today
+
+        def finish(session):
+            discharge.complete_step(session, self.case_id, step)
+            return self._read_progress(session, today)
+
+        self._save(
+            finish,
+            lambda progress: self._saved(message, step, progress),
+            on_error=lambda exc: self.notify(str(exc), severity="error", title="Not saved", markup=False),
+        )
 
     # --- 4. coordination ---------------------------------------------------------------
 
-    def refresh_coordination(self) -> None:
-        with self.app.database.transaction() as session:
-            contacts = discharge.coordination_contacts(session, self.case_id)
+    def _show_contacts(self, contacts) -> None:
         table = self.query_one("#contacts", DataTable)
         table.clear()
         for contact in contacts:
@@ -657,11 +778,19 @@ class DischargeScreen(Screen):
         recipient = self.query_one("#recipient", Input).value.strip()
         status = self.query_one("#consent-status", Static)
         if not recipient:
+            self.workers.cancel_group(self, "consent-status")  # an answer for the name typed before
             status.update("Type who was contacted to see whether a consent is on file.")
             status.set_classes("")
             return
-        with self.app.database.transaction() as session:
-            granted = discharge.consent_for(session, self.case_id, recipient, self.app.today)
+        today = self.app.today
+        self._newest(
+            lambda session: discharge.consent_for(session, self.case_id, recipient, today),
+            lambda granted: self._show_consent(recipient, granted),
+            "consent-status",
+        )
+
+    def _show_consent(self, recipient: str, granted) -> None:
+        status = self.query_one("#consent-status", Static)
         if granted is None:
             status.update(
                 f"✗ No current consent for {recipient}: information cannot be shared with them. "
@@ -680,40 +809,55 @@ class DischargeScreen(Screen):
     @on(Button.Pressed, "#log-contact")
     def log_contact(self) -> None:
         pane = self.query_one("#step-coordination")
-        try:
-            with self.app.database.transaction() as session:
-                discharge.log_contact(
-                    session,
-                    self.case_id,
-                    recipient=self.query_one("#recipient", Input).value,
-                    contacted_on=self.query_one("#contacted_on", Input).value,
-                    method=_selected(self.query_one("#method", Select)),
-                    information_shared=self.query_one("#information_shared", Input).value,
-                    note=self.query_one("#note", Input).value,
-                    today=self.app.today,
-                )
-        except CasetuiError as exc:
-            self._failed(exc, "#step-coordination", "Contact not logged")
-            return
-        show_errors(pane, {})
-        for field in ("#recipient", "#information_shared", "#note"):
-            self.query_one(field, Input).value = ""
-        self.refresh_coordination()
-        self.refresh_progress()
-        self.notify("Contact logged.", title="Saved")
-        self.query_one("#recipient", Input).focus()
+        typed = {
+            field: self.query_one(f"#{field}", Input).value for field in ("recipient", "information_shared", "note")
+        }
+        values = {
+            **typed,
+            "contacted_on": self.query_one("#contacted_on", Input).value,
+            "method": _selected(self.query_one("#method", Select)),
+            "today": self.app.today,
+        }
+
+        def log(session):
+            discharge.log_contact(session, self.case_id, **values)
+            return discharge.coordination_contacts(session, self.case_id), self._read_progress(session, values["today"])
+
+        def logged(result) -> None:
+            contacts, progress = result
+            show_errors(pane, {})
+            for field, value in typed.items():
+                control = self.query_one(f"#{field}", Input)
+                if control.value == value:  # what was typed while saving is kept
+                    control.value = ""
+            self._show_contacts(contacts)
+            self._show_progress(progress)
+            self.notify("Contact logged.", title="Saved")
+            self.query_one("#recipient", Input).focus()
+
+        self._save(
+            log,
+            logged,
+            on_error=lambda exc: self._failed(exc, "#step-coordination", "Contact not logged"),
+        )
 
     @on(Button.Pressed, "#record-consent")
     def action_record_consent(self) -> None:
-        def save(values: dict):
-            with self.app.database.transaction() as session:
-                return consent.record_consent(session, self.client_id, today=self.app.today, **values)
+        today = self.app.today
 
-        def done(granted) -> None:
-            if granted is not None:
-                self.refresh_linkage()
-                self.query_one("#recipient", Input).value = granted.recipient
-                self.refresh_consent_status()
+        def save(session, values: dict):
+            granted = consent.record_consent(session, self.client_id, today=today, **values)
+            recipient = granted.recipient.strip()
+            return granted, self._read_linkage(session), discharge.consent_for(session, self.case_id, recipient, today)
+
+        def done(saved) -> None:
+            if saved is not None:
+                granted, linkage, on_file = saved
+                self._show_linkage(linkage)
+                self.workers.cancel_group(self, "consent-status")  # a check for the name typed before
+                with self.prevent(Input.Changed):  # checked already, in the same transaction
+                    self.query_one("#recipient", Input).value = granted.recipient
+                self._show_consent(granted.recipient.strip(), on_file)
                 self.notify(f"Consent to share with {granted.recipient} recorded.", title="Saved", markup=False)
 
         self.app.push_screen(
@@ -740,22 +884,27 @@ class DischargeScreen(Screen):
             )
         }
 
-    def _save_documentation(self, *, final: bool = False) -> bool:
-        try:
-            with self.app.database.transaction() as session:
-                discharge.save_documentation(
-                    session, self.case_id, final=final, today=self.app.today, **self._documentation_values()
-                )
-        except CasetuiError as exc:
-            self._failed(exc, "#step-documentation", "Documentation not saved")
-            return False
-        show_errors(self.query_one("#step-documentation"), {})
-        return True
+    def _save_documentation(
+        self, then: Callable[[Any], None], *, final: bool = False, after: Callable[[Any, date], Any] | None = None
+    ) -> None:
+        """Save the documentation as typed, read ``after(session, today)`` in the same transaction,
+        then ``then(what it read)``; an error shows beside its field."""
+        today = self.app.today
+        values = {**self._documentation_values(), "final": final, "today": today}
 
-    def refresh_documentation_status(self) -> None:
-        with self.app.database.transaction() as session:
-            record = discharge.current_discharge(session, self.case_id)
-        final = bool(record and record.finalized_at)
+        def save(session):
+            discharge.save_documentation(session, self.case_id, **values)
+            return after(session, today) if after else None
+
+        def saved(result) -> None:
+            show_errors(self.query_one("#step-documentation"), {})
+            then(result)
+
+        self._save(
+            save, saved, on_error=lambda exc: self._failed(exc, "#step-documentation", "Documentation not saved")
+        )
+
+    def _show_documentation_status(self, final: bool) -> None:
         for area in self.query("#step-documentation TextArea"):
             area.read_only = final
         key = partial(key_text, self.app)
@@ -768,33 +917,31 @@ class DischargeScreen(Screen):
         )
 
     def action_save_documentation(self) -> None:
-        if self._save_documentation():
-            self.notify("Documentation draft saved.", title="Saved")
+        self._save_documentation(lambda _: self.notify("Documentation draft saved.", title="Saved"))
 
     def action_render_summary(self) -> None:
-        if not self._save_documentation():
-            return
-        if self.query_one("#summary_text", TextArea).text.strip():
+        def ask(_) -> None:
             self.app.push_screen(
                 ConfirmDialog(
                     "Replace the summary text (and your edits) with a fresh render from the record?", yes="Replace"
                 ),
                 lambda yes: yes and self.render_summary(),
             )
-        else:
-            self.render_summary()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="documents")
-    def render_summary(self) -> None:
-        try:
-            with self.app.database.transaction() as session:
-                text = discharge.render_summary(session, self.case_id, self.app.today)
-        except CasetuiError as exc:
-            self.app.call_from_thread(
-                self.notify, str(exc), severity="error", title="Summary not rendered", markup=False
+        if self.query_one("#summary_text", TextArea).text.strip():
+            self._save_documentation(ask)
+        else:  # nothing to replace: rendered in the same transaction as the save
+            self._save_documentation(
+                self._show_summary, after=lambda session, today: discharge.render_summary(session, self.case_id, today)
             )
-            return
-        self.app.call_from_thread(self._show_summary, text)
+
+    def render_summary(self) -> None:
+        today = self.app.today
+        self._save(
+            lambda session: discharge.render_summary(session, self.case_id, today),
+            self._show_summary,
+            on_error=lambda exc: self.notify(str(exc), severity="error", title="Summary not rendered", markup=False),
+        )
 
     def _show_summary(self, text: str) -> None:
         area = self.query_one("#summary_text", TextArea)
@@ -806,10 +953,13 @@ class DischargeScreen(Screen):
         )
 
     def action_finalize_summary(self) -> None:
+        def final(progress) -> None:
+            self._show_documentation_status(True)
+            self._saved("The discharge summary is final.", "documentation", progress)
+
         def confirmed(yes: bool | None) -> None:
-            if yes and self._save_documentation(final=True):
-                self.refresh_documentation_status()
-                self._saved("The discharge summary is final.")
+            if yes:
+                self._save_documentation(final, final=True, after=self._read_progress)
 
         self.app.push_screen(
             ConfirmDialog("Make the discharge summary final? It cannot be edited afterwards.", yes="Make final"),
@@ -819,55 +969,65 @@ class DischargeScreen(Screen):
     def action_export_summary(self) -> None:
         self.export_summary(self.query_one("#export_folder", Input).value.strip())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="documents")
     def export_summary(self, folder: str) -> None:
         from casetui import config
 
-        try:
-            with self.app.database.transaction() as session:
-                written = discharge.export_summary(
-                    session, self.case_id, folder or config.documents_dir(), self.app.today
-                )
-        except (CasetuiError, OSError) as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Not exported", markup=False)
-            return
-        self.app.call_from_thread(self._exported, written)
+        today = self.app.today
 
-    def _exported(self, written: list[Path]) -> None:
+        def export(session):
+            written = _written(
+                lambda: discharge.export_summary(session, self.case_id, folder or config.documents_dir(), today)
+            )
+            return written, self._read_progress(session, today)
+
+        self._save(
+            export,
+            lambda result: self._exported(*result),
+            on_error=lambda exc: self.notify(str(exc), severity="error", title="Not exported", markup=False),
+        )
+
+    def _exported(self, written: list[Path], progress) -> None:
         self.query_one("#export-result", Static).update("Exported:\n" + "\n".join(f"  {p}" for p in written))
         self.notify("Discharge summary exported as Markdown and HTML.", title="Exported")
-        self.refresh_progress()
+        self._show_progress(progress)
 
     # --- 6. review and close -----------------------------------------------------------
 
     @on(Button.Pressed, "#close-case")
     def action_close_case(self) -> None:
-        with self.app.database.transaction() as session:
-            missing = discharge.missing_steps(session, self.case_id)
-        if missing:
-            self._close()  # the service refuses and says why
-            return
-        self.app.push_screen(
-            ConfirmDialog("Close this case? It becomes read-only.", yes="Close case"), lambda yes: yes and self._close()
-        )
+        today = self.app.today
+
+        def check(session):
+            if discharge.missing_steps(session, self.case_id):
+                return self._close_now(session, today)  # the service refuses and says why
+            return None
+
+        async def checked(loaded) -> None:
+            if loaded is not None:  # closed after all
+                await self._case_closed(loaded)
+                return
+            self.app.push_screen(
+                ConfirmDialog("Close this case? It becomes read-only.", yes="Close case"),
+                lambda yes: yes and self._close(),
+            )
+
+        self._save(check, checked, on_error=self._not_closed)
 
     def _close(self) -> None:
-        error = self.query_one("#close-error", Static)
-        try:
-            with self.app.database.transaction() as session:
-                discharge.close_case(session, self.case_id, self.app.today)
-        except CasetuiError as exc:
-            error.update(str(exc))
-            self.notify(str(exc), severity="error", title="Case not closed", markup=False)
-            return
-        self.notify("The case is closed and read-only now.", title="Case closed")
-        self.call_later(self._rebuild)
+        today = self.app.today
+        self._save(lambda session: self._close_now(session, today), self._case_closed, on_error=self._not_closed)
 
-    async def _rebuild(self) -> None:
-        """Closing or reopening changes what the screen is: build it again from the record."""
-        self.viewing = "reason"
-        await self.recompose()
-        self.on_mount()
+    def _close_now(self, session, today: date) -> Loaded:
+        discharge.close_case(session, self.case_id, today)
+        return self._read_case(session, today)
+
+    def _not_closed(self, exc: CasetuiError) -> None:
+        self.query_one("#close-error", Static).update(str(exc))
+        self.notify(str(exc), severity="error", title="Case not closed", markup=False)
+
+    async def _case_closed(self, loaded: Loaded) -> None:
+        self.notify("The case is closed and read-only now.", title="Case closed")
+        await self._build(loaded)
 
     # --- closed case -------------------------------------------------------------------
 
@@ -875,14 +1035,22 @@ class DischargeScreen(Screen):
         def reopen(reason: str | None) -> None:
             if not reason:
                 return
-            try:
-                with self.app.database.transaction() as session:
-                    discharge.reopen_case(session, self.case_id, reason, self.app.today)
-            except CasetuiError as exc:
-                self.notify(str(exc), severity="error", title="Not reopened", markup=False)
-                return
-            self.notify("The case is open again.", title="Reopened")
-            self.call_later(self._rebuild)
+
+            today = self.app.today
+
+            def reopen_now(session) -> Loaded:
+                discharge.reopen_case(session, self.case_id, reason, today)
+                return self._read_case(session, today)
+
+            async def reopened(loaded: Loaded) -> None:
+                self.notify("The case is open again.", title="Reopened")
+                await self._build(loaded)
+
+            self._save(
+                reopen_now,
+                reopened,
+                on_error=lambda exc: self.notify(str(exc), severity="error", title="Not reopened", markup=False),
+            )
 
         self.app.push_screen(
             ReasonDialog(

@@ -3,6 +3,9 @@
 Sections are listed on the left (ctrl+pageup/down moves between them). The form is saved as a
 draft a second after the last change and when the screen is left, so a crash or a closed
 terminal loses nothing; opening the intake again offers to resume it.
+
+The database is asked in workers (``ServiceCalls``): the case and any draft are read before the
+form opens; drafts are written one at a time, so an older one never lands after a newer one.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -33,12 +36,14 @@ from textual.widgets import (
     TextArea,
 )
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from casetui import config
 from casetui.data.domain import instruments, vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import assessments, cases, clients
 from casetui.keys import key_text
+from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.date_field import DateField
 from casetui.widgets.dialogs import ConfirmDialog
@@ -141,7 +146,7 @@ def set_control_value(widget: Widget, value) -> None:
         widget.value = value
 
 
-class IntakeScreen(Screen):
+class IntakeScreen(ServiceCalls, Screen):
     CSS_PATH = "intake.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
@@ -159,10 +164,13 @@ class IntakeScreen(Screen):
         self.sections = [(sid, title) for sid, title, new_only in SECTIONS if case_id is None or not new_only]
         self.previous: dict[str, int] = {}
         self.submitted = False
-        self.refusal: str | None = None  # why this case cannot be assessed (closed, missing)
+        self._submitting = False  # a submit is in a worker: no second one, no draft written meanwhile
         self._timer: Timer | None = None
-        self._latest: dict | None = None  # the form as of the last change
+        self._latest: dict | None = None  # the form as of the last change; None until the form opens
         self._saved: dict | None = None  # the form as last written to the draft
+        self._draft_writing: Worker | None = None  # the draft write in a worker, if any
+        self._draft_again = False  # the form changed while it was written: write it again after
+        self._submit_after_draft: tuple[dict, bool] | None = None  # a submit waiting for the draft write
         # Pages are built on first visit (building all 300-odd controls at once is slow); until
         # then their fields' values live here, so drafts and submits always see the whole form.
         self._values: dict = {}
@@ -172,8 +180,6 @@ class IntakeScreen(Screen):
     # --- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        if self.case_id is not None:
-            self._load_case()
         yield Header()
         with Horizontal(id="intake-body"):
             with Vertical(id="intake-nav"):
@@ -328,35 +334,43 @@ class IntakeScreen(Screen):
     def defaults(self) -> dict:
         return {"assessed_on": f"{self.app.today:%Y-%m-%d}", "save_summary": True, "summary_format": "md"}
 
-    async def on_mount(self) -> None:
+    @property
+    def editing(self) -> bool:
+        """The form is open (the case and any draft read, the resume question answered) and not submitted."""
+        return self._latest is not None and not self.submitted
+
+    def on_mount(self) -> None:
         table = self.query_one("#comparison", DataTable)
         table.add_columns("Domain", "Before", "Now", "Change")
-        if self.refusal:
-            self.notify(self.refusal, title="No assessment", severity="error", markup=False)
-            self.dismiss()
-            return
         if self.case_id is None:
             self.sub_title = "New client intake"
+
+        def read(session):
+            context = None  # the case's title and last scores, for an assessment of a case
+            if self.case_id is not None:
+                case = cases.require_open(session, self.case_id)
+                client = clients.get_client(session, case.client_id)
+                previous = assessments.previous_scores(session, self.case_id)
+                what = "Reassessment" if previous else "Assessment"
+                context = (f"{what} · {client.display_name} · case {case.id}", previous)
+            return context, assessments.load_draft(session, self.case_id)
+
+        def refused(exc: CasetuiError) -> None:
+            self.notify(str(exc), title="No assessment", severity="error", markup=False)
+            self.dismiss()
+
+        self.call_service(read, self._open, on_error=refused, group="intake-open")
+
+    async def _open(self, loaded) -> None:
+        context, draft = loaded
+        if context is not None:
+            self.sub_title, self.previous = context
         self._values = dict(self.defaults)
         await self.build_page(self.sections[0][0])
         self.query_one("#sections", OptionList).highlighted = 0
-        self._offer_draft()
+        self._offer_draft(draft)
 
-    def _load_case(self) -> None:
-        try:
-            with self.app.database.transaction() as session:
-                case = cases.require_open(session, self.case_id)
-                client = clients.get_client(session, case.client_id)
-                self.previous = assessments.previous_scores(session, self.case_id)
-        except CasetuiError as exc:
-            self.refusal = str(exc)
-            return
-        what = "Reassessment" if self.previous else "Assessment"
-        self.sub_title = f"{what} · {client.display_name} · case {case.id}"
-
-    def _offer_draft(self) -> None:
-        with self.app.database.transaction() as session:
-            draft = assessments.load_draft(session, self.case_id)
+    def _offer_draft(self, draft) -> None:
         if draft is None or not has_content(draft.data, self.defaults):
             self._latest = self._saved = self.collect()
             self.call_later(self.focus_section, self.sections[0][0])
@@ -439,13 +453,8 @@ class IntakeScreen(Screen):
     async def action_previous_section(self) -> None:
         await self._step(-1)
 
-    def _ready(self) -> bool:
-        """Not submitted, and the form is there: a key can land while the screen is still being
-        put together, or taken apart."""
-        return not self.submitted and bool(self.query("#sections")) and bool(self.query("#pages"))
-
     async def _step(self, step: int) -> None:
-        if not self._ready():
+        if not self.editing:
             return
         ids = [sid for sid, _ in self.sections]
         current = self.current_section
@@ -453,18 +462,18 @@ class IntakeScreen(Screen):
         await self.focus_section(ids[max(0, min(len(ids) - 1, index + step))])
 
     def action_go_to_sections(self) -> None:
-        if self._ready():
+        if self.editing:
             self.query_one("#sections", OptionList).focus()
 
     @on(OptionList.OptionHighlighted, "#sections")
     async def preview_section(self, event: OptionList.OptionHighlighted) -> None:
-        if not self.submitted and event.option.id != self.current_section:
+        if self.editing and event.option.id != self.current_section:
             await self.build_page(event.option.id)
             self.query_one("#pages", ContentSwitcher).current = f"page-{event.option.id}"
 
     @on(OptionList.OptionSelected, "#sections")
     async def enter_section(self, event: OptionList.OptionSelected) -> None:
-        if not self.submitted:
+        if self.editing:
             await self.focus_section(event.option.id)
 
     # --- autosave -----------------------------------------------------------------------------
@@ -484,38 +493,76 @@ class IntakeScreen(Screen):
         self._timer = self.set_timer(AUTOSAVE_DELAY, self.save_draft)
 
     def save_draft(self) -> None:
-        """Write the form as it stands as the draft (its own small transaction)."""
+        """Write the form as it stands as the draft (its own small transaction, in a worker)."""
+        if self.submitted:
+            return
+        if self._submitting or (self._draft_writing is not None and not self._draft_writing.is_finished):
+            # Written after the submit (if it is refused) or after the write under way: drafts are
+            # written one at a time and in order, and never after the submit that discards them.
+            self._draft_again = True
+            return
         data = self._latest
-        if self.submitted or data is None or data == self._saved:
+        if data is None or data == self._saved:
             return
         if not has_content(data, self.defaults) and (
             self._keep_old_draft or not has_content(self._saved or {}, self.defaults)
         ):
             return  # nothing typed yet: no empty draft, and an unfinished one is not thrown away
         self._keep_old_draft = False
-        try:
-            with self.app.database.transaction() as session:
-                assessments.save_draft(session, self.case_id, data)
-        except CasetuiError as exc:
+
+        def written(_) -> None:
+            self._saved = data
+            self.set_status("Draft saved")
+            self._draft_written()
+
+        def failed(exc: CasetuiError) -> None:
             self.set_status("Draft not saved")
             self.notify(str(exc), title="Draft not saved", severity="error", markup=False)
+            self._draft_written()
+
+        self._draft_writing = self.call_service(
+            lambda session: assessments.save_draft(session, self.case_id, data),
+            written,
+            on_error=failed,
+            group="intake-draft",
+        )
+
+    def _draft_written(self) -> None:
+        self._draft_writing = None
+        if self._submit_after_draft is not None:
+            (data, check), self._submit_after_draft = self._submit_after_draft, None
+            self.submit(data, check=check)
             return
-        self._saved = data
-        self.set_status("Draft saved")
+        self._save_draft_again()
+
+    def _save_draft_again(self) -> None:
+        if self._draft_again:
+            self._draft_again = False
+            self.save_draft()
+
+    async def _draft_done(self) -> None:
+        """Wait for the draft writes under way (each may start the next)."""
+        while (writing := self._draft_writing) is not None and not writing.is_finished:
+            try:
+                await writing.wait()
+            except (WorkerCancelled, WorkerFailed):
+                return  # the app is closing, or the failure was reported
 
     def set_status(self, text: str) -> None:
         for status in self.query("#draft-status").results(Static):  # none once the screen is gone
             status.update(text)
 
-    def on_unmount(self) -> None:
-        # Leaving by any route (escape, quitting the app) keeps what was typed.
+    async def on_unmount(self) -> None:
+        # Leaving by any route (escape, quitting the app) keeps what was typed. The write is
+        # waited for here: the screen's workers are cancelled once it has unmounted.
         if self._timer is not None:
             self._timer.stop()
+        await self._draft_done()
         self.save_draft()
+        await self._draft_done()
 
     def action_leave(self) -> None:
-        self.save_draft()
-        self.dismiss()
+        self.dismiss()  # the draft is written as the screen goes (on_unmount)
 
     # --- submit -------------------------------------------------------------------------------
 
@@ -539,25 +586,69 @@ class IntakeScreen(Screen):
         )
 
     @on(Button.Pressed, "#submit")
-    async def action_submit(self) -> None:
-        if self.submitted:
+    def action_submit(self) -> None:
+        if not self.editing or self._submitting:
             return
-        data = self.collect()
+        self.submit(self.collect(), check=True)
+
+    def submit(self, data: dict, *, check: bool) -> None:
+        """Validate, look for likely duplicates (``check``, a new client only) and save, in one
+        transaction; the summary document follows in its own (a file that cannot be written does
+        not undo the intake)."""
+        self._submitting = True
+        if self._draft_writing is not None and not self._draft_writing.is_finished:
+            # A draft written after the submit would outlive it (submitting discards the draft).
+            self._submit_after_draft = (data, check)
+            return
         today = self.app.today
-        try:
-            with self.app.database.transaction() as session:
-                if self.case_id is None:
-                    assessments.validate_intake(data, today)
-                    duplicates = assessments.find_duplicates(session, data, today)
-                else:
-                    assessments.clean_assessment(data, today, require_consent=False)
-                    duplicates = []
-        except ValidationError as exc:
+        with_result = self.case_id is not None and not data.get("save_summary")
+
+        def submit(session):
+            if self.case_id is None:
+                assessments.validate_intake(data, today)
+                duplicates = assessments.find_duplicates(session, data, today) if check else []
+                if duplicates:
+                    return duplicates, None
+                assessment = assessments.submit_intake(session, data, today)
+            else:
+                assessments.clean_assessment(data, today, require_consent=False)
+                assessment = assessments.submit_assessment(session, self.case_id, data, today)
+            client_id = cases.get_case(session, assessment.case_id).client_id
+            return [], (assessment, client_id, self._read_result(session, assessment.id) if with_result else None)
+
+        def answered(answer) -> None:
+            duplicates, saved = answer
+            if duplicates:
+                self._not_submitted()
+                self._ask_about(duplicates, data)
+                return
+            assessment, client_id, result = saved
+            self.submitted = True
+            self._submitting = False
+            if self._timer is not None:
+                self._timer.stop()
+            self.set_status("Submitted")
+            self.notify("Intake saved." if self.case_id is None else "Assessment saved.")
+            if data.get("save_summary"):
+                self.save_summary(assessment, client_id, data)
+            else:
+                self.after_submit(client_id, result)
+
+        self.call_service(submit, answered, on_error=self._submit_failed, group="intake-submit")
+
+    def _not_submitted(self) -> None:
+        """The submit stopped (refused, or a question asked): the form goes on as a draft."""
+        self._submitting = False
+        self._save_draft_again()  # an autosave that came while submitting
+
+    async def _submit_failed(self, exc: CasetuiError) -> None:
+        self._not_submitted()
+        if isinstance(exc, ValidationError):
             await self.show_form_errors(exc.errors)
-            return
-        if not duplicates:
-            await self.write(data)
-            return
+        else:
+            self.notify(str(exc), title="Not submitted", severity="error", markup=False)
+
+    def _ask_about(self, duplicates, data: dict) -> None:
         matches = [
             PossibleMatch(
                 c.id,
@@ -567,73 +658,63 @@ class IntakeScreen(Screen):
             for c in duplicates
         ]
 
-        async def chosen(answer) -> None:
+        def chosen(answer) -> None:
             if answer is None:
                 return
             action, client_id = answer
             if action == "open":
-                self.save_draft()
-                self.dismiss()
+                self.dismiss()  # the draft is kept: written as the screen goes
                 self.app.open_client(client_id)
             else:
-                await self.write(data)
+                self.submit(data, check=False)
 
         self.app.push_screen(DuplicateDialog(matches), chosen)
 
-    async def write(self, data: dict) -> None:
+    def save_summary(self, assessment, client_id: int, data: dict) -> None:
         today = self.app.today
-        try:
-            with self.app.database.transaction() as session:
-                if self.case_id is None:
-                    assessment = assessments.submit_intake(session, data, today)
-                else:
-                    assessment = assessments.submit_assessment(session, self.case_id, data, today)
-                client_id = cases.get_case(session, assessment.case_id).client_id
-        except ValidationError as exc:
-            await self.show_form_errors(exc.errors)
-            return
-        except CasetuiError as exc:
-            self.notify(str(exc), title="Not submitted", severity="error", markup=False)
-            return
-        self.submitted = True
-        if self._timer is not None:
-            self._timer.stop()
-        self.set_status("Submitted")
-        self.notify("Intake saved." if self.case_id is None else "Assessment saved.")
-        if data.get("save_summary"):
+        with_result = self.case_id is not None
+
+        def save(session):
             folder_or_file = (data.get("summary_path") or "").strip()
-            target = Path(folder_or_file).expanduser() if folder_or_file else config.documents_dir()
-            if target.is_dir():
-                target = target / assessments.summary_filename(assessment, data.get("summary_format") or "md")
-            self.save_summary(assessment.id, client_id, target)
-        else:
-            self.after_submit(assessment.id, client_id)
+            try:
+                target = Path(folder_or_file).expanduser() if folder_or_file else config.documents_dir()
+                if target.is_dir():
+                    target = target / assessments.summary_filename(assessment, data.get("summary_format") or "md")
+                written = assessments.save_summary(session, assessment.id, target, today)
+            except OSError as exc:  # told like a refused save (the submit itself is kept)
+                raise CasetuiError(str(exc)) from exc
+            return written, self._read_result(session, assessment.id) if with_result else None
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-summary")
-    def save_summary(self, assessment_id: int, client_id: int, target: Path) -> None:
-        try:
-            with self.app.database.transaction() as session:
-                written = assessments.save_summary(session, assessment_id, target, self.app.today)
-        except (CasetuiError, OSError) as exc:
-            self.app.call_from_thread(
-                self.notify, f"The summary was not saved: {exc}", title="Summary", severity="error", markup=False
-            )
-            written = None
-        else:
-            self.app.call_from_thread(self.notify, f"Summary saved to {written}", title="Summary", markup=False)
-        self.app.call_from_thread(self.after_submit, assessment_id, client_id, written)
+        def saved(answer) -> None:
+            written, result = answer
+            self.notify(f"Summary saved to {written}", title="Summary", markup=False)
+            self.after_submit(client_id, result, written)
 
-    def after_submit(self, assessment_id: int, client_id: int, document: Path | None = None) -> None:
+        def failed(exc: CasetuiError) -> None:
+            self.notify(f"The summary was not saved: {exc}", title="Summary", severity="error", markup=False)
+            if with_result:  # the comparison is read on its own, the summary's transaction undone
+                self.call_service(
+                    lambda session: self._read_result(session, assessment.id),
+                    lambda result: self.after_submit(client_id, result),
+                    group="intake-result",
+                )
+            else:
+                self.after_submit(client_id, None)
+
+        self.call_service(save, saved, on_error=failed, group="intake-summary")
+
+    def _read_result(self, session, assessment_id: int):
+        """The saved assessment and each domain and score beside the last one, for the result page."""
+        return assessments.get_assessment(session, assessment_id), *assessments.comparison(session, assessment_id)
+
+    def after_submit(self, client_id: int, result, document: Path | None = None) -> None:
         if self.case_id is None:
             self.dismiss()
             self.app.open_client(client_id)
             return
-        self.show_comparison(assessment_id, document)
+        self._show_comparison(*result, document)
 
-    def show_comparison(self, assessment_id: int, document: Path | None) -> None:
-        with self.app.database.transaction() as session:
-            assessment = assessments.get_assessment(session, assessment_id)
-            domains, scores = assessments.comparison(session, assessment_id)
+    def _show_comparison(self, assessment, domains, scores, document: Path | None) -> None:
         title = "Reassessment" if assessment.kind == "reassessment" else "Assessment"
         self.query_one("#result-title", Static).update(
             f"{title} saved ({assessment.assessed_on:%Y-%m-%d}): each domain beside the last assessment"

@@ -321,7 +321,7 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         assert isinstance(screen, DischargeScreen) and screen.viewing == "goals"
         assert GOAL in shown(screen.query_one("#step-goals .goal-statement", Static))
         await pilot.press("ctrl+s")  # no note yet: the message quotes the goal
-        await pilot.pause()
+        await settle(pilot)
         errors = " ".join(shown(error) for error in screen.query("#step-goals .field-error"))
         assert f"A note on '{GOAL}' is required." in errors
         await pilot.press("shift+tab")  # from the note (the error took the cursor there) to the status
@@ -337,7 +337,7 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         hits = shown(screen.query_one("#linkage-hits", DataTable))
         assert SERVICE in hits and PROVIDER in hits
         await pilot.press("enter")  # refer to the highlighted service
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ReferralForm)
         assert f"{SERVICE} · {PROVIDER}" in shown(app.screen.query_one("#referral-service", Static))
         await pilot.press("ctrl+s")
@@ -351,9 +351,10 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         assert screen.viewing == "coordination"
 
         await pilot.press(*"Nobody [Jr] a [/] b")
+        await settle(pilot)
         assert "No current consent for Nobody [Jr] a [/] b:" in shown(screen.query_one("#consent-status", Static))
         screen.query_one("#recipient", Input).value = CLINIC
-        await pilot.pause()
+        await settle(pilot)
         assert f"Consent on file for {CLINIC}:" in shown(screen.query_one("#consent-status", Static))
         screen.query_one("#information_shared", Input).focus()
         await pilot.press(*SHARED, "enter")
@@ -431,7 +432,7 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
             if section == 2:
                 await pilot.press("3")
         await pilot.press("space", "ctrl+s")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, DuplicateDialog)
         assert DISPLAY_NAME in shown(app.screen.query_one("#matches"))
         await pilot.press("escape", "escape")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Markdown, Select, Static, TextArea
+from textual.worker import WorkerCancelled
 
 from casetui.cli import make_app
 from casetui.data.services import discharge
@@ -39,9 +42,14 @@ async def open_wizard(app, pilot, case_id):
 
 
 async def settle(app, pilot):
+    """Wait until no worker runs: an answer may ask the next question (a save, then the progress)."""
     await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    while running := [worker for worker in app.workers if not worker.is_finished]:
+        try:
+            await app.workers.wait_for_complete(running)
+        except WorkerCancelled:
+            pass  # replaced by a newer one of its kind, waited for on the next turn
+        await pilot.pause()
 
 
 async def choose(pilot, search: str):
@@ -79,7 +87,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await pilot.pause()
         assert screen.query_one("#field-subsidy_type").display  # asked only for 435
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "subsidy" in str(screen.query_one("#field-subsidy_type .field-error", Static).render())
         assert app.focused.id == "subsidy_type"  # the error took the cursor there
         await choose(pilot, "43")  # 431 RRH or equivalent subsidy
@@ -99,7 +107,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         hits = screen.query_one("#linkage-hits", DataTable)
         assert hits.row_count > 0
         await pilot.press("tab", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is screen
@@ -112,10 +120,11 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
 
         # 4 Coordination: sharing is refused until a consent is recorded right here
         await pilot.press(*"Cedar Family Centre")
+        await settle(app, pilot)
         assert "No current consent" in str(screen.query_one("#consent-status", Static).render())
         screen.query_one("#information_shared", Input).value = "Discharge plan and goals"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "No current consent" in str(screen.query_one("#field-information_shared .field-error", Static).render())
         await pilot.press("f3")  # record consent
         await pilot.pause()
@@ -159,7 +168,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         checklist = checklist_text(screen)
         assert "✗" not in checklist and "exported (2 files)" in checklist
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("enter")  # confirm
         await settle(app, pilot)
         assert screen.closed and screen.query_one("#final-facts", Static)
@@ -227,6 +236,35 @@ async def test_the_wizard_resumes_where_the_user_left(demo_path):
         assert notes == ["Reviewed goal 1.", "Reviewed goal 2."]
 
 
+async def test_a_save_held_up_by_the_database_does_not_hold_up_the_wizard(demo_path):
+    """A colleague's long write holds the database (as a slow link would): the save waits in its
+    worker while the keys still work, and when it lands it does not move the user on again."""
+    case_id = pick_case(demo_path)
+    half_done(demo_path, case_id)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await open_wizard(app, pilot, case_id)
+        screen = app.screen
+        await pilot.press("ctrl+b", "ctrl+b")
+        assert screen.viewing == "reason"
+        colleague = sqlite3.connect(demo_path, isolation_level=None)
+        try:
+            colleague.execute("BEGIN IMMEDIATE")  # the write lock, held
+            await pilot.press("ctrl+s")
+            saving = [worker for worker in app.workers if not worker.is_finished]
+            assert saving, "the save runs in a worker"
+            await pilot.press("ctrl+n")  # the interface answers while the save waits
+            assert screen.viewing == "goals" and app.focused.id.startswith("goal-")
+            assert not all(worker.is_finished for worker in saving)
+        finally:
+            colleague.rollback()
+            colleague.close()
+        await settle(app, pilot)
+        assert screen.viewing == "goals"  # the user had moved on already
+        assert "Reason, date and destination saved." in [n.message for n in app._notifications]
+        assert "to do next" in str(screen.query_one("#steps").render()).splitlines()[5]
+
+
 async def test_closing_is_refused_with_the_reason_while_a_step_is_missing(demo_path):
     case_id = pick_case(demo_path)
     half_done(demo_path, case_id)
@@ -280,7 +318,7 @@ async def test_sharing_without_consent_is_refused_in_the_coordination_step(demo_
         await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
         assert screen.viewing == "coordination" and app.focused.id == "recipient"
         await pilot.press(*"Lantern Outreach", "tab", "tab", "tab", *"Goals and progress", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "No current consent lets you share information with Lantern Outreach" in str(
             screen.query_one("#field-information_shared .field-error", Static).render()
         )
@@ -288,7 +326,7 @@ async def test_sharing_without_consent_is_refused_in_the_coordination_step(demo_
         # The same contact without the shared information is logged.
         screen.query_one("#information_shared", Input).value = ""
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "Lantern Outreach" in str(screen.query_one("#contacts", DataTable).get_row_at(0))
     with app.database.transaction() as session:
         contact = session.exec(select(CoordinationContact).where(CoordinationContact.case_id == case_id)).one()

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlmodel import func
 from sqlmodel import select as sql_select
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
+from textual.worker import WorkerCancelled
 
 from casetui import config
 from casetui.cli import make_app
@@ -28,10 +29,31 @@ from tests.conftest import TODAY
 ROOT = Path(__file__).resolve().parents[2]
 
 
+async def settle(app, pilot) -> None:
+    """Wait until no worker runs: an answer may ask the next question (submit, summary, result)."""
+    await pilot.pause()
+    while running := [worker for worker in app.workers if not worker.is_finished]:
+        try:
+            await app.workers.wait_for_complete(running)
+        except WorkerCancelled:
+            pass
+        await pilot.pause()
+
+
+async def gone(app, pilot, screen) -> None:
+    """Wait until a screen that was left has unmounted: its draft is written as it goes."""
+    for _ in range(200):
+        if not screen.is_attached:
+            break
+        await pilot.pause()
+    assert not screen.is_attached
+    await settle(app, pilot)
+
+
 async def open_intake(app, pilot, case_id: int | None = None) -> IntakeScreen:
-    await pilot.pause()
+    await settle(app, pilot)
     app.open_intake(case_id)
-    await pilot.pause()
+    await settle(app, pilot)  # the case and any draft are read before the form opens
     await pilot.pause()
     return next((screen for screen in reversed(app.screen_stack) if isinstance(screen, IntakeScreen)), None)
 
@@ -90,8 +112,7 @@ async def test_a_new_client_intake_filled_by_keys_is_saved(demo_path):
         await next_section(pilot, 2)  # GAD-7 not given; consent
         assert app.focused.id == "consent_to_services"
         await pilot.press("space", "ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert not isinstance(app.screen, IntakeScreen)
     with app.database.transaction() as session:
         client = session.exec(sql_select(Client).where(Client.last_name == "Fictorova")).one()
@@ -135,7 +156,7 @@ async def test_errors_show_beside_their_fields_and_nothing_typed_is_lost(demo_pa
         assert screen.current_section == "needs"
         await pilot.press(*["tab"] * 5, "space")  # food: wants a goal, but no score
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         # The first failing section is shown, its field focused; every failing section is marked.
         assert screen.current_section == "identity" and app.focused.id == "first_name"
         assert field_error(screen, "first_name") == "First name is required."
@@ -163,6 +184,7 @@ async def test_the_draft_is_saved_as_you_type_and_resumed_after_the_app_is_dropp
         await next_section(pilot)
         await type_into(pilot, "1988-04-02")
         await pilot.pause(AUTOSAVE_DELAY + 0.5)
+        await settle(app, pilot)
         with app.database.transaction() as session:
             draft = assessments.load_draft(session, None)
             assert draft.data["first_name"] == "Wendeline" and draft.data["section"] == "demographics"
@@ -189,9 +211,11 @@ async def main():
         await pilot.pause()
         app.open_intake()
         await pilot.pause()
+        await app.workers.wait_for_complete()  # the draft looked for
         await pilot.pause()
         await pilot.press(*"Ottoline", "tab", *"Draftly")
         await pilot.pause(2.0)
+        await app.workers.wait_for_complete()  # the autosave
         print("typed", flush=True)
         await asyncio.sleep(120)
 
@@ -241,13 +265,13 @@ async def test_a_likely_duplicate_is_shown_and_can_be_opened_instead(demo_path):
         await pilot.press("3")  # housing
         await next_section(pilot, 6)
         await pilot.press("space", "ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         dialog = app.screen
         assert isinstance(dialog, DuplicateDialog)
         assert [m.client_id for m in dialog.matches][0] == existing.id
         assert existing.last_name in str(dialog.query_one("#matches", OptionList).get_option_at_index(0).prompt)
         await pilot.press("enter")  # open the existing record instead
-        await pilot.pause()
+        await gone(app, pilot, screen)
         assert opened == [existing.id] and not isinstance(app.screen, IntakeScreen)
         assert count(app, Client) == clients_before
         # The draft was kept: reopening offers it, and this time a new client is made anyway.
@@ -256,11 +280,10 @@ async def test_a_likely_duplicate_is_shown_and_can_be_opened_instead(demo_path):
         await pilot.pause()
         assert screen.query_one("#last_name", Input).value == existing.last_name
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, DuplicateDialog)
         await pilot.press("f4")  # create the new client anyway
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
     assert count(app, Client) == clients_before + 1 and len(opened) == 2 and opened[1] != existing.id
 
 
@@ -286,14 +309,13 @@ async def test_a_reassessment_shows_each_domain_beside_the_last_one(demo_path):
             screen.query_one(f"#need_{domain}_score", ChoicePicker).focus()
             await pilot.press(str(score))
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert screen.current_section == "result"
         table = screen.query_one("#comparison", DataTable)
         changes = {row.key.value: str(table.get_row(row.key)[3]) for row in table.ordered_rows}
         assert (changes[better], changes[same], changes[worse]) == ("Improved", "Same", "Worse")
         await pilot.press("escape")
-        await pilot.pause()
+        await gone(app, pilot, screen)
         assert not isinstance(app.screen, IntakeScreen)
     with app.database.transaction() as session:
         case = session.get(Case, case_id)
@@ -313,6 +335,7 @@ async def test_a_closed_case_cannot_be_assessed(demo_path):
 async def _calm(pilot) -> None:
     """Let the draft autosave run (its status line would otherwise depend on timing); no cursor blink."""
     await pilot.pause(AUTOSAVE_DELAY + 0.3)
+    await settle(pilot.app, pilot)
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
     for widget in pilot.app.screen.query(TextArea):
@@ -377,8 +400,7 @@ def test_snapshot_reassessment_result_120x40(snap_compare, demo_path):
             screen.query_one(f"#need_{domain}_score", ChoicePicker).focus()
             await pilot.press(str(max(1, min(5, score + number - 1))))
         await pilot.press("ctrl+s")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot.app, pilot)
         # The saved file's path differs on every run.
         screen.query_one("#result-document", Static).update("")
         pilot.app.clear_notifications()
@@ -390,11 +412,11 @@ def test_snapshot_reassessment_result_120x40(snap_compare, demo_path):
 async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until_typing(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_intake(app, pilot)
+        screen = await open_intake(app, pilot)
         await next_section(pilot, 10)  # every section opened, nothing typed
         await pilot.pause(AUTOSAVE_DELAY + 0.3)
         await pilot.press("escape")
-        await pilot.pause()
+        await gone(app, pilot, screen)
         assert count(app, IntakeDraft) == 0
         with app.database.transaction() as session:
             assessments.save_draft(session, None, {"first_name": "Ottoline", "section": "identity"})
@@ -405,7 +427,7 @@ async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until
         await next_section(pilot, 2)
         await pilot.pause(AUTOSAVE_DELAY + 0.3)
         await pilot.press("escape")
-        await pilot.pause()
+        await gone(app, pilot, screen)
         with app.database.transaction() as session:
             assert assessments.load_draft(session, None).data["first_name"] == "Ottoline"
         screen = await open_intake(app, pilot)
@@ -413,6 +435,7 @@ async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until
         await pilot.pause()
         await type_into(pilot, "Wen")
         await pilot.pause(AUTOSAVE_DELAY + 0.3)
+        await settle(app, pilot)
         with app.database.transaction() as session:
             assert assessments.load_draft(session, None).data["first_name"] == "Wen"
 
@@ -457,7 +480,7 @@ async def test_names_that_look_like_markup_are_shown_as_typed(demo_path):
         await pilot.press("3")
         await next_section(pilot, 6)
         await pilot.press("space", "ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         dialog = app.screen
         assert isinstance(dialog, DuplicateDialog)
         shown = dialog.query_one("#matches", OptionList)
@@ -477,8 +500,7 @@ async def test_the_summary_goes_to_the_file_the_user_names(demo_path, tmp_path):
         screen.query_one("#summary_path", Input).focus()
         await type_into(pilot, str(target))
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert screen.current_section == "result"
         assert str(target) in str(screen.query_one("#result-document", Static).render())
     assert target.read_text().startswith("<!DOCTYPE html>") and target.stat().st_mode & 0o777 == 0o600
