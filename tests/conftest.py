@@ -101,7 +101,10 @@ class PgServer:
 
         self.url = make_url(url)
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
-        self.prefix = f"casetui_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        # One server object per pytest process: under pytest-xdist each worker (gw0, gw1, ...)
+        # builds its own templates and databases, all under a prefix no other process uses.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        self.prefix = f"casetui_test_{worker}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         self.created: list[str] = []
         self.templates: dict[str, str] = {}
 

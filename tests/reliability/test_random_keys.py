@@ -22,6 +22,7 @@ import casetui
 from casetui.cli import make_app
 from casetui.data.storage.models import Case
 from tests.conftest import TODAY
+from tests.helpers import screen_ready
 
 KEYS_PER_SCREEN = 500
 SEED = 20260115
@@ -122,7 +123,7 @@ async def press_randomly(app, pilot, name: str, rng: random.Random, ids: dict, l
         while len(app.screen_stack) > 1:
             await app.pop_screen()
         SCREENS[name](app, ids)
-        await asyncio.sleep(0.05)  # Pilot.pause() waits for the process to idle: seconds with workers busy
+        await screen_ready(pilot)
         burst = [pick(rng) for _ in range(min(BURST, budget - pressed))]
         log.append(f"{name}: {' '.join(burst)}")
         for key in burst:
@@ -130,9 +131,9 @@ async def press_randomly(app, pilot, name: str, rng: random.Random, ids: dict, l
             await type_key(app, key)
             pressed += 1
             if app.screen_stack and app.screen is not top:
-                # A new screen: give it the moment a person would take to see it, since a key
-                # landing mid-mount hits Textual races (Select, Header) no one can type into.
-                await asyncio.sleep(0.05)
+                # A new screen: let it mount before the next key, as a person sees it first,
+                # since a key landing mid-mount hits Textual races (Select, Header) no one can type into.
+                await screen_ready(pilot)
             if app._exception is not None or not app.is_running:
                 return pressed
     await app.workers.wait_for_complete()
