@@ -14,6 +14,7 @@ import traceback
 import unicodedata
 from importlib.util import find_spec
 
+import pytest
 from sqlmodel import select
 from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
@@ -150,6 +151,7 @@ def casetui_frames(exc: BaseException) -> list[str]:
     ]
 
 
+@pytest.mark.slow  # 5,000 keys on ten screens
 def test_thousands_of_random_keys_never_crash_a_screen(demo_path):
     """Fails on any exception raised in casetui code. An exception wholly inside Textual (a key
     landing while a widget is still mounting, at a speed no one types) is counted and printed,

@@ -197,6 +197,7 @@ async def palette(pilot, query: str, expected: str) -> str:
     return await palette_first(pilot, expected)
 
 
+@pytest.mark.slow  # over 10 s: every screen of the app, key by key
 async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, demo_path, tmp_path):
     client_id = bracketed
     app = make_app(str(demo_path), today=TODAY, worker=WORKER)

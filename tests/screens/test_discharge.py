@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Markdown, Select, Static, TextArea
 
@@ -48,6 +49,7 @@ def status_of(app) -> dict[str, str]:
         return {s.key: s.status for s in discharge.step_states(session, app.screen.case_id)}
 
 
+@pytest.mark.slow  # over 10 s: all six steps, key by key
 async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_path):
     case_id = pick_case(demo_path)
     app = make_app(str(demo_path), today=TODAY)

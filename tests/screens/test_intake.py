@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlmodel import func
 from sqlmodel import select as sql_select
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
@@ -47,6 +48,7 @@ def count(app, model) -> int:
         return session.exec(sql_select(func.count()).select_from(model)).one()
 
 
+@pytest.mark.slow  # over 10 s: every section, key by key
 async def test_a_new_client_intake_filled_by_keys_is_saved(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     opened: list[int] = []
@@ -221,6 +223,7 @@ async def test_a_draft_survives_the_app_being_killed(demo_path):
         assert screen.query_one("#last_name", Input).value == "Draftly"
 
 
+@pytest.mark.slow  # over 10 s: two intakes and the client record
 async def test_a_likely_duplicate_is_shown_and_can_be_opened_instead(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     opened: list[int] = []
@@ -382,6 +385,7 @@ def test_snapshot_reassessment_result_120x40(snap_compare, demo_path):
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
 
+@pytest.mark.slow  # over 10 s: three intakes, every section opened
 async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until_typing(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
