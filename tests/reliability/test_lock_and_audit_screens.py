@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from casetui import config
 from casetui.cli import make_app
@@ -18,7 +18,7 @@ from casetui.data.storage.models import AuditEvent, Client
 from casetui.screens.audit import AuditScreen
 from casetui.screens.lock import LockScreen
 from tests.conftest import TODAY
-from tests.helpers import field_error, settle
+from tests.helpers import calm, field_error, settle
 
 PIN = "2468"
 
@@ -93,8 +93,7 @@ def test_audit_view_snapshot_80x24(snap_compare, demo_path):
         await settle(pilot)
         pilot.app.open_audit(client_id)
         await settle(pilot)
-        for field in pilot.app.screen.query(Input):
-            field.cursor_blink = False
+        calm(pilot.app)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 

@@ -18,7 +18,7 @@ from casetui.data.storage.models import (
 )
 from casetui.screens.discharge import DischargeScreen
 from tests.conftest import TODAY
-from tests.helpers import choose, field_error, settle
+from tests.helpers import calm, choose, field_error, settle
 
 
 def pick_case(path, *, closed: bool = False) -> int:
@@ -303,8 +303,7 @@ def _snapshot(snap_compare, demo_path, *, keys=(), size=(120, 40), closed=False,
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
-        for widget in pilot.app.screen.query("Input, TextArea"):
-            widget.cursor_blink = False
+        calm(pilot.app)
         # The step list holds the focus: a text cursor caught mid-blink makes snapshots flaky.
         pilot.app.screen.query_one("#steps").focus()
         await pilot.pause()
