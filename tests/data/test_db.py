@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from pathlib import Path
@@ -14,12 +13,9 @@ from casetui import config
 from casetui.data.domain.errors import DatabaseError
 from casetui.data.storage import migrations
 from casetui.data.storage.database import open_database
+from tests.helpers import digest
 
 BASELINE = Path(migrations.__file__).parent / "v0001_baseline.sql"
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_new_file_is_owner_only_with_wal_and_foreign_keys(tmp_path):

@@ -3,7 +3,6 @@ verification, and the replaced file is kept."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import threading
@@ -21,6 +20,7 @@ from casetui.data.storage import backup, migrations
 from casetui.data.storage.database import open_database
 from casetui.data.storage.models import Case
 from tests.conftest import TODAY
+from tests.helpers import digest
 
 
 def open_case_id(session) -> int:
@@ -29,10 +29,6 @@ def open_case_id(session) -> int:
 
 def mode(path) -> int:
     return os.stat(path).st_mode & 0o777
-
-
-def digest(path) -> str:
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
 def note_count(path) -> int:

@@ -3,7 +3,6 @@ message and loses nothing that was saved."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from contextlib import closing
@@ -18,10 +17,7 @@ from casetui.data.services import notes
 from casetui.data.storage.database import Database, make_engine, open_database
 from casetui.data.storage.models import Case
 from tests.conftest import TODAY
-
-
-def digest(path) -> str:
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+from tests.helpers import digest
 
 
 def saved_state(path) -> tuple[str, int, int]:

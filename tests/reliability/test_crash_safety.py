@@ -16,6 +16,7 @@ import sqlite3
 import time
 from contextlib import closing
 
+import pytest
 from sqlmodel import select as sql_select
 
 from casetui.data.services import cases, clients, notes
@@ -85,6 +86,7 @@ def _run_and_kill(path: str, rng: random.Random) -> list[tuple[str, int]]:
     return acknowledged
 
 
+@pytest.mark.slow  # fault injection: 30 kill rounds
 def test_sigkilled_writers_never_lose_an_acknowledged_write(demo_path):
     rng = random.Random(20260115)
     with closing(sqlite3.connect(demo_path)) as conn:

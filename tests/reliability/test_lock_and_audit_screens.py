@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from casetui import config
 from casetui.cli import make_app
@@ -18,6 +18,7 @@ from casetui.data.storage.models import AuditEvent, Client
 from casetui.screens.audit import AuditScreen
 from casetui.screens.lock import LockScreen
 from tests.conftest import TODAY
+from tests.helpers import calm, field_error, settle
 
 PIN = "2468"
 
@@ -48,12 +49,6 @@ def add_fixed_events(database) -> int:
     return client_id
 
 
-async def settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def test_audit_view_filters_and_exports_csv(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     client_id = add_fixed_events(app.database)
@@ -75,7 +70,7 @@ async def test_audit_view_filters_and_exports_csv(demo_path):
         assert table.row_count == 0
         await pilot.press(*"x", "enter")
         await settle(pilot)
-        assert "not a date" in str(screen.query_one("#field-until .field-error").render())
+        assert "not a date" in field_error(screen, "until")
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert table.row_count == everything
@@ -98,8 +93,7 @@ def test_audit_view_snapshot_80x24(snap_compare, demo_path):
         await settle(pilot)
         pilot.app.open_audit(client_id)
         await settle(pilot)
-        for field in pilot.app.screen.query(Input):
-            field.cursor_blink = False
+        calm(pilot.app)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 

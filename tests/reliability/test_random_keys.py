@@ -14,6 +14,7 @@ import traceback
 import unicodedata
 from importlib.util import find_spec
 
+import pytest
 from sqlmodel import select
 from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
@@ -22,6 +23,7 @@ import casetui
 from casetui.cli import make_app
 from casetui.data.storage.models import Case
 from tests.conftest import TODAY
+from tests.helpers import screen_ready
 
 KEYS_PER_SCREEN = 500
 SEED = 20260115
@@ -127,7 +129,7 @@ async def press_randomly(app, pilot, name: str, rng: random.Random, ids: dict, l
         while len(app.screen_stack) > 1:
             await app.pop_screen()
         SCREENS[name](app, ids)
-        await asyncio.sleep(0.05)  # Pilot.pause() waits for the process to idle: seconds with workers busy
+        await screen_ready(pilot)
         burst = [pick(rng) for _ in range(min(BURST, budget - pressed))]
         log.append(f"{name}: {' '.join(burst)}")
         for key in burst:
@@ -135,9 +137,9 @@ async def press_randomly(app, pilot, name: str, rng: random.Random, ids: dict, l
             await type_key(app, key)
             pressed += 1
             if app.screen_stack and app.screen is not top:
-                # A new screen: give it the moment a person would take to see it, since a key
-                # landing mid-mount hits Textual races (Select, Header) no one can type into.
-                await asyncio.sleep(0.05)
+                # A new screen: let it mount before the next key, as a person sees it first,
+                # since a key landing mid-mount hits Textual races (Select, Header) no one can type into.
+                await screen_ready(pilot)
             if app._exception is not None or not app.is_running:
                 return pressed
     await app.workers.wait_for_complete()
@@ -154,6 +156,7 @@ def casetui_frames(exc: BaseException) -> list[str]:
     ]
 
 
+@pytest.mark.slow  # 5,000 keys on ten screens
 def test_thousands_of_random_keys_never_crash_a_screen(demo_path):
     """Fails on any exception raised in casetui code. An exception wholly inside Textual (a key
     landing while a widget is still mounting, at a speed no one types) is counted and printed,

@@ -19,6 +19,7 @@ from casetui.data.services import caseload
 from casetui.data.storage import backup, files
 from casetui.screens.caseload import CaseloadScreen
 from tests.conftest import TODAY
+from tests.helpers import palette_first
 
 
 async def test_app_starts_and_shows_a_demo_client(demo_path):
@@ -203,7 +204,7 @@ async def test_palette_opens_a_client_by_name_and_runs_screen_keys(demo_path):
         await app.workers.wait_for_complete()
         await pilot.press("ctrl+p")
         await pilot.press(*"Sampleton")
-        await wait_for_palette_hit(pilot, "Sampleton")
+        await palette_first(pilot, "Sampleton")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -213,7 +214,7 @@ async def test_palette_opens_a_client_by_name_and_runs_screen_keys(demo_path):
         await pilot.pause()
         # A screen key by its name: "All workers" (w) on the caseload.
         await pilot.press("ctrl+p", *"All workers")
-        await wait_for_palette_hit(pilot, "All workers")
+        await palette_first(pilot, "All workers")
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -228,16 +229,3 @@ async def test_theme_toggles_between_dark_and_light(demo_path):
         assert app.theme == "textual-light"
         await pilot.press("ctrl+t")
         assert app.theme == "textual-dark"
-
-
-async def wait_for_palette_hit(pilot, text: str) -> None:
-    """Wait until the palette's first match is ``text`` (its search runs asynchronously)."""
-    from textual.command import CommandList
-
-    for _ in range(100):
-        lists = pilot.app.screen.query(CommandList)
-        if lists and lists.first().option_count:
-            if text in str(lists.first().get_option_at_index(0).prompt):
-                return
-        await pilot.pause(0.05)
-    raise AssertionError(f"the palette never offered {text!r} first")

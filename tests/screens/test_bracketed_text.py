@@ -13,7 +13,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from textual.command import CommandList
 from textual.geometry import Region
 from textual.widgets import DataTable, Input, Markdown, Select, Static, TextArea
 
@@ -41,6 +40,7 @@ from casetui.widgets.form_dialog import FormDialog
 from casetui.widgets.goal_forms import ProgressForm
 from casetui.widgets.referral_form import ReferralForm
 from tests.conftest import TODAY
+from tests.helpers import choose, palette_first, settle, type_into, wait_until
 
 # Each value holds at least one of "[Jr]", "call [mom]", "[b]bold?[/b]" and "a [/] b".
 WORKER = "Kim [Jr] a [/] b"
@@ -190,45 +190,20 @@ def toasts(app) -> str:
     return "\n".join(shown(toast) for toast in app.screen.query("Toast"))
 
 
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def wait_for(pilot, condition) -> None:
-    for _ in range(100):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("waited in vain")
-
-
-async def choose(pilot, search: str) -> None:
-    """Open the focused Select, type to find the option, take it."""
-    await pilot.press("enter", *search, "enter")
-    await pilot.pause()
-
-
 async def palette(pilot, query: str, expected: str) -> str:
     """Type ``query`` in the command palette and wait for ``expected`` in its first match."""
-    await pilot.press("ctrl+p", *query)
-    for _ in range(100):
-        found = pilot.app.screen.query(CommandList)
-        if found and found.first().option_count:
-            first = str(found.first().get_option_at_index(0).prompt)  # the Content it draws, as plain text
-            if expected in first:
-                return first
-        await pilot.pause(0.05)
-    raise AssertionError(f"the palette never offered {expected!r} first")
+    await pilot.press("ctrl+p")
+    await type_into(pilot, None, query)
+    return await palette_first(pilot, expected)
 
 
+@pytest.mark.slow  # over 10 s: every screen of the app, key by key
 async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, demo_path, tmp_path):
     client_id = bracketed
     app = make_app(str(demo_path), today=TODAY, worker=WORKER)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         # The caseload lists only this worker's case.
-        await wait_for(pilot, lambda: app.screen.query_one("#cases", DataTable).row_count == 1)
+        await wait_until(pilot, lambda: app.screen.query_one("#cases", DataTable).row_count == 1, "the one case")
         assert "Smith [Jr]" in shown(app.screen.query_one("#cases", DataTable))
         await pilot.press("enter")
         await settle(pilot)
@@ -300,9 +275,8 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         screen = app.screen
         assert isinstance(screen, ResourcesScreen)
         assert f"Suggested for {DISPLAY_NAME}:" in shown(screen.query_one("#status", Static))
-        await pilot.press(*"zephyr")
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await type_into(pilot, None, "zephyr")
+        await settle(pilot)  # the search's debounce fires
         results = shown(screen.query_one("#results"))
         assert SERVICE in results and PROVIDER in results
         assert SERVICE in shown(screen.query_one("#detail-text", Static))
@@ -326,7 +300,8 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         assert f"A note on '{GOAL}' is required." in errors
         await pilot.press("shift+tab")  # from the note (the error took the cursor there) to the status
         await choose(pilot, "ach")
-        await pilot.press("tab", *REVIEW_NOTE)
+        await pilot.press("tab")
+        await type_into(pilot, None, REVIEW_NOTE)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert screen.viewing == "linkage"
@@ -350,14 +325,14 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         await settle(pilot)
         assert screen.viewing == "coordination"
 
-        await pilot.press(*"Nobody [Jr] a [/] b")
-        await settle(pilot)
+        await type_into(pilot, None, "Nobody [Jr] a [/] b")
         assert "No current consent for Nobody [Jr] a [/] b:" in shown(screen.query_one("#consent-status", Static))
         screen.query_one("#recipient", Input).value = CLINIC
         await settle(pilot)
         assert f"Consent on file for {CLINIC}:" in shown(screen.query_one("#consent-status", Static))
         screen.query_one("#information_shared", Input).focus()
-        await pilot.press(*SHARED, "enter")
+        await type_into(pilot, None, SHARED)
+        await pilot.press("enter")
         await settle(pilot)
         contacts = shown(screen.query_one("#contacts", DataTable))
         assert CLINIC in contacts and SHARED in contacts
@@ -422,10 +397,12 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
-        await pilot.press(*FIRST, "tab", *LAST)
+        await type_into(pilot, None, FIRST)
+        await pilot.press("tab")
+        await type_into(pilot, None, LAST)
         await pilot.press("ctrl+pagedown")
         await pilot.pause()
-        await pilot.press(*BORN)
+        await type_into(pilot, None, BORN)
         for section in range(9):  # on to "Consent & submit", rating housing on the way
             await pilot.press("ctrl+pagedown")
             await pilot.pause()

@@ -8,12 +8,7 @@ from casetui.cli import make_app
 from casetui.data.services import caseload, demo, notes
 from casetui.screens.caseload import CaseloadScreen
 from tests.conftest import TODAY
-
-
-async def settle(app, pilot, delay: float | None = None) -> None:
-    await pilot.pause(delay)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.helpers import calm, settle
 
 
 def shown_cases(app) -> list[int]:
@@ -30,7 +25,7 @@ async def test_my_caseload_most_urgent_first_with_the_summary(demo_path, demo_db
     wanted = expected(demo_db)
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, CaseloadScreen)
         assert shown_cases(app) == [row.case_id for row in wanted.rows]
         summary = str(app.screen.query_one("#summary", Static).render())
@@ -38,28 +33,28 @@ async def test_my_caseload_most_urgent_first_with_the_summary(demo_path, demo_db
         assert summary.endswith(f"· {len(wanted.rows)} open")
         # Everyone's cases are one key away, and back.
         await pilot.press("w")
-        await settle(app, pilot)
+        await settle(pilot)
         everyone = expected(demo_db, worker=None)
         assert len(shown_cases(app)) == len(everyone.rows) > len(wanted.rows)
         await pilot.press("w")
-        await settle(app, pilot)
+        await settle(pilot)
         assert len(shown_cases(app)) == len(wanted.rows)
 
 
 async def test_filter_by_name_as_you_type(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"sample")
-        await settle(app, pilot, 0.3)  # past the debounce
+        await settle(pilot)  # the debounce fired
         table = app.screen.query_one("#cases", DataTable)
         assert table.row_count == 1
         assert "Sampleton" in str(table.get_row_at(0)[0])
         assert "1 shown" in str(app.screen.query_one("#summary", Static).render())
         await pilot.press("enter", "escape")  # to the table, then clear the filters
-        await settle(app, pilot, 0.3)
+        await settle(pilot)
         assert table.row_count > 1
 
 
@@ -71,11 +66,11 @@ async def test_keys_typed_before_the_filters_are_mounted_are_kept(demo_path, mon
     monkeypatch.setattr(CaseloadScreen, "after_first_frame", lambda screen: held.append(screen))
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert held and not app.screen.query("#filters Input")
         await pilot.press("o", "slash", *"sampl")
         after_first_frame(held[0])
-        await settle(app, pilot, 0.3)
+        await settle(pilot)
         name = app.screen.query_one("#filters #name", Input)
         assert name.value == "sampl" and app.focused is name and name.cursor_position == 5
         assert app.screen.query_one("#filters #show", Select).value == "overdue"
@@ -88,19 +83,19 @@ async def test_quick_filters_overdue_week_and_stage(demo_path, demo_db):
     by_case = {row.case_id: row for row in wanted.rows}
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("o")
-        await settle(app, pilot)
+        await settle(pilot)
         overdue = shown_cases(app)
         assert overdue == [row.case_id for row in wanted.rows if row.overdue] and overdue
         await pilot.press("u")
-        await settle(app, pilot)
+        await settle(pilot)
         week = shown_cases(app)
         assert week == [row.case_id for row in wanted.rows if row.due_this_week] and week
         await pilot.press("u")  # again: everything
-        await settle(app, pilot)
+        await settle(pilot)
         app.screen.query_one("#stage", Select).value = "planning"
-        await settle(app, pilot)
+        await settle(pilot)
         assert shown_cases(app) and all(by_case[case_id].stage == "planning" for case_id in shown_cases(app))
 
 
@@ -110,15 +105,15 @@ async def test_enter_opens_the_client_and_coming_back_reloads(demo_path, demo_db
     first = expected(demo_db).rows[0]
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, ClientScreen) and app.screen.client_id == first.client_id
         # A contact recorded meanwhile (say, by a colleague) shows once back on the caseload.
         with demo_db.transaction() as session:
             notes.add_note(session, first.case_id, occurred_on=TODAY, kind="phone", text="Called", today=TODAY)
         await pilot.press("escape")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, CaseloadScreen)
         table = app.screen.query_one("#cases", DataTable)
         row = table.get_row(str(first.case_id))
@@ -130,9 +125,9 @@ async def test_n_starts_a_new_client_intake(demo_path):
 
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("n")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
 
 
@@ -141,10 +136,8 @@ def _snapshot_app(demo_path):
 
 
 async def _loaded(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
+    await settle(pilot)
+    calm(pilot.app)
 
 
 def test_caseload_snapshot_80x24(snap_compare, demo_path):

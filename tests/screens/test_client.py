@@ -11,12 +11,7 @@ from casetui.data.storage.models import AuditEvent, Case, Client, StageChange
 from casetui.screens.client import ClientScreen
 from casetui.widgets.form_dialog import FormDialog
 from tests.conftest import TODAY
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.helpers import field_error, settle
 
 
 def find_case(demo_db, *, closed=False, flagged=None, stage=None) -> Case:
@@ -30,9 +25,9 @@ def find_case(demo_db, *, closed=False, flagged=None, stage=None) -> Case:
 
 
 async def open_client(app, pilot, client_id: int) -> ClientScreen:
-    await settle(app, pilot)
+    await settle(pilot)
     app.open_client(client_id)
-    await settle(app, pilot)
+    await settle(pilot)
     assert isinstance(app.screen, ClientScreen)
     return app.screen
 
@@ -76,11 +71,11 @@ async def test_adding_a_note_with_inline_validation(demo_path, demo_db):
         await pilot.press("ctrl+s")  # no text yet
         await pilot.pause()
         assert app.screen is form
-        assert "Note is required." in str(form.query_one("#field-text .field-error", Static).render())
+        assert "Note is required." in field_error(form, "text")
         assert form.query_one("#occurred_on", Input).value == "2026-01-14"  # nothing typed is lost
         form.query_one("#text", TextArea).text = "Called about the housing appointment."
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, ClientScreen)
         await pilot.press("4")
         assert app.screen.query_one("#notes-table", DataTable).row_count == before + 1
@@ -101,15 +96,15 @@ async def test_stage_change_needs_a_reason_is_audited_and_refuses_closure(demo_p
         form.query_one("#reason", Input).value = "All done"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "use d to discharge" in str(form.query_one("#field-stage .field-error", Static).render())
+        assert "use d to discharge" in field_error(form, "stage")
         form.query_one("#stage", Select).value = "implementation"
         form.query_one("#reason", Input).value = ""
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "Reason is required." in str(form.query_one("#field-reason .field-error", Static).render())
+        assert "Reason is required." in field_error(form, "reason")
         form.query_one("#reason", Input).value = "Plan signed with the client"
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, ClientScreen)
         assert "Implementation" in str(app.screen.query_one("#client-title", Static).render())
     with demo_db.transaction() as session:
@@ -151,7 +146,7 @@ async def test_safety_follow_up_clears_the_flag(demo_path, demo_db):
         await pilot.pause()
         app.screen.query_one("#note", TextArea).text = "Safety plan reviewed by phone; crisis line given."
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "No flag awaiting follow-up" in str(screen.query_one("#safety", Static).render())
     with demo_db.transaction() as session:
         assert not session.get(Case, case.id).safety_flag
@@ -169,7 +164,7 @@ async def test_record_and_revoke_a_consent(demo_path, demo_db):
         form.query_one("#scope", Select).value = "referral"
         form.query_one("#expires_on", Input).value = "2026-12-31"
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("6")
         table = screen.query_one("#consents-table", DataTable)
         assert any("Cedar Legal Aid" in str(table.get_row_at(i)[0]) for i in range(table.row_count))
@@ -182,7 +177,7 @@ async def test_record_and_revoke_a_consent(demo_path, demo_db):
         await pilot.pause()
         app.screen.query_one("#reason", Input).value = "Client asked to stop sharing"
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
     with demo_db.transaction() as session:
         assert consent.status(session.get(type(recorded), recorded.id), TODAY) == "revoked"
 
@@ -240,7 +235,7 @@ async def test_d_on_a_closed_case_shows_the_discharge_record_with_reopen(demo_pa
     async with app.run_test(size=(120, 40)) as pilot:
         await open_client(app, pilot, case.client_id)
         await pilot.press("d")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, DischargeScreen)
         assert "reopen" in {active.binding.action for active in app.screen.active_bindings.values()}
 
@@ -255,7 +250,7 @@ async def test_editing_a_client_with_no_gender_recorded(demo_path, demo_db):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_client(app, pilot, client.id)
         await pilot.press("e")
-        await settle(app, pilot)
+        await settle(pilot)
         form = app.screen
         assert isinstance(form, FormDialog)
         assert form.query_one("#gender", Select).value is Select.NULL

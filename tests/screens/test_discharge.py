@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input, Markdown, Select, Static, TextArea
-from textual.worker import WorkerCancelled
 
 from casetui.cli import make_app
 from casetui.data.services import discharge
@@ -20,6 +20,7 @@ from casetui.data.storage.models import (
 )
 from casetui.screens.discharge import DischargeScreen
 from tests.conftest import TODAY
+from tests.helpers import calm, choose, field_error, settle
 
 
 def pick_case(path, *, closed: bool = False) -> int:
@@ -37,25 +38,8 @@ def pick_case(path, *, closed: bool = False) -> int:
 
 async def open_wizard(app, pilot, case_id):
     app.open_discharge(case_id)
-    await settle(app, pilot)
+    await settle(pilot)
     assert isinstance(app.screen, DischargeScreen)
-
-
-async def settle(app, pilot):
-    """Wait until no worker runs: an answer may ask the next question (a save, then the progress)."""
-    await pilot.pause()
-    while running := [worker for worker in app.workers if not worker.is_finished]:
-        try:
-            await app.workers.wait_for_complete(running)
-        except WorkerCancelled:
-            pass  # replaced by a newer one of its kind, waited for on the next turn
-        await pilot.pause()
-
-
-async def choose(pilot, search: str):
-    """Open the focused Select, type to find the option, take it."""
-    await pilot.press("enter", *search, "enter")
-    await pilot.pause()
 
 
 def checklist_text(screen) -> str:
@@ -67,6 +51,7 @@ def status_of(app) -> dict[str, str]:
         return {s.key: s.status for s in discharge.step_states(session, app.screen.case_id)}
 
 
+@pytest.mark.slow  # over 10 s: all six steps, key by key
 async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_path):
     case_id = pick_case(demo_path)
     app = make_app(str(demo_path), today=TODAY)
@@ -87,12 +72,12 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await pilot.pause()
         assert screen.query_one("#field-subsidy_type").display  # asked only for 435
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        assert "subsidy" in str(screen.query_one("#field-subsidy_type .field-error", Static).render())
+        await pilot.pause()
+        assert "subsidy" in field_error(screen, "subsidy_type")
         assert app.focused.id == "subsidy_type"  # the error took the cursor there
         await choose(pilot, "43")  # 431 RRH or equivalent subsidy
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.viewing == "goals" and status_of(app)["reason"] == "done"
 
         # 2 Goals review: a final status and a note for each goal
@@ -100,7 +85,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
             await choose(pilot, "ach")
             await pilot.press("tab", *"Reviewed together", "tab")
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.viewing == "linkage"
 
         # 3 Linkage: Enter on a suggested service opens the referral form; ctrl+s refers
@@ -109,13 +94,13 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await pilot.press("tab", "enter")
         await settle(app, pilot)
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is screen
         await pilot.press("f2")  # provider list for the client and family
-        await settle(app, pilot)
+        await settle(pilot)
         assert "Provider list" in str(screen.query_one("#provider-list-result", Static).render())
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.viewing == "coordination"
 
         # 4 Coordination: sharing is refused until a consent is recorded right here
@@ -124,37 +109,37 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         assert "No current consent" in str(screen.query_one("#consent-status", Static).render())
         screen.query_one("#information_shared", Input).value = "Discharge plan and goals"
         await pilot.press("enter")
-        await settle(app, pilot)
-        assert "No current consent" in str(screen.query_one("#field-information_shared .field-error", Static).render())
+        await pilot.pause()
+        assert "No current consent" in field_error(screen, "information_shared")
         await pilot.press("f3")  # record consent
         await pilot.pause()
         await pilot.press("ctrl+s")  # consent dialog: recipient and signed date are filled in
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is screen
         assert "Consent on file" in str(screen.query_one("#consent-status", Static).render())
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.viewing == "documentation"
 
         # 5 Documentation: changes, render, edit, final, export
         await pilot.press(*"Blood pressure steady", "tab", "tab", "tab", *"Keep seeing the counsellor")
         await pilot.press("f5")  # render
-        await settle(app, pilot)
+        await settle(pilot)
         summary = screen.query_one("#summary_text", TextArea)
         assert "Blood pressure steady" in summary.text and "Keep seeing the counsellor" in summary.text
         summary.insert("\nEdited by hand.\n", summary.document.end)
         await pilot.press("f8")
         await pilot.pause()
         await pilot.press("enter")  # confirm: make final
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.viewing == "review"
         await pilot.press("ctrl+b")
         await pilot.pause()
         screen.query_one("#export_folder", Input).value = str(tmp_path / "out")
         await pilot.press("ctrl+o")
-        await settle(app, pilot)
+        await settle(pilot)
         exported = sorted(p.name for p in (tmp_path / "out").iterdir())
         assert exported == [
             f"discharge-summary-case{case_id}-2026-01-15.html",
@@ -170,7 +155,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         await pilot.press("enter")  # confirm
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.closed and screen.query_one("#final-facts", Static)
 
     with app.database.transaction() as session:
@@ -277,7 +262,7 @@ async def test_closing_is_refused_with_the_reason_while_a_step_is_missing(demo_p
         checklist = checklist_text(screen)
         assert "✓ Reason" in checklist and "✗ Linkage" in checklist
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is screen  # no confirmation: nothing to confirm
         error = str(screen.query_one("#close-error", Static).render())
         assert "cannot close yet" in error and "linkage, service coordination, documentation are missing" in error
@@ -318,9 +303,9 @@ async def test_sharing_without_consent_is_refused_in_the_coordination_step(demo_
         await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
         assert screen.viewing == "coordination" and app.focused.id == "recipient"
         await pilot.press(*"Lantern Outreach", "tab", "tab", "tab", *"Goals and progress", "enter")
-        await settle(app, pilot)
-        assert "No current consent lets you share information with Lantern Outreach" in str(
-            screen.query_one("#field-information_shared .field-error", Static).render()
+        await pilot.pause()
+        assert "No current consent lets you share information with Lantern Outreach" in field_error(
+            screen, "information_shared"
         )
         assert screen.query_one("#information_shared", Input).value == "Goals and progress"  # nothing typed is lost
         # The same contact without the shared information is logged.
@@ -350,7 +335,7 @@ async def test_a_closed_case_is_read_only_and_reopens_with_a_reason(demo_path):
         await pilot.pause()
         assert app.screen is not screen
         await pilot.press(*"Client asked for help again", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen is screen and not screen.closed
         assert screen.viewing == "reason" and screen.query_one("#reason", Select).value is Select.NULL
     with app.database.transaction() as session:
@@ -373,9 +358,8 @@ def _snapshot(snap_compare, demo_path, *, keys=(), size=(120, 40), closed=False,
         await open_wizard(pilot.app, pilot, case_id)
         for key in keys:
             await pilot.press(key)
-            await settle(pilot.app, pilot)
-        for widget in pilot.app.screen.query("Input, TextArea"):
-            widget.cursor_blink = False
+            await settle(pilot)
+        calm(pilot.app)
         # The step list holds the focus: a text cursor caught mid-blink makes snapshots flaky.
         pilot.app.screen.query_one("#steps").focus()
         await pilot.pause()

@@ -11,7 +11,6 @@ from casetui.cli import make_app
 from casetui.data.services import cases, goals
 from casetui.data.storage.models import Goal, Objective, ProgressEntry
 from casetui.screens.goals import GoalsScreen
-from casetui.widgets.fields import FormField
 from casetui.widgets.goal_forms import (
     GoalForm,
     HistoryDialog,
@@ -20,6 +19,7 @@ from casetui.widgets.goal_forms import (
     StatusForm,
 )
 from tests.conftest import TODAY
+from tests.helpers import calm, field_error, type_into
 
 
 def case_with_goals_and_a_draft(app) -> int:
@@ -36,15 +36,6 @@ async def open_goals(app, pilot) -> GoalsScreen:
     await pilot.pause()
     assert isinstance(app.screen, GoalsScreen)
     return app.screen
-
-
-async def type_into(pilot, text: str) -> None:
-    await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
-
-
-def field_error(screen, control_id: str) -> str:
-    field = screen.query_one(f"#field-{control_id}", FormField)
-    return str(field.query_one(".field-error").render()) if field.has_class("-invalid") else ""
 
 
 async def test_list_shows_progress_track_and_drafts(demo_path):
@@ -68,18 +59,18 @@ async def test_add_a_goal_by_keys_with_inline_errors(demo_path):
         await pilot.press("n")
         form = app.screen
         assert isinstance(form, GoalForm)
-        await type_into(pilot, "I want to read to my kids every night")
+        await type_into(pilot, None, "I want to read to my kids every night")
         await pilot.press("tab")
         assert isinstance(app.focused, SelectionList)
         await pilot.press("down", "down", "down", "down", "space")  # Education
         await pilot.press("tab")
-        await type_into(pilot, "Nights read aloud per week")
+        await type_into(pilot, None, "Nights read aloud per week")
         await pilot.press("tab")
-        await type_into(pilot, "nights")
+        await type_into(pilot, None, "nights")
         await pilot.press("tab", "tab", "tab")  # past direction and who acts
-        await type_into(pilot, "2")
+        await type_into(pilot, None, "2")
         await pilot.press("tab")
-        await type_into(pilot, "2")
+        await type_into(pilot, None, "2")
         await pilot.press("ctrl+s")
         await pilot.pause()
         # Refused in place, with the reason beside the target; what was typed is still there.
@@ -123,9 +114,9 @@ async def test_objective_and_progress_by_keys(demo_path):
 
         await pilot.press("o")
         assert isinstance(app.screen, ObjectiveForm)
-        await type_into(pilot, "Call the library about the reading club")
+        await type_into(pilot, None, "Call the library about the reading club")
         await pilot.press("tab")
-        await type_into(pilot, "2026-02-01")
+        await type_into(pilot, None, "2026-02-01")
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen
@@ -148,7 +139,7 @@ async def test_objective_and_progress_by_keys(demo_path):
         form = app.screen
         assert isinstance(form, ProgressForm)
         assert form.query_one("#recorded_on", Input).value == TODAY.isoformat()
-        await type_into(pilot, "lots")
+        await type_into(pilot, None, "lots")
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is form
@@ -161,7 +152,7 @@ async def test_objective_and_progress_by_keys(demo_path):
         assert field_error(form, "recorded_on") == "Date cannot be in the future."
         form.query_one("#recorded_on", Input).value = TODAY.isoformat()
         form.query_one("#evidence_source", Input).focus()
-        await type_into(pilot, "Client report")
+        await type_into(pilot, None, "Client report")
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen
@@ -185,7 +176,7 @@ async def test_status_change_with_reason_and_history(demo_path):
         await pilot.pause()
         assert field_error(form, "reason") == "Reason is required."
         form.query_one("#reason", Input).focus()
-        await type_into(pilot, "Client in hospital")
+        await type_into(pilot, None, "Client in hospital")
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen
@@ -198,7 +189,7 @@ async def test_status_change_with_reason_and_history(demo_path):
         form = app.screen
         assert isinstance(form, GoalForm)
         assert app.focused is form.query_one("#reason", Input)
-        await type_into(pilot, "Reassessment")
+        await type_into(pilot, None, "Reassessment")
         form.query_one("#target", Input).value = "9"
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -265,7 +256,6 @@ def test_goal_form_snapshot(snap_compare, demo_path):
         await _run_before(pilot)(pilot)
         await pilot.press("p")
         await pilot.pause()
-        for widget in pilot.app.screen.query(Input):
-            widget.cursor_blink = False
+        calm(pilot.app)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlmodel import func
 from sqlmodel import select as sql_select
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
@@ -19,12 +20,12 @@ from casetui import config
 from casetui.cli import make_app
 from casetui.data.services import assessments, cases
 from casetui.data.storage.models import Case, Client, IntakeDraft
-from casetui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
+from casetui.screens.intake import IntakeScreen
 from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.dialogs import ConfirmDialog
 from casetui.widgets.duplicate_dialog import DuplicateDialog
-from casetui.widgets.fields import FormField
 from tests.conftest import TODAY
+from tests.helpers import calm, field_error, settle, type_into
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,19 +59,10 @@ async def open_intake(app, pilot, case_id: int | None = None) -> IntakeScreen:
     return next((screen for screen in reversed(app.screen_stack) if isinstance(screen, IntakeScreen)), None)
 
 
-async def type_into(pilot, text: str) -> None:
-    await pilot.press(*[{" ": "space"}.get(ch, ch) for ch in text])
-
-
 async def next_section(pilot, times: int = 1) -> None:
     for _ in range(times):
         await pilot.press("ctrl+pagedown")
         await pilot.pause()
-
-
-def field_error(screen, control_id: str) -> str:
-    field = screen.query_one(f"#field-{control_id}", FormField)
-    return str(field.query_one(".field-error").render()) if field.has_class("-invalid") else ""
 
 
 def count(app, model) -> int:
@@ -78,6 +70,7 @@ def count(app, model) -> int:
         return session.exec(sql_select(func.count()).select_from(model)).one()
 
 
+@pytest.mark.slow  # over 10 s: every section, key by key
 async def test_a_new_client_intake_filled_by_keys_is_saved(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     opened: list[int] = []
@@ -86,24 +79,24 @@ async def test_a_new_client_intake_filled_by_keys_is_saved(demo_path):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_intake(app, pilot)
         assert isinstance(screen, IntakeScreen) and app.focused.id == "first_name"
-        await type_into(pilot, "Wendeline")
+        await type_into(pilot, None, "Wendeline")
         await pilot.press("tab")
-        await type_into(pilot, "Fictorova")
+        await type_into(pilot, None, "Fictorova")
         await next_section(pilot)  # demographics
         assert screen.current_section == "demographics" and app.focused.id == "date_of_birth"
-        await type_into(pilot, "1988-04-02")
+        await type_into(pilot, None, "1988-04-02")
         await next_section(pilot)  # referral: the date is filled in with today
         assert app.focused.id == "assessed_on"
         await pilot.press("tab", "tab")
-        await type_into(pilot, "Shelter staff")
+        await type_into(pilot, None, "Shelter staff")
         await next_section(pilot)  # the client's own words
         assert isinstance(app.focused, TextArea)
-        await type_into(pilot, "I want a place for my kids")
+        await type_into(pilot, None, "I want a place for my kids")
         await next_section(pilot)  # needs: one key rates a domain and moves to its note
         assert app.focused.id == "need_housing_score"
         await pilot.press("1")
         assert app.focused.id == "need_housing_note"
-        await type_into(pilot, "Eviction notice")
+        await type_into(pilot, None, "Eviction notice")
         await pilot.press("tab", "space", "tab", "3")  # wants a goal; food rated 3
         await next_section(pilot, 4)  # strengths, history, environment, PHQ-9
         assert screen.current_section == "phq9"
@@ -149,9 +142,9 @@ async def test_errors_show_beside_their_fields_and_nothing_typed_is_lost(demo_pa
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_intake(app, pilot)
         await pilot.press("tab")
-        await type_into(pilot, "Fictorova")
+        await type_into(pilot, None, "Fictorova")
         await next_section(pilot)
-        await type_into(pilot, "31/31/1990")
+        await type_into(pilot, None, "31/31/1990")
         await next_section(pilot, 3)
         assert screen.current_section == "needs"
         await pilot.press(*["tab"] * 5, "space")  # food: wants a goal, but no score
@@ -180,11 +173,10 @@ async def test_the_draft_is_saved_as_you_type_and_resumed_after_the_app_is_dropp
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_intake(app, pilot)
-        await type_into(pilot, "Wendeline")
+        await type_into(pilot, None, "Wendeline")
         await next_section(pilot)
-        await type_into(pilot, "1988-04-02")
-        await pilot.pause(AUTOSAVE_DELAY + 0.5)
-        await settle(app, pilot)
+        await type_into(pilot, None, "1988-04-02")
+        await settle(pilot)  # the autosave fires
         with app.database.transaction() as session:
             draft = assessments.load_draft(session, None)
             assert draft.data["first_name"] == "Wendeline" and draft.data["section"] == "demographics"
@@ -200,10 +192,14 @@ async def test_the_draft_is_saved_as_you_type_and_resumed_after_the_app_is_dropp
         assert screen.query_one("#date_of_birth", Input).value == "1988-04-02"
 
 
+# The app in a child process, so it can be SIGKILLed with a draft saved: it types, lets the
+# autosave fire (settle fires it at once), says so, and waits for the kill (or for the test's
+# end of its stdin, so an abandoned child never outlives the test).
 KILLED_APP = """
 import asyncio, sys
 from datetime import date
 from casetui.cli import make_app
+from tests.helpers import settle
 
 async def main():
     app = make_app(sys.argv[1], today=date(2026, 1, 15))
@@ -214,10 +210,9 @@ async def main():
         await app.workers.wait_for_complete()  # the draft looked for
         await pilot.pause()
         await pilot.press(*"Ottoline", "tab", *"Draftly")
-        await pilot.pause(2.0)
-        await app.workers.wait_for_complete()  # the autosave
+        await settle(pilot)
         print("typed", flush=True)
-        await asyncio.sleep(120)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
 
 asyncio.run(main())
 """
@@ -227,6 +222,7 @@ async def test_a_draft_survives_the_app_being_killed(demo_path):
     process = subprocess.Popen(
         [sys.executable, "-c", KILLED_APP, str(demo_path)],
         cwd=ROOT,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=dict(os.environ),
@@ -237,6 +233,8 @@ async def test_a_draft_survives_the_app_being_killed(demo_path):
     finally:
         os.kill(process.pid, signal.SIGKILL)  # no clean-up of any kind runs
         process.wait()
+        process.stdin.close()
+        process.stdout.close()
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_intake(app, pilot)
@@ -247,6 +245,7 @@ async def test_a_draft_survives_the_app_being_killed(demo_path):
         assert screen.query_one("#last_name", Input).value == "Draftly"
 
 
+@pytest.mark.slow  # over 10 s: two intakes and the client record
 async def test_a_likely_duplicate_is_shown_and_can_be_opened_instead(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     opened: list[int] = []
@@ -256,11 +255,11 @@ async def test_a_likely_duplicate_is_shown_and_can_be_opened_instead(demo_path):
     clients_before = count(app, Client)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_intake(app, pilot)
-        await type_into(pilot, existing.first_name[:-1])  # a similar name, the same birth date
+        await type_into(pilot, None, existing.first_name[:-1])  # a similar name, the same birth date
         await pilot.press("tab")
-        await type_into(pilot, existing.last_name)
+        await type_into(pilot, None, existing.last_name)
         await next_section(pilot)
-        await type_into(pilot, f"{existing.date_of_birth:%Y-%m-%d}")
+        await type_into(pilot, None, f"{existing.date_of_birth:%Y-%m-%d}")
         await next_section(pilot, 3)
         await pilot.press("3")  # housing
         await next_section(pilot, 6)
@@ -334,18 +333,14 @@ async def test_a_closed_case_cannot_be_assessed(demo_path):
 
 async def _calm(pilot) -> None:
     """Let the draft autosave run (its status line would otherwise depend on timing); no cursor blink."""
-    await pilot.pause(AUTOSAVE_DELAY + 0.3)
-    await settle(pilot.app, pilot)
-    for widget in pilot.app.screen.query(Input):
-        widget.cursor_blink = False
-    for widget in pilot.app.screen.query(TextArea):
-        widget.cursor_blink = False
+    await settle(pilot)
+    calm(pilot.app)
 
 
 def test_snapshot_identity_80x24(snap_compare, demo_path):
     async def run_before(pilot):
         await open_intake(pilot.app, pilot)
-        await type_into(pilot, "Wendeline")
+        await type_into(pilot, None, "Wendeline")
         await _calm(pilot)
         await pilot.pause()
 
@@ -357,7 +352,7 @@ def test_snapshot_needs_120x40(snap_compare, demo_path):
         await open_intake(pilot.app, pilot)
         await next_section(pilot, 4)
         await pilot.press("2")
-        await type_into(pilot, "Behind on rent")
+        await type_into(pilot, None, "Behind on rent")
         await pilot.press("tab", "space", "tab", "4")
         await _calm(pilot)
         await pilot.pause()
@@ -409,12 +404,13 @@ def test_snapshot_reassessment_result_120x40(snap_compare, demo_path):
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
 
+@pytest.mark.slow  # over 10 s: three intakes, every section opened
 async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until_typing(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_intake(app, pilot)
         await next_section(pilot, 10)  # every section opened, nothing typed
-        await pilot.pause(AUTOSAVE_DELAY + 0.3)
+        await settle(pilot)  # the autosave fires
         await pilot.press("escape")
         await gone(app, pilot, screen)
         assert count(app, IntakeDraft) == 0
@@ -425,7 +421,7 @@ async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until
         await pilot.pause()
         assert app.screen is screen and screen.query_one("#first_name", Input).value == ""
         await next_section(pilot, 2)
-        await pilot.pause(AUTOSAVE_DELAY + 0.3)
+        await settle(pilot)  # the autosave fires
         await pilot.press("escape")
         await gone(app, pilot, screen)
         with app.database.transaction() as session:
@@ -433,9 +429,8 @@ async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until
         screen = await open_intake(app, pilot)
         await pilot.press("escape")
         await pilot.pause()
-        await type_into(pilot, "Wen")
-        await pilot.pause(AUTOSAVE_DELAY + 0.3)
-        await settle(app, pilot)
+        await type_into(pilot, None, "Wen")
+        await settle(pilot)  # the autosave fires
         with app.database.transaction() as session:
             assert assessments.load_draft(session, None).data["first_name"] == "Wen"
 
@@ -447,7 +442,7 @@ async def test_quitting_the_app_mid_intake_saves_the_draft_at_once(demo_path, mo
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_intake(app, pilot)
-        await type_into(pilot, "Wendeline")
+        await type_into(pilot, None, "Wendeline")
         await next_section(pilot, 4)
         assert isinstance(app.focused, ChoicePicker)
         await pilot.press("2", "shift+tab", "q")  # rated (focus moved on), back to the rating
@@ -471,11 +466,11 @@ async def test_names_that_look_like_markup_are_shown_as_typed(demo_path):
         )
     async with app.run_test(size=(120, 40)) as pilot:
         await open_intake(app, pilot)
-        await type_into(pilot, "Ada [b]")
+        await type_into(pilot, None, "Ada [b]")
         await pilot.press("tab")
-        await type_into(pilot, "Sample[/i]ton")
+        await type_into(pilot, None, "Sample[/i]ton")
         await next_section(pilot)
-        await type_into(pilot, "1990-02-03")
+        await type_into(pilot, None, "1990-02-03")
         await next_section(pilot, 3)
         await pilot.press("3")
         await next_section(pilot, 6)
@@ -498,7 +493,7 @@ async def test_the_summary_goes_to_the_file_the_user_names(demo_path, tmp_path):
         await next_section(pilot, 6)
         assert screen.current_section == "consent"
         screen.query_one("#summary_path", Input).focus()
-        await type_into(pilot, str(target))
+        await type_into(pilot, None, str(target))
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert screen.current_section == "result"

@@ -17,6 +17,7 @@ from casetui.widgets.provider_list_dialog import ProviderListDialog
 from casetui.widgets.referral_form import ReferralForm
 from casetui.widgets.service_form import ServiceEditForm
 from tests.conftest import TODAY
+from tests.helpers import calm, field_error, settle
 
 
 def case_with_needs(path) -> int:
@@ -31,13 +32,6 @@ def case_with_needs(path) -> int:
     finally:
         database.dispose()
     raise AssertionError("the demo has no client named Fenn")
-
-
-async def settle(pilot, delay: float = 0.3) -> None:
-    """Let the debounce timer fire, then wait for the search and detail workers."""
-    await pilot.pause(delay)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def result_names(screen) -> list[str]:
@@ -68,7 +62,7 @@ async def test_search_to_referral_from_the_keyboard(demo_path):
         await pilot.press(*["backspace"] * 10, *"2026-01-01", "tab", "tab", *"Bring ID", "ctrl+s")
         await settle(pilot, 0)  # the save runs in a worker
         assert app.screen is form
-        assert "before the referral date" in str(form.query_one("#field-follow_up_on .field-error", Static).render())
+        assert "before the referral date" in field_error(form, "follow_up_on")
         assert form.query_one("#note", Input).value == "Bring ID"
         form.query_one("#follow_up_on", Input).focus()
         await pilot.press(*["backspace"] * 10, *"2026-01-29", "enter")
@@ -193,7 +187,7 @@ async def test_edit_verify_and_provider_list(demo_path, isolated_home):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is form
-        assert "at least the minimum" in str(form.query_one("#field-maximum_age .field-error", Static).render())
+        assert "at least the minimum" in field_error(form, "maximum_age")
         form.query_one("#maximum_age", Input).value = ""
         form.query_one("#fees_description", Input).value = "Free for everyone"
         await pilot.press("ctrl+s")
@@ -237,8 +231,7 @@ def _snapshot_app(demo_path):
     async def run_before(pilot):
         pilot.app.open_resources(case_id)
         await settle(pilot)
-        for field in pilot.app.screen.query(Input):
-            field.cursor_blink = False
+        calm(pilot.app)
         await pilot.press("down")
         await settle(pilot)
 
