@@ -92,7 +92,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         hits = screen.query_one("#linkage-hits", DataTable)
         assert hits.row_count > 0
         await pilot.press("tab", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
@@ -105,7 +105,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
 
         # 4 Coordination: sharing is refused until a consent is recorded right here
         await pilot.press(*"Cedar Family Centre")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "No current consent" in str(screen.query_one("#consent-status", Static).render())
         screen.query_one("#information_shared", Input).value = "Discharge plan and goals"
         await pilot.press("enter")
@@ -153,7 +153,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         checklist = checklist_text(screen)
         assert "✗" not in checklist and "exported (2 files)" in checklist
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter")  # confirm
         await settle(pilot)
         assert screen.closed and screen.query_one("#final-facts", Static)
@@ -244,7 +244,7 @@ async def test_a_save_held_up_by_the_database_does_not_hold_up_the_wizard(demo_p
         finally:
             colleague.rollback()
             colleague.close()
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.viewing == "goals"  # the user had moved on already
         assert "Reason, date and destination saved." in [n.message for n in app._notifications]
         assert "to do next" in str(screen.query_one("#steps").render()).splitlines()[5]
@@ -311,7 +311,7 @@ async def test_sharing_without_consent_is_refused_in_the_coordination_step(demo_
         # The same contact without the shared information is logged.
         screen.query_one("#information_shared", Input).value = ""
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert "Lantern Outreach" in str(screen.query_one("#contacts", DataTable).get_row_at(0))
     with app.database.transaction() as session:
         contact = session.exec(select(CoordinationContact).where(CoordinationContact.case_id == case_id)).one()

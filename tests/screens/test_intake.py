@@ -14,7 +14,6 @@ import pytest
 from sqlmodel import func
 from sqlmodel import select as sql_select
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
-from textual.worker import WorkerCancelled
 
 from casetui import config
 from casetui.cli import make_app
@@ -30,17 +29,6 @@ from tests.helpers import calm, field_error, settle, type_into
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def settle(app, pilot) -> None:
-    """Wait until no worker runs: an answer may ask the next question (submit, summary, result)."""
-    await pilot.pause()
-    while running := [worker for worker in app.workers if not worker.is_finished]:
-        try:
-            await app.workers.wait_for_complete(running)
-        except WorkerCancelled:
-            pass
-        await pilot.pause()
-
-
 async def gone(app, pilot, screen) -> None:
     """Wait until a screen that was left has unmounted: its draft is written as it goes."""
     for _ in range(200):
@@ -48,13 +36,13 @@ async def gone(app, pilot, screen) -> None:
             break
         await pilot.pause()
     assert not screen.is_attached
-    await settle(app, pilot)
+    await settle(pilot)
 
 
 async def open_intake(app, pilot, case_id: int | None = None) -> IntakeScreen:
-    await settle(app, pilot)
+    await settle(pilot)
     app.open_intake(case_id)
-    await settle(app, pilot)  # the case and any draft are read before the form opens
+    await settle(pilot)  # the case and any draft are read before the form opens
     await pilot.pause()
     return next((screen for screen in reversed(app.screen_stack) if isinstance(screen, IntakeScreen)), None)
 
@@ -105,7 +93,7 @@ async def test_a_new_client_intake_filled_by_keys_is_saved(demo_path):
         await next_section(pilot, 2)  # GAD-7 not given; consent
         assert app.focused.id == "consent_to_services"
         await pilot.press("space", "ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not isinstance(app.screen, IntakeScreen)
     with app.database.transaction() as session:
         client = session.exec(sql_select(Client).where(Client.last_name == "Fictorova")).one()
@@ -149,7 +137,7 @@ async def test_errors_show_beside_their_fields_and_nothing_typed_is_lost(demo_pa
         assert screen.current_section == "needs"
         await pilot.press(*["tab"] * 5, "space")  # food: wants a goal, but no score
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         # The first failing section is shown, its field focused; every failing section is marked.
         assert screen.current_section == "identity" and app.focused.id == "first_name"
         assert field_error(screen, "first_name") == "First name is required."
@@ -264,7 +252,7 @@ async def test_a_likely_duplicate_is_shown_and_can_be_opened_instead(demo_path):
         await pilot.press("3")  # housing
         await next_section(pilot, 6)
         await pilot.press("space", "ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, DuplicateDialog)
         assert [m.client_id for m in dialog.matches][0] == existing.id
@@ -279,10 +267,10 @@ async def test_a_likely_duplicate_is_shown_and_can_be_opened_instead(demo_path):
         await pilot.pause()
         assert screen.query_one("#last_name", Input).value == existing.last_name
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, DuplicateDialog)
         await pilot.press("f4")  # create the new client anyway
-        await settle(app, pilot)
+        await settle(pilot)
     assert count(app, Client) == clients_before + 1 and len(opened) == 2 and opened[1] != existing.id
 
 
@@ -308,7 +296,7 @@ async def test_a_reassessment_shows_each_domain_beside_the_last_one(demo_path):
             screen.query_one(f"#need_{domain}_score", ChoicePicker).focus()
             await pilot.press(str(score))
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.current_section == "result"
         table = screen.query_one("#comparison", DataTable)
         changes = {row.key.value: str(table.get_row(row.key)[3]) for row in table.ordered_rows}
@@ -395,7 +383,7 @@ def test_snapshot_reassessment_result_120x40(snap_compare, demo_path):
             screen.query_one(f"#need_{domain}_score", ChoicePicker).focus()
             await pilot.press(str(max(1, min(5, score + number - 1))))
         await pilot.press("ctrl+s")
-        await settle(pilot.app, pilot)
+        await settle(pilot)
         # The saved file's path differs on every run.
         screen.query_one("#result-document", Static).update("")
         pilot.app.clear_notifications()
@@ -475,7 +463,7 @@ async def test_names_that_look_like_markup_are_shown_as_typed(demo_path):
         await pilot.press("3")
         await next_section(pilot, 6)
         await pilot.press("space", "ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, DuplicateDialog)
         shown = dialog.query_one("#matches", OptionList)
@@ -495,7 +483,7 @@ async def test_the_summary_goes_to_the_file_the_user_names(demo_path, tmp_path):
         screen.query_one("#summary_path", Input).focus()
         await type_into(pilot, None, str(target))
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert screen.current_section == "result"
         assert str(target) in str(screen.query_one("#result-document", Static).render())
     assert target.read_text().startswith("<!DOCTYPE html>") and target.stat().st_mode & 0o777 == 0o600

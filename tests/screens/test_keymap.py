@@ -9,18 +9,13 @@ from casetui import config
 from casetui.cli import make_app
 from casetui.screens.caseload import CaseloadScreen
 from tests.conftest import TODAY
+from tests.helpers import settle
 
 
 def write_keymap(text: str) -> None:
     path = config.keymap_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def help_rows(app) -> dict[str, str]:
@@ -35,10 +30,10 @@ async def test_a_keymap_moves_an_action_to_the_new_key(demo_path):
     write_keymap('[keys]\n"caseload.new-client" = "f9"\n')
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert list(app._notifications) == []  # nothing to report
         await pilot.press("n")  # the usual key no longer does it
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, CaseloadScreen)
         await pilot.press("question_mark")  # the help names the new key
         await pilot.pause()
@@ -46,7 +41,7 @@ async def test_a_keymap_moves_an_action_to_the_new_key(demo_path):
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("f9")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
 
 
@@ -54,12 +49,12 @@ async def test_a_meaning_in_the_keymap_moves_it_on_every_screen(demo_path):
     write_keymap('[keys]\nfind = "f9"\n')
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("f9")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.focused, Input) and app.focused is app.screen.filter_widget("name")
         app.open_resources()
-        await settle(app, pilot)
+        await settle(pilot)
         assert "f9" in app.screen.active_bindings
         assert app.screen.active_bindings["f9"].binding.id == "resources.find"
 
@@ -68,7 +63,7 @@ async def test_unknown_ids_and_keys_are_one_notice_and_the_rest_applies(demo_pat
     write_keymap('[keys]\n"caseload.fnd" = "ctrl+k"\n"app.lock" = "ctrl+shft+x"\n"caseload.refresh" = "f9"\n')
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         notices = list(app._notifications)
         assert len(notices) == 1 and notices[0].severity == "warning"
         assert "“caseload.fnd” is not the id of a key" in notices[0].message
@@ -83,9 +78,9 @@ async def test_a_broken_keymap_file_is_one_notice_and_the_usual_keys(demo_path):
     write_keymap('[keys\n"caseload.new-client" = "f9"\n')
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         notices = list(app._notifications)
         assert len(notices) == 1 and "was not used: it is not valid TOML" in notices[0].message
         await pilot.press("n")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
