@@ -673,9 +673,10 @@ class DischargeScreen(ServiceCalls, Screen):
             return
         today = self.app.today
 
-        def save(session, values: dict):
-            referral = discharge.refer_for_ongoing_service(session, self.case_id, hit.id, today, **values)
-            return referral, self._read_linkage(session), self._read_progress(session, today)
+        def save(values: dict):  # the form runs it in a thread: one transaction for the whole answer
+            with self.app.database.transaction() as session:
+                referral = discharge.refer_for_ongoing_service(session, self.case_id, hit.id, today, **values)
+                return referral, self._read_linkage(session), self._read_progress(session, today)
 
         def done(saved) -> None:
             if saved is not None:
@@ -845,10 +846,15 @@ class DischargeScreen(ServiceCalls, Screen):
     def action_record_consent(self) -> None:
         today = self.app.today
 
-        def save(session, values: dict):
-            granted = consent.record_consent(session, self.client_id, today=today, **values)
-            recipient = granted.recipient.strip()
-            return granted, self._read_linkage(session), discharge.consent_for(session, self.case_id, recipient, today)
+        def save(values: dict):  # the form runs it in a thread
+            with self.app.database.transaction() as session:
+                granted = consent.record_consent(session, self.client_id, today=today, **values)
+                recipient = granted.recipient.strip()
+                return (
+                    granted,
+                    self._read_linkage(session),
+                    discharge.consent_for(session, self.case_id, recipient, today),
+                )
 
         def done(saved) -> None:
             if saved is not None:

@@ -236,7 +236,7 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         await pilot.press("o")  # the outcome form names the service
         await pilot.pause()
         assert isinstance(app.screen, FormDialog)
-        assert f"Outcome of the referral to {SERVICE}" in shown(app.screen.query_one("#form-title", Static))
+        assert f"Outcome of the referral to {SERVICE}" in shown(app.screen.query_one(".dialog-title", Static))
         await pilot.press("escape")
         await pilot.press("6")
         await pilot.pause()
@@ -244,7 +244,7 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         await pilot.press("v")  # revoking names the recipient
         await pilot.pause()
         assert isinstance(app.screen, FormDialog)
-        assert f"Revoke the consent to {CLINIC}" in shown(app.screen.query_one("#form-title", Static))
+        assert f"Revoke the consent to {CLINIC}" in shown(app.screen.query_one(".dialog-title", Static))
         await pilot.press("escape")
         await pilot.press("7")
         await pilot.pause()
@@ -283,7 +283,7 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         await pilot.press("down", "r")
         await pilot.pause()
         assert isinstance(app.screen, ReferralForm)
-        assert f"Refer {DISPLAY_NAME}" in shown(app.screen.query_one("#referral-title", Static))
+        assert f"Refer {DISPLAY_NAME}" in shown(app.screen.query_one(".dialog-title", Static))
         await pilot.press("escape", "escape")
         await settle(pilot)
         assert app.screen is record
@@ -314,7 +314,7 @@ async def test_text_with_square_brackets_shows_as_typed_everywhere(bracketed, de
         await pilot.press("enter")  # refer to the highlighted service
         await settle(pilot)
         assert isinstance(app.screen, ReferralForm)
-        assert f"{SERVICE} · {PROVIDER}" in shown(app.screen.query_one("#referral-service", Static))
+        assert f"{SERVICE} · {PROVIDER}" in shown(app.screen.query_one(".dialog-subtitle", Static))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen

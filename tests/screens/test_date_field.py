@@ -40,23 +40,23 @@ async def test_an_ambiguous_date_shows_both_readings_beside_the_field_and_iso_sh
         assert app.focused.id == "date_of_birth"
         field = screen.query_one("#field-date_of_birth", DateField)
         assert field.control.placeholder == "MM/DD/YYYY or YYYY-MM-DD" and reading(field) == ""
-        await type_into(pilot, "03/04/2026")
+        await type_into(pilot, None, "03/04/2026")
         await pilot.pause()
         assert reading(field) == BOTH_READINGS and field.has_class("-problem")
         assert is_under_the_input(field)
         await pilot.press("ctrl+u")
-        await type_into(pilot, "1988-04-02")
+        await type_into(pilot, None, "1988-04-02")
         await pilot.pause()
         assert reading(field) == "= Sat 2 Apr 1988" and not field.has_class("-problem")
         assert is_under_the_input(field)
         await pilot.press("ctrl+u")
-        await type_into(pilot, "04/13/1988")  # only month/day/year makes it a date
+        await type_into(pilot, None, "04/13/1988")  # only month/day/year makes it a date
         await pilot.pause()
         assert reading(field) == "= Wed 13 Apr 1988"
 
         # Submitted ambiguous, the error beside the field is the same sentence; typing replaces it.
         await pilot.press("ctrl+u")
-        await type_into(pilot, "03/04/1988")
+        await type_into(pilot, None, "03/04/1988")
         await pilot.press("ctrl+s")
         await pilot.pause()
         await next_section(pilot)
@@ -66,7 +66,7 @@ async def test_an_ambiguous_date_shows_both_readings_beside_the_field_and_iso_sh
         assert reading(field) == ""  # the error says it: not twice
         field.control.focus()
         await pilot.press("ctrl+u")
-        await type_into(pilot, "1988-03-04")
+        await type_into(pilot, None, "1988-03-04")
         await pilot.pause()
         assert field_error(screen, "date_of_birth") == "" and reading(field) == "= Fri 4 Mar 1988"
 
@@ -75,7 +75,7 @@ async def test_an_ambiguous_date_shows_both_readings_beside_the_field_and_iso_sh
         assessed = screen.query_one("#field-assessed_on", DateField)
         assert assessed.control.value == "2026-01-15" and reading(assessed) == ""
         await pilot.press("ctrl+u")
-        await type_into(pilot, "2026-01-14")
+        await type_into(pilot, None, "2026-01-14")
         await pilot.pause()
         assert reading(assessed) == "= Wed 14 Jan 2026"
 
@@ -92,21 +92,21 @@ async def test_a_day_first_agency_sees_its_order_and_a_birth_date_typed_so_finds
         )
     database.dispose()
     app = make_app(str(demo_path), today=TODAY)
-    assert app.date_order == "dmy"
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_intake(app, pilot)
-        await type_into(pilot, existing.first_name[:-1])
+        assert app.date_order == "dmy"  # read in a thread as the app mounted
+        await type_into(pilot, None, existing.first_name[:-1])
         await pilot.press("tab")
-        await type_into(pilot, existing.last_name)
+        await type_into(pilot, None, existing.last_name)
         await next_section(pilot)
         field = screen.query_one("#field-date_of_birth", DateField)
         assert field.control.placeholder == "DD/MM/YYYY or YYYY-MM-DD"
-        await type_into(pilot, "03/04/2026")
+        await type_into(pilot, None, "03/04/2026")
         await pilot.pause()
         assert reading(field).startswith("03/04/2026 could be 3 April 2026 or 4 March 2026")
         await pilot.press("ctrl+u")
         born = existing.date_of_birth
-        await type_into(pilot, f"{born.day:02d}/{born.month:02d}/{born.year}")
+        await type_into(pilot, None, f"{born.day:02d}/{born.month:02d}/{born.year}")
         await pilot.pause()
         assert reading(field).startswith("= ") and str(born.year) in reading(field)
         await next_section(pilot, 3)

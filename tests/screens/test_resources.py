@@ -60,13 +60,13 @@ async def test_search_to_referral_from_the_keyboard(demo_path):
         assert isinstance(form, ReferralForm) and form.query_one("#referred_on", Input).value == "2026-01-15"
         # A follow-up before the referral date is refused beside the field; nothing is lost.
         await pilot.press(*["backspace"] * 10, *"2026-01-01", "tab", "tab", *"Bring ID", "ctrl+s")
-        await settle(pilot, 0)  # the save runs in a worker
+        await settle(pilot)  # the save runs in a worker
         assert app.screen is form
         assert "before the referral date" in field_error(form, "follow_up_on")
         assert form.query_one("#note", Input).value == "Bring ID"
         form.query_one("#follow_up_on", Input).focus()
         await pilot.press(*["backspace"] * 10, *"2026-01-29", "enter")
-        await settle(pilot, 0)
+        await settle(pilot)
         assert app.screen is screen
     database = open_database(str(demo_path), worker="test")
     with database.transaction() as session:
