@@ -54,6 +54,22 @@ def _one_line(text: str | None, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+# What acts on the record shown: nothing to act on until it is read.
+RECORD_ACTIONS = {
+    "add_note",
+    "change_stage",
+    "edit_client",
+    "safety_followup",
+    "reassess",
+    "goals",
+    "find_resources",
+    "referral_outcome",
+    "record_consent",
+    "revoke_consent",
+    "discharge",
+}
+
+
 class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
     CSS_PATH = "client.tcss"
     HELP_TITLE = "Client record"
@@ -142,6 +158,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
 
     def show_record(self, record: ClientRecord, summaries: list) -> None:
         self.record = record
+        self.refresh_bindings()
         client, case = record.client, record.case
         stage = vocab.STAGES.get(case.stage, case.stage) if case else "no case"
         age = f" · {record.age}" if record.age is not None else ""
@@ -387,6 +404,11 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
                 self.load()
 
         self.app.push_screen(FormDialog(title, save_values, fields=fields), closed)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in RECORD_ACTIONS and self.record is None:
+            return False  # the record is still being read: a key pressed at once waits for it
+        return True
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab
