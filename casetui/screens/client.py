@@ -56,6 +56,7 @@ def _one_line(text: str | None, width: int = 70) -> str:
 
 # What acts on the record shown: nothing to act on until it is read.
 RECORD_ACTIONS = {
+    "show_tab",
     "add_note",
     "change_stage",
     "edit_client",
