@@ -62,8 +62,8 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         self.first_caseload = first_caseload  # the caseload screen takes it when it mounts
         self.startup_error: str | None = None
         self.first_frame_shown = False
-        # The local order of day and month (setting "date_order"), read in a thread once the app
-        # is mounted; date fields are handed it, so no widget reads the database for it.
+        # The local order of day and month (setting "date_order"), read in a thread after the
+        # first frame; date fields are handed it, so no widget reads the database for it.
         self.date_order = "mdy"
         if demo:
             self.sub_title = "demo caseload"
@@ -97,19 +97,6 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
                         raise
         return self._database
 
-    def on_mount(self) -> None:
-        self.run_worker(self._read_settings, thread=True, group="settings", exit_on_error=False)
-
-    def _read_settings(self) -> None:
-        from casetui.data.services import settings
-
-        try:
-            with self.database.transaction() as session:
-                order = settings.date_order(session)
-        except Exception:  # the database could not be opened: the app says so and ends
-            return
-        self.call_from_thread(setattr, self, "date_order", order)
-
     def on_ready(self) -> None:
         """The first frame is on the terminal. Only now is the rest of the start-up done: it
         would otherwise delay that frame (callbacks scheduled during the start-up batch run
@@ -120,21 +107,29 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         for screen in self.screen_stack:
             if hasattr(screen, "after_first_frame"):
                 screen.after_first_frame()
-        if self._database is None:
-            # Load SQLAlchemy and open (check, back up) the database behind the painted rows.
-            self.run_worker(
-                self._open_in_background, thread=True, exclusive=True, group="open-database", exit_on_error=False
-            )
+        # Load SQLAlchemy and open (check, back up) the database behind the painted rows if it is
+        # not open yet, and read the settings the app holds, in one transaction.
+        self.run_worker(
+            self._open_in_background, thread=True, exclusive=True, group="open-database", exit_on_error=False
+        )
 
     def _open_in_background(self) -> None:
         from casetui.data.domain.errors import CasetuiError
+        from casetui.data.services import settings
 
         try:
-            _ = self.database
+            with self.database.transaction() as session:
+                order, policy = settings.date_order(session), self.read_lock_policy(session)
         except CasetuiError as exc:
             self.startup_error = str(exc)  # the app ends once this worker has (below)
+            return
         except Exception as exc:  # its text may quote data: name only what kind of failure it was
             self.startup_error = f"the database could not be opened (unexpected {type(exc).__name__})"
+            return
+        self.call_from_thread(self._take_settings, order, policy)
+
+    def _take_settings(self, date_order: str, lock_policy: tuple[int, bool]) -> None:
+        self.date_order, self.lock_policy = date_order, lock_policy
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Exiting from inside the worker would cancel the worker itself.

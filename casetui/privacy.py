@@ -27,28 +27,29 @@ class PrivacyGuard:
 
     _last_input: float = 0.0
     locked: bool = False
-    # (idle minutes, whether a lock could be undone): read once in a thread when the app starts,
-    # and again only when the lock settings are saved. None until then: no lock yet.
+    # (idle minutes, whether a lock could be undone): read once in a thread after the first
+    # frame (CaseApp.on_ready, with the app's other settings), and again only when the lock
+    # settings are saved. None until then: no lock yet.
     lock_policy: tuple[int, bool] | None = None
 
     def _on_mount(self, event) -> None:  # Textual runs this beside the App's own mount handlers
         self._last_input = monotonic()
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock, name="idle-lock")
-        self.load_lock_policy()
 
     def load_lock_policy(self) -> None:
         self.run_worker(self._read_lock_policy, thread=True, group="lock-policy", exclusive=True, exit_on_error=False)
 
     def _read_lock_policy(self) -> None:
+        with self.database.transaction() as session:
+            policy = self.read_lock_policy(session)
+        self.call_from_thread(setattr, self, "lock_policy", policy)
+
+    def read_lock_policy(self, session) -> tuple[int, bool]:
+        """In a worker's transaction: the idle minutes, and whether a lock could be undone."""
         from casetui.data.services import lock, settings
 
-        try:
-            with self.database.transaction() as session:
-                minutes = settings.get_int(session, "idle_lock_minutes")
-                can_unlock = self.database.encrypted or lock.has_lock_secret(session)
-        except Exception:  # the database could not be opened: the app says so and ends
-            return
-        self.call_from_thread(setattr, self, "lock_policy", (minutes, can_unlock))
+        minutes = settings.get_int(session, "idle_lock_minutes")
+        return minutes, self.database.encrypted or lock.has_lock_secret(session)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):

@@ -94,7 +94,7 @@ async def test_a_day_first_agency_sees_its_order_and_a_birth_date_typed_so_finds
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_intake(app, pilot)
-        assert app.date_order == "dmy"  # read in a thread as the app mounted
+        assert app.date_order == "dmy"  # read in a thread after the first frame
         await type_into(pilot, None, existing.first_name[:-1])
         await pilot.press("tab")
         await type_into(pilot, None, existing.last_name)
