@@ -537,6 +537,8 @@ class DischargeScreen(ServiceCalls, Screen):
     # --- 1. reason ---------------------------------------------------------------------
 
     def _show_reason_extras(self) -> None:
+        if not self.query("#reason"):  # a change sent before a rebuild (the case was closed) arrives after it
+            return
         self.query_one("#field-reason_other").display = _selected(self.query_one("#reason", Select)) == "other"
         subsidy = _selected(self.query_one("#destination", Select)) == vocab.HMIS_SUBSIDY_DESTINATION
         self.query_one("#field-subsidy_type").display = subsidy
@@ -547,6 +549,8 @@ class DischargeScreen(ServiceCalls, Screen):
 
     @on(Select.Changed, "#destination_group")
     def _group_changed(self, event: Select.Changed) -> None:
+        if not self.query("#destination"):  # sent before a rebuild, arriving after it
+            return
         destination = self.query_one("#destination", Select)
         current = _selected(destination)
         options = self._destination_options(_selected(event.select))
