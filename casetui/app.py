@@ -97,6 +97,12 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
                         raise
         return self._database
 
+    @property
+    def record_changes(self) -> int:
+        """How many transactions here have changed a record (0 while the database is opening);
+        read on the interface thread without waiting for the database."""
+        return self._database.changes if self._database is not None else 0
+
     def on_ready(self) -> None:
         """The first frame is on the terminal. Only now is the rest of the start-up done: it
         would otherwise delay that frame (callbacks scheduled during the start-up batch run

@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from casetui.data.domain.errors import CasetuiError
 from casetui.keys import key_text
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField, show_errors
+from casetui.widgets.footer import KeyFooter
 from casetui.widgets.plain import cells
 
 SHOWN_ROWS = 500
@@ -49,7 +50,7 @@ class AuditScreen(ServiceCalls, Screen):
         table.add_columns("When (UTC)", "Worker", "Action", "Record", "Client", "Fields")
         yield table
         yield Static("", id="audit-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load_workers()

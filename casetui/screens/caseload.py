@@ -11,13 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from casetui.data.domain import vocab
 from casetui.data.services import caseload
 from casetui.data.services.caseload import OVERDUE, TODAY, Caseload, CaseloadRow
 from casetui.keys import key_text
 from casetui.screens import ReloadOnReturn
+from casetui.widgets.footer import KeyFooter
 from casetui.widgets.plain import cells
 
 # A table of thousands of rows is slow to fill and useless to read: show the most urgent ones
@@ -117,7 +118,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         table = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         self.add_columns(table, ACTION_MIN_WIDTH)
         yield table
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def add_columns(table: DataTable, action_width: int) -> None:

@@ -13,7 +13,6 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Input,
     Select,
@@ -32,6 +31,7 @@ from casetui.screens import ReloadOnReturn
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
+from casetui.widgets.footer import KeyFooter
 from casetui.widgets.form_dialog import FormDialog
 from casetui.widgets.plain import cells
 
@@ -129,7 +129,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
                 yield self._table("consents-table", "Recipient", "Scope", "Signed", "Expires", "Status")
             with TabPane("7 Documents", id="documents"):
                 yield self._table("documents-table", "Date", "Kind", "Title", "File")
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _table(table_id: str, *columns: str) -> DataTable:

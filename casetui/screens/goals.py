@@ -12,12 +12,13 @@ from textual.color import Color
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from casetui.data.domain import vocab
 from casetui.data.services import cases, clients, goals
 from casetui.keys import key_text
 from casetui.screens.service_calls import ServiceCalls
+from casetui.widgets.footer import KeyFooter
 from casetui.widgets.goal_forms import (
     GoalForm,
     HistoryDialog,
@@ -93,7 +94,7 @@ class GoalsScreen(ServiceCalls, Screen):
                 yield Static("Progress entries", classes="section")
                 yield DataTable(id="entries", cursor_type="row", zebra_stripes=True)
         # No palette hint: at 80 columns the footer has room for every key of the screen only.
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#objectives", DataTable).add_columns("Done", "Objective", "Due")

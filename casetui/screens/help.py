@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from casetui.commands import screen_keys
 from casetui.keys import key_text
+from casetui.widgets.footer import KeyFooter
 
 
 def describe_keys(app, screen: Screen) -> list[tuple[str, str]]:
@@ -42,4 +43,4 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(key, description)
             yield table
             yield Static("esc closes this help", classes="muted")
-        yield Footer()
+        yield KeyFooter()

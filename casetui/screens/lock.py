@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.fields import FormField
+from casetui.widgets.footer import KeyFooter
 
 
 class LockScreen(Screen):
@@ -33,7 +34,7 @@ class LockScreen(Screen):
                 yield Static(f"Client records are hidden. Type {what} to continue.", id="lock-hint")
                 yield Input(password=True, id="secret", placeholder="passphrase or PIN")
                 yield Static("", id="lock-error")
-        yield Footer()
+        yield KeyFooter()
 
     def action_ignore(self) -> None:
         """Escape does not unlock."""

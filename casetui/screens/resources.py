@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Select, Static
+from textual.widgets import Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -27,6 +27,7 @@ from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import cases, clients, provider_list, referrals
 from casetui.keys import key_text
 from casetui.screens.service_calls import ServiceCalls
+from casetui.widgets.footer import KeyFooter
 from casetui.widgets.provider_list_dialog import ProviderListDialog
 from casetui.widgets.referral_form import ReferralForm
 from casetui.widgets.resource_card import ResourceDetail, hit_prompt
@@ -128,7 +129,7 @@ class ResourcesScreen(ServiceCalls, Screen):
         with Horizontal(id="body"):
             yield OptionList(id="results")
             yield ResourceDetail(id="detail")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Resource directory"

@@ -22,11 +22,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.keys import key_text
 from casetui.widgets.fields import FormField, show_errors
+from casetui.widgets.footer import KeyFooter
 
 
 class FormDialog(ModalScreen):
@@ -64,7 +65,7 @@ class FormDialog(ModalScreen):
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(f"{self.ok} ({key_text(self.app, 'form.save')})", id="save", variant="primary")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def form(self) -> ComposeResult:
         yield from self.fields

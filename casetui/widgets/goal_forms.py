@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Select, SelectionList, Static
+from textual.widgets import Input, Select, SelectionList, Static
 
 from casetui.data.domain import vocab
 from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
+from casetui.widgets.footer import KeyFooter
 from casetui.widgets.form_dialog import FormDialog
 
 Save = Callable[[dict], None]
@@ -172,7 +173,7 @@ class HistoryDialog(ModalScreen[None]):
                     yield Static(text, classes="history-entry")
                 if not self.entries:
                     yield Static("This goal has not been revised and its status has not changed.", classes="muted")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#history", VerticalScroll).focus()

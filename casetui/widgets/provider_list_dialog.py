@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from casetui.data.domain.errors import CasetuiError
 from casetui.widgets.fields import FormField
+from casetui.widgets.footer import KeyFooter
 
 FORMATS = [("Markdown (.md)", "md"), ("Web page (.html)", "html")]
 
@@ -57,7 +58,7 @@ class ProviderListDialog(ModalScreen):
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save", id="save", variant="primary")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()

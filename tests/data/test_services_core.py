@@ -196,3 +196,21 @@ def test_demo_directory_is_internally_consistent(demo_db):
                 assert service.minimum_age <= service.maximum_age, service.name
         for score in session.exec(select(InstrumentScore)).all():
             assert score.severity == instruments.severity(instruments.PHQ9, score.total)
+
+
+def test_the_database_counts_transactions_that_changed_a_record_not_ones_that_only_audited(database, today):
+    """Screens read again on return only when this moved (``ReloadOnReturn``)."""
+    with database.transaction() as session:
+        client, case = new_case(session, today)
+    assert database.changes == 1
+    with database.transaction() as session:
+        clients.record_opened(session, client.id)  # an audit row alone: looking is no change
+        clients.get_client(session, client.id)
+    assert database.changes == 1
+    with pytest.raises(ValidationError), database.transaction() as session:
+        notes.add_note(session, case.id, occurred_on=today, kind="phone", text="Called", today=today)
+        notes.add_note(session, case.id, occurred_on=today, kind="phone", text="", today=today)
+    assert database.changes == 1  # rolled back: nothing changed
+    with database.transaction() as session:
+        notes.add_note(session, case.id, occurred_on=today, kind="phone", text="Called", today=today)
+    assert database.changes == 2

@@ -99,25 +99,41 @@ async def test_quick_filters_overdue_week_and_stage(demo_path, demo_db):
         assert shown_cases(app) and all(by_case[case_id].stage == "planning" for case_id in shown_cases(app))
 
 
-async def test_enter_opens_the_client_and_coming_back_reloads(demo_path, demo_db):
+async def test_coming_back_reads_again_only_what_changed_here_and_r_reads_a_colleagues_change(demo_path, demo_db):
     from casetui.screens.client import ClientScreen
 
-    first = expected(demo_db).rows[0]
+    first, second = expected(demo_db).rows[:2]
     app = make_app(str(demo_path), today=TODAY)
+
+    def contact_shown(case_id: int) -> str:
+        return str(app.screen.query_one("#cases", DataTable).get_row(str(case_id))[7])
+
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        read_at_start = app.screen.loaded
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ClientScreen) and app.screen.client_id == first.client_id
-        # A contact recorded meanwhile (say, by a colleague) shows once back on the caseload.
-        with demo_db.transaction() as session:
+        await pilot.press("escape")  # only looked: the rows shown are the rows read
+        await settle(pilot)
+        assert isinstance(app.screen, CaseloadScreen) and app.screen.loaded is read_at_start
+
+        await pilot.press("enter")
+        await settle(pilot)
+        # A contact recorded here (as the note key on the client screen would) shows once back.
+        with app.database.transaction() as session:
             notes.add_note(session, first.case_id, occurred_on=TODAY, kind="phone", text="Called", today=TODAY)
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(app.screen, CaseloadScreen)
-        table = app.screen.query_one("#cases", DataTable)
-        row = table.get_row(str(first.case_id))
-        assert str(row[7]) == "today"
+        assert app.screen.loaded is not read_at_start and contact_shown(first.case_id) == "today"
+
+        # A colleague's (another connection to the same file) is read by r.
+        with demo_db.transaction() as session:
+            notes.add_note(session, second.case_id, occurred_on=TODAY, kind="phone", text="Called", today=TODAY)
+        assert contact_shown(second.case_id) != "today"
+        await pilot.press("r")
+        await settle(pilot)
+        assert contact_shown(second.case_id) == "today"
 
 
 async def test_n_starts_a_new_client_intake(demo_path):

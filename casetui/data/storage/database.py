@@ -9,7 +9,9 @@ backed up and migrated; a new one (only where the caller allows it) is created o
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -42,6 +44,11 @@ class Database:
         self.path = path  # the file, for SQLite; None for a server
         self.encrypted = encrypted  # an SQLCipher file, opened with a passphrase
         self.created = False  # open_database made it just now
+        # Transactions committed here that changed a record: a screen showing records reads them
+        # again on its return only if this moved. The audit trail alone (a record opened) is no
+        # change; a colleague's change on a shared server is read by the screen's refresh key.
+        self.changes = 0
+        self._changes_lock = threading.Lock()
 
     def check_passphrase(self, passphrase: str) -> bool:
         """Whether ``passphrase`` opens this encrypted file (the idle lock asks for it again)."""
@@ -72,6 +79,9 @@ class Database:
         try:
             yield session
             session.commit()
+            if session.info.get("changed"):
+                with self._changes_lock:
+                    self.changes += 1
         except BaseException:
             session.rollback()
             raise
@@ -84,6 +94,20 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_records(session: Session, _context) -> None:
+    # Before the flush is done, new/dirty/deleted still hold what it wrote.
+    written = itertools.chain(session.new, session.dirty, session.deleted)
+    if any(not isinstance(row, models.AuditEvent) for row in written):
+        session.info["changed"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_changed_by_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["changed"] = True
 
 
 def _interface_on_event_loop() -> str | None:
