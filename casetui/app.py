@@ -72,6 +72,11 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         if keymap:
             self.set_keymap(keymap)
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup=False) -> None:
+        """Every notification is plain text, whoever sends it (a screen's ``notify`` asks for markup
+        by default): messages quote what people typed, and "[mom]" must show as typed."""
+        super().notify(message, title=title, severity=severity, timeout=timeout)
+
     def set_keymap(self, keymap) -> None:
         """Keys moved from their defaults (by id); kept for the help and the hints that name keys."""
         super().set_keymap(keymap)
@@ -109,7 +114,7 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         before it, not after it)."""
         self.first_frame_shown = True
         if self.keymap_problem:
-            self.notify(self.keymap_problem, title="Keymap", severity="warning", timeout=20, markup=False)
+            self.notify(self.keymap_problem, title="Keymap", severity="warning", timeout=20)
         for screen in self.screen_stack:
             if hasattr(screen, "after_first_frame"):
                 screen.after_first_frame()

@@ -171,6 +171,6 @@ class AuditScreen(ServiceCalls, Screen):
 
         self.call_service(
             export,
-            lambda count: self.notify(f"{count} entries written to {path}", title="Audit exported", markup=False),
+            lambda count: self.notify(f"{count} entries written to {path}", title="Audit exported"),
             group="audit-export",
         )

@@ -19,7 +19,7 @@ from casetui.data.services.caseload import OVERDUE, TODAY, Caseload, CaseloadRow
 from casetui.keys import key_text
 from casetui.screens import ReloadOnReturn
 from casetui.widgets.footer import KeyFooter
-from casetui.widgets.plain import cells
+from casetui.widgets.plain import Plain, cells
 
 # A table of thousands of rows is slow to fill and useless to read: show the most urgent ones
 # and let the filters narrow the rest.
@@ -114,7 +114,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Horizontal(id="filters")  # filled after the first paint (mount_filters)
-        yield Static("Loading the caseload…", id="summary", markup=False)  # it names the worker
+        yield Plain("Loading the caseload…", id="summary")  # it names the worker
         table = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         self.add_columns(table, ACTION_MIN_WIDTH)
         yield table

@@ -33,7 +33,7 @@ from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
 from casetui.widgets.footer import KeyFooter
 from casetui.widgets.form_dialog import FormDialog
-from casetui.widgets.plain import cells
+from casetui.widgets.plain import Plain, cells
 
 TABS = ("overview", "assessments", "goals", "notes", "referrals", "consents", "documents")
 CONSENT_STATUS = {
@@ -120,7 +120,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             with TabPane("4 Notes", id="notes"):
                 with Vertical():
                     yield self._table("notes-table", "Date", "Type", "Minutes", "Worker", "Note")
-                    yield Static("", id="note-text", markup=False)
+                    yield Plain("", id="note-text")
             with TabPane("5 Referrals", id="referrals"):
                 yield self._table(
                     "referrals-table", "Referred", "Service", "Provider", "Status", "Follow up", "Outcome"
@@ -388,7 +388,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             self.notify("This client has no case yet.", severity="warning")
             return None
         if self.record.case.is_closed:  # the service refuses it too; say so before a form is filled in
-            self.notify(str(CaseClosedError()), severity="error", title="Read-only", markup=False)
+            self.notify(str(CaseClosedError()), severity="error", title="Read-only")
             return None
         return self.case_id
 

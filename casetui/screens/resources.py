@@ -28,6 +28,7 @@ from casetui.data.services import cases, clients, provider_list, referrals
 from casetui.keys import key_text
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.footer import KeyFooter
+from casetui.widgets.plain import Plain
 from casetui.widgets.provider_list_dialog import ProviderListDialog
 from casetui.widgets.referral_form import ReferralForm
 from casetui.widgets.resource_card import ResourceDetail, hit_prompt
@@ -125,7 +126,7 @@ class ResourcesScreen(ServiceCalls, Screen):
                 id="f-population",
             )
             yield Input(placeholder="City or postal code", compact=True, id="f-place")
-        yield Static("", id="status", markup=False)  # it names the client
+        yield Plain("", id="status")  # it names the client
         with Horizontal(id="body"):
             yield OptionList(id="results")
             yield ResourceDetail(id="detail")
@@ -146,7 +147,7 @@ class ResourcesScreen(ServiceCalls, Screen):
             return client.display_name, case.is_closed, resources.client_profile(session, case_id, today)
 
         def refused(error: CasetuiError) -> None:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(str(error), severity="error")
             self.case_id = None
             self.start_search()
 
@@ -302,7 +303,7 @@ class ResourcesScreen(ServiceCalls, Screen):
     def worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             what = "The search" if event.worker.group == "search" else "Loading the service"
-            self.notify(f"{what} failed: {event.worker.error}", severity="error", timeout=10, markup=False)
+            self.notify(f"{what} failed: {event.worker.error}", severity="error", timeout=10)
 
     def current(self) -> resources.ServiceHit | None:
         found = self.query("#results")
@@ -401,7 +402,6 @@ class ResourcesScreen(ServiceCalls, Screen):
         self.notify(
             f"Referred to {referral.service_name}.{follow} It is on the provider list (p).",
             title="Referral recorded",
-            markup=False,
         )
 
     def action_toggle_pick(self) -> None:
@@ -455,7 +455,6 @@ class ResourcesScreen(ServiceCalls, Screen):
                 f"Saved to {path} and logged on the case's documents.",
                 title="Provider list saved",
                 timeout=8,
-                markup=False,
             )
 
     def action_edit(self) -> None:
@@ -465,7 +464,7 @@ class ResourcesScreen(ServiceCalls, Screen):
         self.call_service(
             lambda session: resources.get_service(session, hit.id).service,
             self._open_service_form,
-            on_error=lambda error: self.notify(str(error), severity="error", markup=False),
+            on_error=lambda error: self.notify(str(error), severity="error"),
         )
 
     def _open_service_form(self, service) -> None:
@@ -481,7 +480,7 @@ class ResourcesScreen(ServiceCalls, Screen):
 
     def _service_saved(self, service) -> None:
         if service is not None:
-            self.notify(f"Saved {service.name}.", markup=False)
+            self.notify(f"Saved {service.name}.")
             self.schedule_search(0)
 
     def action_verify(self) -> None:
@@ -491,11 +490,11 @@ class ResourcesScreen(ServiceCalls, Screen):
         today = self.app.today
 
         def verified(service) -> None:
-            self.notify(f"{service.name} marked verified on {today:%Y-%m-%d}.", markup=False)
+            self.notify(f"{service.name} marked verified on {today:%Y-%m-%d}.")
             self.schedule_search(0)
 
         self.call_service(
             lambda session: resources.mark_verified(session, hit.id, today),
             verified,
-            on_error=lambda error: self.notify(str(error), severity="error", markup=False),
+            on_error=lambda error: self.notify(str(error), severity="error"),
         )

@@ -103,6 +103,6 @@ class ServiceCalls:
             from casetui.widgets.fields import show_errors
 
             for message in show_errors(self, error.errors):
-                self.notify(message, severity="error", title=self.ERROR_TITLE, markup=False)
+                self.notify(message, severity="error", title=self.ERROR_TITLE)
             return
-        self.notify(str(error), severity="error", title=self.ERROR_TITLE, markup=False)
+        self.notify(str(error), severity="error", title=self.ERROR_TITLE)

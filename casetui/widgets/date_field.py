@@ -10,6 +10,7 @@ from textual.widgets import Input, Static
 
 from casetui.data.domain import dates
 from casetui.widgets.fields import FormField
+from casetui.widgets.plain import Plain
 
 
 class DateField(FormField):
@@ -52,7 +53,7 @@ class DateField(FormField):
     def compose(self) -> ComposeResult:
         yield from super().compose()
         # What was typed is quoted back: never read as markup.
-        yield Static("", classes="date-hint", markup=False)
+        yield Plain("", classes="date-hint")
 
     def on_mount(self) -> None:
         if self.order is None:

@@ -8,6 +8,8 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Label, Select, SelectionList, Static, TextArea
 
+from casetui.widgets.plain import Plain
+
 
 class FormField(Vertical):
     """Label, one input widget, and a one-line error under it.
@@ -49,7 +51,7 @@ class FormField(Vertical):
         label = Content.from_markup(self.label)
         yield Label(Content.assemble(label, "  ", (self.hint, "dim")) if self.hint else label)
         yield self.control
-        yield Static("", classes="field-error", markup=False)
+        yield Plain("", classes="field-error")
 
     @property
     def value(self):

@@ -28,6 +28,7 @@ from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.keys import key_text
 from casetui.widgets.fields import FormField, show_errors
 from casetui.widgets.footer import KeyFooter
+from casetui.widgets.plain import Plain
 
 
 class FormDialog(ModalScreen):
@@ -56,12 +57,12 @@ class FormDialog(ModalScreen):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             # Titles may name a client or a service: never read as markup.
-            yield Static(self.form_title, classes="dialog-title", markup=False)
+            yield Plain(self.form_title, classes="dialog-title")
             if self.subtitle:
-                yield Static(self.subtitle, classes="dialog-subtitle", markup=False)
+                yield Plain(self.subtitle, classes="dialog-subtitle")
             with VerticalScroll(classes="dialog-body"):
                 yield from self.form()
-            yield Static("", id="form-error", markup=False)
+            yield Plain("", id="form-error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button(f"{self.ok} ({key_text(self.app, 'form.save')})", id="save", variant="primary")

@@ -21,6 +21,7 @@ from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
 from casetui.widgets.footer import KeyFooter
 from casetui.widgets.form_dialog import FormDialog
+from casetui.widgets.plain import Plain
 
 Save = Callable[[dict], None]
 
@@ -163,7 +164,7 @@ class HistoryDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Plain(self.title_text, classes="dialog-title")
             with VerticalScroll(id="history"):
                 for heading, changes, reason in self.entries:
                     text = Text(heading, style="bold")

@@ -1,14 +1,24 @@
-"""Typed text shown as typed.
+"""Typed text shown as typed: the one way for each place text is shown.
 
-A DataTable reads a ``str`` cell as Rich markup: "call [mom]" would lose "[mom]" and "a [/] b"
-would stop the app. Names, notes, goals, services... go into tables through ``cells``.
-(Elsewhere: ``markup=False`` on a Static that is all plain, ``Content.from_markup(template,
-name=value)`` where our own markup surrounds typed text, ``notify(..., markup=False)``.)
+Textual reads a ``str`` as markup almost everywhere: "call [mom]" would lose "[mom]" and
+"a [/] b" would stop the app. So names, notes, goals, services... go
+- into tables through ``cells``;
+- into a text widget as ``Plain`` (a Static that never reads markup);
+- beside our own markup as ``Content.from_markup(template, name=value)``;
+- into notifications as they are: the app's ``notify`` never reads markup (``CaseApp.notify``).
 """
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.widgets import Static
+
+
+class Plain(Static):
+    """A Static whose text is never read as markup."""
+
+    def __init__(self, content="", **kwargs) -> None:
+        super().__init__(content, markup=False, **kwargs)
 
 
 def cell(value: str) -> Text:

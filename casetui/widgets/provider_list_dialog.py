@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Select, Static
 from casetui.data.domain.errors import CasetuiError
 from casetui.widgets.fields import FormField
 from casetui.widgets.footer import KeyFooter
+from casetui.widgets.plain import Plain
 
 FORMATS = [("Markdown (.md)", "md"), ("Web page (.html)", "html")]
 
@@ -52,7 +53,7 @@ class ProviderListDialog(ModalScreen):
             yield Static(
                 f"Provider list: {len(self.names)} service{'s' if len(self.names) != 1 else ''}", id="list-title"
             )
-            yield Static("\n".join(f"• {name}" for name in shown), id="list-entries", markup=False)
+            yield Plain("\n".join(f"• {name}" for name in shown), id="list-entries")
             yield FormField("Format", Select(FORMATS, value="md", allow_blank=False, compact=True, id="format"))
             yield FormField("Save to", Input(str(self.folder / f"{self.stem}.md"), id="path"))
             with Horizontal(classes="buttons"):

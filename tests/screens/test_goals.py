@@ -19,7 +19,7 @@ from casetui.widgets.goal_forms import (
     StatusForm,
 )
 from tests.conftest import TODAY
-from tests.helpers import calm, field_error, type_into
+from tests.helpers import calm, field_error, settle, type_into
 
 
 def case_with_goals_and_a_draft(app) -> int:
@@ -228,8 +228,7 @@ def _run_before(pilot):
     async def run_before(pilot):
         await pilot.pause()
         pilot.app.open_goals(case_with_goals_and_a_draft(pilot.app))
-        await pilot.pause()
-        await pilot.pause()
+        await settle(pilot)  # the goal list, then the first goal's details: each in its worker
 
     return run_before
 
