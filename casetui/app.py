@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from casetui import config
+from casetui.idle_gc import IdleCollector
 from casetui.commands import ClientsProvider, binding_commands
 from casetui.keys import load_keymap
 from casetui.privacy import PrivacyGuard
@@ -26,7 +27,7 @@ from casetui.screens.caseload import CaseloadScreen
 THEMES = ("textual-dark", "textual-light")
 
 
-class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without client data (privacy.py)
+class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash reports without client data (privacy.py)
     TITLE = "casetui"
     # The caseload's CSS too: Textual does not load a default screen's own CSS_PATH.
     CSS_PATH = ["theme.tcss", "screens/caseload.tcss"]
@@ -113,6 +114,7 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         would otherwise delay that frame (callbacks scheduled during the start-up batch run
         before it, not after it)."""
         self.first_frame_shown = True
+        self.start_idle_collection()
         if self.keymap_problem:
             self.notify(self.keymap_problem, title="Keymap", severity="warning", timeout=20)
         for screen in self.screen_stack:
@@ -123,6 +125,9 @@ class CaseApp(PrivacyGuard, App[None]):  # idle lock, crash reports without clie
         self.run_worker(
             self._open_in_background, thread=True, exclusive=True, group="open-database", exit_on_error=False
         )
+
+    def on_unmount(self) -> None:
+        self.stop_idle_collection()
 
     def _open_in_background(self) -> None:
         from casetui.data.domain.errors import CasetuiError

@@ -19,7 +19,7 @@ from casetui.data.services import caseload
 from casetui.data.storage import backup, files
 from casetui.screens.caseload import CaseloadScreen
 from tests.conftest import TODAY
-from tests.helpers import palette_first
+from tests.helpers import palette_first, settle
 
 
 async def test_app_starts_and_shows_a_demo_client(demo_path):
@@ -229,3 +229,21 @@ async def test_theme_toggles_between_dark_and_light(demo_path):
         assert app.theme == "textual-light"
         await pilot.press("ctrl+t")
         assert app.theme == "textual-dark"
+
+
+async def test_full_collections_wait_for_a_pause_and_nothing_stays_frozen(demo_path, monkeypatch):
+    import gc
+
+    from casetui import idle_gc
+
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down")
+        assert not app.collect_if_idle()  # a key just now: the user is at work
+        monkeypatch.setattr(idle_gc, "IDLE_SECONDS", 0.0)
+        assert app.collect_if_idle() and gc.get_freeze_count() > 0
+        assert not app.collect_if_idle()  # no input since: nothing new to collect
+        await pilot.press("down")
+        assert app.collect_if_idle()
+    assert gc.get_freeze_count() == 0  # the app unfroze what it froze as it ended
