@@ -18,8 +18,8 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from casetui import config
-from casetui.idle_gc import IdleCollector
 from casetui.commands import ClientsProvider, binding_commands
+from casetui.idle_gc import IdleCollector
 from casetui.keys import load_keymap
 from casetui.privacy import PrivacyGuard
 from casetui.screens.caseload import CaseloadScreen
