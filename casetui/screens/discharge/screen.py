@@ -71,34 +71,34 @@ class DischargeScreen(ServiceCalls, Screen):
         self.call_service(lambda session: read_case(session, self.case_id, today), self._build, on_error=not_opened)
 
     async def _build(self, loaded: Loaded) -> None:
+        """Build the body from the case as read; again after closing or reopening, which change what
+        the screen is. The header and footer stay (building them again costs more than the body)."""
         self.loaded = loaded
         self.closed = loaded.case.closed_on is not None
         self.sub_title = f"Discharge · {loaded.client.display_name} · case {loaded.case.id}"
         states = [] if self.closed else loaded.progress[0]
         self.viewing = next((s.key for s in states if s.status == "current"), "review" if states else "reason")
-        await self.recompose()
+        await self.query("#discharge-loading, #discharge-body").remove()
+        if self.closed:
+            shown = ClosedRecord(loaded)
+        else:  # only the step shown is built: the others when first shown (show_step)
+            shown = ContentSwitcher(STEPS[self.viewing](loaded), initial=f"step-{self.viewing}", id="discharge-steps")
+        side = Vertical(
+            Static("Case closed" if self.closed else "Discharge steps", id="side-title"),
+            StepList(id="steps"),
+            id="discharge-side",
+        )
+        await self.mount(Horizontal(side, shown, id="discharge-body"), before=self.query_one(Footer))
         if self.closed:
             self.query_one(StepList).set_steps([(k, label, "done") for k, label in discharge.STEPS.items()])
-            self.query_one(ClosedRecord).focus()
+            shown.focus()
             return
         self._show_progress()
         self.query_one(Step).focus_first()
 
     def compose(self) -> ComposeResult:
         yield Header()
-        if self.loaded is None:
-            yield Static("Reading the case…", id="discharge-loading", classes="hint")
-            yield Footer()
-            return
-        with Horizontal(id="discharge-body"):
-            with Vertical(id="discharge-side"):
-                yield Static("Case closed" if self.closed else "Discharge steps", id="side-title")
-                yield StepList(id="steps")
-            if self.closed:
-                yield ClosedRecord(self.loaded)
-            else:
-                with ContentSwitcher(initial=f"step-{self.viewing}", id="discharge-steps"):
-                    yield STEPS[self.viewing](self.loaded)
+        yield Static("Reading the case…", id="discharge-loading", classes="hint")
         yield Footer()
 
     def save(
