@@ -36,7 +36,8 @@ MEANINGS: dict[str, str] = {
 }
 
 # id: (default keys, meaning or None for a key of that screen only). The part of an id before
-# the first dot names one class's BINDINGS (a screen, dialog or widget).
+# the first dot names the screen, dialog or widget whose BINDINGS hold it (the discharge steps'
+# keys are on the step widgets of casetui/screens/discharge/). No class binds one key twice.
 KEYS: dict[str, tuple[str, str | None]] = {
     # everywhere (casetui.app)
     "app.quit": ("ctrl+q", "quit"),
@@ -195,20 +196,6 @@ def _flatten(table: dict, prefix: str = "") -> list[tuple[str, object]]:
     return entries
 
 
-def _keep_neighbours(keymap: dict[str, str]) -> None:
-    """Textual moves a binding by taking its old key from every binding of that class. The
-    bindings that share that key (the discharge steps' ctrl+s) keep it by being named with it."""
-    changed = True
-    while changed:
-        changed = False
-        for moved in list(keymap):
-            owner, old = moved.partition(".")[0], set(split_keys(KEYS[moved][0]))
-            for other, (keys, _meaning) in KEYS.items():
-                if other not in keymap and other.partition(".")[0] == owner and old & set(split_keys(keys)):
-                    keymap[other] = keys
-                    changed = True
-
-
 class KeymapError(Exception):
     """The keymap file as a whole cannot be used (its text, or no [keys] table)."""
 
@@ -249,7 +236,6 @@ def parse_keymap(text: str) -> tuple[dict[str, str], list[str]]:
         if meaning in by_meaning and binding_id not in by_id
     }
     keymap.update(by_id)
-    _keep_neighbours(keymap)
     return keymap, problems
 
 

@@ -213,7 +213,9 @@ async def test_the_wizard_resumes_where_the_user_left(demo_path):
         lines = str(screen.query_one("#steps").render()).splitlines()
         assert [line.split()[0] for line in lines[::2]] == ["✓", "✓", "▶", "○", "○", "○"]
         assert "to do next" in lines[5] and "missing" in lines[7]
-        # What was saved is shown again, ready to change.
+        # What was saved is shown again, ready to change (a step is built when it is first shown).
+        await pilot.press("ctrl+b", "ctrl+b")
+        assert screen.viewing == "reason"
         assert screen.query_one("#reason", Select).value == "moved"
         assert screen.query_one("#planned", Select).value == "planned"
         assert screen.query_one("#destination", Select).value == 422
