@@ -10,6 +10,7 @@ from casetui.data.domain import vocab
 from casetui.data.services import discharge
 from casetui.keys import key_text
 from casetui.screens.discharge.step import Loaded
+from casetui.widgets.plain import Plain
 
 
 def _facts(case, record) -> str:
@@ -39,7 +40,7 @@ class ClosedRecord(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         record = self.loaded.record
-        yield Static(_facts(self.loaded.case, record), id="final-facts", markup=False)
+        yield Plain(_facts(self.loaded.case, record), id="final-facts")
         yield Static(
             f"Press {key_text(self.app, 'discharge.reopen')} to reopen the case (a reason is asked and recorded).",
             classes="hint",

@@ -17,7 +17,7 @@ from casetui.screens.discharge.step import Loaded, Step, read_linkage, read_prog
 from casetui.widgets.consent_dialog import ConsentDialog
 from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField, show_errors
-from casetui.widgets.plain import cells
+from casetui.widgets.plain import Plain, cells
 
 TYPED = ("recipient", "information_shared", "note")
 
@@ -55,7 +55,7 @@ class CoordinationStep(Step):
                 ),
                 id="field-method",
             )
-        yield Static("", id="consent-status", markup=False)
+        yield Plain("", id="consent-status")
         yield FormField("Information shared (leave empty when nothing was shared)", Input(id="information_shared"))
         yield FormField("Note", Input(id="note"))
         with Horizontal(classes="buttons"):
@@ -179,7 +179,7 @@ class CoordinationStep(Step):
                 with self.prevent(Input.Changed):  # checked already, in the same transaction
                     self.query_one("#recipient", Input).value = granted.recipient
                 self._show_consent(granted.recipient.strip(), on_file)
-                self.notify(f"Consent to share with {granted.recipient} recorded.", title="Saved", markup=False)
+                self.notify(f"Consent to share with {granted.recipient} recorded.", title="Saved")
 
         self.app.push_screen(
             ConsentDialog(

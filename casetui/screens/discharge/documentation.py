@@ -18,6 +18,7 @@ from casetui.keys import key_text
 from casetui.screens.discharge.step import Step, read_progress, written
 from casetui.widgets.dialogs import ConfirmDialog
 from casetui.widgets.fields import FormField, show_errors
+from casetui.widgets.plain import Plain
 
 AREAS = {
     "health_changes": "Health changes during services",
@@ -58,7 +59,7 @@ class DocumentationStep(Step):
             "Export to folder (empty: your casetui documents folder)",
             Input(placeholder="e.g. ~/Documents/discharges", id="export_folder"),
         )
-        yield Static("", id="export-result", classes="hint", markup=False)
+        yield Plain("", id="export-result", classes="hint")
 
     def on_mount(self) -> None:
         record = self.loaded.record

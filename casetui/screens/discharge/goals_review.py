@@ -12,6 +12,7 @@ from casetui.data.services import discharge
 from casetui.keys import key_text
 from casetui.screens.discharge.step import Step, read_progress, selected
 from casetui.widgets.fields import FormField, show_errors
+from casetui.widgets.plain import Plain
 
 
 class GoalsStep(Step):
@@ -30,8 +31,8 @@ class GoalsStep(Step):
         achievements = [(label, code) for code, label in vocab.GOAL_ACHIEVEMENT.items()]
         for review in reviews:
             with Vertical(classes="goal-review"):
-                yield Static(review.row.statement, classes="goal-statement", markup=False)
-                yield Static(f"Progress: {review.progress_text}", classes="goal-progress", markup=False)
+                yield Plain(review.row.statement, classes="goal-statement")
+                yield Plain(f"Progress: {review.progress_text}", classes="goal-progress")
                 with Horizontal(classes="row"):
                     yield FormField(
                         "Final status",

@@ -15,7 +15,7 @@ from casetui.data.domain import vocab
 from casetui.data.domain.errors import ValidationError
 from casetui.data.services import discharge, provider_list
 from casetui.screens.discharge.step import Loaded, Step, read_linkage, read_progress, written
-from casetui.widgets.plain import cells
+from casetui.widgets.plain import Plain, cells
 from casetui.widgets.referral_form import ReferralForm
 
 SUGGESTED = "Suggested for open needs"
@@ -36,7 +36,7 @@ class LinkageStep(Step):
             classes="hint",
         )
         yield Input(placeholder="Search the directory, then Enter", id="linkage-search")
-        yield Static(SUGGESTED, id="hits-title", classes="subtitle", markup=False)
+        yield Plain(SUGGESTED, id="hits-title", classes="subtitle")
         hits = DataTable(id="linkage-hits", cursor_type="row", zebra_stripes=True)
         for label, width in (("Service", 30), ("Organization", 24), ("Need", 14), ("Eligible", 8)):
             hits.add_column(label, width=width)
@@ -46,7 +46,7 @@ class LinkageStep(Step):
         for label, width in (("Service", 30), ("Provider", 24), ("Referred", 10), ("Follow up", 10)):
             made.add_column(label, width=width)
         yield made
-        yield Static("", id="provider-list-result", classes="hint", markup=False)
+        yield Plain("", id="provider-list-result", classes="hint")
 
     def on_mount(self) -> None:
         self.hits = {}
@@ -121,7 +121,7 @@ class LinkageStep(Step):
         def done(saved) -> None:
             if saved is not None:
                 _referral, linkage, progress = saved
-                self.notify(f"Referred to {hit.name} for ongoing services.", title="Saved", markup=False)
+                self.notify(f"Referred to {hit.name} for ongoing services.", title="Saved")
                 self.post_message(self.Saved(self, linkage=linkage, progress=progress))
 
         def open_form(open_needs) -> None:

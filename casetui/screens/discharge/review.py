@@ -14,6 +14,7 @@ from casetui.data.domain.errors import CasetuiError
 from casetui.data.services import discharge
 from casetui.screens.discharge.step import Loaded, Step, read_case
 from casetui.widgets.dialogs import ConfirmDialog
+from casetui.widgets.plain import Plain
 
 
 def _checklist(items) -> list[Static]:
@@ -21,7 +22,7 @@ def _checklist(items) -> list[Static]:
     for item in items:
         mark = "[$text-success]✓[/]" if item.done else "[$text-error]✗[/]"
         lines.append(Static(f"{mark} [b]{item.label}[/b]", classes="check-label"))
-        lines.append(Static(item.detail, classes="check-detail", markup=False))
+        lines.append(Plain(item.detail, classes="check-detail"))
     return lines
 
 
@@ -32,7 +33,7 @@ class ReviewStep(Step):
     def compose(self) -> ComposeResult:
         yield Static("6 · Review and close", classes="step-title")
         yield Vertical(*_checklist(self.loaded.progress[1]), id="checklist")
-        yield Static("", id="close-error", classes="error-text", markup=False)
+        yield Plain("", id="close-error", classes="error-text")
         yield Static(
             "Closing sets the stage to closure, the closed date (the discharge date) and the date the "
             "record is kept until. A closed case is read-only; it can be reopened with a reason.",
@@ -76,7 +77,7 @@ class ReviewStep(Step):
 
     def _not_closed(self, exc: CasetuiError) -> None:
         self.query_one("#close-error", Static).update(str(exc))
-        self.notify(str(exc), severity="error", title="Case not closed", markup=False)
+        self.notify(str(exc), severity="error", title="Case not closed")
 
     def _case_closed(self, loaded: Loaded) -> None:
         self.notify("The case is closed and read-only now.", title="Case closed")

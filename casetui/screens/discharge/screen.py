@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Header, Static
 
 from casetui.data.domain.errors import CasetuiError
 from casetui.data.services import discharge
@@ -32,6 +32,7 @@ from casetui.screens.discharge.review import ReviewStep
 from casetui.screens.discharge.step import Loaded, Step, read_case
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.dialogs import ReasonDialog
+from casetui.widgets.footer import KeyFooter
 from casetui.widgets.step_list import StepList
 
 STEPS: dict[str, type[Step]] = {
@@ -65,7 +66,7 @@ class DischargeScreen(ServiceCalls, Screen):
         today = self.app.today
 
         def not_opened(error: CasetuiError) -> None:
-            self.notify(str(error), severity="error", title="Discharge not opened", markup=False)
+            self.notify(str(error), severity="error", title="Discharge not opened")
             self.dismiss()
 
         self.call_service(lambda session: read_case(session, self.case_id, today), self._build, on_error=not_opened)
@@ -88,7 +89,7 @@ class DischargeScreen(ServiceCalls, Screen):
             StepList(id="steps"),
             id="discharge-side",
         )
-        await self.mount(Horizontal(side, shown, id="discharge-body"), before=self.query_one(Footer))
+        await self.mount(Horizontal(side, shown, id="discharge-body"), before=self.query_one(KeyFooter))
         if self.closed:
             self.query_one(StepList).set_steps([(k, label, "done") for k, label in discharge.STEPS.items()])
             shown.focus()
@@ -99,7 +100,7 @@ class DischargeScreen(ServiceCalls, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Reading the case…", id="discharge-loading", classes="hint")
-        yield Footer()
+        yield KeyFooter()
 
     def save(
         self,
@@ -217,7 +218,7 @@ class DischargeScreen(ServiceCalls, Screen):
             self.save(
                 reopen_now,
                 reopened,
-                on_error=lambda exc: self.notify(str(exc), severity="error", title="Not reopened", markup=False),
+                on_error=lambda exc: self.notify(str(exc), severity="error", title="Not reopened"),
             )
 
         self.app.push_screen(

@@ -129,12 +129,12 @@ class Step(VerticalScroll):
     def failed(self, exc: CasetuiError, title: str) -> None:
         if isinstance(exc, ValidationError):
             for message in show_errors(self, exc.errors):
-                self.notify(message, severity="error", title=title, markup=False)
+                self.notify(message, severity="error", title=title)
         else:
-            self.notify(str(exc), severity="error", title=title, markup=False)
+            self.notify(str(exc), severity="error", title=title)
 
     def refused(self, title: str) -> Callable[[CasetuiError], None]:
-        return lambda exc: self.notify(str(exc), severity="error", title=title, markup=False)
+        return lambda exc: self.notify(str(exc), severity="error", title=title)
 
     def show_read(self, loaded: Loaded, changed: set[str]) -> None:
         """Show what a save read again (``changed``: the fields of ``loaded`` it read)."""
