@@ -26,7 +26,7 @@ def binding_classes() -> list[type]:
     """Every class in casetui.app, casetui.screens and casetui.widgets with BINDINGS of its own."""
     modules = [importlib.import_module("casetui.app")]
     for package in (casetui.screens, casetui.widgets):
-        for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):  # screen packages too
             modules.append(importlib.import_module(info.name))
     return sorted(
         {
