@@ -82,7 +82,12 @@ class IntakeScreen(ServiceCalls, Screen):
             with Vertical(id="intake-nav"):
                 yield OptionList(*[Option(title, id=sid) for sid, title in self.sections], id="sections")
                 yield Static("", id="draft-status")
-            yield ContentSwitcher(id="pages")  # the sections as they are first shown, then the result
+            # The sections as they are first shown, then the result. The first is composed with the
+            # screen (one layout pass, not two) and filled once the read is done, so it must not
+            # depend on what is read (the needs section, with the last scores, never comes first).
+            first = self.sections[0][0]
+            self._mounted[first] = self._section_widget(first)
+            yield ContentSwitcher(self._mounted[first], initial=f"page-{first}", id="pages")
         yield Footer(compact=True, show_command_palette=False)
 
     # --- start: reassessment context, draft offer -------------------------------------------
@@ -120,8 +125,7 @@ class IntakeScreen(ServiceCalls, Screen):
         context, draft = loaded
         if context is not None:
             self.sub_title, self.previous = context
-        self._values = dict(self.defaults)
-        await self.show_section(self.sections[0][0])
+        self.fill({})
         self.query_one("#sections", OptionList).highlighted = 0
         self._offer_draft(draft)
 
@@ -171,14 +175,17 @@ class IntakeScreen(ServiceCalls, Screen):
         if section in self._mounted:
             return self._mounted[section]
         ids = [sid for sid, _ in self.sections]
-        title, widget_class = next((title, widget) for sid, title, _new, widget in SECTIONS if sid == section)
-        widget = widget_class(section, title, self._values, new_client=self.case_id is None, previous=self.previous)
+        widget = self._section_widget(section)
         widget.display = False  # shown by the switcher
         later = [w for sid, w in self._mounted.items() if ids.index(sid) > ids.index(section)]
         self._mounted[section] = widget
         pages = self.query_one("#pages", ContentSwitcher)
         await pages.mount(widget, before=min(later, key=pages.children.index) if later else None)
         return widget
+
+    def _section_widget(self, section: str) -> IntakeSection:
+        title, widget_class = next((title, widget) for sid, title, _new, widget in SECTIONS if sid == section)
+        return widget_class(section, title, self._values, new_client=self.case_id is None, previous=self.previous)
 
     async def show_section(self, section: str) -> IntakeSection:
         widget = await self.mount_section(section)
