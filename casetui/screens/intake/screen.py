@@ -183,12 +183,22 @@ class IntakeScreen(ServiceCalls, Screen):
         await pages.mount(widget, before=min(later, key=pages.children.index) if later else None)
         return widget
 
+    @property
+    def gone(self) -> bool:
+        """The screen was left (its widgets removed), perhaps while a section was mounting."""
+        return not self.query("#pages")
+
     def _section_widget(self, section: str) -> IntakeSection:
         title, widget_class = next((title, widget) for sid, title, _new, widget in SECTIONS if sid == section)
         return widget_class(section, title, self._values, new_client=self.case_id is None, previous=self.previous)
 
-    async def show_section(self, section: str) -> IntakeSection:
+    async def show_section(self, section: str) -> IntakeSection | None:
+        """The section shown (mounted first if need be); None if the screen was left meanwhile."""
+        if self.gone:
+            return None
         widget = await self.mount_section(section)
+        if self.gone:
+            return None
         self.query_one("#pages", ContentSwitcher).current = widget.id
         return widget
 
@@ -204,6 +214,8 @@ class IntakeScreen(ServiceCalls, Screen):
         if section not in ids:
             section = ids[0]
         widget = await self.show_section(section)
+        if widget is None:
+            return
         self.query_one("#sections", OptionList).highlighted = ids.index(section)
         if focus_field:
             widget.focus_first()
@@ -325,12 +337,18 @@ class IntakeScreen(ServiceCalls, Screen):
         ids = [sid for sid, _ in self.sections]
         failing = {section_of(key) for key in errors} & set(ids)
         for section in failing:
+            if self.gone:
+                return
             await self.mount_section(section)  # its fields must exist to show their messages
+        if self.gone:
+            return
         sections = self.query_one("#sections", OptionList)
         for sid, title in self.sections:
             sections.replace_option_prompt(sid, f"✗ {title}" if sid in failing else title)
         if failing:
             await self.focus_section(min(failing, key=ids.index), focus_field=False)
+            if self.gone:
+                return
         unmatched = [message for key, message in errors.items() if section_of(key) not in self._mounted]
         # Last to first: the first invalid field of the first failing section takes the focus last.
         for sid in reversed(ids):
