@@ -424,7 +424,7 @@ async def test_browsing_makes_no_draft_and_starting_over_keeps_the_old_one_until
 
 
 async def test_quitting_the_app_mid_intake_saves_the_draft_at_once(demo_path, monkeypatch):
-    from casetui.screens import intake
+    from casetui.screens.intake import screen as intake
 
     monkeypatch.setattr(intake, "AUTOSAVE_DELAY", 600)  # only leaving can save it now
     app = make_app(str(demo_path), today=TODAY)

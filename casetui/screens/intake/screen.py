@@ -10,101 +10,28 @@ form opens; drafts are written one at a time, so an older one never lands after 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widget import Widget
-from textual.widgets import (
-    Button,
-    Checkbox,
-    ContentSwitcher,
-    DataTable,
-    Footer,
-    Header,
-    Input,
-    OptionList,
-    Select,
-    SelectionList,
-    Static,
-    TextArea,
-)
+from textual.widgets import Button, ContentSwitcher, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from casetui import config
-from casetui.data.domain import instruments, vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import assessments, cases, clients
-from casetui.keys import key_text
+from casetui.screens.intake.result import ResultPage
+from casetui.screens.intake.sections import SECTIONS, IntakeSection, section_of
 from casetui.screens.service_calls import ServiceCalls
-from casetui.widgets.choice_picker import ChoicePicker
-from casetui.widgets.date_field import DateField
 from casetui.widgets.dialogs import ConfirmDialog
 from casetui.widgets.duplicate_dialog import DuplicateDialog, PossibleMatch
-from casetui.widgets.fields import FormField, show_errors
-from casetui.widgets.instrument import InstrumentPanel
-from casetui.widgets.ssm_picker import DomainRating
 
 AUTOSAVE_DELAY = 1.0  # seconds after the last change
-
-# (id, title, shown for a new client only)
-SECTIONS: list[tuple[str, str, bool]] = [
-    ("identity", "Identity & contact", True),
-    ("demographics", "Demographics", True),
-    ("referral", "Referral", False),
-    ("words", "Client's own words", False),
-    ("needs", "Needs by domain", False),
-    ("strengths", "Strengths", False),
-    ("history", "History of services", False),
-    ("environment", "Environment & social", False),
-    ("phq9", "PHQ-9 (depression)", False),
-    ("gad7", "GAD-7 (anxiety)", False),
-    ("consent", "Consent & submit", False),
-]
-# Not part of the assessment: how to save the summary document.
-SUMMARY_FIELDS = ("save_summary", "summary_format", "summary_path")
-# The section of each field; need_* and the instruments' fields go by prefix (see section_of).
-FIELD_SECTIONS: dict[str, str] = {
-    **dict.fromkeys(
-        ("first_name", "last_name", "preferred_name", "phone", "email", "address", "city", "postal_code"), "identity"
-    ),
-    **dict.fromkeys(
-        (
-            "date_of_birth",
-            "gender",
-            "pronouns",
-            "language",
-            "interpreter_needed",
-            "household_size",
-            "household_notes",
-            "veteran",
-            "populations",
-        ),
-        "demographics",
-    ),
-    **dict.fromkeys(("assessed_on", "program", "referral_source", "referral_reason"), "referral"),
-    "client_words": "words",
-    "strengths": "strengths",
-    "service_history": "history",
-    "environmental_factors": "environment",
-    **dict.fromkeys(("consent_to_services", *SUMMARY_FIELDS), "consent"),
-}
-
-
-def section_of(field: str) -> str | None:
-    if field.startswith("need_"):
-        return "needs"
-    for instrument in instruments.INSTRUMENTS.values():
-        if field.startswith(f"{instrument.key}_"):
-            return instrument.key
-    return FIELD_SECTIONS.get(field)
 
 
 def has_content(data: dict, defaults: dict) -> bool:
@@ -114,36 +41,6 @@ def has_content(data: dict, defaults: dict) -> bool:
         for key, value in data.items()
         if key != "section"
     )
-
-
-def control_value(widget: Widget):
-    if isinstance(widget, TextArea):
-        return widget.text
-    if isinstance(widget, Select):
-        return None if widget.is_blank() else widget.value
-    if isinstance(widget, SelectionList):
-        return list(widget.selected)
-    return widget.value  # Input, Checkbox, ChoicePicker
-
-
-def set_control_value(widget: Widget, value) -> None:
-    if isinstance(widget, TextArea):
-        widget.load_text(value or "")
-    elif isinstance(widget, Select):
-        if value is None:
-            widget.clear()
-        else:
-            widget.value = value
-    elif isinstance(widget, SelectionList):
-        widget.deselect_all()
-        for item in value or []:
-            widget.select(item)
-    elif isinstance(widget, Checkbox):
-        widget.value = bool(value)
-    elif isinstance(widget, Input):
-        widget.value = "" if value is None else str(value)
-    elif isinstance(widget, ChoicePicker):
-        widget.value = value
 
 
 class IntakeScreen(ServiceCalls, Screen):
@@ -161,7 +58,7 @@ class IntakeScreen(ServiceCalls, Screen):
     def __init__(self, case_id: int | None = None):
         super().__init__()
         self.case_id = case_id
-        self.sections = [(sid, title) for sid, title, new_only in SECTIONS if case_id is None or not new_only]
+        self.sections = [(sid, title) for sid, title, new_only, _widget in SECTIONS if case_id is None or not new_only]
         self.previous: dict[str, int] = {}
         self.submitted = False
         self._submitting = False  # a submit is in a worker: no second one, no draft written meanwhile
@@ -171,10 +68,10 @@ class IntakeScreen(ServiceCalls, Screen):
         self._draft_writing: Worker | None = None  # the draft write in a worker, if any
         self._draft_again = False  # the form changed while it was written: write it again after
         self._submit_after_draft: tuple[dict, bool] | None = None  # a submit waiting for the draft write
-        # Pages are built on first visit (building all 300-odd controls at once is slow); until
-        # then their fields' values live here, so drafts and submits always see the whole form.
+        # Sections are mounted on first visit (building all 300-odd controls at once is slow);
+        # until then their fields' values live here, so drafts and submits see the whole form.
         self._values: dict = {}
-        self._built: set[str] = set()
+        self._mounted: dict[str, IntakeSection] = {}
         self._keep_old_draft = False  # "start over" chosen: the old draft stays until something is typed
 
     # --- layout ---------------------------------------------------------------------------
@@ -185,148 +82,13 @@ class IntakeScreen(ServiceCalls, Screen):
             with Vertical(id="intake-nav"):
                 yield OptionList(*[Option(title, id=sid) for sid, title in self.sections], id="sections")
                 yield Static("", id="draft-status")
-            with ContentSwitcher(initial=f"page-{self.sections[0][0]}", id="pages"):
-                for sid, _title in self.sections:
-                    yield VerticalScroll(id=f"page-{sid}", classes="page")
-                with VerticalScroll(id="page-result", classes="page"):
-                    yield Static("", id="result-title", classes="page-title")
-                    yield DataTable(id="comparison", cursor_type="row", zebra_stripes=True)
-                    yield Static("", id="result-instruments")
-                    yield Static("", id="result-document", classes="muted")
-                    yield Button("Done", id="done", variant="primary")
+            # The sections as they are first shown, then the result. The first is composed with the
+            # screen (one layout pass, not two) and filled once the read is done, so it must not
+            # depend on what is read (the needs section, with the last scores, never comes first).
+            first = self.sections[0][0]
+            self._mounted[first] = self._section_widget(first)
+            yield ContentSwitcher(self._mounted[first], initial=f"page-{first}", id="pages")
         yield Footer(compact=True, show_command_palette=False)
-
-    def _build_identity(self) -> Iterable[Widget]:
-        yield FormField("First name", Input(id="first_name", max_length=100, classes="form-control"))
-        yield FormField("Last name", Input(id="last_name", max_length=100, classes="form-control"))
-        yield FormField(
-            "Preferred name", Input(id="preferred_name", max_length=100, classes="form-control"), hint="if different"
-        )
-        yield FormField("Phone", Input(id="phone", max_length=40, classes="form-control"))
-        yield FormField("Email", Input(id="email", max_length=200, classes="form-control"))
-        yield FormField("Address", Input(id="address", max_length=200, classes="form-control"))
-        yield Horizontal(
-            FormField("City", Input(id="city", max_length=100, classes="form-control")),
-            FormField("Postal code", Input(id="postal_code", max_length=20, classes="form-control")),
-            classes="pair",
-        )
-
-    def _build_demographics(self) -> Iterable[Widget]:
-        yield DateField("Date of birth", Input(id="date_of_birth", classes="form-control"))
-        yield FormField(
-            "Gender",
-            Select(
-                [(label, code) for code, label in vocab.GENDERS.items()],
-                id="gender",
-                prompt="Not recorded",
-                classes="form-control",
-            ),
-        )
-        yield Horizontal(
-            FormField(
-                "Pronouns", Input(id="pronouns", max_length=32, placeholder="e.g. she/her", classes="form-control")
-            ),
-            FormField("Preferred language", Input(id="language", max_length=64, classes="form-control")),
-            classes="pair",
-        )
-        yield FormField(
-            "Interpreter", Checkbox("Needs an interpreter", id="interpreter_needed", classes="form-control")
-        )
-        yield FormField(
-            "Household size",
-            Input(id="household_size", placeholder="people, 1-30", type="integer", classes="form-control"),
-        )
-        yield FormField(
-            "Household", TextArea(id="household_notes", classes="form-control short"), hint="who lives with the client"
-        )
-        yield FormField("Veteran", Checkbox("Has served in the armed forces", id="veteran", classes="form-control"))
-        yield FormField(
-            "Populations",
-            SelectionList(
-                *[(label, code) for code, label in vocab.POPULATIONS.items()], id="populations", classes="form-control"
-            ),
-            hint="space to mark",
-        )
-
-    def _build_referral(self) -> Iterable[Widget]:
-        yield DateField("Assessment date", Input(id="assessed_on", classes="form-control"))
-        if self.case_id is None:
-            yield FormField(
-                "Program",
-                Input(id="program", max_length=100, placeholder="General case management", classes="form-control"),
-            )
-        yield FormField(
-            "Referral source",
-            Input(id="referral_source", max_length=200, classes="form-control"),
-            hint="who sent the client",
-        )
-        yield FormField("Reason for referral", TextArea(id="referral_reason", classes="form-control"))
-
-    def _build_words(self) -> Iterable[Widget]:
-        yield FormField(
-            "What the client says they need, in their own words",
-            TextArea(id="client_words", classes="form-control tall"),
-        )
-
-    def _build_needs(self) -> Iterable[Widget]:
-        scale = "  ".join(f"{n} {label}" for n, label in vocab.SSM_SCALE.items())
-        yield Static(
-            f"Rate each domain on the Self-Sufficiency Matrix: {scale}. Leave a domain blank if it was not discussed.",
-            classes="muted intro",
-        )
-        for domain, label in vocab.DOMAINS.items():
-            yield DomainRating(domain, label, previous=self.previous.get(domain))
-
-    def _build_strengths(self) -> Iterable[Widget]:
-        yield FormField(
-            "The client's strengths, skills and supports", TextArea(id="strengths", classes="form-control tall")
-        )
-
-    def _build_history(self) -> Iterable[Widget]:
-        yield FormField(
-            "Who helped before, and what worked", TextArea(id="service_history", classes="form-control tall")
-        )
-
-    def _build_environment(self) -> Iterable[Widget]:
-        yield FormField(
-            "Environmental and social factors behind the situation",
-            TextArea(id="environmental_factors", classes="form-control tall"),
-        )
-
-    def _build_phq9(self) -> Iterable[Widget]:
-        yield InstrumentPanel(instruments.PHQ9)
-
-    def _build_gad7(self) -> Iterable[Widget]:
-        yield InstrumentPanel(instruments.GAD7)
-
-    def _build_consent(self) -> Iterable[Widget]:
-        yield FormField(
-            "Consent",
-            Checkbox("The client consents to services", id="consent_to_services", classes="form-control"),
-            hint="required to open a case" if self.case_id is None else None,
-        )
-        yield FormField(
-            "Summary document", Checkbox("Save a summary document on submit", id="save_summary", classes="form-control")
-        )
-        yield Horizontal(
-            FormField(
-                "Format",
-                Select(
-                    [("Markdown", "md"), ("HTML", "html")],
-                    value="md",
-                    allow_blank=False,
-                    id="summary_format",
-                    classes="form-control",
-                ),
-            ),
-            FormField(
-                "Save to",
-                Input(id="summary_path", placeholder="the documents folder", classes="form-control"),
-                hint="a file or a folder",
-            ),
-            classes="pair",
-        )
-        yield Button(f"Submit  {key_text(self.app, 'intake.submit')}", id="submit", variant="primary")
 
     # --- start: reassessment context, draft offer -------------------------------------------
 
@@ -340,8 +102,6 @@ class IntakeScreen(ServiceCalls, Screen):
         return self._latest is not None and not self.submitted
 
     def on_mount(self) -> None:
-        table = self.query_one("#comparison", DataTable)
-        table.add_columns("Domain", "Before", "Now", "Change")
         if self.case_id is None:
             self.sub_title = "New client intake"
 
@@ -365,8 +125,7 @@ class IntakeScreen(ServiceCalls, Screen):
         context, draft = loaded
         if context is not None:
             self.sub_title, self.previous = context
-        self._values = dict(self.defaults)
-        await self.build_page(self.sections[0][0])
+        self.fill({})
         self.query_one("#sections", OptionList).highlighted = 0
         self._offer_draft(draft)
 
@@ -401,28 +160,47 @@ class IntakeScreen(ServiceCalls, Screen):
     # --- reading and filling the form ---------------------------------------------------------
 
     def collect(self) -> dict:
-        """The whole form: built pages' controls, and the stored values of the others."""
-        self._values.update({widget.id: control_value(widget) for widget in self.query(".form-control")})
+        """The whole form: the mounted sections' fields, and the stored values of the others."""
+        for section in self._mounted.values():
+            self._values.update(section.values())
         return {**self._values, "section": self.current_section}
 
     def fill(self, data: dict) -> None:
         self._values = {**self.defaults, **{k: v for k, v in data.items() if k != "section"}}
-        self._show_values(self)
+        for section in self._mounted.values():
+            section.fill(self._values)
 
-    def _show_values(self, container: Widget) -> None:
-        for widget in container.query(".form-control"):
-            if widget.id in self._values:
-                set_control_value(widget, self._values[widget.id])
+    async def mount_section(self, section: str) -> IntakeSection:
+        """A section's widget, mounted (hidden, in the sections' order) the first time it is asked for."""
+        if section in self._mounted:
+            return self._mounted[section]
+        ids = [sid for sid, _ in self.sections]
+        widget = self._section_widget(section)
+        widget.display = False  # shown by the switcher
+        later = [w for sid, w in self._mounted.items() if ids.index(sid) > ids.index(section)]
+        self._mounted[section] = widget
+        pages = self.query_one("#pages", ContentSwitcher)
+        await pages.mount(widget, before=min(later, key=pages.children.index) if later else None)
+        return widget
 
-    async def build_page(self, section: str) -> None:
-        """Mount a section's controls the first time it is shown, holding the form's values."""
-        if section in self._built:
-            return
-        self._built.add(section)
-        page = self.query_one(f"#page-{section}")
-        title = dict(self.sections)[section]
-        await page.mount_all([Static(title, classes="page-title"), *getattr(self, f"_build_{section}")()])
-        self._show_values(page)
+    @property
+    def gone(self) -> bool:
+        """The screen was left (its widgets removed), perhaps while a section was mounting."""
+        return not self.query("#pages")
+
+    def _section_widget(self, section: str) -> IntakeSection:
+        title, widget_class = next((title, widget) for sid, title, _new, widget in SECTIONS if sid == section)
+        return widget_class(section, title, self._values, new_client=self.case_id is None, previous=self.previous)
+
+    async def show_section(self, section: str) -> IntakeSection | None:
+        """The section shown (mounted first if need be); None if the screen was left meanwhile."""
+        if self.gone:
+            return None
+        widget = await self.mount_section(section)
+        if self.gone:
+            return None
+        self.query_one("#pages", ContentSwitcher).current = widget.id
+        return widget
 
     @property
     def current_section(self) -> str:
@@ -435,17 +213,12 @@ class IntakeScreen(ServiceCalls, Screen):
         ids = [sid for sid, _ in self.sections]
         if section not in ids:
             section = ids[0]
-        await self.build_page(section)
-        self.query_one("#pages", ContentSwitcher).current = f"page-{section}"
-        sections = self.query_one("#sections", OptionList)
-        sections.highlighted = ids.index(section)
+        widget = await self.show_section(section)
+        if widget is None:
+            return
+        self.query_one("#sections", OptionList).highlighted = ids.index(section)
         if focus_field:
-            page = self.query_one(f"#page-{section}")
-            focusable = [w for w in page.query("*") if w.focusable]
-            if focusable:
-                # The page opens at its top, with the title and the first field in view.
-                self.call_after_refresh(focusable[0].focus, scroll_visible=False)
-            self.call_after_refresh(page.scroll_home, animate=False)
+            widget.focus_first()
 
     async def action_next_section(self) -> None:
         await self._step(1)
@@ -468,8 +241,7 @@ class IntakeScreen(ServiceCalls, Screen):
     @on(OptionList.OptionHighlighted, "#sections")
     async def preview_section(self, event: OptionList.OptionHighlighted) -> None:
         if self.editing and event.option.id != self.current_section:
-            await self.build_page(event.option.id)
-            self.query_one("#pages", ContentSwitcher).current = f"page-{event.option.id}"
+            await self.show_section(event.option.id)
 
     @on(OptionList.OptionSelected, "#sections")
     async def enter_section(self, event: OptionList.OptionSelected) -> None:
@@ -478,12 +250,7 @@ class IntakeScreen(ServiceCalls, Screen):
 
     # --- autosave -----------------------------------------------------------------------------
 
-    @on(Input.Changed)
-    @on(TextArea.Changed)
-    @on(Select.Changed)
-    @on(Checkbox.Changed)
-    @on(SelectionList.SelectedChanged)
-    @on(ChoicePicker.Changed)
+    @on(IntakeSection.Changed)
     def form_changed(self) -> None:
         if self.submitted or self._latest is None:
             return  # still starting up, or done
@@ -570,13 +337,25 @@ class IntakeScreen(ServiceCalls, Screen):
         ids = [sid for sid, _ in self.sections]
         failing = {section_of(key) for key in errors} & set(ids)
         for section in failing:
-            await self.build_page(section)  # its fields must exist to show their messages
+            if self.gone:
+                return
+            await self.mount_section(section)  # its fields must exist to show their messages
+        if self.gone:
+            return
         sections = self.query_one("#sections", OptionList)
         for sid, title in self.sections:
             sections.replace_option_prompt(sid, f"✗ {title}" if sid in failing else title)
         if failing:
             await self.focus_section(min(failing, key=ids.index), focus_field=False)
-        for message in show_errors(self, errors):
+            if self.gone:
+                return
+        unmatched = [message for key, message in errors.items() if section_of(key) not in self._mounted]
+        # Last to first: the first invalid field of the first failing section takes the focus last.
+        for sid in reversed(ids):
+            if (widget := self._mounted.get(sid)) is not None:
+                mine = {key: message for key, message in errors.items() if section_of(key) == sid}
+                unmatched += widget.show_errors(mine)
+        for message in unmatched:
             self.notify(message, title="Not submitted", severity="error", markup=False)
         count = len(errors)
         self.notify(
@@ -715,37 +494,11 @@ class IntakeScreen(ServiceCalls, Screen):
         self._show_comparison(*result, document)
 
     def _show_comparison(self, assessment, domains, scores, document: Path | None) -> None:
-        title = "Reassessment" if assessment.kind == "reassessment" else "Assessment"
-        self.query_one("#result-title", Static).update(
-            f"{title} saved ({assessment.assessed_on:%Y-%m-%d}): each domain beside the last assessment"
-        )
-        table = self.query_one("#comparison", DataTable)
-        table.clear()
-        for change in domains:
-            table.add_row(
-                change.label,
-                _score(change.previous),
-                _score(change.current),
-                change.change_label or "–",
-                key=change.key,
-            )
-        lines = [
-            f"{c.label}: {c.previous if c.previous is not None else '–'} → {c.current if c.current is not None else '–'}"
-            + (f"  {c.change_label}" if c.change else "")
-            for c in scores
-        ]
-        if scores:
-            lines.append(f"[dim]PHQ-9 and GAD-7: {instruments.CREDIT}[/dim]")
-        self.query_one("#result-instruments", Static).update("\n".join(lines))
-        self.query_one("#result-document", Static).update(Content(f"Summary saved to {document}" if document else ""))
+        pages = self.query_one("#pages", ContentSwitcher)
+        pages.mount(ResultPage(assessment, domains, scores, document))  # a child at once; composed as it mounts
         self.query_one("#sections", OptionList).disabled = True
-        self.query_one("#pages", ContentSwitcher).current = "page-result"
-        table.focus()
+        pages.current = "page-result"
 
     @on(Button.Pressed, "#done")
     def done(self) -> None:
         self.dismiss()
-
-
-def _score(score: int | None) -> str:
-    return f"{score} {vocab.SSM_SCALE.get(score, '')}" if score is not None else "–"
