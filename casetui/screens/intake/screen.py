@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, ContentSwitcher, Footer, Header, OptionList, Static
+from textual.widgets import Button, ContentSwitcher, Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
@@ -30,6 +30,7 @@ from casetui.screens.intake.sections import SECTIONS, IntakeSection, section_of
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.dialogs import ConfirmDialog
 from casetui.widgets.duplicate_dialog import DuplicateDialog, PossibleMatch
+from casetui.widgets.footer import KeyFooter
 
 AUTOSAVE_DELAY = 1.0  # seconds after the last change
 
@@ -88,7 +89,7 @@ class IntakeScreen(ServiceCalls, Screen):
             first = self.sections[0][0]
             self._mounted[first] = self._section_widget(first)
             yield ContentSwitcher(self._mounted[first], initial=f"page-{first}", id="pages")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     # --- start: reassessment context, draft offer -------------------------------------------
 
@@ -116,7 +117,7 @@ class IntakeScreen(ServiceCalls, Screen):
             return context, assessments.load_draft(session, self.case_id)
 
         def refused(exc: CasetuiError) -> None:
-            self.notify(str(exc), title="No assessment", severity="error", markup=False)
+            self.notify(str(exc), title="No assessment", severity="error")
             self.dismiss()
 
         self.call_service(read, self._open, on_error=refused, group="intake-open")
@@ -284,7 +285,7 @@ class IntakeScreen(ServiceCalls, Screen):
 
         def failed(exc: CasetuiError) -> None:
             self.set_status("Draft not saved")
-            self.notify(str(exc), title="Draft not saved", severity="error", markup=False)
+            self.notify(str(exc), title="Draft not saved", severity="error")
             self._draft_written()
 
         self._draft_writing = self.call_service(
@@ -356,7 +357,7 @@ class IntakeScreen(ServiceCalls, Screen):
                 mine = {key: message for key, message in errors.items() if section_of(key) == sid}
                 unmatched += widget.show_errors(mine)
         for message in unmatched:
-            self.notify(message, title="Not submitted", severity="error", markup=False)
+            self.notify(message, title="Not submitted", severity="error")
         count = len(errors)
         self.notify(
             f"{count} field{'s' if count > 1 else ''} to correct; nothing was saved but your draft.",
@@ -425,7 +426,7 @@ class IntakeScreen(ServiceCalls, Screen):
         if isinstance(exc, ValidationError):
             await self.show_form_errors(exc.errors)
         else:
-            self.notify(str(exc), title="Not submitted", severity="error", markup=False)
+            self.notify(str(exc), title="Not submitted", severity="error")
 
     def _ask_about(self, duplicates, data: dict) -> None:
         matches = [
@@ -466,11 +467,11 @@ class IntakeScreen(ServiceCalls, Screen):
 
         def saved(answer) -> None:
             written, result = answer
-            self.notify(f"Summary saved to {written}", title="Summary", markup=False)
+            self.notify(f"Summary saved to {written}", title="Summary")
             self.after_submit(client_id, result, written)
 
         def failed(exc: CasetuiError) -> None:
-            self.notify(f"The summary was not saved: {exc}", title="Summary", severity="error", markup=False)
+            self.notify(f"The summary was not saved: {exc}", title="Summary", severity="error")
             if with_result:  # the comparison is read on its own, the summary's transaction undone
                 self.call_service(
                     lambda session: self._read_result(session, assessment.id),
