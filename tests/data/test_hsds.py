@@ -159,6 +159,11 @@ def test_reimport_updates_by_id_and_adds_new_rows(tmp_path, session, today):
             "service_at_location.csv, row 5 (id sal-vets): service_id 'svc-missing' is not in the package's services nor in the directory",
         ),
         (("contacts.csv", "id", "ct-legal", ""), "contacts.csv, row 1: id is missing"),
+        (
+            ("services.csv", "status", "svc-legal", "bogus"),
+            "services.csv, row 2 (id svc-legal): status 'bogus' is not one of active, inactive, defunct,"
+            " temporarily closed",
+        ),
     ],
 )
 def test_a_bad_row_is_reported_by_file_and_row_and_nothing_changes(
@@ -194,6 +199,7 @@ def test_unreadable_packages_are_refused_with_a_reason(tmp_path, session, today)
     broken.mkdir()
     (broken / "services.csv").write_text("name,description\nA,B\n")
     (tmp_path / "bad.json").write_text("{not json")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     latin1 = tmp_path / "latin1"
     latin1.mkdir()
     (latin1 / "organizations.csv").write_text("id,name\no1,Harbour Outreach\n")
@@ -204,11 +210,40 @@ def test_unreadable_packages_are_refused_with_a_reason(tmp_path, session, today)
         (tmp_path / "notes.txt", "neither an HSDS folder"),
         (broken, "has no 'id' column"),
         (tmp_path / "bad.json", "is not valid JSON"),
+        (tmp_path / "deep.json", "deep.json: is nested too deeply to be HSDS JSON"),
         (latin1, "services.csv: is not UTF-8"),
     ):
         with pytest.raises(hsds.HsdsImportError, match=message):
             hsds.import_package(session, path, today)
     assert session.exec(select(Service)).all() == [] and session.exec(select(Organization)).all() == []
+
+
+def test_a_repeated_id_is_counted_once(tmp_path, session, today):
+    """A services.csv that repeats a row: 6 services are 6 new, then 6 updated (not 7)."""
+    package = copy_package(tmp_path)
+    rewrite(package / "services.csv", lambda rows: rows + [dict(rows[0], name="Community Food Pantry (new hours)")])
+    first = hsds.import_package(session, package, today)
+    assert (first.created["services"], first.updated["services"]) == (6, 0)
+    assert [str(w) for w in first.warnings] == [
+        "services.csv, row 7 (id svc-pantry): repeats the id of row 1; the later row is used"
+    ]
+    again = hsds.import_package(session, package, today)
+    assert (again.created["services"], again.updated["services"]) == (0, 6)
+    assert "services 0 new, 6 updated" in again.summary()
+    assert session.get(Service, "svc-pantry").name == "Community Food Pantry (new hours)"
+
+
+def test_status_words_of_hsds_2_and_3_are_accepted(tmp_path, session, today):
+    package = copy_package(tmp_path)
+    statuses = {"svc-pantry": "Active", "svc-legal": "TEMPORARILY_CLOSED", "svc-youth": "", "svc-dv": "defunct"}
+    rewrite(package / "services.csv", lambda rows: [dict(r, status=statuses.get(r["id"], r["status"])) for r in rows])
+    assert hsds.import_package(session, package, today).ok
+    assert {i: session.get(Service, i).status for i in statuses} == {
+        "svc-pantry": "active",
+        "svc-legal": "temporarily closed",
+        "svc-youth": "active",
+        "svc-dv": "defunct",
+    }
 
 
 def test_hsds_2_file_and_field_names(tmp_path, session, today):
@@ -347,6 +382,43 @@ def test_round_trip_gives_the_same_directory(tmp_path, session, today):
         assert [h.id for h in resources.search(other, "youth", today=today)] == [
             h.id for h in resources.search(session, "youth", today=today)
         ]
+    again.dispose()
+
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC = {"latitude", "longitude", "minimum_age", "maximum_age", "year_incorporated"}
+
+
+def test_export_is_spreadsheet_safe_and_import_takes_the_quotes_away(tmp_path, session, today):
+    hsds.import_package(session, SMALL, today)
+    pantry = session.get(Service, "svc-pantry")
+    pantry.name = '=HYPERLINK("http://example.invalid","Click")'
+    pantry.alternate_name = "'=already quoted once"
+    pantry.description = "-5 dollars off; +1 for a friend"
+    session.get(Organization, "org-cedar").name = "@Cedar Legal"
+    session.get(Phone, "ph-pantry").number = "+1 555 0100 1001"
+    session.get(Location, "loc-cedar").longitude = -75.5
+    session.flush()
+    hsds.export_package(session, tmp_path / "out")
+    for path in (tmp_path / "out").glob("*.csv"):
+        with open(path, newline="") as handle:
+            for row in csv.DictReader(handle):
+                for column, value in row.items():
+                    if column in NUMERIC and value:
+                        float(value)  # numbers are left as numbers: -75.5 is a longitude, not a formula
+                    else:
+                        assert not value.startswith(TRIGGERS), (path.name, column, value)
+    with open(tmp_path / "out" / "services.csv", newline="") as handle:
+        exported = next(r for r in csv.DictReader(handle) if r["id"] == "svc-pantry")
+    assert exported["name"] == '\'=HYPERLINK("http://example.invalid","Click")'
+    assert exported["alternate_name"] == "''=already quoted once"
+    with open(tmp_path / "out" / "locations.csv", newline="") as handle:
+        assert next(r for r in csv.DictReader(handle) if r["id"] == "loc-cedar")["longitude"] == "-75.5"
+    again = fresh(tmp_path, "again.db")
+    with again.transaction() as other:
+        report = hsds.import_package(other, tmp_path / "out", today)
+        assert report.ok and not report.warnings, report.lines()
+        assert directory(other) == directory(session)  # exactly the text that was exported
     again.dispose()
 
 

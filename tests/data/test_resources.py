@@ -233,6 +233,28 @@ def test_bad_filters_are_validation_errors(directory, today):
     assert set(failure.value.errors) == {"category", "age", "population"}
 
 
+@pytest.mark.parametrize(
+    "filters, field",
+    [
+        (SearchFilters(place="River\x00ton"), "place"),
+        (SearchFilters(place="\x00"), "place"),
+        (SearchFilters(language="Span\x00ish"), "language"),
+        (SearchFilters(language="es\x1b[2J"), "language"),
+    ],
+)
+def test_a_control_character_in_place_or_language_is_a_message_not_a_database_error(directory, today, filters, field):
+    """A NUL ends a string in SQLite's full-text parser and PostgreSQL refuses it in any text."""
+    for query in ("", "food", "fo\x00od"):
+        with pytest.raises(ValidationError) as failure:
+            resources.search(directory, query, filters, today=today)
+        assert set(failure.value.errors) == {field}
+        assert "control character" in str(failure.value) and "\n" not in str(failure.value)
+    # The session is still usable: nothing reached the database.
+    assert ids(resources.search(directory, "fo\x00od", today=today)) == ids(
+        resources.search(directory, "fo od", today=today)
+    )
+
+
 # --- the index follows every write ----------------------------------------------------------------
 
 

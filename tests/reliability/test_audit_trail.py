@@ -257,3 +257,28 @@ def test_filters_and_owner_only_csv(demo_db, tmp_path):
     assert all(r["client_id"] == str(second) and r["action"] == "open" for r in rows)
     with demo_db.transaction() as session:
         assert audit.query(session, limit=1)[0][0].entity == "audit_event"  # the export itself is audited
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "'=already quoted"]
+
+
+def test_the_csv_export_is_spreadsheet_safe(demo_db, tmp_path):
+    """A name or worker a spreadsheet would run as a formula is written as text: one quote before it."""
+    path = tmp_path / "audit.csv"
+    with demo_db.transaction() as session:
+        ids = []
+        for number, formula in enumerate(FORMULAS):
+            session.info["worker"] = formula
+            client = clients.create_client(session, {"first_name": formula, "last_name": f"Sample{number}"}, TODAY)
+            ids.append(client.id)
+        audit.export_csv(session, path, client_ids=ids)
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(FORMULAS)
+    for row in rows:
+        for column, value in row.items():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (column, value)
+    assert sorted(r["worker"] for r in rows) == sorted("'" + f for f in FORMULAS)
+    names = {int(r["client_id"]): r["client"] for r in rows}  # ids stay numbers, to sort and count
+    assert names[ids[0]] == "'=cmd|' /C calc'!A0 Sample0"
+    assert names[ids[5]] == "'=1 Sample5"  # the form trims the carriage return; the = is still quoted

@@ -266,6 +266,12 @@ def _check_filters(filters: SearchFilters) -> None:
         errors["population"] = f"Unknown population '{filters.population}'."
     if filters.gender and gender_code(filters.gender) is None:
         errors["gender"] = f"Unknown gender '{filters.gender}'."
+    # A NUL ends a string inside SQLite's full-text parser and PostgreSQL refuses it in text:
+    # typed or pasted control characters are refused here, in words, before any query runs.
+    for name, label in (("place", "Place"), ("language", "Language")):
+        value = getattr(filters, name)
+        if isinstance(value, str) and any(unicodedata.category(c) == "Cc" for c in value):
+            errors[name] = f"{label} contains a control character; type it again without it."
     if filters.age not in (None, ""):
         try:
             age = int(filters.age)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from casetui.data.domain import csv_safe
 from casetui.data.services import clients
 from casetui.data.storage import files
 from casetui.data.storage.audit_log import record
@@ -61,6 +62,9 @@ def workers(session: Session) -> list[str]:
 def export_csv(session: Session, path, **filters) -> int:
     """Write the filtered trail (every matching row) to ``path`` owner-only; the export is audited.
 
+    Cells are spreadsheet-safe (``csv_safe``): a worker or client name such as ``=HYPERLINK(...)``
+    is written as text, not as a formula.
+
     Returns the number of rows written.
     """
     path = Path(path)
@@ -70,16 +74,18 @@ def export_csv(session: Session, path, **filters) -> int:
     writer.writerow(CSV_COLUMNS)
     for event, client_name in rows:
         writer.writerow(
-            [
-                event.at.isoformat(),
-                event.worker,
-                event.action,
-                event.entity,
-                event.entity_id or "",
-                event.client_id or "",
-                client_name or "",
-                " ".join(event.fields),
-            ]
+            csv_safe.row(
+                [
+                    event.at.isoformat(),
+                    event.worker,
+                    event.action,
+                    event.entity,
+                    event.entity_id,
+                    event.client_id,
+                    client_name,
+                    " ".join(event.fields),
+                ]
+            )
         )
     files.private_write(path, text.getvalue())
     record(session, "export", "audit_event", None, fields=["csv"])

@@ -14,10 +14,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pydantic
+from sqlalchemy import Text
 from sqlmodel import Session, SQLModel, select
 
+from casetui.data.domain import limits, vocab
 from casetui.data.domain.errors import ValidationError
+from casetui.data.domain.instruments import INSTRUMENTS
 from casetui.data.services import clients
+from casetui.data.services.discharge import CONTACT_METHODS
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage import files
 from casetui.data.storage.models import (
@@ -140,19 +144,39 @@ def write_json(data: dict, path: Path) -> Path:
 
 # --- import ------------------------------------------------------------------------------
 
+# The client fields ``clients.clean_client_fields`` checks as the client form does.
+_CLIENT_CHECKED = {
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "gender",
+    "household_size",
+    "populations",
+    *clients._TEXT_FIELDS,  # preferred name, pronouns, language, address, household notes ...
+}
+
 
 def read_json(path: Path) -> dict:
+    """The parsed file, once its size, nesting and longest text are known to be within limits
+    (checked block by block first, so a huge file is refused without being held in memory)."""
+    path = Path(path).expanduser()
     try:
-        with open(Path(path).expanduser(), encoding="utf-8") as handle:
+        limits.check_json_file(path)
+        with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise ValidationError("path", f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise ValidationError("path", f"{path} is a folder; name the JSON export file.") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ValidationError("path", f"{path} is not a casetui JSON export (it is not valid JSON).") from None
     return data
 
 
-def _check_header(data) -> list:
+def _check_header(data) -> tuple[list, bool]:
+    """The client records, and whether unknown keys are errors (a file of this schema or newer)."""
+    from casetui.data.storage import migrations
+
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValidationError("format", "This file is not a casetui JSON export.")
     version = data.get("format_version")
@@ -160,22 +184,91 @@ def _check_header(data) -> list:
         raise ValidationError(
             "format_version", "This export was written by a newer casetui; upgrade casetui to import it."
         )
+    schema = data.get("schema_version", migrations.SCHEMA_VERSION)
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise ValidationError("schema_version", "The export's schema_version is not a whole number.")
+    if schema > migrations.SCHEMA_VERSION:
+        # Its records may hold fields this casetui has no column for: importing would drop them.
+        raise ValidationError(
+            "schema_version",
+            f"This export comes from a newer casetui (database schema {schema}; this casetui has schema"
+            f" {migrations.SCHEMA_VERSION}); upgrade casetui to import it.",
+        )
     records = data.get("clients")
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise ValidationError("clients", "The export's list of clients is missing or malformed.")
-    return records
+    limits.check_values(records)
+    return records, schema == migrations.SCHEMA_VERSION
 
 
-def _build(model: type[SQLModel], record, where: str, **links) -> SQLModel:
+# Coded columns and the codes they accept (None is accepted where the column is optional).
+_CODES: dict[type[SQLModel], dict[str, dict]] = {
+    Case: {"stage": vocab.STAGES},
+    StageChange: {"from_stage": vocab.STAGES, "to_stage": vocab.STAGES},
+    Assessment: {"kind": {"intake": "Intake", "reassessment": "Reassessment"}},
+    AssessmentNeed: {"domain": vocab.DOMAINS},
+    InstrumentScore: {"instrument": INSTRUMENTS},
+    Goal: {
+        "direction": vocab.GOAL_DIRECTIONS,
+        "actor": vocab.GOAL_ACTORS,
+        "lifecycle_status": vocab.GOAL_LIFECYCLE,
+        "achievement_status": vocab.GOAL_ACHIEVEMENT,
+    },
+    Referral: {"status": vocab.REFERRAL_STATUSES, "domain": vocab.DOMAINS},
+    Note: {"kind": vocab.NOTE_KINDS},
+    Consent: {"scope": vocab.CONSENT_SCOPES},
+    CoordinationContact: {"method": CONTACT_METHODS},
+    Discharge: {"reason": vocab.DISCHARGE_REASONS},
+}
+# Long texts: the most the app's own forms accept (a discharge summary is rendered, so longer).
+TEXT_LIMIT = 20_000
+_TEXT_LIMITS = {(Discharge, "summary_text"): limits.MAX_TEXT}
+# Keys that hold a record's children rather than columns.
+_NESTED = {
+    Client: {"consents", "cases"},
+    Case: {"assessments", "goals", *(key for key, _, _ in CASE_PARTS)},
+    Assessment: {key for key, _, _ in ASSESSMENT_PARTS},
+    Goal: {key for key, _, _ in GOAL_PARTS},
+}
+
+
+def _check_record(model: type[SQLModel], record: dict, where: str, strict: bool) -> None:
+    """What column types alone do not say: known keys, codes and the length of long texts."""
+    if strict:
+        unknown = [key for key in record if key not in model.model_fields and key not in _NESTED.get(model, ())]
+        if unknown:
+            raise ValidationError("file", f"{where}: unknown field '{str(unknown[0])[:60]}'; nothing was imported.")
+    for name, codes in _CODES.get(model, {}).items():
+        value = record.get(name)
+        if value is not None and (not isinstance(value, str) or value not in codes):
+            shown = str(value)[:60]
+            raise ValidationError("file", f"{where}: {name} '{shown}' is not one of {', '.join(codes)}.")
+    for name, column in model.__table__.c.items():
+        value = record.get(name)
+        if isinstance(value, str) and isinstance(column.type, Text) and not getattr(column.type, "length", None):
+            limit = _TEXT_LIMITS.get((model, name), TEXT_LIMIT)
+            if len(value) > limit:
+                raise ValidationError(
+                    "file", f"{where}: {name} is too long ({len(value):,} characters; at most {limit:,})."
+                )
+
+
+def _build(model: type[SQLModel], record, where: str, strict: bool, **links) -> SQLModel:
     if not isinstance(record, dict):
         raise ValidationError("file", f"{where} is not a record.")
-    # Only the model's own columns: nested lists and unknown keys are not columns.
+    _check_record(model, record, where, strict)
+    # Only the model's own columns: nested lists (and, from an older schema, dropped columns) are not.
     values = {k: v for k, v in record.items() if k != "id" and k in model.model_fields}
     values.update(links)
     try:
         return model.model_validate(values)
     except pydantic.ValidationError as exc:
-        field = ".".join(str(part) for part in exc.errors()[0]["loc"]) or "record"
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or "record"
+        if error["type"] == "string_too_long":
+            raise ValidationError(
+                "file", f"{where}: {field} is too long (at most {error['ctx']['max_length']} characters)."
+            ) from None
         raise ValidationError("file", f"{where}: {field} is not valid.") from None
 
 
@@ -195,40 +288,45 @@ def _add(session: Session, obj: SQLModel) -> SQLModel:
 def import_data(session: Session, data, today: date) -> list[int]:
     """Add every client in an export as a new client; returns their new ids. All or nothing: an
     error leaves the caller's transaction to roll back."""
-    records = _check_header(data)
-    new_ids = [_import_client(session, record, today, f"Client {number}") for number, record in enumerate(records, 1)]
+    records, strict = _check_header(data)
+    new_ids = [
+        _import_client(session, record, today, f"Client {number}", strict) for number, record in enumerate(records, 1)
+    ]
     session.flush()
     return new_ids
 
 
-def _import_client(session: Session, record: dict, today: date, where: str) -> int:
+def _import_client(session: Session, record: dict, today: date, where: str, strict: bool) -> int:
+    # The client form's own rules (names required, no birth date in the future, household 1-30).
     try:
-        clients.clean_client_fields({k: record.get(k) for k in ("first_name", "last_name")}, today)
+        clients.clean_client_fields({k: v for k, v in record.items() if k in _CLIENT_CHECKED}, today)
     except ValidationError as exc:
         raise ValidationError("file", f"{where}: {exc}") from None
-    client = _add(session, _build(Client, record, where))
+    client = _add(session, _build(Client, record, where, strict))
     consent_ids = {}
     for consent in _list(record, "consents", where):
-        row = _add(session, _build(Consent, consent, f"{where}, consent", client_id=client.id))
+        row = _add(session, _build(Consent, consent, f"{where}, consent", strict, client_id=client.id))
         consent_ids[consent.get("id")] = row.id
     services = set(session.exec(select(Service.id)).all())
     for case_number, case_record in enumerate(_list(record, "cases", where), start=1):
         case_where = f"{where}, case {case_number}"
-        case = _add(session, _build(Case, case_record, case_where, client_id=client.id))
+        case = _add(session, _build(Case, case_record, case_where, strict, client_id=client.id))
         for assessment in _list(case_record, "assessments", case_where):
-            row = _add(session, _build(Assessment, assessment, f"{case_where}, assessment", case_id=case.id))
-            _import_parts(session, assessment, ASSESSMENT_PARTS, row.id, f"{case_where}, assessment")
+            row = _add(session, _build(Assessment, assessment, f"{case_where}, assessment", strict, case_id=case.id))
+            _import_parts(session, assessment, ASSESSMENT_PARTS, row.id, f"{case_where}, assessment", strict)
         for goal in _list(case_record, "goals", case_where):
-            row = _add(session, _build(Goal, goal, f"{case_where}, goal", case_id=case.id))
-            _import_parts(session, goal, GOAL_PARTS, row.id, f"{case_where}, goal")
+            row = _add(session, _build(Goal, goal, f"{case_where}, goal", strict, case_id=case.id))
+            _import_parts(session, goal, GOAL_PARTS, row.id, f"{case_where}, goal", strict)
         for key, model, parent_key in CASE_PARTS:
             for part in _list(case_record, key, case_where):
+                if not isinstance(part, dict):
+                    raise ValidationError("file", f"{case_where}, {key} is not a record.")
                 links = {parent_key: case.id}
                 if model is Referral and part.get("service_id") not in services:
                     links["service_id"] = None  # the directory differs; the copied names remain
                 if model is CoordinationContact:
                     links["consent_id"] = consent_ids.get(part.get("consent_id"))
-                _add(session, _build(model, part, f"{case_where}, {key}", **links))
+                _add(session, _build(model, part, f"{case_where}, {key}", strict, **links))
     audit.record(
         session,
         "import",
@@ -240,7 +338,7 @@ def _import_client(session: Session, record: dict, today: date, where: str) -> i
     return client.id
 
 
-def _import_parts(session: Session, record: dict, parts, parent_id: int, where: str) -> None:
+def _import_parts(session: Session, record: dict, parts, parent_id: int, where: str, strict: bool) -> None:
     for key, model, parent_key in parts:
         for part in _list(record, key, where):
-            _add(session, _build(model, part, f"{where}, {key}", **{parent_key: parent_id}))
+            _add(session, _build(model, part, f"{where}, {key}", strict, **{parent_key: parent_id}))

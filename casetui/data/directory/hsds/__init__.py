@@ -7,7 +7,9 @@
 ``service_attributes.csv``...), a folder holding such a ``csv/`` folder, or HSDS JSON; on any
 problem it raises ``HsdsImportError`` and changes nothing. ``export_package(session, path) ->
 dict[str, int]`` writes HSDS 3.0 CSV files and a ``datapackage.json`` into a folder (rows per
-file).
+file). Text cells that begin with = + - @, a tab or a carriage return are written with one
+leading ``'`` (spreadsheet-safe, ``domain.csv_safe``), and the CSV reader takes exactly that
+quote away, so export then import is exact (docs/export-format.md, "CSV files").
 
 One module per job: ``mapping`` (taxonomy terms to categories and populations), ``report``
 (problems and counts), ``rows``, ``csv_reader`` and ``json_reader`` (files into rows),

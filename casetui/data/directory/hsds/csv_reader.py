@@ -1,4 +1,7 @@
-"""Reading a folder of HSDS CSV files (3.0 and 2.x names) into tables of rows, read lazily."""
+"""Reading a folder of HSDS CSV files (3.0 and 2.x names) into tables of rows, read lazily.
+
+A cell such as ``'=SUM(A1)`` is read as ``=SUM(A1)``: exactly one leading quote before = + - @,
+a tab or a carriage return is the one a spreadsheet-safe export adds (``csv_safe``)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pathlib import Path
 
 from casetui.data.directory.hsds.report import ImportProblem, ImportReport
 from casetui.data.directory.hsds.rows import Row
+from casetui.data.domain.csv_safe import uncell
 
 # HSDS file stems (3.0 first, then 2.x spellings) -> the table name used below.
 FILE_TABLES = {
@@ -84,6 +88,8 @@ class _CsvTable:
                         if len(record) > width and any(v.strip() for v in record[width:]):
                             yield Row(path.name, number, {"__error__": "has more values than the header has columns"})
                             continue
+                        if "'" in "".join(record):  # a quote a spreadsheet-safe export added (csv_safe)
+                            record = [uncell(value) for value in record]
                         yield Row(path.name, number, dict(zip(names, record)))
             except UnicodeDecodeError:
                 yield Row(path.name, None, {"__error__": "is not UTF-8 text; save it as UTF-8 CSV"})

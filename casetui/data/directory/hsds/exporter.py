@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from casetui.data.directory.hsds.mapping import CASETUI_TAXONOMY
 from casetui.data.directory.resources import LANGUAGES, language_code, language_label
-from casetui.data.domain import vocab
+from casetui.data.domain import csv_safe, vocab
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage.models import (
     Location,
@@ -29,10 +29,11 @@ def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:200] or "term"
 
 
-def _number(value) -> str:
+def _number(value) -> int | float | None:
+    """An age as a number (18, not 18.0); numbers are written unquoted (see ``csv_safe``)."""
     if value is None:
-        return ""
-    return str(int(value)) if float(value) == int(value) else str(value)
+        return None
+    return int(value) if float(value) == int(value) else value
 
 
 EXPORT_FILES: dict[str, list[str]] = {
@@ -90,7 +91,10 @@ EXPORT_FILES: dict[str, list[str]] = {
 
 
 def export_package(session: Session, path) -> dict[str, int]:
-    """Write the directory as HSDS 3.0 CSV plus datapackage.json into the folder ``path``."""
+    """Write the directory as HSDS 3.0 CSV plus datapackage.json into the folder ``path``.
+
+    Text cells are spreadsheet-safe: one ``'`` goes before text beginning with = + - @, a tab or a
+    carriage return (``csv_safe``); the importer takes exactly that quote away again."""
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
     rows: dict[str, list[dict]] = {name: [] for name in EXPORT_FILES}
@@ -195,7 +199,7 @@ def export_package(session: Session, path) -> dict[str, int]:
             writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             for record in rows[name]:
-                writer.writerow({k: "" if record.get(k) is None else record.get(k) for k in columns})
+                writer.writerow({k: csv_safe.cell(record.get(k)) for k in columns})
         counts[name] = len(rows[name])
         resources.append(
             {

@@ -24,7 +24,7 @@ from casetui.data.directory.hsds.mapping import _GENDER_TERMS, CASETUI_TAXONOMY,
 from casetui.data.directory.hsds.reading import read_package
 from casetui.data.directory.hsds.report import HsdsImportError, ImportProblem, ImportReport
 from casetui.data.directory.hsds.rows import Row, _clean
-from casetui.data.directory.resources import gender_code, language_code
+from casetui.data.directory.resources import SERVICE_STATUSES, gender_code, language_code
 from casetui.data.domain import vocab
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage import db_objects
@@ -228,14 +228,17 @@ class _Importer:
         """Upsert in batches; once anything is wrong, only check the rest (nothing will be kept)."""
         known = existing.get(table, set())
         created = updated = 0
+        counted: set[str] = set()  # a CSV file that repeats an id writes it twice: count it once
         batch: list[dict] = []
         for record in records:
             if record is None:
                 continue
-            if record["id"] in known:
-                updated += 1
-            else:
-                created += 1
+            if record["id"] not in counted:
+                counted.add(record["id"])
+                if record["id"] in known:
+                    updated += 1
+                else:
+                    created += 1
             if not self.report.errors:
                 batch.append(record)
                 if len(batch) >= BATCH:
@@ -274,7 +277,7 @@ class _Importer:
             description=c.text("description", None),
             url=c.text("url", 500),
             email=c.text("email"),
-            status=(c.text("status", 30) or "active").lower(),
+            status=self.status(c),
             interpretation_services=c.text("interpretation_services", None),
             application_process=c.text("application_process", None),
             fees_description=c.text("fees_description", None),
@@ -346,6 +349,16 @@ class _Importer:
             taxonomy_terms=list(dict.fromkeys(terms)),
         )
         return None if c.failed else values
+
+    def status(self, c: _Checker) -> str | None:
+        value = c.text("status", None)
+        if value is None:
+            return "active"
+        status = " ".join(value.lower().replace("_", " ").split())  # TEMPORARILY_CLOSED as HSDS 2 wrote it
+        if status not in SERVICE_STATUSES:
+            c.error(f"status '{value[:40]}' is not one of {', '.join(SERVICE_STATUSES)}")
+            return None
+        return status
 
     def location(self, row: Row, address: dict | None) -> dict | None:
         c = _Checker(self.report, row)

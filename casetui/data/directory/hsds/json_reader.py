@@ -104,6 +104,9 @@ def _read_json(path: Path, report: ImportReport) -> dict[str, list[Row]]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         report.errors.append(ImportProblem(path.name, None, f"is not valid JSON ({exc})"))
         return {}
+    except RecursionError:  # the decoder stops about 1,000 levels down; HSDS nests a handful
+        report.errors.append(ImportProblem(path.name, None, "is nested too deeply to be HSDS JSON"))
+        return {}
     items = data.get("contents") if isinstance(data, dict) and isinstance(data.get("contents"), list) else data
     items = items if isinstance(items, list) else [items]
     rows = _JsonRows(path.name)
