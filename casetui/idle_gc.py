@@ -40,6 +40,10 @@ class IdleCollector:
         paused = now - self._last_input >= IDLE_SECONDS and not any(worker.is_running for worker in self.workers)
         if not self._input_since_collection or not (paused or now - self._collected_at >= LONGEST_WAIT_SECONDS):
             return False  # nothing new since the last pause's collection, or the user is at work
+        # Textual's Header watches the app's title, and a closed screen's Header (with its
+        # caches) is let go only when the title next changes: announce the unchanged title.
+        self.mutate_reactive(type(self).title)
+        self.mutate_reactive(type(self).sub_title)
         gc.unfreeze()
         gc.collect()
         gc.freeze()

@@ -247,3 +247,31 @@ async def test_full_collections_wait_for_a_pause_and_nothing_stays_frozen(demo_p
         await pilot.press("down")
         assert app.collect_if_idle()
     assert gc.get_freeze_count() == 0  # the app unfroze what it froze as it ended
+
+
+async def test_screens_left_are_let_go_at_the_next_pause(demo_path, monkeypatch):
+    """Textual's Header stays watched by the app (with its caches) after its screen closed, until
+    the title changes; the pause's collection lets them go, so a long day does not grow."""
+    import gc
+
+    from textual.widgets import Header
+
+    from casetui import idle_gc
+
+    monkeypatch.setattr(idle_gc, "IDLE_SECONDS", 0.0)
+    app = make_app(str(demo_path), today=TODAY)
+
+    async def headers_alive_after(opens: int) -> int:
+        for _ in range(opens):
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+        app.collect_if_idle()
+        gc.unfreeze()  # gc.get_objects() lists only what is not frozen
+        return sum(isinstance(node, Header) for node in gc.get_objects())
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first = await headers_alive_after(2)
+        assert await headers_alive_after(4) == first
