@@ -40,15 +40,20 @@ class IdleCollector:
         paused = now - self._last_input >= IDLE_SECONDS and not any(worker.is_running for worker in self.workers)
         if not self._input_since_collection or not (paused or now - self._collected_at >= LONGEST_WAIT_SECONDS):
             return False  # nothing new since the last pause's collection, or the user is at work
-        # Textual's Header watches the app's title, and a closed screen's Header (with its
-        # caches) is let go only when the title next changes: announce the unchanged title.
-        self.mutate_reactive(type(self).title)
-        self.mutate_reactive(type(self).sub_title)
+        self._forget_closed_watchers()
         gc.unfreeze()
         gc.collect()
         gc.freeze()
         self._collected_at, self._input_since_collection = monotonic(), False
         return True
+
+    def _forget_closed_watchers(self) -> None:
+        """Textual's Header watches the app's title and a TextArea its theme, and a closed
+        screen's widgets (with their caches) are let go only when that value next changes:
+        one more screenful kept for every screen opened. Textual keeps the watchers under the
+        app's ``__watchers`` (pinned Textual; tests/screens/test_app_shell.py notices a change)."""
+        for watchers in getattr(self, "__watchers", {}).values():
+            watchers[:] = [(node, callback) for node, callback in watchers if node is self or node.is_attached]
 
     def stop_idle_collection(self) -> None:
         gc.unfreeze()

@@ -250,28 +250,29 @@ async def test_full_collections_wait_for_a_pause_and_nothing_stays_frozen(demo_p
 
 
 async def test_screens_left_are_let_go_at_the_next_pause(demo_path, monkeypatch):
-    """Textual's Header stays watched by the app (with its caches) after its screen closed, until
-    the title changes; the pause's collection lets them go, so a long day does not grow."""
+    """Textual's Header and TextArea stay watched by the app (with their caches) after their
+    screen closed, until the title or theme changes; the pause's collection lets them go, so a
+    long day does not grow."""
     import gc
 
-    from textual.widgets import Header
+    from textual.widgets import Header, TextArea
 
     from casetui import idle_gc
 
     monkeypatch.setattr(idle_gc, "IDLE_SECONDS", 0.0)
     app = make_app(str(demo_path), today=TODAY)
 
-    async def headers_alive_after(opens: int) -> int:
+    async def alive_after(opens: int) -> int:
         for _ in range(opens):
-            await pilot.press("enter")
-            await settle(pilot)
-            await pilot.press("escape")
-            await settle(pilot)
+            for key in ("enter", "a", "escape", "escape"):  # a client, their reassessment, back
+                await pilot.press(key)
+                await settle(pilot)
         app.collect_if_idle()
         gc.unfreeze()  # gc.get_objects() lists only what is not frozen
-        return sum(isinstance(node, Header) for node in gc.get_objects())
+        return sum(isinstance(node, (Header, TextArea)) for node in gc.get_objects())
 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        first = await headers_alive_after(2)
-        assert await headers_alive_after(4) == first
+        first = await alive_after(2)
+        assert isinstance(app.screen, CaseloadScreen)
+        assert await alive_after(3) == first
