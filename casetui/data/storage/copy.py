@@ -116,6 +116,20 @@ def _require_empty(conn: Connection, where: str) -> None:
             )
 
 
+def _require_no_rows(conn, where: str) -> None:
+    """``_require_empty`` for a file read with the standard library (its exclusive lock is held)."""
+    present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for table in (table.name for table in tables_in_copy_order() if table.name in present):
+        query = f'SELECT count(*) FROM "{table}"'
+        if table == META_TABLE:
+            query += " WHERE key NOT IN ('application', 'schema_version')"
+        if conn.execute(query).fetchone()[0]:
+            raise DatabaseError(
+                f"{where} already holds casetui data (table {table}). Copy only into a new, "
+                "empty database; nothing was changed."
+            )
+
+
 def describe(database: Database) -> str:
     """The database named for people: its file, or its URL without the password."""
     return str(database.path) if database.path else make_url(database.url).render_as_string(hide_password=True)
@@ -202,12 +216,8 @@ def copy_to_file(source: Database, dest: Path) -> list[TableCopy]:
         state = files.inspect(dest)
         if not state.new:
             state.require()  # a folder, another program's file, a damaged one: named, untouched
-            existing = open_database(str(dest), worker="copy", create=False)
-            try:
-                with existing.engine.connect() as conn:
-                    _require_empty(conn, str(dest))
-            finally:
-                existing.dispose()
+            with files.reading(dest) as (_state, conn):
+                _require_no_rows(conn, str(dest))
         with files.replacing(dest) as temporary:
             copy = open_database(str(temporary), worker="copy", create=True)
             try:
