@@ -83,11 +83,23 @@ def _add_safekeeping_commands(commands) -> None:
     add("backup", "copy the database safely, even while casetui is open").add_argument(
         "dest", nargs="?", metavar="DEST", help="file or folder (default: the backups folder)"
     )
-    add("restore", "replace the database with a verified backup (the replaced file is kept)").add_argument(
-        "file", metavar="FILE"
+    restore = add("restore", "replace the database with a verified backup (the replaced file is kept)")
+    restore.add_argument("file", metavar="FILE")
+    restore.add_argument(
+        "--allow-plaintext",
+        action="store_true",
+        help="restore an unencrypted backup over an encrypted database (it is then unencrypted)",
     )
-    add("encrypt", "encrypt the database file in place with a passphrase (needs casetui[encryption])").add_argument(
-        "--plain-copy", metavar="PATH", help="also keep an unencrypted copy here (you asked for it)"
+    encrypt = add(
+        "encrypt",
+        "encrypt the database file in place with a passphrase, and the backups casetui keeps of it "
+        "(needs casetui[encryption])",
+    )
+    encrypt.add_argument("--plain-copy", metavar="PATH", help="also keep an unencrypted copy here (you asked for it)")
+    encrypt.add_argument(
+        "--remove-plain-copies",
+        action="store_true",
+        help="delete casetui's unencrypted backups of the database instead of encrypting them",
     )
     export = add("export", "write clients' full records to a JSON file")
     export.add_argument("--format", choices=["json"], default="json")
@@ -301,12 +313,21 @@ def cmd_restore(args) -> int:
     from casetui.data.storage import backup
 
     _target, path = _file_of(args)
-    kept = backup.restore(args.file, path, config.backups_dir(), passphrase=_passphrase(args.file))
+    kept = backup.restore(
+        args.file,
+        path,
+        config.backups_dir(),
+        passphrase=_passphrase(args.file),
+        allow_plaintext=args.allow_plaintext,
+    )
     print(f"Restored {path} from {args.file}" + (f"; the replaced file is kept as {kept}" if kept else ""))
     return 0
 
 
 def cmd_encrypt(args) -> int:
+    """Encrypt the file, then every copy casetui keeps of it; run again on an encrypted file, it
+    finishes the copies an interrupted or refused run left."""
+    from casetui import config
     from casetui.data.storage import backup, files
     from casetui.data.storage import sqlcipher as crypto
 
@@ -314,10 +335,43 @@ def cmd_encrypt(args) -> int:
         raise CliError(f"SQLCipher is not installed. {crypto.INSTALL_HINT}")
     target, path = _file_of(args)
     state = files.inspect(path)
-    if state.kind != files.Kind.ENCRYPTED:  # that one is refused below as already encrypted
+    folder = config.backups_dir()
+    exclude = [args.plain_copy] if args.plain_copy else []
+    if state.kind == files.Kind.ENCRYPTED:
+        copies = backup.plaintext_copies(path, folder, exclude=exclude)
+        if not copies:
+            raise CliError(f"{path} is already encrypted, and so is every copy casetui keeps. Nothing was changed.")
+        passphrase = _passphrase(target) or ""
+        files.inspect(path, passphrase).require()  # the passphrase the copies get must be the file's
+    else:
         state.require()  # a missing, empty or foreign file is named before a passphrase is asked for
-    counts = backup.encrypt_file(path, _passphrase(target, confirm=True) or "", plain_copy=args.plain_copy)
-    print(f"Encrypted {path} ({sum(counts.values())} rows checked). Keep the passphrase safe: it cannot be recovered.")
+        passphrase = _passphrase(target, confirm=True) or ""
+        counts = backup.encrypt_file(path, passphrase, plain_copy=args.plain_copy)
+        print(
+            f"Encrypted {path} ({sum(counts.values())} rows checked). Keep the passphrase safe: it cannot be recovered."
+        )
+    done, left = backup.encrypt_copies(path, passphrase, folder, remove=args.remove_plain_copies, exclude=exclude)
+    if done:
+        verb = "Removed" if args.remove_plain_copies else "Encrypted"
+        print(
+            f"{verb} {len(done)} unencrypted cop{'y' if len(done) == 1 else 'ies'} casetui kept: "
+            + ", ".join(map(str, done))
+        )
+    if left and sys.stdin.isatty():
+        names = ", ".join(map(str, left))
+        answer = input(
+            f"These copies cannot be encrypted (damaged?) and hold unencrypted data: {names}. Delete them? [y/N] "
+        )
+        if answer.strip().lower() in ("y", "yes"):
+            backup.encrypt_copies(path, passphrase, folder, remove=True, exclude=exclude)
+            print(f"Removed {len(left)} unencrypted cop{'y' if len(left) == 1 else 'ies'}.")
+            left = []
+    if left:
+        raise CliError(
+            f"{len(left)} unencrypted cop{'y' if len(left) == 1 else 'ies'} could not be encrypted (damaged?): "
+            + ", ".join(map(str, left))
+            + ". Delete them with 'casetui encrypt --remove-plain-copies'."
+        )
     return 0
 
 
@@ -352,45 +406,30 @@ def cmd_import(args) -> int:
 
 
 def cmd_copy(args) -> int:
-    from casetui.data.storage import copy, files
-    from casetui.data.storage.database import open_database, sqlite_path, to_url
+    from casetui.data.storage import copy
+    from casetui.data.storage.database import describe, open_database, sqlite_path, to_url
 
     dest_path = sqlite_path(to_url(args.dest))
-    if dest_path is not None and not files.inspect(dest_path).new:
-        raise CliError(f"{dest_path} already exists; copy only into a new file or an empty database.")
     source = open_database(args.source, worker="copy", create=False, passphrase=_passphrase(args.source))
     try:
-        try:
+        if dest_path is not None:
+            results = copy.copy_to_file(source, dest_path)
+        else:
             dest = open_database(args.dest, worker="copy", create=True)
-        except Exception:
-            if dest_path is not None:
-                _remove_sqlite_file(dest_path)
-            raise
-        try:
-            results = copy.copy_database(source, dest)
-        except Exception:
-            dest.dispose()
-            if dest_path is not None:
-                _remove_sqlite_file(dest_path)  # it was new: leave nothing half-made behind
-            raise
-        dest.dispose()
+            try:
+                results = copy.copy_database(source, dest)
+            finally:
+                dest.dispose()
     finally:
         source.dispose()
-    if dest.created:
-        print(f"Created a new casetui database at {dest.path}")
-    print(f"Copied {copy.describe(source)} to {copy.describe(dest)}:")
+    if dest_path is not None:
+        print(f"Created a new casetui database at {dest_path}")
+    print(f"Copied {copy.describe(source)} to {describe(args.dest)}:")
     for result in results:
         print(f"  {result.table:<22} {result.dest_rows:>9} rows")
     total = sum(result.dest_rows for result in results)
     print(f"Verified: every table has the same row count and checksum in both databases ({total} rows).")
     return 0
-
-
-def _remove_sqlite_file(path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        extra = path.with_name(path.name + suffix)
-        if extra.exists():
-            extra.unlink()
 
 
 def cmd_resources(args) -> int:

@@ -4,6 +4,7 @@ verification, and the replaced file is kept."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import threading
 from contextlib import closing
@@ -172,3 +173,96 @@ def test_backup_of_a_missing_or_empty_file_says_so_and_creates_nothing(tmp_path,
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and ("does not exist" if made == "missing" else "is empty") in err
     assert [p.name for p in tmp_path.iterdir()] == ["empty.db"]
+
+
+# --- whole-file swaps and the processes that have the file open (issue 14) -----------------
+
+
+def test_restore_is_refused_while_casetui_has_the_file_open(demo_path, tmp_path, capsys):
+    good = backup.backup_file(demo_path, tmp_path / "good.db")
+    database = open_database(str(demo_path), worker="w")  # as an open app holds it
+    before = digest(demo_path)
+    assert main(["--db", str(demo_path), "restore", str(good)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "has" in err and "open: close it, then run restore again" in err, err
+    assert digest(demo_path) == before
+    assert not list(config.backups_dir().glob("*before-restore*"))
+    database.dispose()  # closed: now it may
+    assert main(["--db", str(demo_path), "restore", str(good)]) == 0
+
+
+def test_restore_is_refused_while_another_program_has_the_file_open(demo_path, tmp_path, capsys):
+    good = backup.backup_file(demo_path, tmp_path / "good.db")
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child: the sqlite3 shell or a database browser, holding it open
+        try:
+            conn = sqlite3.connect(demo_path)
+            conn.execute("SELECT count(*) FROM note").fetchone()
+            os.write(write_fd, b"open\n")
+            os.read(read_fd, 1)  # until the parent closes its end
+        finally:
+            os._exit(0)
+    try:
+        os.close(write_fd)
+        assert os.read(read_fd, 5) == b"open\n"
+        assert main(["--db", str(demo_path), "restore", str(good)]) == 1
+        assert "open: close it, then run restore again" in capsys.readouterr().err
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(read_fd)
+
+
+def test_an_interrupted_backup_leaves_nothing_after_the_next_one(demo_path):
+    folder = config.backups_dir()
+    leftover = folder / f".{demo_path.stem}-20260101-120000.db.partial"  # as a killed backup leaves it
+    backup.backup_file(demo_path, leftover)
+    leftover.rename(folder / leftover.name)
+    (folder / f"{leftover.name}-journal").write_bytes(b"x")
+    assert main(["--db", str(demo_path), "backup"]) == 0
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+    assert len(list(folder.glob("*.db"))) == 1
+
+
+def test_a_killed_swap_leaves_nothing_beside_the_file_after_the_next_open(demo_path):
+    leftover = demo_path.with_name(f".{demo_path.name}.partial")
+    shutil.copyfile(demo_path, leftover)  # a plaintext copy half-way through a restore
+    migration = demo_path.with_name(f".{demo_path.name}.schema3-20260101-120000.bak.partial")
+    shutil.copyfile(demo_path, migration)
+    database = open_database(str(demo_path))
+    assert not leftover.exists() and not migration.exists()
+    second = open_database(str(demo_path))  # a second window: nothing to sweep, and no waiting
+    second.dispose()
+    database.dispose()
+
+
+def test_temporary_files_are_owner_only_and_removed_on_failure(demo_path, tmp_path, monkeypatch):
+    seen = []
+    real = backup.crypto.backup_into
+
+    def failing(source, dest, passphrase=None):
+        seen.append((dest, mode(dest)))
+        real(source, dest, passphrase)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup.crypto, "backup_into", failing)
+    with pytest.raises(OSError):
+        backup.backup_file(demo_path, tmp_path / "out.db")
+    [(temporary, temporary_mode)] = seen
+    assert temporary.parent == tmp_path and temporary_mode == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name != demo_path.name and "lock" not in p.name] == []
+
+
+def test_copy_accepts_what_an_interrupted_copy_left_and_then_succeeds(demo_path, tmp_path, capsys):
+    for leftover in ("zero-bytes", "schema-only"):
+        dest = tmp_path / f"{leftover}.db"
+        if leftover == "zero-bytes":
+            dest.touch()
+        else:  # created, and killed before any row was copied
+            open_database(str(dest), worker="copy").dispose()
+        assert main(["copy", str(demo_path), str(dest)]) == 0, capsys.readouterr().err
+        assert note_count(dest) == note_count(demo_path)
+        assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
+    assert main(["copy", str(demo_path), str(dest)]) == 1  # now it holds data: refused
+    assert "already holds casetui data" in capsys.readouterr().err

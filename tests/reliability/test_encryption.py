@@ -17,6 +17,7 @@ from casetui.data.storage import backup
 from casetui.data.storage import sqlcipher as crypto
 from casetui.data.storage.database import open_database
 from tests.conftest import TODAY
+from tests.helpers import digest
 
 pytestmark = pytest.mark.skipif(
     not crypto.available(),
@@ -117,3 +118,93 @@ def test_encrypting_twice_or_a_damaged_file_is_refused(demo_path, db_path):
     with pytest.raises(DatabaseError):
         backup.encrypt_file(db_path, PASSPHRASE)
     assert not crypto.is_encrypted(db_path)
+
+
+# --- encryption covers every copy (issue 14) ---------------------------------------------
+
+
+def casetui_files(*extra) -> list:
+    """Every file under casetui's folders (data, backups, settings, logs) and ``extra`` folders."""
+    folders = {config.data_dir(), config.backups_dir(), config.config_dir(), config.log_dir(), *extra}
+    return sorted({p for folder in folders for p in folder.rglob("*") if p.is_file()})
+
+
+def test_encrypt_leaves_a_client_name_in_no_file_casetui_keeps(demo_path, tmp_path, monkeypatch, capsys):
+    from casetui.data.services import clients
+
+    unique = f"Zqvandermolen{os.getpid()}"
+    database = open_database(str(demo_path))
+    with database.transaction() as session:
+        clients.create_client(session, {"first_name": "Ysolde", "last_name": unique}, TODAY)
+    database.dispose()
+    # Every kind of copy casetui keeps: manual, automatic, before a restore, a migration's.
+    assert main(["--db", str(demo_path), "backup"]) == 0
+    make_app(str(demo_path), today=TODAY, auto_backup=True).database.dispose()
+    manual = next(config.backups_dir().glob("demo-2*.db"))
+    assert main(["--db", str(demo_path), "restore", str(manual)]) == 0
+    backup.backup_file(demo_path, demo_path.with_name(f"{demo_path.name}.schema3-20260101-120000.bak"))
+    assert len(casetui_files(demo_path.parent)) >= 5
+    assert [p for p in casetui_files(demo_path.parent) if unique.encode() in p.read_bytes()]
+
+    monkeypatch.setenv("CASETUI_PASSPHRASE", PASSPHRASE)
+    assert main(["--db", str(demo_path), "encrypt"]) == 0
+    assert "Encrypted 4 unencrypted copies" in capsys.readouterr().out
+    holding = [p for p in casetui_files(demo_path.parent) if unique.encode() in p.read_bytes()]
+    assert holding == [], f"{unique} is readable in {holding}"
+    for copy in config.backups_dir().glob("*.db"):  # each still a whole backup, with the passphrase
+        assert backup.verify(copy, PASSPHRASE)
+    # A new backup, automatic or manual, is encrypted too
+    assert main(["--db", str(demo_path), "backup"]) == 0
+    assert not [p for p in casetui_files(demo_path.parent) if unique.encode() in p.read_bytes()]
+
+
+def test_copies_that_cannot_be_encrypted_are_named_and_removed_when_asked(demo_path, monkeypatch, capsys):
+    monkeypatch.setenv("CASETUI_PASSPHRASE", PASSPHRASE)
+    damaged = backup.backup_file(demo_path, config.backups_dir())
+    data = bytearray(damaged.read_bytes())
+    data[4096 * 2 : 4096 * 4] = b"\x00" * 8192
+    damaged.write_bytes(bytes(data))
+    assert main(["--db", str(demo_path), "encrypt"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(damaged) in err and "--remove-plain-copies" in err
+    assert crypto.is_encrypted(demo_path) and damaged.exists()
+    assert main(["--db", str(demo_path), "encrypt", "--remove-plain-copies"]) == 0
+    assert not damaged.exists()
+    assert main(["--db", str(demo_path), "encrypt"]) == 1  # nothing left to do
+    assert "already encrypted, and so is every copy" in capsys.readouterr().err
+
+
+def test_restoring_a_plaintext_backup_over_an_encrypted_file_needs_to_be_asked_for(
+    demo_path, tmp_path, monkeypatch, capsys
+):
+    plain = backup.backup_file(demo_path, tmp_path / "plain.db")
+    backup.encrypt_file(demo_path, PASSPHRASE)
+    before = digest(demo_path)
+    monkeypatch.setenv("CASETUI_PASSPHRASE", "a wrong passphrase")
+    assert main(["--db", str(demo_path), "restore", str(plain)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--allow-plaintext" in err
+    assert digest(demo_path) == before and not list(config.backups_dir().iterdir())
+    assert main(["--db", str(demo_path), "restore", "--allow-plaintext", str(plain)]) == 0
+    assert not crypto.is_encrypted(demo_path)
+    [kept] = config.backups_dir().glob("*before-restore*")
+    assert crypto.is_encrypted(kept)  # the replaced encrypted file is kept as it was: encrypted
+
+
+def test_restore_checks_the_passphrase_of_an_encrypted_backup_before_touching_anything(demo_path, tmp_path, capsys):
+    encrypted = backup.backup_file(demo_path, tmp_path / "copy.db")
+    backup.encrypt_file(encrypted, PASSPHRASE)
+    before = digest(demo_path)
+    with pytest.raises(DatabaseError, match="Wrong passphrase"):
+        backup.restore(encrypted, demo_path, config.backups_dir(), passphrase="not it at all")
+    assert digest(demo_path) == before and not list(config.backups_dir().iterdir())
+
+
+def test_encrypt_is_refused_while_casetui_has_the_file_open(demo_path, monkeypatch, capsys):
+    monkeypatch.setenv("CASETUI_PASSPHRASE", PASSPHRASE)
+    database = open_database(str(demo_path))
+    before = digest(demo_path)
+    assert main(["--db", str(demo_path), "encrypt"]) == 1
+    assert "open: close it, then run encrypt again" in capsys.readouterr().err
+    assert digest(demo_path) == before and not crypto.is_encrypted(demo_path)
+    database.dispose()

@@ -58,11 +58,11 @@ def test_every_file_casetui_writes_is_owner_only(tmp_path, open_umask, today):
         audit.export_csv(session, work / "audit.csv")
     backup.backup_file(path, work / "copy.db")
     backup.auto_backup(path, config.backups_dir(), keep=2, today=today)
+    database.dispose()  # a restore is refused while the file is open
     backup.restore(work / "copy.db", path, config.backups_dir())
     documents.save("# a document", work / "docs" / "summary.md")
     if crypto.available():
         backup.encrypt_file(work / "copy.db", "long passphrase", plain_copy=work / "plain.db")
-    database.dispose()
     assert loose_files(work, config.data_dir()) == []
 
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import Integer, Table, func, select, text
 from sqlalchemy.engine import Connection
@@ -21,8 +22,12 @@ from sqlalchemy.engine.url import make_url
 from sqlmodel import SQLModel
 
 from casetui.data.domain.errors import DatabaseError
-from casetui.data.storage import models  # noqa: F401  (registers every table)
-from casetui.data.storage.database import Database
+from casetui.data.storage import (
+    file_lock,
+    files,
+    models,  # noqa: F401  (registers every table)
+)
+from casetui.data.storage.database import Database, open_database
 
 BATCH_ROWS = 1000
 META_TABLE = "casetui_meta"
@@ -111,6 +116,20 @@ def _require_empty(conn: Connection, where: str) -> None:
             )
 
 
+def _require_no_rows(conn, where: str) -> None:
+    """``_require_empty`` for a file read with the standard library (its exclusive lock is held)."""
+    present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for table in (table.name for table in tables_in_copy_order() if table.name in present):
+        query = f'SELECT count(*) FROM "{table}"'
+        if table == META_TABLE:
+            query += " WHERE key NOT IN ('application', 'schema_version')"
+        if conn.execute(query).fetchone()[0]:
+            raise DatabaseError(
+                f"{where} already holds casetui data (table {table}). Copy only into a new, "
+                "empty database; nothing was changed."
+            )
+
+
 def describe(database: Database) -> str:
     """The database named for people: its file, or its URL without the password."""
     return str(database.path) if database.path else make_url(database.url).render_as_string(hide_password=True)
@@ -178,6 +197,36 @@ def copy_database(source: Database, dest: Database) -> list[TableCopy]:
             if failed:
                 raise DatabaseError(f"The copy did not verify (tables: {', '.join(failed)}); nothing was written.")
         src.rollback()
+    return results
+
+
+def copy_to_file(source: Database, dest: Path) -> list[TableCopy]:
+    """``copy_database`` into the SQLite file ``dest``: a new file, an empty one, or a casetui
+    file holding no data (what an interrupted copy or creation leaves).
+
+    The copy is made in a temporary file beside ``dest`` and renamed onto it only once it has
+    verified, under ``dest``'s exclusive lock: a copy killed half-way leaves ``dest`` as it was
+    (the temporary file is removed by the next copy or open), so the same command can simply be
+    run again.
+    """
+    dest = Path(dest).expanduser()
+    if source.path is not None and source.path.resolve() == dest.resolve():
+        raise DatabaseError("The source and the destination are the same database; nothing was copied.")
+    with file_lock.exclusive(dest, "copy"):
+        state = files.inspect(dest)
+        if not state.new:
+            state.require()  # a folder, another program's file, a damaged one: named, untouched
+            with files.reading(dest) as (_state, conn):
+                _require_no_rows(conn, str(dest))
+        with files.replacing(dest) as temporary:
+            copy = open_database(str(temporary), worker="copy", create=True)
+            try:
+                results = copy_database(source, copy)
+                with copy.engine.connect() as conn:  # one self-contained file before the rename
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                copy.dispose()
+                file_lock.lock_file_of(temporary).unlink(missing_ok=True)
     return results
 
 

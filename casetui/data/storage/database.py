@@ -25,6 +25,7 @@ from sqlmodel import Session, SQLModel
 from casetui.data.domain.errors import DatabaseError
 from casetui.data.storage import (
     db_objects,
+    file_lock,
     files,
     migrations,
     models,  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -94,6 +95,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if getattr(self, "file_lock", None) is not None:  # set by file_lock.held_while_open
+            self.file_lock.release()
 
 
 @event.listens_for(Session, "after_flush")
@@ -294,6 +297,7 @@ def _migrate(engine: Engine, path: Path | None, from_version: int, passphrase: s
     return backup
 
 
+@file_lock.held_while_open(lambda target: sqlite_path(to_url(target)))
 def open_database(
     target: str, *, worker: str = "unknown", create: bool = True, passphrase: str | None = None
 ) -> Database:
