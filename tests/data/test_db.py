@@ -370,3 +370,20 @@ def test_read_then_write_succeeds_after_another_commit(db_path):
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_a_new_file_cut_short_in_its_switch_to_wal_is_created(tmp_path, db_path):
+    """A kill while a new file switched to WAL (a write of its own, with a rollback journal) left
+    its first page and a hot journal: a read-only look cannot roll it back, and said "damaged"."""
+    new = tmp_path / "new.db"
+    with closing(sqlite3.connect(new)) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")  # the page as the cut-short write left it
+    journal = bytes.fromhex("d9d505f920a163d7") + (0).to_bytes(4, "big") + bytes.fromhex("6aac15fb")
+    journal += (0).to_bytes(4, "big") + (512).to_bytes(4, "big") + (4096).to_bytes(4, "big")
+    Path(f"{new}-journal").write_bytes(journal.ljust(512, b"\0"))  # the database was 0 pages before it
+    assert files.inspect(new).new, files.inspect(new).message
+    database = open_database(str(new))
+    assert database.created and database.schema_version() == migrations.SCHEMA_VERSION
+    database.dispose()
+    assert _schema(new) == _schema(db_path)
+    assert not Path(f"{new}-journal").exists()

@@ -221,7 +221,7 @@ def _plain_reason(exc: Exception) -> str | None:
         return "is locked by another program (another casetui or a backup tool): close it and try again"
     if "readonly" in message or "read-only" in message:
         return "is read-only: casetui needs to write there (check the file's and folder's permissions)"
-    if "disk is full" in message:
+    if "disk is full" in message or "no space left" in message:
         return "cannot grow: the disk is full. Free some space and try again"
     if "malformed" in message or "not a database" in message:
         return "is damaged: restore a backup with 'casetui restore FILE'"
@@ -287,10 +287,20 @@ def _check_meta(where: str, tables: set[str], meta: dict[str, str]) -> int | Non
 MIGRATION_BACKUPS_KEPT = 3
 
 
-def _create_private_file(path: Path) -> None:
+def _create_private_file(path: Path, passphrase: str | None) -> None:
+    """A new, empty, owner-only SQLite file in WAL mode (keyed with ``passphrase``), made beside
+    ``path`` and renamed into place: the switch to WAL, a write of its own outside any later
+    transaction, is never found half-done. What it replaces (nothing, no bytes, or a first
+    page cut short and its journal) holds nothing to lose."""
+    from casetui.data.storage import sqlcipher as crypto
+
     if not path.parent.exists():
         raise DatabaseError(f"The folder {path.parent} does not exist.")
-    files.private_empty_file(path)
+    with files.replacing(path) as temporary:
+        with closing(crypto.connect(temporary, passphrase)) as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+        for suffix in ("-journal", "-wal", "-shm"):  # a stale journal would be played into the new file
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _stamp(conn, version: int) -> None:
@@ -417,6 +427,18 @@ def _migrate(engine: Engine, path: Path, from_version: int, passphrase: str | No
     return copy
 
 
+def _make_file_for(path: Path, state: files.FileState, passphrase: str | None) -> None:
+    """Make the file a new database is created in, unless one is there already.
+
+    A file holding SQLite's header, even with no table, may be another casetui's creation under
+    way: the schema is created in it, under the write lock, never over it.
+    """
+    if state.kind == files.Kind.MISSING or state.detail == files.CUT_SHORT or path.stat().st_size == 0:
+        _create_private_file(path, passphrase)
+    elif state.kind == files.Kind.EMPTY and passphrase and not state.encrypted:
+        _create_private_file(path, passphrase)  # no table and no key yet: made again, keyed
+
+
 def open_database(
     target: str, *, worker: str = "unknown", create: bool = True, passphrase: str | None = None
 ) -> Database:
@@ -444,12 +466,11 @@ def open_database(
         else:
             passphrase = None
         version = state.version
-        if state.new:
-            if state.kind != files.Kind.UNFINISHED:  # its leftovers are dropped in the creating transaction
-                _create_private_file(path)
-            created = True
+        created = state.new
     engine = make_engine(url)
     try:
+        if created:
+            _make_file_for(path, state, passphrase)
         if path is None:
             version = _check_meta(where, *_inspect_server(engine))
             if version is None or version < migrations.SCHEMA_VERSION:

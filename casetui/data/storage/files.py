@@ -33,6 +33,7 @@ APP_ID = "casetui"
 SQLITE_HEADER = b"SQLite format 3\x00"
 TIMEOUT_S = 5.0
 UNTOUCHED = "It was left untouched."
+CUT_SHORT = "its first write was cut short"  # an EMPTY file's detail: made again from nothing
 
 # Every table a casetui file has held (any schema version), so a file an older casetui left
 # half-created can be told from another program's: keep in step with the models (a test checks).
@@ -213,9 +214,24 @@ def reading(
             return
     with closing(conn):
         state = _inspect_connection(where, conn, integrity=integrity, encrypted=encrypted)
+        if state.kind == Kind.DAMAGED and cut_short_when_empty(path, head, info.st_size):
+            state = FileState(where, Kind.EMPTY, detail=CUT_SHORT)
         if state.readable and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             state = FileState(where, Kind.READ_ONLY, state.version, encrypted)
         yield state, conn if state.readable else None
+
+
+def cut_short_when_empty(path: Path, head: bytes, size: int) -> bool:
+    """Whether a plain SQLite file is one whose first write was cut short: a rollback journal
+    beside it (only a writer may roll it back, so a read-only look fails) and no more than its
+    first page, which cannot hold a table. The switch of a new file to WAL writes that page."""
+    journal = Path(f"{path}-journal")
+    if head != SQLITE_HEADER or not journal.is_file() or journal.stat().st_size == 0:
+        return False
+    with open(path, "rb") as handle:
+        handle.seek(16)
+        page_size = int.from_bytes(handle.read(2), "big")
+    return size <= (65536 if page_size == 1 else page_size or 512)
 
 
 def _looks_encrypted(head: bytes, size: int) -> bool:
