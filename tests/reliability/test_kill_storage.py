@@ -161,14 +161,14 @@ def test_kills_during_a_migration_leave_the_old_file_or_the_new_one(version_one,
         _remove(path)
         shutil.copy(version_one, path)
 
-    window = max(_time_to_ready(_migrating, path, prepare) for _ in range(2))
+    window = max(_time_to_ready(_migrating, path, prepare) for _ in range(3))
     found: Counter[str] = Counter()
     writes = 0
     started = time.monotonic()
     for _ in range(MIGRATION_KILLS):
         prepare()
         pid, read_fd = _fork(_migrating, path)
-        time.sleep(rng.uniform(0, window * 1.3))
+        time.sleep(rng.uniform(0, window * 1.5))
         acknowledged = _kill(pid, read_fd)
         state = files.inspect(path)
         assert state.kind in (Kind.OLDER, Kind.CURRENT), state.message
@@ -192,14 +192,14 @@ def test_kills_during_first_creation_leave_no_file_refused(tmp_path):
     def prepare():
         _remove(path)
 
-    window = max(_time_to_ready(_creating, path, prepare) for _ in range(2))
+    window = max(_time_to_ready(_creating, path, prepare) for _ in range(3))
     found: Counter[str] = Counter()
     writes = 0
     started = time.monotonic()
     for _ in range(CREATION_KILLS):
         prepare()
         pid, read_fd = _fork(_creating, path)
-        time.sleep(rng.uniform(0, window * 1.3))
+        time.sleep(rng.uniform(0, window * 1.5))
         acknowledged = _kill(pid, read_fd)
         state = files.inspect(path)
         assert state.kind in (Kind.MISSING, Kind.EMPTY, Kind.CURRENT), state.message
