@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 
@@ -387,3 +388,45 @@ def test_a_new_file_cut_short_in_its_switch_to_wal_is_created(tmp_path, db_path)
     database.dispose()
     assert _schema(new) == _schema(db_path)
     assert not Path(f"{new}-journal").exists()
+
+
+def _at_once(count: int, work) -> list:
+    """Run ``work`` in ``count`` threads released together; their results (or exceptions)."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index):
+        barrier.wait()
+        try:
+            results[index] = work(index)
+        except Exception as exc:  # reported below, with the others'
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _open_and_write(path: Path, index: int) -> str:
+    database = open_database(str(path), worker=f"w{index}")
+    try:
+        with database.transaction() as session:
+            session.exec(text("INSERT INTO setting VALUES (:k, 'x')").bindparams(k=f"w{index}"))
+    finally:
+        database.dispose()
+    return "ok"
+
+
+@pytest.mark.parametrize("kind", ["creation", "migration"])
+def test_two_casetuis_creating_or_migrating_one_file_at_once_both_keep_their_writes(tmp_path, kind):
+    for round_ in range(4):
+        path = tmp_path / f"{kind}{round_}.db"
+        if kind == "migration":
+            _version_one_file(path)
+        assert _at_once(2, lambda index, path=path: _open_and_write(path, index)) == ["ok", "ok"]
+        with closing(sqlite3.connect(path)) as conn:
+            assert {row[0] for row in conn.execute("SELECT key FROM setting")} == {"w0", "w1"}
+        assert len(list(tmp_path.glob(f"{path.name}.schema*.bak"))) == (kind == "migration")

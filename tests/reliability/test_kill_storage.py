@@ -287,7 +287,7 @@ def _starve(small_disk: Path, path: Path, prepare, allowed: tuple[Kind, ...], ke
             code, message = _open_in_child(path)
             assert code in (0, 3), f"opening on a full disk failed with exit {code}:\n{message}"
             if code == 3:
-                assert "\n" not in message.strip() and "full" in message, message
+                assert "\n" not in message.strip() and "the disk is full" in message, message
             outcomes["opened" if code == 0 else "refused: disk full"] += 1
         filler.unlink()
         state = files.inspect(path)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
+import os
 import re
 import sys
 import threading
@@ -174,9 +175,22 @@ def _set_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-# Statements that neither read nor write the database's contents, or that control transactions
-# themselves (copy takes a read snapshot with its own BEGIN); everything else is a change.
-_NO_BEGIN = ("SELECT", "PRAGMA", "EXPLAIN", "BEGIN", "COMMIT", "END", "ROLLBACK", "RELEASE")
+# Statements that only read, or that control transactions themselves (copy takes a read snapshot
+# with its own BEGIN); everything else is a change.
+# VACUUM, ATTACH and DETACH: SQLite refuses them inside a transaction.
+_NO_BEGIN = (
+    "SELECT",
+    "PRAGMA",
+    "EXPLAIN",
+    "BEGIN",
+    "COMMIT",
+    "END",
+    "ROLLBACK",
+    "RELEASE",
+    "VACUUM",
+    "ATTACH",
+    "DETACH",
+)
 
 
 def _begin_before_writing(conn, cursor, statement, parameters, _context, _executemany):
@@ -226,6 +240,17 @@ def _plain_reason(exc: Exception) -> str | None:
     if "malformed" in message or "not a database" in message:
         return "is damaged: restore a backup with 'casetui restore FILE'"
     return None
+
+
+NEARLY_FULL_BYTES = 4 << 20
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < NEARLY_FULL_BYTES
 
 
 def _explain_failure(context) -> None:
@@ -287,20 +312,44 @@ def _check_meta(where: str, tables: set[str], meta: dict[str, str]) -> int | Non
 MIGRATION_BACKUPS_KEPT = 3
 
 
-def _create_private_file(path: Path, passphrase: str | None) -> None:
+def _create_private_file(path: Path, passphrase: str | None, *, replace: bool) -> None:
     """A new, empty, owner-only SQLite file in WAL mode (keyed with ``passphrase``), made beside
-    ``path`` and renamed into place: the switch to WAL, a write of its own outside any later
-    transaction, is never found half-done. What it replaces (nothing, no bytes, or a first
-    page cut short and its journal) holds nothing to lose."""
+    ``path`` and then put there: the switch to WAL, a write of its own outside any later
+    transaction, is never found half-done. ``replace``: what is there (no bytes, or a first
+    page cut short and its journal) holds nothing to lose; else it is put there only if
+    nothing is, so a second casetui creating the same file at that moment keeps the first's."""
     from casetui.data.storage import sqlcipher as crypto
 
     if not path.parent.exists():
         raise DatabaseError(f"The folder {path.parent} does not exist.")
-    with files.replacing(path) as temporary:
+    # Named for this process and thread: two casetuis may create the file at the same moment.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.partial")
+    temporary.unlink(missing_ok=True)
+    os.close(os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+    try:
+        os.chmod(temporary, 0o600)
         with closing(crypto.connect(temporary, passphrase)) as conn:
             conn.execute("PRAGMA journal_mode = WAL")
-        for suffix in ("-journal", "-wal", "-shm"):  # a stale journal would be played into the new file
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        fd = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if not replace:
+            try:
+                os.link(temporary, path)  # never over a file another casetui made meanwhile
+            except FileExistsError:
+                return  # the schema is created in theirs, under the write lock
+            except OSError:  # a filesystem without hard links
+                replace = True
+        if replace:
+            for suffix in ("-journal", "-wal", "-shm"):  # a stale journal would be played into the new file
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            os.replace(temporary, path)
+        files._fsync_folder(path.parent)
+    finally:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{temporary}{suffix}").unlink(missing_ok=True)
 
 
 def _stamp(conn, version: int) -> None:
@@ -373,19 +422,25 @@ def _fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _checkpoint(path: Path, passphrase: str | None) -> None:
+    """Move everything committed into the file itself (when no one else reads it), so equal data
+    gives equal bytes from one try of an upgrade to the next."""
+    from casetui.data.storage import sqlcipher as crypto
+
+    with closing(crypto.connect(path, passphrase)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()  # busy: it is done partly, and that is fine
+
+
 def _migration_backup(path: Path, from_version: int, passphrase: str | None) -> Path:
     """The copy of ``path`` taken before it is upgraded from ``from_version``, encrypted like it.
 
     Named by the schema version and a fingerprint of the file's bytes, so a retried upgrade of
     a file unchanged since (a failed upgrade changes nothing) reuses its copy instead of
     writing another full-size one; a file changed since (by an older casetui) gets a new one.
+    Taken under the write lock: nothing changes the file meanwhile.
     """
     from casetui.data.storage import backup
-    from casetui.data.storage import sqlcipher as crypto
 
-    with closing(crypto.connect(path, passphrase)) as conn:
-        # Everything into the file itself, so equal data gives equal bytes from one try to the next.
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     copy = path.with_name(f"{path.name}.schema{from_version}-{_fingerprint(path)}.bak")
     if not copy.exists():
         backup.backup_file(path, copy, passphrase)
@@ -407,22 +462,31 @@ def _rotate_migration_backups(path: Path, made: Path) -> None:
             versions.add(version)
 
 
-def _migrate(engine: Engine, path: Path, from_version: int, passphrase: str | None = None) -> Path:
-    """Back up, then upgrade the SQLite file at ``path`` in one transaction; the copy's path."""
-    copy = _migration_backup(path, from_version, passphrase)
+def _migrate(engine: Engine, path: Path, from_version: int, passphrase: str | None = None) -> Path | None:
+    """Back up, then upgrade the SQLite file at ``path``, all under one write lock: a second
+    casetui opening it at that moment waits, then finds it upgraded. The copy's path (None when
+    another casetui upgraded it meanwhile)."""
+    _checkpoint(path, passphrase)
+    copy = None
     try:
         with _locked(engine) as conn:
             version = int(_read_sqlite(conn)[1]["schema_version"])
             if version >= migrations.SCHEMA_VERSION:
-                return copy  # another casetui upgraded it meanwhile
+                return None  # another casetui upgraded it meanwhile
+            copy = _migration_backup(path, version, passphrase)
             migrations.upgrade(conn, version)
             db_objects.install(conn)
             _stamp(conn, migrations.SCHEMA_VERSION)
     except Exception as exc:
-        cause = str(exc) if isinstance(exc, DatabaseError) else f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        reason = _plain_reason(exc)
+        if reason:
+            cause = f"it {reason}"
+        else:
+            cause = str(exc) if isinstance(exc, DatabaseError) else f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        kept = f" The copy taken before the upgrade is {copy}." if copy else ""
         raise DatabaseError(
-            f"{path} could not be upgraded from schema {from_version} ({cause}). It was left as it was; opening "
-            f"it again retries the upgrade. The copy taken before the upgrade is {copy}."
+            f"{path} could not be upgraded from schema {from_version}: {cause.rstrip('.')}. It was left as it "
+            f"was; opening it again retries the upgrade.{kept}"
         ) from None
     return copy
 
@@ -433,10 +497,12 @@ def _make_file_for(path: Path, state: files.FileState, passphrase: str | None) -
     A file holding SQLite's header, even with no table, may be another casetui's creation under
     way: the schema is created in it, under the write lock, never over it.
     """
-    if state.kind == files.Kind.MISSING or state.detail == files.CUT_SHORT or path.stat().st_size == 0:
-        _create_private_file(path, passphrase)
+    if state.kind == files.Kind.MISSING:
+        _create_private_file(path, passphrase, replace=False)
+    elif state.detail == files.CUT_SHORT or path.stat().st_size == 0:
+        _create_private_file(path, passphrase, replace=True)
     elif state.kind == files.Kind.EMPTY and passphrase and not state.encrypted:
-        _create_private_file(path, passphrase)  # no table and no key yet: made again, keyed
+        _create_private_file(path, passphrase, replace=True)  # no table and no key yet: made again, keyed
 
 
 def open_database(
@@ -455,7 +521,11 @@ def open_database(
     where = describe(url)
     created = False
     if path is not None:
-        state = files.inspect(path, passphrase).require(create=create)
+        state = files.inspect(path, passphrase)
+        if state.kind == files.Kind.DAMAGED and _nearly_full(path.parent):
+            # A full disk fails even a read-only look ("disk I/O error"): the file is likely sound.
+            raise DatabaseError(f"{where} {_plain_reason(OSError('disk is full'))}. Nothing was changed.")
+        state.require(create=create)
         # A half-created plain file is finished plain: a key cannot be put on a file with tables.
         if passphrase and (state.encrypted or state.kind in (files.Kind.MISSING, files.Kind.EMPTY)):
             from casetui.data.storage import sqlcipher as crypto
