@@ -144,6 +144,7 @@ def _check_opens(path: Path, acknowledged: list[tuple[str, int]], kept: dict[str
         assert not lost, f"{len(lost)} {table} row(s) lost"
     assert len(list(path.parent.glob(f"{path.name}.schema*.bak"))) <= 1, "a second copy of the same schema"
     assert not list(path.parent.glob(f".{path.name}*.partial")), "a half-written copy was left behind"
+    assert not list(path.parent.glob(f".{path.name}*.creating*")), "an interrupted creation's file was left behind"
 
 
 def _remove(path: Path) -> None:

@@ -312,6 +312,33 @@ def _check_meta(where: str, tables: set[str], meta: dict[str, str]) -> int | Non
 MIGRATION_BACKUPS_KEPT = 3
 
 
+# The file a new database is made in, beside it, named for the process and thread making it
+# (two casetuis may create the same file at the same moment): ".NAME.PID-THREAD.creating".
+_CREATING = ".creating"
+
+
+def _sweep_creations(path: Path) -> None:
+    """Remove what an interrupted creation of ``path`` left (its process is gone): one page each."""
+    made = re.compile(re.escape(f".{path.name}.") + r"(\d+)-\d+" + re.escape(_CREATING) + r"(-journal|-wal|-shm)?")
+    try:
+        leftovers = [(entry, made.fullmatch(entry.name)) for entry in path.parent.iterdir()]
+    except OSError:
+        return
+    for entry, match in leftovers:
+        if match and not _alive(int(match[1])):
+            entry.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
 def _create_private_file(path: Path, passphrase: str | None, *, replace: bool) -> None:
     """A new, empty, owner-only SQLite file in WAL mode (keyed with ``passphrase``), made beside
     ``path`` and then put there: the switch to WAL, a write of its own outside any later
@@ -322,8 +349,7 @@ def _create_private_file(path: Path, passphrase: str | None, *, replace: bool) -
 
     if not path.parent.exists():
         raise DatabaseError(f"The folder {path.parent} does not exist.")
-    # Named for this process and thread: two casetuis may create the file at the same moment.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.partial")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}{_CREATING}")
     temporary.unlink(missing_ok=True)
     os.close(os.open(temporary, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
     try:
@@ -521,6 +547,7 @@ def open_database(
     where = describe(url)
     created = False
     if path is not None:
+        _sweep_creations(path)
         state = files.inspect(path, passphrase)
         if state.kind == files.Kind.DAMAGED and _nearly_full(path.parent):
             # A full disk fails even a read-only look ("disk I/O error"): the file is likely sound.
