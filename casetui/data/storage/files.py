@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,11 +33,27 @@ APP_ID = "casetui"
 SQLITE_HEADER = b"SQLite format 3\x00"
 TIMEOUT_S = 5.0
 UNTOUCHED = "It was left untouched."
+CUT_SHORT = "its first write was cut short"  # an EMPTY file's detail: made again from nothing
+
+# Every table a casetui file has held (any schema version), so a file an older casetui left
+# half-created can be told from another program's: keep in step with the models (a test checks).
+CASETUI_TABLES = frozenset(
+    """assessment assessment_need audit_event case_file casetui_meta client consent contact coordination_contact
+    discharge document goal goal_revision instrument_score intake_draft location note objective organization phone
+    progress_entry referral service service_at_location setting stage_change""".split()
+)
+# The directory's search indexes (FTS5 tables and theirs): they hold bookkeeping rows even when empty.
+SEARCH_TABLES = frozenset(
+    f"{index}{part}"
+    for index in ("service_fts", "service_title_fts")
+    for part in ("", "_config", "_content", "_data", "_docsize", "_idx")
+)
 
 
 class Kind(StrEnum):
     MISSING = "missing"
     EMPTY = "empty"  # zero bytes, or SQLite with no tables: nothing to lose
+    UNFINISHED = "unfinished"  # casetui's tables, empty and unstamped: a first creation was cut short
     FOLDER = "folder"
     UNREADABLE = "unreadable"
     FOREIGN = "foreign"  # not SQLite, or another program's SQLite
@@ -64,7 +80,7 @@ class FileState:
     @property
     def new(self) -> bool:
         """Nothing is there to lose: a new database may be created here (by the few that do)."""
-        return self.kind in (Kind.MISSING, Kind.EMPTY)
+        return self.kind in (Kind.MISSING, Kind.EMPTY, Kind.UNFINISHED)
 
     @property
     def usable(self) -> bool:
@@ -87,6 +103,11 @@ class FileState:
             return (
                 f"{where} is empty: it holds no casetui data. Check the path, or restore a backup with "
                 "'casetui restore FILE'; nothing was created."
+            )
+        if self.kind == Kind.UNFINISHED:
+            return (
+                f"{where} was left half-created by an interrupted casetui: its tables hold no data. "
+                "Opening it with casetui finishes it."
             )
         if self.kind == Kind.FOLDER:
             return f"{where} is a folder, not a database file. Give the path of the file inside it."
@@ -193,9 +214,24 @@ def reading(
             return
     with closing(conn):
         state = _inspect_connection(where, conn, integrity=integrity, encrypted=encrypted)
+        if state.kind == Kind.DAMAGED and cut_short_when_empty(path, head, info.st_size):
+            state = FileState(where, Kind.EMPTY, detail=CUT_SHORT)
         if state.readable and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             state = FileState(where, Kind.READ_ONLY, state.version, encrypted)
         yield state, conn if state.readable else None
+
+
+def cut_short_when_empty(path: Path, head: bytes, size: int) -> bool:
+    """Whether a plain SQLite file is one whose first write was cut short: a rollback journal
+    beside it (only a writer may roll it back, so a read-only look fails) and no more than its
+    first page, which cannot hold a table. The switch of a new file to WAL writes that page."""
+    journal = Path(f"{path}-journal")
+    if head != SQLITE_HEADER or not journal.is_file() or journal.stat().st_size == 0:
+        return False
+    with open(path, "rb") as handle:
+        handle.seek(16)
+        page_size = int.from_bytes(handle.read(2), "big")
+    return size <= (65536 if page_size == 1 else page_size or 512)
 
 
 def _looks_encrypted(head: bytes, size: int) -> bool:
@@ -212,6 +248,8 @@ def _inspect_connection(where: str, conn, *, integrity: bool, encrypted: bool) -
             found = conn.execute("PRAGMA integrity_check").fetchone()[0]
             if found != "ok":
                 return FileState(where, Kind.DAMAGED, detail=f"integrity check: {found.splitlines()[0]}")
+        if unfinished(tables, meta, lambda table: conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone()):
+            return FileState(where, Kind.UNFINISHED, encrypted=encrypted)
     except Exception as exc:  # sqlite3's or sqlcipher3's errors: malformed, not a database, locked
         return state_of_error(where, exc)
     state = state_of(where, tables, meta)
@@ -226,6 +264,16 @@ def state_of_error(where: str, exc: Exception) -> FileState:
     if "unable to open" in reason:  # e.g. its folder forbids the shared-memory file beside it
         return FileState(where, Kind.UNREADABLE)
     return FileState(where, Kind.DAMAGED, detail=reason)
+
+
+def unfinished(tables: set[str], meta: dict[str, str], has_rows: Callable[[str], object]) -> bool:
+    """Whether an SQLite file holds what a first creation cut short by an older casetui left
+    (its DDL was not in a transaction): only casetui's tables, no stamp, no row in any of them.
+    ``has_rows(table)``: whether that table holds a row. Nothing is there to lose."""
+    names = {table for table in tables if not table.startswith("sqlite_")}
+    if not names or meta or not names <= CASETUI_TABLES | SEARCH_TABLES:
+        return False
+    return not any(has_rows(table) for table in sorted(names - SEARCH_TABLES))
 
 
 def state_of(where: str, tables: set[str], meta: dict[str, str]) -> FileState:
