@@ -34,9 +34,12 @@ def backup_file(source: Path, dest: Path, passphrase: str | None = None) -> Path
     if not dest.parent.is_dir():
         raise DatabaseError(f"The folder {dest.parent} does not exist.")
     passphrase = passphrase if state.encrypted else None
-    with files.replacing(dest) as temporary:
-        crypto.backup_into(source, temporary, passphrase)
-        verify(temporary, passphrase)
+    try:
+        with files.replacing(dest) as temporary:
+            crypto.backup_into(source, temporary, passphrase)
+            verify(temporary, passphrase)
+    except Exception:  # sqlite3's, sqlcipher3's or casetui's, or a full disk: name the source, never the temporary
+        raise DatabaseError(files.copy_failed(source, dest, passphrase)) from None
     return dest
 
 
