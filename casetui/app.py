@@ -131,21 +131,24 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
 
     def _open_in_background(self) -> None:
         from casetui.data.domain.errors import CasetuiError
-        from casetui.data.services import settings
+        from casetui.data.services import lock, settings
 
         try:
             with self.database.transaction() as session:
                 order, policy = settings.date_order(session), self.read_lock_policy(session)
+                choose_lock = not self.demo and lock.needs_lock_choice(session, self.database.encrypted)
         except CasetuiError as exc:
             self.startup_error = str(exc)  # the app ends once this worker has (below)
             return
         except Exception as exc:  # its text may quote data: name only what kind of failure it was
             self.startup_error = f"the database could not be opened (unexpected {type(exc).__name__})"
             return
-        self.call_from_thread(self._take_settings, order, policy)
+        self.call_from_thread(self._take_settings, order, policy, choose_lock)
 
-    def _take_settings(self, date_order: str, lock_policy: tuple[int, bool]) -> None:
+    def _take_settings(self, date_order: str, lock_policy: tuple[int, bool], choose_lock: bool = False) -> None:
         self.date_order, self.lock_policy = date_order, lock_policy
+        if choose_lock:  # the first run (a demo caseload is synthetic and thrown away: no lock)
+            self.ask_lock_choice()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Exiting from inside the worker would cancel the worker itself.

@@ -86,11 +86,25 @@ class PrivacyGuard:
         from casetui.data.services import lock
 
         if not secret:
-            return False
+            return False  # not a try: nothing typed
         if self.database.encrypted:
-            return self.database.check_passphrase(secret)
-        with self.database.transaction() as session:
-            return lock.check_lock_secret(session, secret)
+            opened = self.database.check_passphrase(secret)
+        else:
+            with self.database.transaction() as session:
+                opened = lock.check_lock_secret(session, secret)
+        if not opened:
+            with self.database.transaction() as session:
+                lock.record_wrong_secret(session)
+        return opened
+
+    def ask_lock_choice(self) -> None:
+        """The first run of a plain file: a lock PIN, or the lock turned off explicitly."""
+        from casetui.data.services import settings
+        from casetui.screens.lock import FirstRunLockDialog
+
+        self.push_screen(
+            FirstRunLockDialog(int(settings.DEFAULTS["idle_lock_minutes"])), lambda _: self.load_lock_policy()
+        )
 
     def unlock(self) -> None:
         from casetui.screens.lock import LockScreen

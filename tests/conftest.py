@@ -15,6 +15,7 @@ import pytest
 
 from casetui.data.services import demo
 from casetui.data.storage.database import open_database
+from casetui.data.storage.models import Setting
 
 TODAY = date(2026, 1, 15)
 
@@ -227,6 +228,9 @@ def _demo_template(tmp_path_factory) -> Path:
     database = open_database(str(path), worker="demo")
     with database.transaction() as session:
         demo.write_demo(session, TODAY)
+        # The worker's first-run choice, made once for every test: the lock off (the tests of the
+        # lock choose a PIN themselves, and test_lock_and_audit_screens starts where no choice was made).
+        session.add(Setting(key="idle_lock_minutes", value="0"))
     database.dispose()
     return path
 

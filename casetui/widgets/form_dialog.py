@@ -3,8 +3,8 @@
 The form knows nothing of the database: its screen hands it ``save(values)``, which opens a
 transaction and calls a service. Save runs that callable in a thread worker, so the interface
 never waits on the database. A ``ValidationError`` shows beside the fields it names (the rest on
-the error line); any other ``CasetuiError`` (a closed case, a colleague's save) shows on the
-error line. Either way the form stays open with everything typed. The form dismisses with what
+the error line); any other ``CasetuiError`` (a closed case; a colleague's save, with what to do)
+shows on the error line. Either way the form stays open with everything typed. The form dismisses with what
 ``save`` returned (True when that is None), or None when cancelled.
 
 A form either is given its ``fields`` or overrides ``form()`` to compose them (pairs side by
@@ -24,11 +24,20 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
-from casetui.data.domain.errors import CasetuiError, ValidationError
+from casetui.data.domain.errors import CasetuiError, ConflictError, ValidationError
 from casetui.keys import key_text
 from casetui.widgets.fields import FormField, show_errors
 from casetui.widgets.footer import KeyFooter
 from casetui.widgets.plain import Plain
+
+
+def conflict_message(what: str, close_key: str) -> str:
+    """A colleague saved the record while this form was open: what happened, and what works."""
+    return (
+        f"Someone else saved this {what} after you opened this form, so nothing of yours was written. "
+        f"What you typed is still here: note what you need, close the form ({close_key}) and open it "
+        "again to see their version, then make your change again."
+    )
 
 
 class FormDialog(ModalScreen):
@@ -107,6 +116,9 @@ class FormDialog(ModalScreen):
         self.saving = False
         if isinstance(error, ValidationError):
             message = " ".join(show_errors(self, error.errors))
+        elif isinstance(error, ConflictError):
+            show_errors(self, {})
+            message = conflict_message(error.what, key_text(self.app, "form.cancel"))
         else:
             show_errors(self, {})
             message = str(error)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event
@@ -132,3 +134,129 @@ def test_a_full_disk_says_so_and_keeps_what_was_saved(demo_path):
     reopened = open_database(str(demo_path), worker="w")
     add_note(reopened, "space again")
     reopened.dispose()
+
+
+# --- messages that name the real cause (issue 14) -------------------------------------------
+
+
+def run_unprivileged(argv) -> tuple[int, str]:
+    """``main(argv)`` as a user the permissions apply to: root ignores them, so as root a forked
+    child drops to nobody (everything it needs is imported already)."""
+    import io
+    import pickle
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 1
+        try:
+            os.close(read_end)
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            err = io.StringIO()
+            real = sys.stderr
+            sys.stderr = err
+            try:
+                rc = main(argv)
+            finally:
+                sys.stderr = real
+            os.write(write_end, pickle.dumps((rc, err.getvalue())))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    return pickle.loads(data)
+
+
+@pytest.fixture
+def open_folder(tmp_path_factory):
+    """A folder every user may enter (pytest's own are the owner's only)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="casetui-ro-"))
+    folder.chmod(0o777)
+    yield folder
+    for sub in folder.rglob("*"):
+        if sub.is_dir():
+            sub.chmod(0o755)
+    shutil.rmtree(folder)
+
+
+def test_a_healthy_file_in_a_read_only_folder_is_called_read_only_not_damaged(demo_path, open_folder):
+    import shutil
+
+    folder = open_folder / "shared"
+    folder.mkdir()
+    shutil.copy(demo_path, folder / "cases.db")
+    (folder / "cases.db").chmod(0o644)
+    folder.chmod(0o555)
+    before = digest(folder / "cases.db")
+    for argv in (["backup", str(open_folder / "copy.db")], ["export", str(open_folder / "out.json")]):
+        rc, err = run_unprivileged(["--db", str(folder / "cases.db"), *argv])
+        assert rc == 1 and err.count("\n") == 1 and "Traceback" not in err, err
+        assert "read-only" in err and str(folder) in err, err
+        assert "damaged" not in err.replace("not damaged", "") and "restore" not in err, err
+    assert digest(folder / "cases.db") == before
+
+
+def test_a_backup_of_a_damaged_source_names_the_source_not_a_temporary_file(demo_path, tmp_path, capsys):
+    with closing(sqlite3.connect(demo_path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name='note'").fetchone()[0]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(demo_path.read_bytes())
+    start = (root - 1) * page_size
+    data[start : start + page_size] = b"\x07" * page_size  # copied page for page; the copy's check finds it
+    demo_path.write_bytes(bytes(data))
+    dest = tmp_path / "backups"
+    dest.mkdir()
+    assert main(["--db", str(demo_path), "backup", str(dest)]) == 1
+    err = one_line(capsys)
+    assert str(demo_path) in err and "damaged" in err and "No backup was made" in err
+    assert ".partial" not in err and "unexpected" not in err
+    assert list(dest.iterdir()) == []
+
+
+def refuse_prompts(monkeypatch):
+    import getpass
+
+    def prompt(*_args):
+        raise AssertionError("asked for a passphrase")
+
+    monkeypatch.setattr(getpass, "getpass", prompt)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+
+
+def test_a_plain_file_with_an_overwritten_header_is_damaged_not_encrypted(demo_path, tmp_path, capsys, monkeypatch):
+    refuse_prompts(monkeypatch)
+    data = bytearray(demo_path.read_bytes())
+    data[:16] = bytes(range(200, 216))
+    demo_path.write_bytes(bytes(data))
+    assert main(["--db", str(demo_path), "backup", str(tmp_path / "copy.db")]) == 1
+    err = one_line(capsys)
+    assert "damaged" in err and "header" in err and "passphrase" not in err
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda path: path.symlink_to("/etc/passwd"), id="symlink-to-passwd"),
+        pytest.param(lambda path: path.symlink_to(sys.executable), id="symlink-to-a-program"),
+        pytest.param(lambda path: path.write_bytes(os.urandom(10_000)), id="random-bytes-not-whole-pages"),
+        pytest.param(lambda path: path.write_bytes(b"PK\x03\x04" + os.urandom(8188)), id="zip"),
+        pytest.param(lambda path: path.write_bytes(os.urandom(2048) + bytes(2048)), id="zeros-in-page-one"),
+    ],
+)
+def test_files_that_are_not_casetui_are_refused_before_any_passphrase_prompt(make, tmp_path, capsys, monkeypatch):
+    refuse_prompts(monkeypatch)
+    target = tmp_path / "cases.db"
+    make(target)
+    for argv in (["backup", str(tmp_path / "copy.db")], ["export", str(tmp_path / "out.json")]):
+        assert main(["--db", str(target), *argv]) == 1
+        err = one_line(capsys)
+        assert "not a casetui database" in err and "passphrase" not in err, err

@@ -36,6 +36,7 @@ class ConflictError(CasetuiError):
     """Someone else saved the same record since it was loaded."""
 
     def __init__(self, what: str = "record"):
+        self.what = what  # a form that was refused words what to do itself (widgets/form_dialog.py)
         super().__init__(
             f"Someone else saved this {what} after you opened it. Nothing of yours was written: "
             "reload to see their changes, then make yours again."

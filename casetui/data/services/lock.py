@@ -54,3 +54,22 @@ def set_lock_secret(session: Session, secret: str) -> None:
 def check_lock_secret(session: Session, secret: str) -> bool:
     row = session.get(Setting, LOCK_SECRET_KEY)
     return row is not None and check_secret(secret, row.value)
+
+
+def needs_lock_choice(session: Session, encrypted: bool) -> bool:
+    """The first run of a plain file: no lock PIN yet and the lock not turned off either. (An
+    encrypted file locks with its passphrase and needs no choice.)"""
+    return not encrypted and not has_lock_secret(session) and session.get(Setting, "idle_lock_minutes") is None
+
+
+def turn_lock_off(session: Session) -> None:
+    """The worker's explicit choice, after the warning: never lock (setting ``idle_lock_minutes`` 0)."""
+    from casetui.data.services import settings
+
+    settings.set_value(session, "idle_lock_minutes", "0")
+
+
+def record_wrong_secret(session: Session) -> None:
+    """Each wrong PIN or passphrase at the lock is in the audit trail (what was typed never is)."""
+    audit.record(session, "unlock failed", "lock")
+    session.flush()

@@ -15,7 +15,7 @@ DEFAULTS: dict[str, str] = {
     "consent_warning_days": "30",  # consents expiring within this window show as due
     "review_interval_days": "90",  # next review date set when a case opens
     "backup_count": "7",  # automatic backups kept
-    "idle_lock_minutes": "0",  # 0: never lock
+    "idle_lock_minutes": "10",  # 0: never lock (chosen on the first run, with a warning)
     "date_order": dates.DEFAULT_ORDER,  # how 03/31/2026 is written here: "mdy" (US, HUD HMIS) or "dmy"
 }
 

@@ -38,9 +38,12 @@ def backup_file(source: Path, dest: Path, passphrase: str | None = None) -> Path
         raise DatabaseError(f"The folder {dest.parent} does not exist.")
     passphrase = passphrase if state.encrypted else None
     sweep_backups(dest.parent, source)
-    with _writing_into(dest.parent), files.replacing(dest) as temporary:
-        crypto.backup_into(source, temporary, passphrase)
-        verify(temporary, passphrase)
+    try:
+        with _writing_into(dest.parent), files.replacing(dest) as temporary:
+            crypto.backup_into(source, temporary, passphrase)
+            verify(temporary, passphrase)
+    except Exception:  # sqlite3's, sqlcipher3's or casetui's, or a full disk: name the source, never the temporary
+        raise DatabaseError(files.copy_failed(source, dest, passphrase)) from None
     return dest
 
 

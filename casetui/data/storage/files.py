@@ -90,7 +90,8 @@ class FileState:
     @property
     def readable(self) -> bool:
         """A casetui file this casetui can read, e.g. to back it up, written to or not."""
-        return self.usable or self.kind == Kind.READ_ONLY
+        # A READ_ONLY state without a version is a file SQLite could not even read there.
+        return self.usable or (self.kind == Kind.READ_ONLY and self.version is not None)
 
     @property
     def message(self) -> str:
@@ -132,10 +133,7 @@ class FileState:
                 f"{SCHEMA_VERSION}). Upgrade casetui to open it. {UNTOUCHED}"
             )
         if self.kind == Kind.READ_ONLY:
-            return (
-                f"{where} is read-only (or its folder is): casetui needs to write there. Check the "
-                "permissions. Nothing was changed."
-            )
+            return read_only_message(where, self.detail, readable=self.version is not None)
         if self.kind == Kind.OLDER:
             return f"{where} is a casetui database of an older schema ({self.version}); opening it upgrades it."
         return f"{where} is a casetui database (schema {self.version})."
@@ -184,14 +182,18 @@ def reading(
         return
     try:
         with open(path, "rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
+            first_page = handle.read(CIPHER_PAGE)
     except PermissionError:
         yield FileState(where, Kind.UNREADABLE), None
         return
-    encrypted = head != SQLITE_HEADER
+    encrypted = not first_page.startswith(SQLITE_HEADER)
     if encrypted:
-        if not _looks_encrypted(head, info.st_size):
-            yield FileState(where, Kind.FOREIGN, detail="it is not an SQLite file"), None
+        cause = not_encrypted_because(first_page, info.st_size)
+        if cause == "damaged":
+            yield FileState(where, Kind.DAMAGED, detail="its SQLite header is overwritten"), None
+            return
+        if cause:
+            yield FileState(where, Kind.FOREIGN, detail=cause), None
             return
         if not passphrase:
             yield FileState(where, Kind.ENCRYPTED), None
@@ -210,14 +212,15 @@ def reading(
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=TIMEOUT_S)
         except sqlite3.Error as exc:
-            yield state_of_error(where, exc), None
+            yield _read_only_cause(path, state_of_error(where, exc)), None
             return
     with closing(conn):
         state = _inspect_connection(where, conn, integrity=integrity, encrypted=encrypted)
-        if state.kind == Kind.DAMAGED and cut_short_when_empty(path, head, info.st_size):
+        if state.kind == Kind.DAMAGED and cut_short_when_empty(path, first_page[: len(SQLITE_HEADER)], info.st_size):
             state = FileState(where, Kind.EMPTY, detail=CUT_SHORT)
-        if state.readable and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
-            state = FileState(where, Kind.READ_ONLY, state.version, encrypted)
+        state = _read_only_cause(path, state)
+        if state.readable and state.kind != Kind.READ_ONLY and not _writable(path):
+            state = FileState(where, Kind.READ_ONLY, state.version, encrypted, _unwritable_part(path))
         yield state, conn if state.readable else None
 
 
@@ -234,9 +237,87 @@ def cut_short_when_empty(path: Path, head: bytes, size: int) -> bool:
     return size <= (65536 if page_size == 1 else page_size or 512)
 
 
-def _looks_encrypted(head: bytes, size: int) -> bool:
-    """An SQLCipher file is whole pages of what looks like random bytes; a text file is not."""
-    return size % 512 == 0 and not all(32 <= byte < 127 or byte in b"\t\n\r" for byte in head)
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _unwritable_part(path: Path) -> str:
+    return "folder" if not os.access(path.parent, os.W_OK) else "file"
+
+
+def _read_only_cause(path: Path, state: FileState) -> FileState:
+    """SQLite says "readonly" or "unable to open" when it cannot write beside a file it reads (a
+    WAL file needs its -shm): a permission of the folder or file, not damage."""
+    if state.kind in (Kind.DAMAGED, Kind.UNREADABLE) and not _writable(path):
+        if state.kind == Kind.UNREADABLE and not os.access(path, os.R_OK):
+            return state
+        return FileState(state.where, Kind.READ_ONLY, None, state.encrypted, _unwritable_part(path))
+    return state
+
+
+def read_only_message(where: str, part: str, *, readable: bool) -> str:
+    """``part``: "folder" or "file", the one casetui may not write to."""
+    whose = f"the folder {Path(where).parent}" if part == "folder" else where
+    if readable:
+        cause = f"{whose} is read-only for you, and casetui writes to the file as it works"
+    else:
+        cause = f"{whose} is read-only for you, and SQLite must write beside the file even to read it"
+    return (
+        f"{where} cannot be opened: {cause}. The file itself is not damaged. Ask for write permission on "
+        f"{whose} (or copy the file to a folder you can write to) and try again. Nothing was changed."
+    )
+
+
+def copy_failed(source, dest, passphrase: str | None = None) -> str:
+    """Why a copy of ``source`` (a backup) failed or failed its check, naming the source and
+    never the temporary file: the source is read again, every page."""
+    state = inspect(source, passphrase, integrity=True)
+    if not state.readable:
+        return f"No backup was made. {state.message}"
+    return (
+        f"No backup was made: the copy of {state.where} did not read back whole at {Path(dest).expanduser()} "
+        f"(the disk there may be full or failing). {state.where} was left untouched; try another destination."
+    )
+
+
+# SQLCipher 4's page size (casetui never changes it): an encrypted casetui file is whole pages.
+CIPHER_PAGE = 4096
+# What other common files begin with, to name them instead of asking for a passphrase.
+SIGNATURES = {
+    b"PK\x03\x04": "a ZIP archive (or an office document)",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip archive",
+    b"\x7fELF": "a program",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\xd0\xcf\x11\xe0": "an old office document",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+}
+
+
+def not_encrypted_because(first_page: bytes, size: int) -> str | None:
+    """Why a file without the SQLite header is not an SQLCipher file (None: it may be one).
+
+    An SQLCipher file is whole 4096-byte pages that look random from the first byte on. Random
+    bytes of whole pages look the same: only a passphrase can tell those apart."""
+    if _damaged_sqlite_header(first_page):
+        return "damaged"
+    for signature, what in SIGNATURES.items():
+        if first_page.startswith(signature):
+            return f"it is {what}"
+    if all(32 <= byte < 127 or byte in b"\t\n\r" for byte in first_page[:16]):
+        return "it is not an SQLite file"
+    if size % CIPHER_PAGE:
+        return "it is not an SQLite file"
+    if b"\x00" * 32 in first_page or len(set(first_page)) < 64:  # ciphertext has no runs, every byte value
+        return "it is not an SQLite file"
+    return None
+
+
+def _damaged_sqlite_header(page: bytes) -> bool:
+    """A plain SQLite file whose first 16 bytes are overwritten: the rest of its header is intact
+    (payload fractions 64/32/32, file format 1 or 2), which random bytes match once in 2^40."""
+    return len(page) >= 24 and page[21:24] == b"\x40\x20\x20" and page[18] in (1, 2) and page[19] in (1, 2)
 
 
 def _inspect_connection(where: str, conn, *, integrity: bool, encrypted: bool) -> FileState:
