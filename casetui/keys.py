@@ -127,6 +127,8 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "lock.stay-locked": ("escape", "back"),
     "lock-settings.cancel": ("escape", "back"),
     "lock-settings.save": ("ctrl+s", "save"),
+    "first-lock.save": ("ctrl+s", "save"),
+    "first-lock.stay": ("escape", "back"),
     # dialogs and forms
     "confirm.cancel": ("escape", "back"),
     "confirm.yes": ("y", None),

@@ -193,18 +193,20 @@ def test_restore_is_refused_while_casetui_has_the_file_open(demo_path, tmp_path,
 
 def test_restore_is_refused_while_another_program_has_the_file_open(demo_path, tmp_path, capsys):
     good = backup.backup_file(demo_path, tmp_path / "good.db")
-    read_fd, write_fd = os.pipe()
+    read_fd, write_fd = os.pipe()  # the child says it has the file open
+    hold_fd, release_fd = os.pipe()  # the child holds it until the parent lets go
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child: the sqlite3 shell or a database browser, holding it open
         try:
             conn = sqlite3.connect(demo_path)
             conn.execute("SELECT count(*) FROM note").fetchone()
             os.write(write_fd, b"open\n")
-            os.read(read_fd, 1)  # until the parent closes its end
+            os.read(hold_fd, 1)
         finally:
             os._exit(0)
     try:
         os.close(write_fd)
+        os.close(hold_fd)
         assert os.read(read_fd, 5) == b"open\n"
         assert main(["--db", str(demo_path), "restore", str(good)]) == 1
         assert "open: close it, then run restore again" in capsys.readouterr().err
@@ -212,6 +214,7 @@ def test_restore_is_refused_while_another_program_has_the_file_open(demo_path, t
         os.kill(pid, 9)
         os.waitpid(pid, 0)
         os.close(read_fd)
+        os.close(release_fd)
 
 
 def test_an_interrupted_backup_leaves_nothing_after_the_next_one(demo_path):
@@ -247,11 +250,12 @@ def test_temporary_files_are_owner_only_and_removed_on_failure(demo_path, tmp_pa
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(backup.crypto, "backup_into", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(DatabaseError, match="No backup was made"):  # the source named, never the temporary
         backup.backup_file(demo_path, tmp_path / "out.db")
     [(temporary, temporary_mode)] = seen
     assert temporary.parent == tmp_path and temporary_mode == 0o600
-    assert [p.name for p in tmp_path.iterdir() if p.name != demo_path.name and "lock" not in p.name] == []
+    # Nothing but the source (with SQLite's own -wal and -shm) and its lock file.
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(demo_path.name)] == []
 
 
 def test_copy_accepts_what_an_interrupted_copy_left_and_then_succeeds(demo_path, tmp_path, capsys):

@@ -42,8 +42,10 @@ def backup_file(source: Path, dest: Path, passphrase: str | None = None) -> Path
         with _writing_into(dest.parent), files.replacing(dest) as temporary:
             crypto.backup_into(source, temporary, passphrase)
             verify(temporary, passphrase)
-    except Exception:  # sqlite3's, sqlcipher3's or casetui's, or a full disk: name the source, never the temporary
-        raise DatabaseError(files.copy_failed(source, dest, passphrase)) from None
+    except (
+        Exception
+    ) as exc:  # sqlite3's, sqlcipher3's or casetui's, or a full disk: name the source, never the temporary
+        raise DatabaseError(files.copy_failed(source, dest, passphrase, exc)) from None
     return dest
 
 

@@ -15,6 +15,7 @@ SQLAlchemy has loaded.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import stat
@@ -268,9 +269,12 @@ def read_only_message(where: str, part: str, *, readable: bool) -> str:
     )
 
 
-def copy_failed(source, dest, passphrase: str | None = None) -> str:
+def copy_failed(source, dest, passphrase: str | None = None, error: Exception | None = None) -> str:
     """Why a copy of ``source`` (a backup) failed or failed its check, naming the source and
     never the temporary file: the source is read again, every page."""
+    folder = Path(dest).expanduser().parent
+    if error is not None and ("disk is full" in str(error).lower() or getattr(error, "errno", None) == errno.ENOSPC):
+        return f"No backup was made: the disk is full at {folder}. Free some space there and try again; {source} was left untouched."
     state = inspect(source, passphrase, integrity=True)
     if not state.readable:
         return f"No backup was made. {state.message}"
