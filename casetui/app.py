@@ -76,7 +76,7 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
     def notify(self, message: str, *, title: str = "", severity="information", timeout=None, markup=False) -> None:
         """Every notification is plain text, whoever sends it (a screen's ``notify`` asks for markup
         by default): messages quote what people typed, and "[mom]" must show as typed."""
-        super().notify(message, title=title, severity=severity, timeout=timeout)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def set_keymap(self, keymap) -> None:
         """Keys moved from their defaults (by id); kept for the help and the hints that name keys."""
