@@ -27,13 +27,14 @@ TODAY = date(2026, 1, 15)
 
 def build(path: Path) -> int:
     """A database with one open case holding GOALS goals of ENTRIES progress entries each."""
-    from casetui.data.services import cases, clients
+    from casetui.data.services import cases, clients, settings
     from casetui.data.storage.database import open_database
     from casetui.data.storage.models import Goal, Objective, ProgressEntry
 
     database = open_database(str(path), worker="bench")
     with database.transaction() as session:
         client = clients.create_client(session, {"first_name": "Benchy", "last_name": "Examplesson"}, TODAY)
+        settings.set_value(session, "idle_lock_minutes", "0")  # the first-run choice: no lock to time
         case = cases.open_case(session, client.id, TODAY - timedelta(days=ENTRIES + 30))
         start = TODAY - timedelta(days=ENTRIES)
         goals = [

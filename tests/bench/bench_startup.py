@@ -52,13 +52,14 @@ def build(path: Path) -> tuple[str, int]:
     """A database with CASES open cases and one client with a year of notes.
 
     Returns the last name of the first client the caseload shows, and the busy client's id."""
-    from casetui.data.services import caseload, demo
+    from casetui.data.services import caseload, demo, settings
     from casetui.data.storage.database import open_database
     from casetui.data.storage.models import Note
 
     database = open_database(str(path), worker=demo.DEMO_WORKER)
     with database.transaction() as session:
         demo.write_demo(session, TODAY, clients=CASES)
+        settings.set_value(session, "idle_lock_minutes", "0")  # the first-run choice: no lock to time
         busy = caseload.caseload_rows(session, TODAY, worker=demo.DEMO_WORKER)[0]
         for day in range(365):
             session.add(
