@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import select
-import signal
 import sqlite3
 import time
 from contextlib import closing
@@ -23,6 +21,7 @@ from casetui.data.services import cases, clients, notes
 from casetui.data.storage.database import open_database
 from casetui.data.storage.models import AuditEvent, Client, Note
 from tests.conftest import TODAY
+from tests.helpers.children import kill_child
 
 KILLS = 30
 
@@ -71,18 +70,7 @@ def _run_and_kill(path: str, rng: random.Random) -> list[tuple[str, int]]:
     time.sleep(rng.uniform(0.05, 0.6))
     acknowledged = []
     for pid, read_fd in children:
-        os.kill(pid, signal.SIGKILL)
-        _pid, status = os.waitpid(pid, 0)
-        # A writer that died on its own (an exception before the kill) tested nothing.
-        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, "a writer failed before the kill"
-        data = b""
-        while select.select([read_fd], [], [], 0)[0]:
-            chunk = os.read(read_fd, 65536)
-            if not chunk:
-                break
-            data += chunk
-        os.close(read_fd)
-        for line in data.decode().splitlines():
+        for line in kill_child(pid, read_fd):  # fails if a writer died before the kill
             kind, number = line.split()
             acknowledged.append((kind, int(number)))
     return acknowledged

@@ -14,7 +14,6 @@ import os
 import random
 import select
 import shutil
-import signal
 import sqlite3
 import subprocess
 import time
@@ -31,6 +30,7 @@ from casetui.data.storage import files
 from casetui.data.storage.database import open_database
 from casetui.data.storage.files import Kind
 from tests.conftest import TODAY
+from tests.helpers.children import drain, fork_child, kill_child
 
 MIGRATION_KILLS = 60
 CREATION_KILLS = 60
@@ -90,35 +90,15 @@ def _creating(path: str, out_fd: int) -> None:
 
 
 def _fork(work, path: Path) -> tuple[int, int]:
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        os.close(read_fd)
-        try:
-            work(str(path), write_fd)
-        finally:
-            os._exit(1)
-    os.close(write_fd)
-    return pid, read_fd
+    return fork_child(lambda write_fd: work(str(path), write_fd))
 
 
 def _lines(read_fd: int) -> list[tuple[str, int]]:
-    data = b""
-    while select.select([read_fd], [], [], 0)[0]:
-        chunk = os.read(read_fd, 65536)
-        if not chunk:
-            break
-        data += chunk
-    os.close(read_fd)
-    return [(kind, int(number)) for kind, number in (line.split() for line in data.decode().splitlines())]
+    return [(kind, int(number)) for kind, number in (line.split() for line in drain(read_fd))]
 
 
 def _kill(pid: int, read_fd: int) -> list[tuple[str, int]]:
-    os.kill(pid, signal.SIGKILL)
-    _pid, status = os.waitpid(pid, 0)
-    # A child that died on its own (an exception before the kill) tested nothing.
-    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, "the child failed before the kill"
-    return _lines(read_fd)
+    return [(kind, int(number)) for kind, number in (line.split() for line in kill_child(pid, read_fd))]
 
 
 def _time_to_ready(work, path: Path, prepare) -> float:

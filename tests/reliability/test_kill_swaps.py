@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import os
 import random
-import select
 import shutil
-import signal
 import sqlite3
 import time
 from contextlib import closing
@@ -27,6 +25,7 @@ from casetui.data.storage import backup, copy, file_lock
 from casetui.data.storage import sqlcipher as crypto
 from casetui.data.storage.database import open_database
 from tests.conftest import TODAY
+from tests.helpers.children import fork_child, kill_child
 
 pytestmark = pytest.mark.skipif(not crypto.available(), reason="sqlcipher3 is not installed (casetui[encryption])")
 
@@ -55,29 +54,11 @@ def _writer(path: str, hold: bool, out_fd: int) -> None:  # pragma: no cover - c
 
 
 def _start(target, *args) -> tuple[int, int]:
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        os.close(read_fd)
-        try:
-            target(*args, write_fd)
-        finally:
-            os._exit(1)
-    os.close(write_fd)
-    return pid, read_fd
+    return fork_child(lambda write_fd: target(*args, write_fd))
 
 
 def _kill(pid: int, read_fd: int) -> list[str]:
-    os.kill(pid, signal.SIGKILL)
-    _pid, status = os.waitpid(pid, 0)
-    data = b""
-    while select.select([read_fd], [], [], 0)[0]:
-        chunk = os.read(read_fd, 65536)
-        if not chunk:
-            break
-        data += chunk
-    os.close(read_fd)
-    return data.decode().splitlines()
+    return kill_child(pid, read_fd, must_be_running=False)  # a swap may have finished
 
 
 def note_texts(path, passphrase=None) -> set[str]:
