@@ -18,6 +18,7 @@ from casetui.data.services import caseload
 from casetui.data.services.caseload import OVERDUE, TODAY, Caseload, CaseloadRow
 from casetui.keys import key_text
 from casetui.screens import ReloadOnReturn
+from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.footer import KeyFooter
 from casetui.widgets.plain import Plain, cells
 
@@ -28,6 +29,15 @@ FIRST_PAGE = 50  # more than a 160x50 terminal shows
 FILTER_DELAY_S = 0.15
 
 SHOW_ALL, SHOW_OVERDUE, SHOW_WEEK = "all", "overdue", "week"
+SHOW_CLOSED, SHOW_DRAFTS = "closed", "drafts"  # views of their own: other rows, other columns
+SHOW_OPTIONS = [
+    ("All open cases", SHOW_ALL),
+    ("Overdue", SHOW_OVERDUE),
+    # A case with something overdue and something due this week is listed: say so.
+    ("Overdue or due this week", SHOW_WEEK),
+    ("Closed cases", SHOW_CLOSED),
+    ("Intake drafts", SHOW_DRAFTS),
+]
 MINE, EVERYONE = "\x00mine", "\x00all"
 ALL_STAGES = "\x00stages"
 
@@ -44,6 +54,26 @@ COLUMNS = [
     ("Consent", "consent", 8),
     ("Worker", "worker", 12),
 ]
+
+CLOSED_COLUMNS = [
+    ("Client", "client", 20),
+    ("Closed on", "closed", 10),
+    ("Reason", "reason", 30),
+    ("Opened on", "opened", 10),
+    ("Program", "program", 24),
+    ("Worker", "worker", 12),
+]
+DRAFT_COLUMNS = [
+    ("Client", "client", 24),
+    ("What", "what", 12),
+    ("Saved", "saved", 16),
+    ("Worker", "worker", 16),
+]
+VIEW_COLUMNS = {"cases": COLUMNS, SHOW_CLOSED: CLOSED_COLUMNS, SHOW_DRAFTS: DRAFT_COLUMNS}
+VIEW_SORTS = {"cases": caseload.CASELOAD_SORTS, SHOW_CLOSED: caseload.CLOSED_SORTS, SHOW_DRAFTS: caseload.DRAFT_SORTS}
+# Each view's usual order, which the sort key starts from: most urgent, latest closed, latest saved.
+DEFAULT_SORTS = {"cases": ("due", False), SHOW_CLOSED: ("closed", True), SHOW_DRAFTS: ("saved", True)}
+ARROWS = {False: "▲", True: "▼"}
 
 CONSENT_LABELS = {
     "current": "Current",
@@ -77,14 +107,18 @@ def contact_cell(row: CaseloadRow, today: date) -> str:
     return "today" if row.days_since_contact == 0 else f"{row.days_since_contact}d"
 
 
-class CaseloadScreen(ReloadOnReturn, Screen):
+class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
     # Its CSS (caseload.tcss) is loaded by the app, whose default screen this is.
     HELP_TITLE = "Caseload"
     BINDINGS = [
         Binding("enter", "open_client", "Open", id="caseload.open"),
         Binding("slash,ctrl+f", "focus_filter", "Find", key_display="/", id="caseload.find"),
         Binding("o", "show('overdue')", "Overdue", id="caseload.overdue"),
-        Binding("u", "show('week')", "Due this week", id="caseload.due-this-week"),
+        Binding("u", "show('week')", "Week+overdue", id="caseload.due-this-week"),
+        Binding("x", "show('closed')", "Closed", id="caseload.closed"),
+        Binding("d", "show('drafts')", "Drafts", id="caseload.drafts"),
+        Binding("t", "sort_next", "Sort", id="caseload.sort"),
+        Binding("T", "sort_reverse", "Reverse sort", show=False, id="caseload.reverse-sort"),
         Binding("w", "toggle_workers", "All workers", id="caseload.all-workers"),
         Binding("n", "new_client", "New client", id="caseload.new-client"),
         Binding("r", "refresh", "Refresh", id="caseload.refresh"),
@@ -110,6 +144,11 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         self._filter_options: list = []  # the worker options the worker Select shows
         # The filters' values; the widgets showing them arrive after the first paint.
         self.filters = {"name": "", "show": SHOW_ALL, "stage": ALL_STAGES, "worker": MINE}
+        # Per view: (column key, descending). Kept across reloads and filter changes.
+        self.sorts = dict(DEFAULT_SORTS)
+        self.other_rows: dict[str, list] = {}  # the closed and drafts views' rows, once read
+        self._columns_of: str | None = None  # the view whose columns the table has
+        self._columns_state: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -120,29 +159,53 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         yield table
         yield KeyFooter()
 
-    @staticmethod
-    def add_columns(table: DataTable, action_width: int) -> None:
-        for label, key, width in COLUMNS:
-            table.add_column(label, key=key, width=action_width if key == "action" else width)
+    @property
+    def view(self) -> str:
+        """Which rows the table shows: open cases ("cases"), closed cases or intake drafts."""
+        show = self.filters["show"]
+        return show if show in (SHOW_CLOSED, SHOW_DRAFTS) else "cases"
 
-    @staticmethod
-    def action_width(screen_width: int) -> int:
+    def column_width(self, key: str, width: int) -> int:
+        """Wide enough for the label with its sort arrow when the table is sorted by it."""
+        if self.sorts[self.view][0] != key:
+            return width
+        label = next(label for label, column, _width in VIEW_COLUMNS[self.view] if column == key)
+        return max(width, len(label) + 2)
+
+    def add_columns(self, table: DataTable, action_width: int) -> None:
+        view = self._columns_of = self.view
+        column, descending = self.sorts[view]
+        for label, key, width in VIEW_COLUMNS[view]:
+            shown = f"{label} {ARROWS[descending]}" if key == column else label
+            table.add_column(shown, key=key, width=action_width if key == "action" else self.column_width(key, width))
+
+    def action_width(self, screen_width: int) -> int:
         """ "Next action" takes the width the other columns leave (2 cells of padding each); the
         worker column comes last and may scroll out of view."""
-        fixed = sum(width + 2 for _label, key, width in COLUMNS if key not in ("action", "worker")) + 2 + 2
+        fixed = (
+            sum(self.column_width(key, width) + 2 for _label, key, width in COLUMNS if key not in ("action", "worker"))
+            + 2
+            + 2
+        )
         return max(ACTION_MIN_WIDTH, screen_width - fixed)
 
-    def on_resize(self) -> None:
-        width = self.action_width(self.size.width)
+    def rebuild_columns(self, *, force: bool = False) -> None:
+        """Build the table's columns again when the view, the sort or the width asks for others."""
         table = self.query_one("#cases", DataTable)
-        if table.columns["action"].width != width:
+        state = (self.view, self.sorts[self.view], self.action_width(self.size.width or self.app.size.width))
+        if force or state != self._columns_state:
+            self._columns_state = state
             table.clear(columns=True)
-            self.add_columns(table, width)
-            self.apply_filters()
+            self.add_columns(table, state[2])
+            self.apply_filters(force=True)
+
+    def on_resize(self) -> None:
+        self.rebuild_columns()
 
     def on_mount(self) -> None:
         table = self.query_one("#cases", DataTable)
         table.columns["action"].width = self.action_width(self.app.size.width)
+        self._columns_state = (self.view, self.sorts[self.view], table.columns["action"].width)
         table.focus()
         first, self.app.first_caseload = self.app.first_caseload, None
         if first is not None:
@@ -164,7 +227,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
             self._add_rows(*self._pending_rows)
             self._pending_rows = None
         if self.loaded is not None and not self.loaded.complete:
-            self.load()
+            self.load_open()
 
     async def mount_filters(self) -> None:
         from textual.widgets import Input, Select  # not needed for the first frame
@@ -173,7 +236,7 @@ class CaseloadScreen(ReloadOnReturn, Screen):
         await self.query_one("#filters").mount(
             Input(value=values["name"], placeholder="Filter by name  (/)", id="name", compact=True),
             Select(
-                [("Everything due", SHOW_ALL), ("Overdue", SHOW_OVERDUE), ("Due this week", SHOW_WEEK)],
+                SHOW_OPTIONS,
                 value=values["show"],
                 allow_blank=False,
                 id="show",
@@ -219,8 +282,16 @@ class CaseloadScreen(ReloadOnReturn, Screen):
             return
         self.filters[name] = value
         self.show_filter(name)
-        if name == "worker" and self.wanted_scope != self._scope:
+        if name in ("show", "worker") and self.view != "cases":
+            self.rebuild_columns()
+            self.load_view()  # read each time it is chosen: cases close and drafts are saved elsewhere
+            if name == "worker" and self.wanted_scope != self._scope:
+                self.load_open()
+        elif name == "worker" and self.wanted_scope != self._scope:
             self.load()
+        elif name == "show":
+            self.rebuild_columns()
+            self.apply_filters()
         elif name == "name":
             # Debounced: a fast typist gets one filtering per pause, not one per key.
             if self._filter_timer is not None:
@@ -235,8 +306,27 @@ class CaseloadScreen(ReloadOnReturn, Screen):
     def wanted_scope(self) -> str:
         return MINE if self.filters["worker"] == MINE else EVERYONE
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
     def load(self) -> None:
+        """Read the open cases again, and the closed or drafts view if it is the one shown."""
+        self.load_open()
+        if self.view != "cases":
+            self.load_view()
+
+    def load_view(self) -> None:
+        """Read the closed cases or the intake drafts (of the worker chosen, or everyone's)."""
+        view = self.view
+        worker = self.filters["worker"]
+        worker = self.app.worker_name if worker == MINE else None if worker == EVERYONE else worker
+        read = caseload.closed_cases if view == SHOW_CLOSED else caseload.intake_drafts
+
+        def shown(rows: list) -> None:
+            self.other_rows[view] = rows
+            self.apply_filters(force=True)
+
+        self.call_service(lambda session: read(session, worker=worker), shown, group=f"caseload-{view}", exclusive=True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
+    def load_open(self) -> None:
         scope = self.wanted_scope
         worker = self.app.worker_name if scope == MINE else None
         with self.app.database.transaction() as session:
@@ -259,9 +349,13 @@ class CaseloadScreen(ReloadOnReturn, Screen):
     # --- filtering -----------------------------------------------------------------------
 
     def visible_rows(self) -> list[CaseloadRow]:
+        words = self.filters["name"].lower().split()
+        column, descending = self.sorts[self.view]
+        if self.view != "cases":
+            rows = [row for row in self.other_rows.get(self.view, []) if all(word in row.search_text for word in words)]
+            return caseload.sort_rows(rows, VIEW_SORTS[self.view], column, descending)
         if self.loaded is None:
             return []
-        words = self.filters["name"].lower().split()
         show, stage, worker = self.filters["show"], self.filters["stage"], self.filters["worker"]
         rows = []
         for row in self.loaded.rows:
@@ -271,12 +365,12 @@ class CaseloadScreen(ReloadOnReturn, Screen):
                 continue
             if show == SHOW_OVERDUE and not row.overdue:
                 continue
-            if show == SHOW_WEEK and not row.due_this_week:
+            if show == SHOW_WEEK and not (row.overdue or row.due_this_week):
                 continue
             if words and not all(word in row.search_text for word in words):
                 continue
             rows.append(row)
-        return rows
+        return caseload.sort_rows(rows, caseload.CASELOAD_SORTS, column, descending)
 
     def scope_rows(self) -> list[CaseloadRow]:
         """The cases the summary counts: the chosen worker's, before the other filters."""
@@ -287,11 +381,13 @@ class CaseloadScreen(ReloadOnReturn, Screen):
     def apply_filters(self, *, force: bool = False) -> None:
         """Fill the table with the rows the filters keep (at most ROW_LIMIT): the first screenful
         at once, the rest after that has painted, so a big caseload shows up quickly."""
-        state = (id(self.loaded), *self.filters.values(), self.query_one("#cases", DataTable).columns["action"].width)
+        table = self.query_one("#cases", DataTable)
+        if self._columns_of != self.view:
+            return  # the columns of the view chosen are on their way (rebuild_columns)
+        state = (id(self.loaded), *self.filters.values(), self.sorts[self.view], self._columns_state)
         if state == self._shown_state and not force:
             return  # e.g. a Select announcing the value it was given
         self._shown_state = state
-        table = self.query_one("#cases", DataTable)
         current = self.current_case_id()
         rows = self.visible_rows()
         table.clear()
@@ -310,6 +406,9 @@ class CaseloadScreen(ReloadOnReturn, Screen):
             return  # the filters changed since: a newer fill is under way
         table = self.query_one("#cases", DataTable)
         today = self.app.today
+        if self.view != "cases":
+            self._add_other_rows(table, rows)
+            rows = []
         for row in rows:
             table.add_row(
                 *cells(  # typed text (names, goals, services) as plain cells, never markup
@@ -332,21 +431,62 @@ class CaseloadScreen(ReloadOnReturn, Screen):
                 ),
                 key=str(row.case_id),
             )
-        if cursor_case is not None and str(cursor_case) in table.rows:
+        if cursor_case is not None and self.view == "cases" and str(cursor_case) in table.rows:
             table.move_cursor(row=table.get_row_index(str(cursor_case)))
 
-    def summary_text(self, rows: list[CaseloadRow]) -> str:
+    def _add_other_rows(self, table: DataTable, rows: list) -> None:
+        for row in rows:
+            if self.view == SHOW_CLOSED:
+                values = (
+                    row.client_name,
+                    f"{row.closed_on:%Y-%m-%d}",
+                    Text(row.reason or "not recorded", style="" if row.reason else "dim"),
+                    f"{row.opened_on:%Y-%m-%d}",
+                    row.program,
+                    row.worker,
+                )
+                key = f"closed-{row.case_id}"
+            else:
+                saved = row.saved_at.astimezone()  # the worker's own clock
+                values = (row.client_name, row.what, f"{saved:%Y-%m-%d %H:%M}", row.worker)
+                key = f"draft-{row.draft_id}"
+            table.add_row(*cells(*values), key=key)
+
+    def summary_text(self, rows: list) -> str:
+        if self.view != "cases":
+            return self.other_summary(rows)
         scope = self.scope_rows()
         text = self.loaded.summary(scope) if self.loaded else ""
         if len(rows) != len(scope):
             text += f" · {len(rows)} shown"
         if len(rows) > ROW_LIMIT:
             text += f" (the first {ROW_LIMIT}: type a name or filter to narrow)"
+        if self.filters["show"] == SHOW_WEEK:
+            text += " · showing cases overdue or with something due this week"
+        elif self.filters["show"] == SHOW_OVERDUE:
+            text += " · showing overdue cases"
         if not scope and self.filters["worker"] == MINE:
             text += (
                 f" · no open cases for {self.app.worker_name}: "
                 f"press {key_text(self.app, 'caseload.all-workers')} for all workers"
             )
+        return text
+
+    def other_summary(self, rows: list) -> str:
+        if self.view not in self.other_rows:
+            return "Reading the closed cases…" if self.view == SHOW_CLOSED else "Reading the intake drafts…"
+        every = len(self.other_rows[self.view])
+        worker = self.filters["worker"]
+        whose = "yours" if worker == MINE else "every worker's" if worker == EVERYONE else f"{worker}'s"
+        enter = key_text(self.app, "caseload.open")
+        if self.view == SHOW_CLOSED:
+            text = f"{every} closed cases ({whose}) · {enter} opens one read-only"
+        else:
+            text = f"{every} unfinished intakes and reassessments ({whose}) · {enter} resumes one of yours"
+        if len(rows) != every:
+            text += f" · {len(rows)} shown"
+        if len(rows) > ROW_LIMIT:
+            text += f" (the first {ROW_LIMIT}: type a name to narrow)"
         return text
 
     # Handlers by name rather than @on(Input.Changed...): Input and Select are imported only
@@ -369,18 +509,46 @@ class CaseloadScreen(ReloadOnReturn, Screen):
 
     # --- actions -------------------------------------------------------------------------
 
-    def current_case_id(self) -> int | None:
+    def current_key(self) -> str | None:
         table = self.query_one("#cases", DataTable)
         if table.row_count == 0:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return int(key.value)
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def current_case_id(self) -> int | None:
+        """The highlighted open case (None in the closed and drafts views)."""
+        key = self.current_key()
+        return int(key) if key is not None and key.isdigit() else None
 
     @on(DataTable.RowSelected, "#cases")
     def action_open_client(self) -> None:
-        case_id = self.current_case_id()
-        if case_id is not None:
-            self.app.open_client(self.by_case[case_id].client_id)
+        key = self.current_key()
+        if key is None:
+            return
+        if key.isdigit():
+            self.app.open_client(self.by_case[int(key)].client_id)
+        elif key.startswith("closed-"):
+            closed = {f"closed-{row.case_id}": row for row in self.other_rows.get(SHOW_CLOSED, [])}
+            self.app.open_client(closed[key].client_id)  # the client screen shows a closed case read-only
+        else:
+            draft = {f"draft-{row.draft_id}": row for row in self.other_rows.get(SHOW_DRAFTS, [])}[key]
+            if draft.worker != self.app.worker_name:
+                # Drafts are each worker's own: the intake offers only yours to resume.
+                self.notify(f"This draft is {draft.worker}'s: only they can resume it.", title="Not yours")
+                return
+            self.app.open_intake(draft.case_id)  # the intake offers the draft to resume
+
+    def action_sort_next(self) -> None:
+        """Sort by the next column, ascending."""
+        keys = [key for _label, key, _width in VIEW_COLUMNS[self.view]]
+        column, _descending = self.sorts[self.view]
+        self.sorts[self.view] = (keys[(keys.index(column) + 1) % len(keys)], False)
+        self.rebuild_columns(force=True)
+
+    def action_sort_reverse(self) -> None:
+        column, descending = self.sorts[self.view]
+        self.sorts[self.view] = (column, not descending)
+        self.rebuild_columns(force=True)
 
     def action_focus_filter(self) -> None:
         # Letters typed right after "/" (before the name filter has focus, or is even mounted:

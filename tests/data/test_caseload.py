@@ -374,3 +374,89 @@ def test_rows_agree_with_the_full_list_of_items(demo_db, today):
         assert row.next_item == (min(mine) if mine else None)
         assert row.overdue_count == sum(1 for item in mine if item.urgency <= OVERDUE)  # safety counts as overdue
         assert row.week_count == sum(1 for item in mine if item.urgency in (DUE_TODAY, THIS_WEEK))
+
+
+# --- sorting, closed cases, intake drafts ---------------------------------------------------------
+
+
+def test_sort_rows_by_any_column_keeps_the_usual_order_among_equals(session, today):
+    for first, last, days in (("Ada", "Zed", 40), ("Bo", "Abbot", 5), ("Cy", "Moss", 40)):
+        make_case(session, today, first, last, opened_days_ago=days)
+    session.commit()
+    rows = caseload.caseload_rows(session, today)
+    by_name = caseload.sort_rows(rows, caseload.CASELOAD_SORTS, "client")
+    assert [row.client_name for row in by_name] == ["Abbot, Bo", "Moss, Cy", "Zed, Ada"]
+    assert [row.client_name for row in caseload.sort_rows(rows, caseload.CASELOAD_SORTS, "client", True)] == [
+        "Zed, Ada",
+        "Moss, Cy",
+        "Abbot, Bo",
+    ]
+    # Two cases 40 days without contact: equal, so they keep the caseload's order either way.
+    stale = caseload.sort_rows(rows, caseload.CASELOAD_SORTS, "contact", True)
+    assert [row.days_since_contact for row in stale] == [40, 40, 5]
+    assert [row.case_id for row in stale[:2]] == [row.case_id for row in rows if row.days_since_contact == 40]
+    for column in caseload.CASELOAD_SORTS:  # every column sorts, a case with nothing due included
+        assert len(caseload.sort_rows(rows, caseload.CASELOAD_SORTS, column)) == 3
+
+
+def close(session, case, today, reason="goals_met", other=None, *, days_ago=3):
+    from datetime import UTC, datetime
+
+    from casetui.data.storage.models import Discharge
+
+    closed_on = today - timedelta(days=days_ago)
+    closed_at = datetime.combine(closed_on, datetime.min.time(), tzinfo=UTC)
+    case.closed_on, case.stage = closed_on, "closure"
+    session.add(case)
+    session.add(
+        Discharge(case_id=case.id, reason=reason, reason_other=other, discharge_on=closed_on, closed_at=closed_at)
+    )
+    session.commit()
+
+
+def test_closed_cases_latest_first_with_the_reason(session, today):
+    _client, first = make_case(session, today, "Ada", "Sampleton", worker="A. Worker")
+    _client, second = make_case(session, today, "Bo", "Testley", worker="B. Worker")
+    make_case(session, today, "Cy", "Openshaw", worker="A. Worker")  # still open: not listed
+    close(session, first, today, days_ago=10)
+    close(session, second, today, "other", "Moved to another province", days_ago=2)
+    rows = caseload.closed_cases(session)
+    assert [(row.client_name, row.closed_on, row.reason) for row in rows] == [
+        ("Testley, Bo", today - timedelta(days=2), "Moved to another province"),
+        ("Sampleton, Ada", today - timedelta(days=10), "Goals met by mutual agreement"),
+    ]
+    assert [row.case_id for row in caseload.closed_cases(session, worker="A. Worker")] == [first.id]
+    by_reason = caseload.sort_rows(rows, caseload.CLOSED_SORTS, "reason")
+    assert [row.client_name for row in by_reason] == ["Sampleton, Ada", "Testley, Bo"]
+
+
+def test_intake_drafts_with_whose_and_when_leaving_out_closed_cases(session, today):
+    from datetime import UTC, datetime
+
+    from casetui.data.storage.models import IntakeDraft
+
+    _client, case = make_case(session, today, "Ada", "Sampleton", worker="A. Worker")
+    _client, gone = make_case(session, today, "Bo", "Closedby", worker="A. Worker")
+    session.add(
+        IntakeDraft(
+            worker="A. Worker",
+            data={"first_name": "Di", "last_name": "Newcome"},
+            updated_at=datetime(2024, 5, 1, 8, 0, tzinfo=UTC),
+        )
+    )
+    session.add(IntakeDraft(case_id=case.id, worker="A. Worker", updated_at=datetime(2024, 5, 3, 8, 0, tzinfo=UTC)))
+    session.add(IntakeDraft(worker="B. Worker", data={}, updated_at=datetime(2024, 5, 2, 8, 0, tzinfo=UTC)))
+    session.add(IntakeDraft(case_id=gone.id, worker="A. Worker"))
+    session.commit()
+    close(session, gone, today)
+    rows = caseload.intake_drafts(session)
+    assert [(row.client_name, row.what, row.worker, row.saved_at) for row in rows] == [
+        ("Sampleton, Ada", "Reassessment", "A. Worker", datetime(2024, 5, 3, 8, 0, tzinfo=UTC)),
+        ("(no name yet)", "Intake", "B. Worker", datetime(2024, 5, 2, 8, 0, tzinfo=UTC)),
+        ("Newcome, Di", "Intake", "A. Worker", datetime(2024, 5, 1, 8, 0, tzinfo=UTC)),
+    ]
+    assert rows[0].client_id == case.client_id and rows[2].case_id is None
+    assert [row.client_name for row in caseload.intake_drafts(session, worker="A. Worker")] == [
+        "Sampleton, Ada",
+        "Newcome, Di",
+    ]

@@ -10,8 +10,9 @@ have been imported. So this module imports neither at module level.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from casetui.data.domain import vocab
@@ -112,14 +113,18 @@ class Caseload:
     items: list[DueItem]  # by urgency, then date; empty unless asked for (with_items)
     workers: list[str] = field(default_factory=list)  # everyone holding open cases
     complete: bool = True  # False: only the most urgent rows (``first_caseload``)
+    week_end: date | None = None  # the last day "this week" counts (today + WEEK_DAYS)
 
     def summary(self, rows: list[CaseloadRow] | None = None) -> str:
+        """Counts of cases, saying what each includes: a case both overdue and due this week
+        counts in both."""
         if not self.complete:
             return f"The {len(self.rows)} most urgent cases · reading the rest of the caseload…"
         rows = self.rows if rows is None else rows
         overdue = sum(1 for row in rows if row.overdue)
         week = sum(1 for row in rows if row.due_this_week)
-        return f"{overdue} overdue · {week} due this week · {len(rows)} open"
+        by = f" (today to {self.week_end:%a %d %b})" if self.week_end else ""
+        return f"{overdue} overdue · {week} due this week{by} · {len(rows)} open"
 
 
 def urgency_of(due_on: date, today: date) -> int:
@@ -370,7 +375,7 @@ def load_caseload(
 
     items.sort()  # tuples: urgency, date, then case
     ordered = sorted(rows.values(), key=lambda row: row.sort_key)
-    return Caseload(ordered, items, workers(conn), complete=limit is None)
+    return Caseload(ordered, items, workers(conn), complete=limit is None, week_end=week_end)
 
 
 def _add_consents(query, today: date, warning_days: int, rows: dict[int, CaseloadRow], add) -> None:
@@ -412,6 +417,177 @@ def workers(session: Session | sqlite3.Connection) -> list[str]:
     """Workers holding open cases, for the caseload's worker filter."""
     found = _fetch(session, "SELECT DISTINCT worker FROM case_file WHERE closed_on IS NULL", {})
     return sorted(name for (name,) in found if name)
+
+
+# --- sorting -------------------------------------------------------------------------------
+
+
+def _last_if_none(value) -> tuple:
+    return (value is None, value if value is not None else 0)
+
+
+# Per column of the caseload table (the screen's column keys): what sorting by it compares.
+# Ties keep the caseload's own order (urgency, date, name).
+CASELOAD_SORTS: dict[str, Callable[[CaseloadRow], object]] = {
+    "client": lambda row: row.client_name.casefold(),
+    "safety": lambda row: not row.safety_flag,  # flagged cases first
+    "due": lambda row: row.sort_key,
+    "when": lambda row: row.sort_key[0],
+    "action": lambda row: _last_if_none(row.next_item and row.next_item.label.casefold()),
+    "stage": lambda row: list(vocab.STAGES).index(row.stage) if row.stage in vocab.STAGES else len(vocab.STAGES),
+    "goals": lambda row: row.open_goals,
+    "contact": lambda row: row.days_since_contact,
+    "consent": lambda row: _CONSENT_RANK.get(row.consent, len(_CONSENT_RANK)),
+    "worker": lambda row: row.worker.casefold(),
+}
+
+
+def sort_rows(rows: list, sorts: dict[str, Callable], column: str, descending: bool = False) -> list:
+    """``rows`` (in their default order) sorted by ``column``; equal rows keep their order, in
+    either direction."""
+    return sorted(rows, key=sorts[column], reverse=descending)
+
+
+# --- closed cases and intake drafts -----------------------------------------------------------
+
+
+@dataclass
+class ClosedCase:
+    """A closed case as the caseload's closed view lists it."""
+
+    case_id: int
+    client_id: int
+    client_name: str
+    search_text: str
+    worker: str
+    program: str
+    opened_on: date
+    closed_on: date
+    reason: str  # the discharge reason as worded for people; "" when none was recorded
+
+
+CLOSED_SORTS: dict[str, Callable[[ClosedCase], object]] = {
+    "client": lambda row: row.client_name.casefold(),
+    "closed": lambda row: row.closed_on,
+    "reason": lambda row: row.reason.casefold(),
+    "opened": lambda row: row.opened_on,
+    "program": lambda row: row.program.casefold(),
+    "worker": lambda row: row.worker.casefold(),
+}
+
+
+def _name(first: str | None, preferred: str | None, last: str | None) -> tuple[str, str]:
+    """("Last, First" with the preferred name first if any, the lower-case words to filter on)."""
+    return f"{last or ''}, {preferred or first or ''}", " ".join(filter(None, (first, preferred, last))).lower()
+
+
+def closed_cases(session: Session, *, worker: str | None = None) -> list[ClosedCase]:
+    """Closed cases (of ``worker``, or everyone's), the most recently closed first, each with the
+    reason of the discharge that closed it."""
+    from sqlmodel import select
+
+    from casetui.data.storage.models import Case, Client, Discharge
+
+    query = select(Case, Client).join(Client, Client.id == Case.client_id).where(Case.closed_on.is_not(None))
+    if worker:
+        query = query.where(Case.worker == worker)
+    found = session.exec(query.order_by(Case.closed_on.desc(), Case.id.desc())).all()
+    reasons: dict[int, str] = {}
+    if found:
+        discharges = session.exec(
+            select(Discharge)
+            .where(Discharge.closed_at.is_not(None), Discharge.case_id.in_([case.id for case, _client in found]))
+            .order_by(Discharge.id)
+        ).all()
+        for discharge in discharges:  # by id: a case closed twice keeps its last discharge's reason
+            if discharge.reason == "other":
+                reasons[discharge.case_id] = _short(discharge.reason_other or "Other", 60)
+            else:
+                reasons[discharge.case_id] = vocab.DISCHARGE_REASONS.get(discharge.reason, discharge.reason or "")
+    rows = []
+    for case, client in found:
+        name, search = _name(client.first_name, client.preferred_name, client.last_name)
+        rows.append(
+            ClosedCase(
+                case_id=case.id,
+                client_id=client.id,
+                client_name=name,
+                search_text=search,
+                worker=case.worker,
+                program=case.program,
+                opened_on=case.opened_on,
+                closed_on=case.closed_on,
+                reason=reasons.get(case.id, ""),
+            )
+        )
+    return rows
+
+
+@dataclass
+class DraftRow:
+    """An unfinished intake (``case_id`` None: a new client) or reassessment, as listed."""
+
+    draft_id: int
+    case_id: int | None
+    client_id: int | None
+    client_name: str  # from the case's client, or what the new client's form has so far
+    search_text: str
+    worker: str  # whose draft: only they can resume it
+    saved_at: datetime  # aware, UTC
+
+    @property
+    def what(self) -> str:
+        return "Intake" if self.case_id is None else "Reassessment"
+
+
+DRAFT_SORTS: dict[str, Callable[[DraftRow], object]] = {
+    "client": lambda row: row.client_name.casefold(),
+    "what": lambda row: row.what,
+    "saved": lambda row: row.saved_at,
+    "worker": lambda row: row.worker.casefold(),
+}
+
+
+def intake_drafts(session: Session, *, worker: str | None = None) -> list[DraftRow]:
+    """Unfinished intakes and reassessments (of ``worker``, or everyone's), the latest saved
+    first. A reassessment's draft on a case closed since is left out: it cannot be resumed."""
+    from datetime import UTC
+
+    from sqlmodel import select
+
+    from casetui.data.storage.models import Case, Client, IntakeDraft
+
+    query = (
+        select(IntakeDraft, Case, Client)
+        .join(Case, Case.id == IntakeDraft.case_id, isouter=True)
+        .join(Client, Client.id == Case.client_id, isouter=True)
+        .where((IntakeDraft.case_id.is_(None)) | (Case.closed_on.is_(None)))
+    )
+    if worker:
+        query = query.where(IntakeDraft.worker == worker)
+    rows = []
+    for draft, case, client in session.exec(query.order_by(IntakeDraft.updated_at.desc(), IntakeDraft.id.desc())):
+        if client is not None:
+            name, search = _name(client.first_name, client.preferred_name, client.last_name)
+        else:
+            data = draft.data if isinstance(draft.data, dict) else {}
+            first, preferred, last = (
+                str(data.get(key) or "").strip() for key in ("first_name", "preferred_name", "last_name")
+            )
+            name, search = _name(first, preferred, last) if (first or last or preferred) else ("(no name yet)", "")
+        saved = draft.updated_at if draft.updated_at.tzinfo else draft.updated_at.replace(tzinfo=UTC)
+        rows.append(
+            DraftRow(
+                draft_id=draft.id,
+                case_id=draft.case_id,
+                client_id=case.client_id if case is not None else None,
+                client_name=name,
+                search_text=search,
+                worker=draft.worker,
+                saved_at=saved,
+            )
+        )
+    return rows
 
 
 # --- the first paint, before SQLAlchemy is imported ----------------------------------------
