@@ -335,6 +335,10 @@ class ResourcesScreen(ServiceCalls, Screen):
         self.app.pop_screen()
 
     def action_focus_search(self) -> None:
+        if not self.is_attached or not self.query(
+            "#query"
+        ):  # a key that reached the screen before it was built or as it closed
+            return
         self.remove_class("-show-detail")
         self.query_one("#query", Input).focus()
 
