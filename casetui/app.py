@@ -179,7 +179,9 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
         from casetui.data.storage import backup
 
         database = self.database
-        if database.path is None:
+        if self.demo:  # synthetic and throwaway: nothing of it belongs in the backups folder
+            message, severity = "The demo caseload is synthetic and is not backed up.", "warning"
+        elif database.path is None:
             message, severity = "An agency server is backed up by its own tools (pg_dump), not by casetui.", "warning"
         elif database.encrypted:  # the passphrase is not kept in the app: the command line asks for it
             message = (

@@ -138,3 +138,14 @@ async def test_f1_shows_help_on_a_form_where_question_mark_is_typed(demo_path, d
         await pilot.pause()
         assert app.screen is form and field.value == typed + "?"
         assert not isinstance(app.screen, CommandPalette)
+
+
+async def test_the_demo_caseload_is_not_backed_up(demo_path):
+    app = make_app(str(demo_path), today=TODAY, demo=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await first_hit(pilot, "backup", "Back up now")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not list(config.backups_dir().iterdir())
+        assert any("demo caseload is synthetic" in note.message for note in app._notifications)
