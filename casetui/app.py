@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from casetui import config
-from casetui.commands import ClientsProvider, binding_commands
+from casetui.commands import ActionsProvider, ClientsProvider, binding_commands
 from casetui.idle_gc import IdleCollector
 from casetui.keys import load_keymap
 from casetui.privacy import PrivacyGuard
@@ -31,7 +31,8 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
     TITLE = "casetui"
     # The caseload's CSS too: Textual does not load a default screen's own CSS_PATH.
     CSS_PATH = ["theme.tcss", "screens/caseload.tcss"]
-    COMMANDS = App.COMMANDS | {ClientsProvider}
+    # Textual's system commands, found also by everyday words (commands.WORDS); clients by name.
+    COMMANDS = {ActionsProvider, ClientsProvider}
     # Every key has an id (the worker's keymap.toml names them); casetui/keys.py lists them all.
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False, id="app.quit"),
@@ -168,6 +169,34 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_backup(self) -> None:
+        """A copy of the database file in the backups folder now (as ``casetui backup`` makes), in
+        a thread: a large file takes a while."""
+        self.run_worker(self._back_up, thread=True, group="backup", exclusive=True, exit_on_error=False)
+
+    def _back_up(self) -> None:
+        from casetui.data.domain.errors import CasetuiError
+        from casetui.data.storage import backup
+
+        database = self.database
+        if self.demo:  # synthetic and throwaway: nothing of it belongs in the backups folder
+            message, severity = "The demo caseload is synthetic and is not backed up.", "warning"
+        elif database.path is None:
+            message, severity = "An agency server is backed up by its own tools (pg_dump), not by casetui.", "warning"
+        elif database.encrypted:  # the passphrase is not kept in the app: the command line asks for it
+            message = (
+                "An encrypted database is backed up from the command line: casetui backup (it asks the passphrase)."
+            )
+            severity = "warning"
+        else:
+            try:
+                written = backup.backup_file(database.path, config.backups_dir())
+            except (CasetuiError, OSError) as exc:
+                message, severity = f"The backup failed: {exc}", "error"
+            else:
+                message, severity = f"Backup written to {written}", "information"
+        self.call_from_thread(self.notify, message, title="Backup", severity=severity, timeout=10)
+
     def action_toggle_theme(self) -> None:
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
 
@@ -181,6 +210,7 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
         yield SystemCommand("Caseload", "Back to the caseload (home)", self.action_home)
         yield SystemCommand("New client", "Start an intake for a new client", self.open_intake)
         yield SystemCommand("Resource directory", "Search services and providers", self.open_resources)
+        yield SystemCommand("Back up now", "Copy the database into the backups folder", self.action_backup)
         yield from super().get_system_commands(screen)
 
     # Navigation: every workflow is opened through one of these, so screens need not import

@@ -1,4 +1,5 @@
-"""Command palette: open a client by name, and every key of the current screen as a command."""
+"""Command palette: open a client by name, every key of the current screen as a command, and
+every command also found by the everyday words people type for it (``WORDS``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,110 @@ from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
+from textual.system_commands import SystemCommandsProvider
 
 from casetui.keys import bound_keys
+
+# Command title: the words people type for it, beside the title's own words. A title shared by
+# several screens' keys ("Edit", "Export") gets words true of each of them. No command is made for
+# a word: a word of a feature casetui lacks ("appointment", "print") finds only a real action that
+# does that job, and ``NOTES`` then says plainly what it does and does not do.
+WORDS: dict[str, tuple[str, ...]] = {
+    # global (app.py, privacy.py)
+    "New client": (
+        "intake",
+        "new intake",
+        "new client",
+        "add client",
+        "assessment",
+        "register",
+        "admit",
+        "enrol",
+        "enroll",
+    ),
+    "Resource directory": ("directory", "resources", "services", "providers", "programs", "agencies", "referral"),
+    "Back up now": ("backup", "back up", "save a copy", "copy the database", "export database"),
+    "Lock now": ("lock", "lock screen", "lock now", "step away"),
+    "Idle lock settings": ("settings", "idle lock", "pin", "change pin", "lock pin", "timeout", "preferences"),
+    "Audit trail": ("audit", "audit trail", "log", "who changed", "report", "activity"),
+    "Toggle theme": ("theme", "dark", "light", "colours", "colors"),
+    "Help": ("help", "keys", "shortcuts", "keyboard", "what can i do"),
+    "Caseload": ("home", "caseload", "my cases"),
+    # caseload keys
+    "Overdue": ("overdue", "late", "missed"),
+    "Due this week": ("due", "this week", "upcoming", "appointment", "follow up", "tasks"),
+    "All workers": ("everyone", "all cases", "team", "colleagues"),
+    # client record keys
+    "Note": ("note", "case note", "contact", "call", "visit", "appointment", "progress note"),
+    "Stage": ("stage", "status", "move case"),
+    "Reassess": ("assessment", "reassessment", "review", "questionnaire", "screening"),
+    "Resources": ("directory", "resources", "services", "referral", "refer", "find help"),
+    "Outcome": ("referral outcome", "result"),
+    "Consent": ("consent", "release", "permission", "roi"),
+    "Revoke": ("revoke consent", "withdraw consent"),
+    "Discharge": ("discharge", "close case", "transfer", "end service", "closing summary"),
+    "Safety": ("safety", "risk", "crisis"),
+    "Documents tab": ("documents", "print", "summary", "discharge summary", "files", "report"),
+    "Assessments tab": ("assessments", "scores"),
+    # goals, directory, discharge, audit keys
+    "Progress": ("progress", "update goal"),
+    "History": ("history", "revisions"),
+    "Refer": ("referral", "refer"),
+    "Export": ("print", "export summary", "discharge summary", "save summary", "report"),
+    "Export CSV": ("print", "export", "csv", "report", "spreadsheet"),
+    "Render": ("discharge summary", "draft summary"),
+}
+
+# What a word finds when casetui has no feature of that name: said in the hit's help line.
+NOTES: dict[str, str] = {
+    "print": "casetui does not print: summaries, provider lists and the audit trail are saved as files you can print",
+    "appointment": "casetui has no calendar: record the contact as a note, and the next step as the case's next action",
+    "transfer": "A transfer elsewhere is recorded as a discharge; moving a case to another worker is not in casetui",
+    "report": "casetui has no report builder: the audit trail exports to CSV, a discharge summary to files",
+}
+
+
+def word_score(query: str, title: str) -> tuple[int, str | None]:
+    """(2 for one of ``title``'s everyday words typed whole, 1 for its start, such as "back" of
+    "backup", else 0; the word) for ``query``. Shorter queries than 3 letters match no word."""
+    typed = " ".join(query.lower().split())
+    if len(typed) < 3:
+        return 0, None
+    best, found = 0, None
+    for word in WORDS.get(title, ()):
+        if word == typed:
+            return 2, word
+        if word.startswith(typed) and not best:
+            best, found = 1, word
+    return best, found
+
+
+# Textual's fuzzy scores of a title run to a few dozen: a word's tier is above any of them.
+WORD_TIER = 1000
+
+
+class ActionsProvider(SystemCommandsProvider):
+    """Textual's system commands (the app's commands and the screen's keys), found by their
+    titles as Textual finds them, or by their everyday words (``WORDS``)."""
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for position, (title, help_text, callback, *_) in enumerate(self.app.get_system_commands(self.screen)):
+            # An everyday word typed whole or begun puts its command above every fuzzy match of
+            # a title. Between two words the screen's own keys (listed first) win: "directory" on
+            # a client's record is the directory for that client.
+            by_title = matcher.match(title)
+            tier, word = word_score(query, title)
+            if not (by_title or tier):
+                continue
+            note = NOTES.get(word) if word else None
+            yield Hit(
+                (tier * WORD_TIER if tier else by_title) - position / 10_000,
+                highlighted(matcher, title),
+                callback,
+                help=f"{note}. {help_text}" if note else help_text,
+            )
+
 
 # Keys every screen has, or that the palette and the help already explain.
 _SKIP_ACTIONS = {"command_palette", "focus_next", "focus_previous", "copy_text", "screenshot"}

@@ -142,6 +142,7 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "duplicate.create": ("f4", None),
     "form.cancel": ("escape", "back"),
     "form.save": ("ctrl+s", "save"),
+    "form.help": ("question_mark,f1", "help"),
     "provider-list.cancel": ("escape", "back"),
     "provider-list.save": ("ctrl+s", "save"),
     "goal-history.close": ("escape", "back"),

@@ -44,6 +44,8 @@ class FormDialog(ModalScreen):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "save", "Save", id="form.save"),
+        # The app's help, shown as f1: in a field `?` types a question mark, f1 always works.
+        Binding("question_mark,f1", "app.help", "Help", key_display="f1", id="form.help"),
     ]
     # Widths and the frame's look live in theme.tcss (FormDialog, .-wide); a form's own CSS only
     # says what is particular to it.
