@@ -43,7 +43,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "Caseload": ("home", "caseload", "my cases"),
     # caseload keys
     "Overdue": ("overdue", "late", "missed"),
-    "Due this week": ("due", "this week", "upcoming", "appointment", "follow up", "tasks"),
+    "Week+overdue": ("due", "this week", "due this week", "upcoming", "appointment", "follow up", "tasks"),
     "All workers": ("everyone", "all cases", "team", "colleagues"),
     # client record keys
     "Note": ("note", "case note", "contact", "call", "visit", "appointment", "progress note"),

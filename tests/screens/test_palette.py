@@ -45,7 +45,7 @@ CASELOAD_WORDS = [
     ("theme", "Toggle theme"),
     ("help", "Help"),
     ("keys", "Help"),
-    ("appointment", "Due this week"),
+    ("appointment", "Week+overdue"),
     ("overdue", "Overdue"),
 ]
 
