@@ -301,7 +301,7 @@ async def test_a_reassessment_shows_each_domain_beside_the_last_one(demo_path):
         table = screen.query_one("#comparison", DataTable)
         changes = {row.key.value: str(table.get_row(row.key)[3]) for row in table.ordered_rows}
         assert (changes[better], changes[same], changes[worse]) == ("Improved", "Same", "Worse")
-        await pilot.press("escape")
+        await pilot.press("enter")  # the cursor is on the comparison: Enter is Done
         await gone(app, pilot, screen)
         assert not isinstance(app.screen, IntakeScreen)
     with app.database.transaction() as session:

@@ -39,6 +39,7 @@ class ResultPage(VerticalScroll):
         yield Static("\n".join(lines), id="result-instruments")
         document = self.document
         yield Static(Content(f"Summary saved to {document}" if document else ""), id="result-document", classes="muted")
+        yield Static("Enter or Done closes the assessment.", classes="hint")
         yield Button("Done", id="done", variant="primary")
 
     def on_mount(self) -> None:

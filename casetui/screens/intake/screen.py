@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, ContentSwitcher, Header, OptionList, Static
+from textual.widgets import Button, ContentSwitcher, DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
@@ -501,5 +501,6 @@ class IntakeScreen(ServiceCalls, Screen):
         pages.current = "page-result"
 
     @on(Button.Pressed, "#done")
+    @on(DataTable.RowSelected, "#comparison")  # Enter on the comparison, where the cursor is
     def done(self) -> None:
         self.dismiss()
