@@ -148,7 +148,7 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
 
     def _take_settings(self, date_order: str, lock_policy: tuple[int, bool], choose_lock: bool = False) -> None:
         self.date_order, self.lock_policy = date_order, lock_policy
-        if choose_lock:  # the first run (a demo caseload is synthetic and thrown away: no lock)
+        if choose_lock:  # the first run (a demo caseload is synthetic: no lock)
             self.ask_lock_choice()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -480,9 +480,11 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         whose = "yours" if worker == MINE else "every worker's" if worker == EVERYONE else f"{worker}'s"
         enter = key_text(self.app, "caseload.open")
         if self.view == SHOW_CLOSED:
-            text = f"{every} closed cases ({whose}) · {enter} opens one read-only"
+            cases = "closed case" if every == 1 else "closed cases"
+            text = f"{every} {cases} ({whose}) · {enter} opens one read-only"
         else:
-            text = f"{every} unfinished intakes and reassessments ({whose}) · {enter} resumes one of yours"
+            drafts = "unfinished intake or reassessment" if every == 1 else "unfinished intakes and reassessments"
+            text = f"{every} {drafts} ({whose}) · {enter} resumes one of yours"
         if len(rows) != every:
             text += f" · {len(rows)} shown"
         if len(rows) > ROW_LIMIT:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
@@ -16,7 +17,7 @@ from casetui.widgets.footer import KeyFooter
 def describe_keys(app, screen: Screen) -> list[tuple[str, str]]:
     """(key, what it does) for the keys of ``screen``, its own first."""
     rows = [(shown, description) for shown, description, _action, _node in screen_keys(app, screen)]
-    rows.append((key_text(app, "app.palette"), "Command palette: every action by name, and clients by name"))
+    rows.append((key_text(app, "app.palette"), "Command palette: any action or client, by name"))
     return rows
 
 
@@ -32,11 +33,12 @@ class HelpScreen(ModalScreen[None]):
         self.for_screen = screen
 
     def compose(self) -> ComposeResult:
-        title = getattr(self.for_screen, "HELP_TITLE", None) or self.for_screen.__class__.__name__.removesuffix(
-            "Screen"
-        )
+        screen = self.for_screen
+        # A form is named by its own title ("Edit the client's details"), never by its class.
+        title = getattr(screen, "HELP_TITLE", None) or getattr(screen, "form_title", None)
+        title = title or screen.__class__.__name__.removesuffix("Screen")
         with Vertical(id="help-box"):
-            yield Static(f"[b]Keys: {title}[/]", id="help-title")
+            yield Static(Content.from_markup("[b]Keys: $title[/]", title=title), id="help-title")
             table = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True, show_header=False)
             table.add_columns("Key", "Action")
             for key, description in describe_keys(self.app, self.for_screen):

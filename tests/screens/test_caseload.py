@@ -246,7 +246,8 @@ async def test_x_lists_closed_cases_with_the_reason_and_enter_opens_one_read_onl
         assert row[0] == closed[0].client_name and row[1] == f"{closed[0].closed_on:%Y-%m-%d}"
         assert row[2] == closed[0].reason and closed[0].reason
         summary = str(app.screen.query_one("#summary", Static).render())
-        assert summary.startswith(f"{len(closed)} closed cases (every worker's)")
+        cases = "closed case" if len(closed) == 1 else "closed cases"
+        assert summary.startswith(f"{len(closed)} {cases} (every worker's)")
         assert app.screen.query_one("#show", Select).value == "closed"
         await pilot.press("enter")
         await settle(pilot)
@@ -291,7 +292,7 @@ async def test_d_lists_drafts_with_whose_and_when_and_enter_resumes_your_own(dem
         ]
         assert table.row_count == 1  # only yours, as the worker filter says
         summary = str(app.screen.query_one("#summary", Static).render())
-        assert summary.startswith("1 unfinished intakes and reassessments (yours)")
+        assert summary.startswith("1 unfinished intake or reassessment (yours)")
         await pilot.press("w")  # everyone's: a colleague's draft is listed, and not resumed here
         await settle(pilot)
         assert sorted(first_column(app)) == ["Otherly, Cy", "Testwell, Bea"]
