@@ -177,7 +177,7 @@ async def test_no_lock_without_a_pin_and_the_pin_is_only_a_hash(demo_path):
 
 
 @pytest.mark.skipif(not crypto.available(), reason="sqlcipher3 is not installed (casetui[encryption])")
-async def test_encrypted_file_unlocks_with_its_passphrase(demo_path):
+async def test_encrypted_file_unlocks_with_its_passphrase(demo_path, lock_clock):
     backup.encrypt_file(demo_path, "long passphrase")
     app = make_app(str(demo_path), today=TODAY, passphrase="long passphrase")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -188,6 +188,7 @@ async def test_encrypted_file_unlocks_with_its_passphrase(demo_path):
         await pilot.press(*"wrong passphrase", "enter")
         await settle(pilot)
         assert isinstance(app.screen, LockScreen)
+        lock_clock.now += app.screen.retry_at - lock_clock.now  # the back-off after one wrong try
         await pilot.press(*"long passphrase", "enter")
         await settle(pilot)
         assert not isinstance(app.screen, LockScreen)
