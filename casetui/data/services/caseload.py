@@ -206,11 +206,18 @@ _CONSENTS = """
     FROM consent s
     WHERE s.client_id IN (SELECT c.client_id FROM case_file c WHERE c.closed_on IS NULL {worker})
 """
-_LAST_CONTACTS = """
-    SELECT n.case_id, MAX(n.occurred_on)
+# A contact is a note of any kind but a plain case note, or an appointment attended.
+_CONTACTS = """
+    SELECT n.case_id, n.occurred_on AS contact_on
     FROM note n JOIN case_file c ON c.id = n.case_id
     WHERE c.closed_on IS NULL {worker} AND n.kind <> 'note'
-    GROUP BY n.case_id
+    UNION ALL
+    SELECT a.case_id, a.starts_on
+    FROM appointment a JOIN case_file c ON c.id = a.case_id
+    WHERE c.closed_on IS NULL {worker} AND a.status = 'attended'
+"""
+_LAST_CONTACTS = f"""
+    SELECT case_id, MAX(contact_on) FROM ({_CONTACTS}) AS contact GROUP BY case_id
 """
 _SETTINGS = "SELECT key, value FROM setting WHERE key IN ('no_contact_days', 'consent_warning_days')"
 
@@ -620,10 +627,7 @@ _RANKED = f"""
     ),
     first_due AS (SELECT case_id, MIN(due_on) AS first_on FROM ({{due}}) AS due GROUP BY case_id),
     last_contact AS (
-        SELECT n.case_id, MAX(n.occurred_on) AS last_on
-        FROM note n JOIN case_file c ON c.id = n.case_id
-        WHERE c.closed_on IS NULL {{worker}} AND n.kind <> 'note'
-        GROUP BY n.case_id
+        SELECT case_id, MAX(contact_on) AS last_on FROM ({_CONTACTS}) AS contact GROUP BY case_id
     ),
     consent_due AS (
         SELECT client_id, MIN(expires_on) AS first_on

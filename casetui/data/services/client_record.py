@@ -8,7 +8,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from casetui.data.domain import vocab
-from casetui.data.services import cases, clients, notes, referrals, settings
+from casetui.data.services import appointments, cases, clients, notes, referrals, settings
 from casetui.data.services import consent as consents
 from casetui.data.services import documents as case_documents
 from casetui.data.storage.models import (
@@ -123,7 +123,9 @@ def client_record(session: Session, client_id: int, today: date) -> ClientRecord
     record.assessments = [AssessmentRow(a, len(open_needs_of(needs_by_assessment.get(a.id, [])))) for a in assessments]
     record.goals = list(session.exec(select(Goal).where(Goal.case_id == case.id).order_by(Goal.due_on, Goal.id)))
     record.notes = notes.list_notes(session, case.id)
-    record.last_contact_on = next((note.occurred_on for note in record.notes if note.kind != "note"), None)
+    noted = next((note.occurred_on for note in record.notes if note.kind != "note"), None)
+    # An appointment attended is a contact too, note or not.
+    record.last_contact_on = max(filter(None, (noted, appointments.last_attended_on(session, case.id))), default=None)
     record.referrals = referrals.list_referrals(session, case.id)
     record.documents = case_documents.list_documents(session, case.id)
     return record

@@ -9,7 +9,7 @@ service_at_location, phone) so imports and exports map one to one.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -452,3 +452,67 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str | None = Field(default=None, max_length=250)
     client_id: int | None = None
     fields: list = _json_list()
+
+
+# --- Appointments and tasks (issue 15) -----------------------------------------------------
+
+
+class AppointmentSeries(SQLModel, table=True):
+    """A recurring appointment's rule; each occurrence is an ``Appointment`` row of its own (so
+    each has its own status), made from the rule when the series was scheduled."""
+
+    __tablename__ = "appointment_series"
+    id: int | None = Field(default=None, primary_key=True)
+    frequency: str = Field(max_length=20)  # vocab.RECURRENCES
+    repeat_until: date
+    rrule: str = Field(max_length=200)  # the RFC 5545 rule, as written to calendars
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Appointment(SQLModel, table=True):
+    """A visit, meeting or call. The start is local wall time with its IANA zone name, so a weekly
+    10:00 visit stays at 10:00 across a daylight-saving change."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (Index("ix_appointment_worker_day", "worker", "starts_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="case_file.id", index=True)
+    series_id: int | None = Field(default=None, foreign_key="appointment_series.id", index=True)
+    worker: str = Field(default="", max_length=100)
+    starts_on: date
+    start_time: time
+    time_zone: str = Field(max_length=64)
+    duration_minutes: int = 60
+    kind: str = Field(default="office", max_length=20)  # vocab.APPOINTMENT_KINDS
+    place: str | None = Field(default=None, max_length=250)
+    with_whom: str | None = Field(default=None, max_length=250)
+    purpose: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = Field(default="scheduled", max_length=20)  # vocab.APPOINTMENT_STATUSES
+    rescheduled_to_id: int | None = Field(default=None, foreign_key="appointment.id")
+    reminder_minutes: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class Task(SQLModel, table=True):
+    """A to-do: due on a day (optionally at a time), linked to a client, case, goal or referral."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_worker_due", "worker", "done_on", "due_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=250)
+    due_on: date
+    due_time: time | None = None
+    priority: str = Field(default="normal", max_length=10)  # vocab.TASK_PRIORITIES
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    case_id: int | None = Field(default=None, foreign_key="case_file.id", index=True)
+    goal_id: int | None = Field(default=None, foreign_key="goal.id")
+    referral_id: int | None = Field(default=None, foreign_key="referral.id")
+    worker: str = Field(default="", max_length=100)  # assigned to
+    done_on: date | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
