@@ -52,6 +52,7 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
         names the worker). ``first_caseload``: a ``caseload.Caseload`` for the first frame."""
         super().__init__()
         self._today = today
+        self.pinned_now = None  # tests and screenshots: a fixed "now" (see ``now``)
         self.demo = demo
         if callable(database):
             self._database, self._open_database = None, database
@@ -88,6 +89,27 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
     def today(self) -> date:
         """The working date: pinned in tests and screenshots, otherwise the real date."""
         return self._today or date.today()
+
+    @property
+    def now(self):
+        """The time now (aware), on the working date: appointments and reminders are read against
+        it. Tests pin it with ``pinned_now``; a pinned date keeps the real time of day."""
+        from datetime import datetime
+
+        if self.pinned_now is not None:
+            return self.pinned_now
+        current = datetime.now().astimezone()
+        return (
+            current
+            if self._today is None
+            else current.replace(year=self._today.year, month=self._today.month, day=self._today.day)
+        )
+
+    @property
+    def clock_known(self) -> bool:
+        """Whether ``now`` is the real time (or pinned): a date pinned alone leaves the time of day
+        a guess, so nothing says what comes "next"."""
+        return self.pinned_now is not None or self._today is None
 
     @property
     def database(self):
@@ -209,6 +231,7 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
         yield from binding_commands(self, screen)
         yield SystemCommand("Caseload", "Back to the caseload (home)", self.action_home)
         yield SystemCommand("New client", "Start an intake for a new client", self.open_intake)
+        yield SystemCommand("Today", "Today's appointments, tasks and what is due", self.open_today)
         yield SystemCommand("Resource directory", "Search services and providers", self.open_resources)
         yield SystemCommand("Back up now", "Copy the database into the backups folder", self.action_backup)
         yield from super().get_system_commands(screen)
@@ -220,6 +243,12 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
         from casetui.screens.client import ClientScreen
 
         self.push_screen(ClientScreen(client_id))
+
+    def open_today(self) -> None:
+        """The morning view: today's appointments, tasks and what is due."""
+        from casetui.screens.morning import MorningScreen
+
+        self.push_screen(MorningScreen())
 
     def open_intake(self, case_id: int | None = None) -> None:
         """A new client's intake, or with ``case_id`` a reassessment of that case."""

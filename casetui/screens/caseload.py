@@ -55,6 +55,16 @@ COLUMNS = [
     ("Worker", "worker", 12),
 ]
 
+# Narrower than this (an 80-column terminal), the table keeps four columns and the highlighted
+# case's other facts go in a line under it.
+COMPACT_WIDTH = 100
+COMPACT_COLUMNS = [
+    ("Client", "client", 18),
+    ("Due", "due", 10),
+    ("Next action", "action", ACTION_MIN_WIDTH),
+    ("Stage", "stage", 14),
+]
+
 CLOSED_COLUMNS = [
     ("Client", "client", 20),
     ("Closed on", "closed", 10),
@@ -120,6 +130,7 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         Binding("t", "sort_next", "Sort", id="caseload.sort"),
         Binding("T", "sort_reverse", "Reverse sort", show=False, id="caseload.reverse-sort"),
         Binding("w", "toggle_workers", "All workers", id="caseload.all-workers"),
+        Binding("a", "today", "Today", id="caseload.today"),
         Binding("n", "new_client", "New client", id="caseload.new-client"),
         Binding("r", "refresh", "Refresh", id="caseload.refresh"),
         # Only here: on a form a stray q must not close the app (ctrl+q quits everywhere).
@@ -149,6 +160,7 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         self.other_rows: dict[str, list] = {}  # the closed and drafts views' rows, once read
         self._columns_of: str | None = None  # the view whose columns the table has
         self._columns_state: tuple | None = None
+        self.day_counts = ""  # "2 appointments today · 1 task due", read after the caseload
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -157,6 +169,7 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         table = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         self.add_columns(table, ACTION_MIN_WIDTH)
         yield table
+        yield Plain("", id="detail")
         yield KeyFooter()
 
     @property
@@ -165,17 +178,24 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         show = self.filters["show"]
         return show if show in (SHOW_CLOSED, SHOW_DRAFTS) else "cases"
 
+    @property
+    def compact(self) -> bool:
+        return (self.size.width or self.app.size.width) < COMPACT_WIDTH
+
+    def columns_of_view(self, view: str) -> list[tuple[str, str, int]]:
+        return COMPACT_COLUMNS if view == "cases" and self.compact else VIEW_COLUMNS[view]
+
     def column_width(self, key: str, width: int) -> int:
         """Wide enough for the label with its sort arrow when the table is sorted by it."""
         if self.sorts[self.view][0] != key:
             return width
-        label = next(label for label, column, _width in VIEW_COLUMNS[self.view] if column == key)
+        label = next(label for label, column, _width in self.columns_of_view(self.view) if column == key)
         return max(width, len(label) + 2)
 
     def add_columns(self, table: DataTable, action_width: int) -> None:
         view = self._columns_of = self.view
         column, descending = self.sorts[view]
-        for label, key, width in VIEW_COLUMNS[view]:
+        for label, key, width in self.columns_of_view(view):
             shown = f"{label} {ARROWS[descending]}" if key == column else label
             table.add_column(shown, key=key, width=action_width if key == "action" else self.column_width(key, width))
 
@@ -183,16 +203,27 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         """ "Next action" takes the width the other columns leave (2 cells of padding each); the
         worker column comes last and may scroll out of view."""
         fixed = (
-            sum(self.column_width(key, width) + 2 for _label, key, width in COLUMNS if key not in ("action", "worker"))
+            sum(
+                self.column_width(key, width) + 2
+                for _label, key, width in self.columns_of_view("cases")
+                if key not in ("action", "worker")
+            )
             + 2
             + 2
         )
+        if self.compact:
+            fixed += 2  # the vertical scrollbar: the last column must not be cut
         return max(ACTION_MIN_WIDTH, screen_width - fixed)
 
     def rebuild_columns(self, *, force: bool = False) -> None:
         """Build the table's columns again when the view, the sort or the width asks for others."""
         table = self.query_one("#cases", DataTable)
-        state = (self.view, self.sorts[self.view], self.action_width(self.size.width or self.app.size.width))
+        state = (
+            self.view,
+            self.sorts[self.view],
+            self.action_width(self.size.width or self.app.size.width),
+            self.compact,
+        )
         if force or state != self._columns_state:
             self._columns_state = state
             table.clear(columns=True)
@@ -205,7 +236,7 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
     def on_mount(self) -> None:
         table = self.query_one("#cases", DataTable)
         table.columns["action"].width = self.action_width(self.app.size.width)
-        self._columns_state = (self.view, self.sorts[self.view], table.columns["action"].width)
+        self._columns_state = (self.view, self.sorts[self.view], table.columns["action"].width, self.compact)
         table.focus()
         first, self.app.first_caseload = self.app.first_caseload, None
         if first is not None:
@@ -327,11 +358,24 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
     def load_open(self) -> None:
+        from casetui.data.services import agenda  # SQLAlchemy: not before the first frame
+
         scope = self.wanted_scope
         worker = self.app.worker_name if scope == MINE else None
         with self.app.database.transaction() as session:
             loaded = caseload.load_caseload(session, self.app.today, worker=worker)
+            day = agenda.day(session, self.app.worker_name, self.app.today, self.app.today, with_due=False)
+        self.app.call_from_thread(self.show_day_counts, day)
         self.app.call_from_thread(self.show_caseload, loaded, scope)
+
+    def show_day_counts(self, day) -> None:
+        """The worker's own day, ahead of the caseload's counts (whatever the worker filter)."""
+        from casetui.data.services import agenda
+
+        self.day_counts = day.summary(self.app.today)
+        line = agenda.next_line(day.appointments, self.app.now) if self.app.clock_known else ""
+        if line:
+            self.day_counts += f" · {line}"
 
     def show_caseload(self, loaded: Caseload, scope: str) -> None:
         self.loaded = loaded
@@ -409,30 +453,53 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         if self.view != "cases":
             self._add_other_rows(table, rows)
             rows = []
+        keys = [key for _label, key, _width in self.columns_of_view("cases")]
         for row in rows:
-            table.add_row(
-                *cells(  # typed text (names, goals, services) as plain cells, never markup
-                    Text(row.client_name, style="bold" if row.overdue else ""),
-                    Text("FLAG", style="bold reverse red") if row.safety_flag else "",
-                    due_cell(row),
-                    marker_cell(row),
-                    # Cut to the column with "…", so a cut label does not read as whole.
-                    Text(row.next_item.label, no_wrap=True, overflow="ellipsis", end="")
-                    if row.next_item
-                    else Text("nothing due", style="dim"),
-                    vocab.STAGES.get(row.stage, row.stage),
-                    str(row.open_goals),
-                    contact_cell(row, today),
-                    Text(
-                        CONSENT_LABELS.get(row.consent, row.consent),
-                        style="bold red" if row.consent == "expired" else ("bold" if row.consent == "expiring" else ""),
-                    ),
-                    row.worker,
+            values = {
+                "client": Text(row.client_name, style="bold" if row.overdue else ""),
+                "safety": Text("FLAG", style="bold reverse red") if row.safety_flag else "",
+                "due": due_cell(row),
+                "when": marker_cell(row),
+                # Cut to the column with "…", so a cut label does not read as whole.
+                "action": Text(row.next_item.label, no_wrap=True, overflow="ellipsis", end="")
+                if row.next_item
+                else Text("nothing due", style="dim"),
+                "stage": vocab.STAGES.get(row.stage, row.stage),
+                "goals": str(row.open_goals),
+                "contact": contact_cell(row, today),
+                "consent": Text(
+                    CONSENT_LABELS.get(row.consent, row.consent),
+                    style="bold red" if row.consent == "expired" else ("bold" if row.consent == "expiring" else ""),
                 ),
-                key=str(row.case_id),
-            )
+                "worker": row.worker,
+            }
+            # typed text (names, goals, services) as plain cells, never markup
+            table.add_row(*cells(*(values[key] for key in keys)), key=str(row.case_id))
         if cursor_case is not None and self.view == "cases" and str(cursor_case) in table.rows:
             table.move_cursor(row=table.get_row_index(str(cursor_case)))
+        self.show_detail()
+
+    @on(DataTable.RowHighlighted, "#cases")
+    def show_detail(self) -> None:
+        """On a narrow screen: the highlighted case's facts the four columns leave out."""
+        detail = self.query_one("#detail", Static)
+        detail.display = shown = self.compact and self.view == "cases"
+        if not shown:
+            return
+        row = self.by_case.get(self.current_case_id() or -1)
+        if row is None:
+            detail.update("")
+            return
+        facts = [
+            "SAFETY FLAG"
+            if row.safety_flag
+            else (row.next_item.urgency_label if row.next_item and row.next_item.urgency <= caseload.THIS_WEEK else ""),
+            f"{row.open_goals} goal" + ("" if row.open_goals == 1 else "s"),
+            f"contact {contact_cell(row, self.app.today)}",
+            f"consent {CONSENT_LABELS.get(row.consent, row.consent).lower()}",
+            row.worker,
+        ]
+        detail.update(" · ".join(fact for fact in facts if fact))
 
     def _add_other_rows(self, table: DataTable, rows: list) -> None:
         for row in rows:
@@ -457,6 +524,8 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
             return self.other_summary(rows)
         scope = self.scope_rows()
         text = self.loaded.summary(scope) if self.loaded else ""
+        if self.day_counts and self.loaded is not None and self.loaded.complete:
+            text = f"{self.day_counts} · {text}"
         if len(rows) != len(scope):
             text += f" · {len(rows)} shown"
         if len(rows) > ROW_LIMIT:
@@ -542,7 +611,7 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
 
     def action_sort_next(self) -> None:
         """Sort by the next column, ascending."""
-        keys = [key for _label, key, _width in VIEW_COLUMNS[self.view]]
+        keys = [key for _label, key, _width in self.columns_of_view(self.view)]
         column, _descending = self.sorts[self.view]
         self.sorts[self.view] = (keys[(keys.index(column) + 1) % len(keys)], False)
         self.rebuild_columns(force=True)
@@ -583,6 +652,9 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         self.set_filter("show", SHOW_ALL)
         self.set_filter("stage", ALL_STAGES)
         self.query_one("#cases", DataTable).focus()
+
+    def action_today(self) -> None:
+        self.app.open_today()
 
     def action_new_client(self) -> None:
         self.app.open_intake()

@@ -28,6 +28,7 @@ from casetui.data.services import cases, clients, consent, goals, notes, referra
 from casetui.data.services.client_record import ClientRecord, client_record
 from casetui.keys import key_text
 from casetui.screens import ReloadOnReturn
+from casetui.screens.client_appointments import ClientAppointments, new_appointment, new_task
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
@@ -35,7 +36,7 @@ from casetui.widgets.footer import KeyFooter
 from casetui.widgets.form_dialog import FormDialog
 from casetui.widgets.plain import Plain, cells
 
-TABS = ("overview", "assessments", "goals", "notes", "referrals", "consents", "documents")
+TABS = ("overview", "assessments", "goals", "notes", "referrals", "consents", "documents", "appointments")
 CONSENT_STATUS = {
     "current": "Current",
     "expiring": "Expiring soon",
@@ -68,6 +69,8 @@ RECORD_ACTIONS = {
     "record_consent",
     "revoke_consent",
     "discharge",
+    "new_appointment",
+    "new_task",
 }
 
 
@@ -87,6 +90,8 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
         Binding("k", "record_consent", "Consent", id="client.consent"),
         Binding("v", "revoke_consent", "Revoke", id="client.revoke-consent"),
         Binding("d", "discharge", "Discharge", id="client.discharge"),
+        Binding("p", "new_appointment", "Appointment", id="client.new-appointment"),
+        Binding("t", "new_task", "Task", id="client.new-task"),
         *[
             Binding(str(number), f"show_tab('{tab}')", f"{tab.capitalize()} tab", show=False, id=f"client.tab-{tab}")
             for number, tab in enumerate(TABS, start=1)
@@ -129,6 +134,8 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
                 yield self._table("consents-table", "Recipient", "Scope", "Signed", "Expires", "Status")
             with TabPane("7 Documents", id="documents"):
                 yield self._table("documents-table", "Date", "Kind", "Title", "File")
+            with TabPane("8 Appointments", id="appointments"):
+                yield ClientAppointments(id="client-appointments")
         yield KeyFooter()
 
     @staticmethod
@@ -184,6 +191,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
         self.show_referrals(record)
         self.show_consents(record)
         self.show_documents(record)
+        self.query_one(ClientAppointments).load(self.client_id)
         self.refresh_bindings()
 
     def show_overview(self, record: ClientRecord) -> None:
@@ -200,6 +208,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             ("Household", str(client.household_size) if client.household_size else None),
             ("Veteran", "yes" if client.veteran else None),
             ("Last contact", _day(record.last_contact_on) or "none recorded"),
+            ("No-shows", str(record.no_shows) if record.no_shows else None),
         ]
         lines = [f"{label:<15}{value}" for label, value in facts if value]
         self.query_one("#demographics", Static).update(
@@ -632,6 +641,14 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             ),
             "Client details saved.",
         )
+
+    def action_new_appointment(self) -> None:
+        if (case_id := self.writable_case()) is not None:
+            new_appointment(self, case_id, self.record.client.display_name)
+
+    def action_new_task(self) -> None:
+        if (case_id := self.writable_case()) is not None:
+            new_task(self, case_id, self.record.client.display_name)
 
     # --- opening other workflows ---------------------------------------------------------
 

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from dateutil import rrule
 from sqlmodel import Session, col, select
 
-from casetui.data.domain import clock
+from casetui.data.domain import agenda_vocab, clock
 from casetui.data.domain import validation as v
 from casetui.data.domain.errors import NotFoundError, ValidationError
 from casetui.data.services import cases
@@ -24,27 +24,12 @@ from casetui.data.storage import audit_log as audit
 from casetui.data.storage import concurrency
 from casetui.data.storage.models import Appointment, AppointmentSeries, Case, Client, Setting, utcnow
 
-KINDS: dict[str, str] = {
-    "home_visit": "Home visit",
-    "office": "Office",
-    "phone": "Phone",
-    "video": "Video",
-    "accompany": "Accompany",
-    "court": "Court",
-    "other": "Other",
-}
-STATUSES: dict[str, str] = {
-    "scheduled": "Scheduled",
-    "attended": "Attended",
-    "no_show": "No-show",
-    "cancelled_client": "Cancelled by client",
-    "cancelled_worker": "Cancelled by worker",
-    "rescheduled": "Rescheduled",
-}
+KINDS = agenda_vocab.APPOINTMENT_KINDS
+STATUSES = agenda_vocab.APPOINTMENT_STATUSES
 CANCELLED = frozenset({"cancelled_client", "cancelled_worker"})
 # What no longer takes the worker's time: it neither overlaps nor reminds.
 OFF_THE_CALENDAR = CANCELLED | {"rescheduled"}
-RECURRENCES: dict[str, str] = {"weekly": "Every week", "biweekly": "Every two weeks", "monthly": "Every month"}
+RECURRENCES = agenda_vocab.RECURRENCES
 _RULES = {"weekly": (rrule.WEEKLY, 1), "biweekly": (rrule.WEEKLY, 2), "monthly": (rrule.MONTHLY, 1)}
 MAX_SERIES_DAYS = 366  # a recurring appointment is planned at most a year ahead
 MAX_DURATION = 12 * 60

@@ -65,6 +65,7 @@ class ClientRecord:
     documents: list[Document] = field(default_factory=list)
     last_contact_on: date | None = None
     age: int | None = None
+    no_shows: int = 0  # appointments the client missed
 
     @property
     def read_only(self) -> bool:
@@ -126,6 +127,7 @@ def client_record(session: Session, client_id: int, today: date) -> ClientRecord
     noted = next((note.occurred_on for note in record.notes if note.kind != "note"), None)
     # An appointment attended is a contact too, note or not.
     record.last_contact_on = max(filter(None, (noted, appointments.last_attended_on(session, case.id))), default=None)
+    record.no_shows = appointments.no_show_count(session, client_id)
     record.referrals = referrals.list_referrals(session, case.id)
     record.documents = case_documents.list_documents(session, case.id)
     return record

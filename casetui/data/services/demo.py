@@ -577,5 +577,113 @@ def write_demo(session: Session, today: date, *, clients: int = 25) -> None:
     build_directory(session, today)
     session.flush()
     build_caseload(session, today, clients=clients)
-    audit.record(session, "create", "demo", None, fields=["caseload", "directory"])
+    build_week(session, today)
+    audit.record(session, "create", "demo", None, fields=["caseload", "directory", "appointments"])
+    session.flush()
+
+
+# --- the demo worker's week: appointments and tasks ------------------------------------------
+
+
+def build_week(session: Session, today: date, *, zone: str | None = None) -> None:
+    """A realistic week for the demo worker: today's visits, calls and a team meeting, the rest of
+    the week, one weekly home visit for two months, a no-show and a client's cancellation
+    earlier in the week, and tasks due and overdue."""
+    from datetime import time
+
+    from casetui.data.domain import clock
+    from casetui.data.services import appointments
+    from casetui.data.storage.models import Appointment, AppointmentSeries, Case, Task
+
+    zone = zone or clock.local_zone_name()
+    mine = session.exec(
+        select(Case).where(Case.worker == DEMO_WORKER, Case.closed_on.is_(None)).order_by(Case.id)
+    ).all()
+    if len(mine) < 8:
+        return
+    by_name = {}
+    for case in mine:
+        client = session.get(Client, case.client_id)
+        by_name[client.last_name] = case
+    pick = [
+        by_name.get(name) or mine[n]
+        for n, name in enumerate(
+            ["Notreal", "Fictor", "Mockridge", "Placeholm", "Testwood", "Exampleby", "Pretendle", "Madeupson"]
+        )
+    ]
+
+    def add(
+        case,
+        day,
+        at,
+        minutes,
+        kind,
+        place=None,
+        status="scheduled",
+        purpose=None,
+        with_whom=None,
+        reminder=15,
+        series=None,
+    ):
+        session.add(
+            Appointment(
+                client_id=case.client_id if case else None,
+                case_id=case.id if case else None,
+                series_id=series,
+                worker=DEMO_WORKER,
+                starts_on=day,
+                start_time=at,
+                time_zone=zone,
+                duration_minutes=minutes,
+                kind=kind,
+                place=place,
+                purpose=purpose,
+                with_whom=with_whom,
+                status=status,
+                reminder_minutes=reminder,
+            )
+        )
+
+    day = timedelta(days=1)
+    add(pick[1], today, time(9, 30), 45, "office", "Office, room 2", purpose="Review the housing application")
+    add(pick[2], today, time(11, 0), 20, "phone", purpose="Check in after the clinic visit")
+    add(None, today, time(12, 30), 60, "other", "Office, meeting room", with_whom="Team meeting", reminder=None)
+    add(pick[0], today, time(14, 30), 60, "home_visit", "Client's home", purpose="Budget and rent arrears")
+    add(pick[3], today + day, time(10, 0), 120, "accompany", "Riverton Health Clinic", purpose="First appointment")
+    add(pick[4], today + 2 * day, time(9, 0), 180, "court", "Riverton County Court", purpose="Eviction hearing")
+    add(pick[5], today + 3 * day, time(13, 0), 30, "video", purpose="Benefits paperwork")
+    add(pick[6], today - day, time(15, 0), 60, "home_visit", "Client's home", status="no_show")
+    add(pick[7], today - 2 * day, time(10, 0), 45, "office", "Office, room 2", status="cancelled_client")
+    # A weekly home visit, from the next weekday two days on, for two months (RFC 5545 rule).
+    first = today + 2 * day
+    until = first + timedelta(weeks=8)
+    days = appointments.occurrences(first, "weekly", until)
+    series = AppointmentSeries(
+        frequency="weekly",
+        repeat_until=until,
+        rrule=appointments.rule_text("weekly", clock.to_utc(days[-1], time(16, 0), zone)),
+    )
+    session.add(series)
+    session.flush()
+    for when in days:
+        add(pick[1], when, time(16, 0), 60, "home_visit", "Client's home", purpose="Weekly visit", series=series.id)
+    for title, due, priority, case, done in [
+        ("Call the landlord about the repair", today, "high", pick[0], None),
+        ("Send the housing application", today + day, "normal", pick[1], None),
+        ("Ask for a copy of the ID", today - 2 * day, "normal", pick[6], None),
+        ("Chase the benefits letter", today - 5 * day, "high", pick[5], None),
+        ("Book the interpreter for Thursday", today, "normal", pick[4], today - day),
+        ("Team rota for next month", today + 3 * day, "low", None, None),
+    ]:
+        session.add(
+            Task(
+                title=title,
+                due_on=due,
+                priority=priority,
+                worker=DEMO_WORKER,
+                done_on=done,
+                client_id=case.client_id if case else None,
+                case_id=case.id if case else None,
+            )
+        )
     session.flush()

@@ -8,7 +8,7 @@ from datetime import date, time
 
 from sqlmodel import Session, col, select
 
-from casetui.data.domain import clock
+from casetui.data.domain import agenda_vocab, clock
 from casetui.data.domain import validation as v
 from casetui.data.domain.errors import NotFoundError, ValidationError
 from casetui.data.services import appointments, cases
@@ -16,7 +16,7 @@ from casetui.data.storage import audit_log as audit
 from casetui.data.storage import concurrency
 from casetui.data.storage.models import Client, Goal, Referral, Task, utcnow
 
-PRIORITIES: dict[str, str] = {"high": "High", "normal": "Normal", "low": "Low"}
+PRIORITIES = agenda_vocab.TASK_PRIORITIES
 _PRIORITY_ORDER = {"high": 0, "normal": 1, "low": 2}
 
 

@@ -1,14 +1,15 @@
 """Version 5: appointments (one row per occurrence, a recurring one's rule in
 ``appointment_series``) and tasks.
 
-Written out by hand for both databases; only the key, timestamp and time types differ.
+Written out by hand for both databases; only the key, timestamp and time types differ. "IF NOT
+EXISTS": a file relabelled as older (as a test does) already has them.
 """
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 _TABLES = """
-CREATE TABLE appointment_series (
+CREATE TABLE IF NOT EXISTS appointment_series (
     id {pk},
     frequency VARCHAR(20) NOT NULL,
     repeat_until DATE NOT NULL,
@@ -16,7 +17,7 @@ CREATE TABLE appointment_series (
     created_at {ts} NOT NULL,
     PRIMARY KEY (id)
 );
-CREATE TABLE appointment (
+CREATE TABLE IF NOT EXISTS appointment (
     id {pk},
     client_id INTEGER,
     case_id INTEGER,
@@ -42,11 +43,11 @@ CREATE TABLE appointment (
     FOREIGN KEY(series_id) REFERENCES appointment_series (id),
     FOREIGN KEY(rescheduled_to_id) REFERENCES appointment (id)
 );
-CREATE INDEX ix_appointment_worker_day ON appointment (worker, starts_on);
-CREATE INDEX ix_appointment_case_id ON appointment (case_id);
-CREATE INDEX ix_appointment_client_id ON appointment (client_id);
-CREATE INDEX ix_appointment_series_id ON appointment (series_id);
-CREATE TABLE task (
+CREATE INDEX IF NOT EXISTS ix_appointment_worker_day ON appointment (worker, starts_on);
+CREATE INDEX IF NOT EXISTS ix_appointment_case_id ON appointment (case_id);
+CREATE INDEX IF NOT EXISTS ix_appointment_client_id ON appointment (client_id);
+CREATE INDEX IF NOT EXISTS ix_appointment_series_id ON appointment (series_id);
+CREATE TABLE IF NOT EXISTS task (
     id {pk},
     title VARCHAR(250) NOT NULL,
     due_on DATE NOT NULL,
@@ -68,9 +69,9 @@ CREATE TABLE task (
     FOREIGN KEY(goal_id) REFERENCES goal (id),
     FOREIGN KEY(referral_id) REFERENCES referral (id)
 );
-CREATE INDEX ix_task_case_id ON task (case_id);
-CREATE INDEX ix_task_worker_due ON task (worker, done_on, due_on);
-CREATE INDEX ix_task_client_id ON task (client_id)
+CREATE INDEX IF NOT EXISTS ix_task_case_id ON task (case_id);
+CREATE INDEX IF NOT EXISTS ix_task_worker_due ON task (worker, done_on, due_on);
+CREATE INDEX IF NOT EXISTS ix_task_client_id ON task (client_id)
 """
 
 _TYPES = {
