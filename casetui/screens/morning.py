@@ -181,7 +181,7 @@ class MorningScreen(ReloadOnReturn, ServiceCalls, Screen):
             self.query_one("#next", Static).update("")
             return
         line = agenda.next_line(self.loaded.appointments, self.app.now)
-        self.query_one("#next", Static).update(line.capitalize() if line else "Nothing more scheduled today.")
+        self.query_one("#next", Static).update(line[:1].upper() + line[1:] if line else "Nothing more scheduled today.")
 
     def show_week(self, days: list[Day]) -> None:
         self.week_days = days

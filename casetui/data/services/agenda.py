@@ -46,9 +46,8 @@ def day(session: Session, worker: str | None, on: date, today: date, *, with_due
     """One day's agenda. On ``today`` the tasks and caseload items include the overdue ones."""
     rows = appointments.between(session, worker, on, on)
     if on == today:
-        todo = tasks.open_due(session, worker, on)
-        done_today = [row for row in tasks.due_between(session, worker, on, on) if row.done_on is not None]
-        todo += done_today
+        # and the ones done today, whenever they were due: what was done stays in view
+        todo = tasks.open_due(session, worker, on) + tasks.done_on(session, worker, on)
     else:
         todo = tasks.due_between(session, worker, on, on)
     result = Day(on, rows, todo)

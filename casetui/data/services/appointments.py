@@ -247,6 +247,18 @@ def rule_text(frequency: str, last_utc: datetime) -> str:
     return f"FREQ={_FREQ_NAMES[freq]};INTERVAL={interval};UNTIL={last_utc.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
+def _each(*checks) -> tuple[dict, dict[str, str]]:
+    """(the values read, the errors by field): every check run, whatever the others gave."""
+    values: dict = {}
+    errors: dict[str, str] = {}
+    for name, check in checks:
+        try:
+            values[name] = check()
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    return values, errors
+
+
 def _check(
     session: Session,
     values: dict,
@@ -254,8 +266,10 @@ def _check(
     now: datetime,
     default_zone: str,
 ) -> dict:
-    """Every field of a new appointment checked at once (errors beside their fields)."""
-    checks = v.collect(
+    """Every field of a new appointment checked at once (errors beside their fields): each
+    field alone, then what fields say together (end after start, not in the past, the series'
+    end), for the fields that were readable."""
+    checks, errors = _each(
         ("client", lambda: find_client(session, values.get("client"))),
         ("starts_on", lambda: v.parse_date(values.get("starts_on"), "starts_on", "Date", required=True)),
         ("start_time", lambda: clock.parse_time(values.get("start_time"), "start_time", "Start", required=True)),
@@ -291,30 +305,31 @@ def _check(
         ),
         ("time_zone", lambda: clock.check_zone(values.get("time_zone") or default_zone)),
     )
-    errors: dict[str, str] = {}
-    start, end = checks["start_time"], checks["end_time"]
-    if end is not None:
+    start, end = checks.get("start_time"), checks.get("end_time")
+    if start is not None and end is not None:
         if end <= start:
             errors["end_time"] = f"The end ({end:%H:%M}) is not after the start ({start:%H:%M})."
         else:
             checks["duration_minutes"] = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-    if checks["duration_minutes"] is None:
+    if checks.get("duration_minutes") is None and "duration_minutes" not in errors:
         checks["duration_minutes"] = 60
-    starts_utc = clock.to_utc(checks["starts_on"], start, checks["time_zone"])
-    if starts_utc < now:
+    first, zone_ = checks.get("starts_on"), checks.get("time_zone")
+    if first is not None and start is not None and zone_ is not None and clock.to_utc(first, start, zone_) < now:
         errors["starts_on"] = (
-            f"{checks['starts_on']:%Y-%m-%d} {start:%H:%M} has passed: only what is still to come can be scheduled "
+            f"{first:%Y-%m-%d} {start:%H:%M} has passed: only what is still to come can be scheduled "
             "(record what happened as a note)."
         )
-    recurrence, until = checks["recurrence"], checks["repeat_until"]
-    if recurrence and until is None:
+    recurrence, until = checks.get("recurrence"), checks.get("repeat_until")
+    if "recurrence" in errors or "repeat_until" in errors:
+        pass
+    elif recurrence and until is None:
         errors["repeat_until"] = "A repeating appointment needs the date it ends (at most a year ahead)."
-    elif recurrence and until < checks["starts_on"]:
+    elif recurrence and first is not None and until < first:
         errors["repeat_until"] = "Repeat until is before the first appointment."
-    elif recurrence and (until - checks["starts_on"]).days > MAX_SERIES_DAYS:
+    elif recurrence and first is not None and (until - first).days > MAX_SERIES_DAYS:
         errors["repeat_until"] = (
             f"Repeat until is more than a year after the first appointment: end it by "
-            f"{checks['starts_on'] + timedelta(days=MAX_SERIES_DAYS):%Y-%m-%d} and schedule more later."
+            f"{first + timedelta(days=MAX_SERIES_DAYS):%Y-%m-%d} and schedule more later."
         )
     elif until is not None and not recurrence:
         errors["recurrence"] = "Choose how often it repeats, or leave Repeat until blank."

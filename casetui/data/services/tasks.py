@@ -82,6 +82,14 @@ def open_due(session: Session, worker: str | None, by: date) -> list[TaskRow]:
     return _order(_rows(session, query))
 
 
+def done_on(session: Session, worker: str | None, day: date) -> list[TaskRow]:
+    """Tasks marked done on ``day``."""
+    query = _joined().where(Task.done_on == day)
+    if worker:
+        query = query.where(Task.worker == worker)
+    return _order(_rows(session, query))
+
+
 def due_between(session: Session, worker: str | None, first: date, last: date) -> list[TaskRow]:
     """Tasks due from ``first`` to ``last``, done or not."""
     query = _joined().where(Task.due_on >= first, Task.due_on <= last)
