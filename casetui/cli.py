@@ -69,7 +69,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     resources.add_argument("path", metavar="PATH")
     resources.add_argument("--db", dest="cmd_db", metavar="PATH", help="database file (default as for the app)")
+    _add_agenda_commands(commands)
     return parser
+
+
+def _add_agenda_commands(commands) -> None:
+    """calendar export and agenda: the worker's appointments for a calendar, or as text."""
+    calendar = commands.add_parser(
+        "calendar",
+        help="write your appointments as an iCalendar file (.ics) for Outlook, Google Calendar or Thunderbird",
+        description="Write the worker's appointments from today as iCalendar: one event per appointment (a "
+        "recurring one with its rule), each with a stable UID so importing again updates it. An event names "
+        "only the client's initials and the case number unless --full-names is given: calendars sync to "
+        "phones and clouds.",
+    )
+    calendar.add_argument("action", choices=["export"])
+    calendar.add_argument("path", metavar="FILE.ics")
+    calendar.add_argument("--days", type=int, default=90, metavar="N", help="from today, N days (default 90)")
+    calendar.add_argument(
+        "--full-names", action="store_true", help="write clients' full names, places and purposes into the events"
+    )
+    calendar.add_argument("--worker", metavar="NAME", help="whose appointments (default: you)")
+    calendar.add_argument("--db", dest="cmd_db", metavar="PATH", help="database file (default as for the app)")
+    agenda = commands.add_parser("agenda", help="print the agenda (appointments, tasks, what is due) as plain text")
+    agenda.add_argument("--date", type=_parse_today, metavar="DATE", help="the first day (default: today)")
+    agenda.add_argument("--days", type=int, default=1, metavar="N", help="how many days (default 1)")
+    agenda.add_argument("--worker", metavar="NAME", help="whose agenda (default: you)")
+    agenda.add_argument("--db", dest="cmd_db", metavar="PATH", help="database file (default as for the app)")
 
 
 def _add_safekeeping_commands(commands) -> None:
@@ -462,8 +488,57 @@ def cmd_resources(args) -> int:
     return 0
 
 
+def _days(value: int, most: int) -> int:
+    if not 1 <= value <= most:
+        raise CliError(f"--days must be from 1 to {most}.")
+    return value
+
+
+def cmd_calendar(args) -> int:
+    from casetui import config
+    from casetui.data.services import calendar_ics
+    from casetui.data.storage import files
+
+    days = _days(args.days, 731)
+    if not args.path.lower().endswith(".ics"):
+        raise CliError(f"{args.path} should end in .ics, so calendars recognise it.")
+    database = _open(args.cmd_db or config.resolve_db(args.db))
+    try:
+        worker = args.worker or database.worker
+        with database.transaction() as session:
+            data, count = calendar_ics.export_calendar(
+                session, worker, args.today or date.today(), days=days, full_names=args.full_names
+            )
+    finally:
+        database.dispose()
+    files.private_write(args.path, data)
+    names = "with full names" if args.full_names else "with initials and case numbers only"
+    print(f"Wrote {count} event{'' if count == 1 else 's'} for {worker} ({names}) to {args.path}")
+    return 0
+
+
+def cmd_agenda(args) -> int:
+    from casetui import config
+    from casetui.data.services import agenda
+
+    days = _days(args.days, 31)
+    today = args.today or date.today()
+    database = _open(args.cmd_db or config.resolve_db(args.db))
+    try:
+        worker = args.worker or database.worker
+        with database.transaction() as session:
+            text = agenda.as_text(session, worker, args.date or today, today, days=days)
+    finally:
+        database.dispose()
+    print(f"Agenda for {worker}\n")
+    print(text, end="")
+    return 0
+
+
 COMMANDS = {
     None: cmd_run,
+    "calendar": cmd_calendar,
+    "agenda": cmd_agenda,
     "demo": cmd_demo,
     "locate": cmd_locate,
     "copy": cmd_copy,
