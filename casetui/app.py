@@ -22,12 +22,15 @@ from casetui.commands import ActionsProvider, ClientsProvider, binding_commands
 from casetui.idle_gc import IdleCollector
 from casetui.keys import load_keymap
 from casetui.privacy import PrivacyGuard
+from casetui.reminders import Reminders
 from casetui.screens.caseload import CaseloadScreen
 
 THEMES = ("textual-dark", "textual-light")
 
 
-class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash reports without client data (privacy.py)
+class CaseApp(
+    Reminders, IdleCollector, PrivacyGuard, App[None]
+):  # idle lock, crash reports without client data (privacy.py)
     TITLE = "casetui"
     # The caseload's CSS too: Textual does not load a default screen's own CSS_PATH.
     CSS_PATH = ["theme.tcss", "screens/caseload.tcss"]
@@ -138,6 +141,7 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
         before it, not after it)."""
         self.first_frame_shown = True
         self.start_idle_collection()
+        self.start_reminders()
         if self.keymap_problem:
             self.notify(self.keymap_problem, title="Keymap", severity="warning", timeout=20)
         for screen in self.screen_stack:

@@ -372,10 +372,17 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         """The worker's own day, ahead of the caseload's counts (whatever the worker filter)."""
         from casetui.data.services import agenda
 
+        self._day = day
         self.day_counts = day.summary(self.app.today)
         line = agenda.next_line(day.appointments, self.app.now) if self.app.clock_known else ""
         if line:
             self.day_counts += f" · {line}"
+
+    def show_next(self) -> None:
+        """The time has moved on (the reminders' check): "next" may be another appointment."""
+        if getattr(self, "_day", None) is not None and self.loaded is not None:
+            self.show_day_counts(self._day)
+            self.query_one("#summary", Static).update(self.summary_text(self.visible_rows()))
 
     def show_caseload(self, loaded: Caseload, scope: str) -> None:
         self.loaded = loaded

@@ -227,3 +227,28 @@ def test_morning_view_snapshot_80x24(snap_compare, demo_path):
 
 def test_morning_view_snapshot_120x40(snap_compare, demo_path):
     assert snap_compare(morning_app(demo_path), terminal_size=(120, 40), run_before=_loaded)
+
+
+async def test_a_reminder_at_the_lead_time_once_and_the_next_line_follows(demo_path):
+    app = morning_app(demo_path, hour=9)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_today(pilot)
+        app.pinned_now = at(9, 20)  # the 09:30 office visit reminds 15 minutes before
+        app.check_reminders()
+        await settle(pilot)
+        reminders = [str(n.message) for n in app._notifications if n.title == "Reminder"]
+        assert len(reminders) == 1 and reminders[0].startswith("09:30 office, ")
+        assert reminders[0].endswith("at Office, room 2, in 10 minutes.")
+        app.check_reminders()  # once only
+        await settle(pilot)
+        assert len([n for n in app._notifications if n.title == "Reminder"]) == 1
+        app.pinned_now = at(10, 50)  # the 11:00 call: due, but the screen is locked
+        app.locked = True
+        app.check_reminders()
+        await settle(pilot)
+        assert len([n for n in app._notifications if n.title == "Reminder"]) == 1
+        app.locked = False
+        app.check_reminders()
+        await settle(pilot)
+        assert [str(n.message) for n in app._notifications if n.title == "Reminder"][-1].startswith("11:00 phone, ")
+        assert text_of(screen, "#next").startswith("Next: 11:00 phone, ")
