@@ -74,8 +74,7 @@ class MorningScreen(ReloadOnReturn, ServiceCalls, Screen):
             yield self._table("tasks", ("Due", 11), ("Priority", 8), ("Task", 30), ("Client", 18))
             yield Static("Due on the caseload", classes="section")
             yield self._table("due", ("Due", 10), ("When", 8), ("Client", 18), ("What", 36))
-        with Vertical(id="week-view"):
-            yield self._table("week", ("Day", 10), ("Time", 11), ("What", 20), ("Client", 16), ("Place or status", 13))
+        yield Vertical(id="week-view")  # its table is built when the week is first shown
         yield KeyFooter()
 
     @staticmethod
@@ -288,8 +287,11 @@ class MorningScreen(ReloadOnReturn, ServiceCalls, Screen):
         self.day = self.app.today
         self.load()
 
-    def action_toggle_week(self) -> None:
+    async def action_toggle_week(self) -> None:
         self.week_view = not self.week_view
+        if self.week_view and not self.query("#week"):
+            week = self._table("week", ("Day", 10), ("Time", 11), ("What", 20), ("Client", 16), ("Place or status", 13))
+            await self.query_one("#week-view").mount(week)
         self.query_one("#day-view").display = not self.week_view
         self.query_one("#week-view").display = self.week_view
         self.query_one("#week" if self.week_view else "#appointments", DataTable).focus()

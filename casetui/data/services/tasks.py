@@ -42,30 +42,50 @@ class TaskRow:
         return self.done_on is None and self.due_on < today
 
 
+_COLUMNS = (
+    Task.id,
+    Task.title,
+    Task.due_on,
+    Task.due_time,
+    Task.priority,
+    Task.client_id,
+    Task.case_id,
+    Task.worker,
+    Task.done_on,
+    Task.version,
+    Client.first_name,
+    Client.preferred_name,
+    Client.last_name,
+)
+
+
 def _rows(session: Session, query) -> list[TaskRow]:
+    # Columns, not ORM objects: an agenda may list a few hundred tasks, read on every visit.
     found = []
-    for task, client in session.exec(query):
-        name = f"{client.preferred_name or client.first_name} {client.last_name}".strip() if client else ""
+    for (
+        task_id,
+        title,
+        due_on,
+        due_time,
+        priority,
+        client_id,
+        case_id,
+        worker,
+        done,
+        version,
+        first,
+        preferred,
+        last,
+    ) in session.exec(query):
+        name = f"{preferred or first} {last}".strip() if client_id is not None and last is not None else ""
         found.append(
-            TaskRow(
-                id=task.id,
-                title=task.title,
-                due_on=task.due_on,
-                due_time=task.due_time,
-                priority=task.priority,
-                client_id=task.client_id,
-                case_id=task.case_id,
-                client_name=name,
-                worker=task.worker,
-                done_on=task.done_on,
-                version=task.version,
-            )
+            TaskRow(task_id, title, due_on, due_time, priority, client_id, case_id, name, worker, done, version)
         )
     return found
 
 
 def _joined():
-    return select(Task, Client).join(Client, Client.id == Task.client_id, isouter=True)
+    return select(*_COLUMNS).join(Client, Client.id == Task.client_id, isouter=True)
 
 
 def _order(rows: list[TaskRow]) -> list[TaskRow]:
