@@ -252,3 +252,34 @@ def test_reminders_come_at_their_lead_time_once(session, today):
     at_nine_fifty = datetime(2026, 1, 15, 14, 50, tzinfo=UTC)
     (due,) = appointments.reminders_due(rows, at_nine_fifty, set())
     assert appointments.reminders_due(rows, at_nine_fifty, {due.id}) == []
+
+
+def test_a_clients_export_carries_appointments_and_tasks_and_imports_them(session, today):
+    import json
+
+    from casetui.data.services import portability
+
+    case = new_case(session, today)
+    book(session, client="Ada", starts_on="2027-03-01", recurrence="weekly", repeat_until="2027-03-15")
+    values = {"title": "Call the landlord", "due_on": "2026-01-16", "due_time": "09:00", "client": "Ada"}
+    tasks.add_task(session, values, today=today)
+    session.commit()
+    data = json.loads(json.dumps(portability.export_data(session, case.client_id)))  # as the file holds it
+    exported = data["clients"][0]["cases"][0]
+    assert [a["start_time"] for a in exported["appointments"]] == ["10:00:00"] * 3
+    assert exported["appointments"][0]["time_zone"] == ZONE and exported["tasks"][0]["due_time"] == "09:00:00"
+    (new_id,) = portability.import_data(session, data, today)
+    session.commit()
+    imported = session.exec(select(Appointment).where(Appointment.client_id == new_id)).all()
+    assert [(a.starts_on, a.start_time) for a in imported] == [
+        (date(2027, 3, 1), time(10, 0)),
+        (date(2027, 3, 8), time(10, 0)),
+        (date(2027, 3, 15), time(10, 0)),
+    ]
+    # The series comes too (a copy of its rule), shared by the three.
+    (series_id,) = {a.series_id for a in imported}
+    original = session.exec(select(Appointment).where(Appointment.client_id == case.client_id)).first()
+    assert series_id is not None and series_id != original.series_id
+    assert session.get(AppointmentSeries, series_id).rrule == session.get(AppointmentSeries, original.series_id).rrule
+    (copied,) = tasks.for_client(session, new_id)
+    assert copied.title == "Call the landlord" and copied.due_time == time(9, 0) and copied.case_id != case.id

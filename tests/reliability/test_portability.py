@@ -17,7 +17,8 @@ from casetui.data.storage.database import open_database
 from casetui.data.storage.files import SCHEMA_VERSION
 from casetui.data.storage.models import Case, Client, Consent, CoordinationContact
 
-LINKS = {"id", "consent_id", "service_id"}  # ids differ between files; links are checked apart
+# ids differ between files; links are checked apart
+LINKS = {"id", "consent_id", "service_id", "series_id", "rescheduled_to_id"}
 
 
 def comparable(value):

@@ -10,14 +10,14 @@ with or overwrites existing clients. The audit trail itself is not exported.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pydantic
 from sqlalchemy import Text
 from sqlmodel import Session, SQLModel, select
 
-from casetui.data.domain import limits, vocab
+from casetui.data.domain import agenda_vocab, clock, limits, vocab
 from casetui.data.domain.errors import ValidationError
 from casetui.data.domain.instruments import INSTRUMENTS
 from casetui.data.services import clients
@@ -25,6 +25,8 @@ from casetui.data.services.discharge import CONTACT_METHODS
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage import files
 from casetui.data.storage.models import (
+    Appointment,
+    AppointmentSeries,
     Assessment,
     AssessmentNeed,
     Case,
@@ -43,6 +45,7 @@ from casetui.data.storage.models import (
     Referral,
     Service,
     StageChange,
+    Task,
 )
 
 FORMAT = "casetui-export"
@@ -57,6 +60,9 @@ CASE_PARTS: list[tuple[str, type[SQLModel], str]] = [
     ("discharges", Discharge, "case_id"),
     ("documents", Document, "case_id"),
     ("intake_drafts", IntakeDraft, "case_id"),
+    # after referrals: a task names a goal or referral of its case
+    ("appointments", Appointment, "case_id"),
+    ("tasks", Task, "case_id"),
 ]
 ASSESSMENT_PARTS = [("needs", AssessmentNeed, "assessment_id"), ("instrument_scores", InstrumentScore, "assessment_id")]
 GOAL_PARTS = [
@@ -76,7 +82,7 @@ def _plain(obj: SQLModel, parent_key: str | None) -> dict:
     for name, value in data.items():
         if isinstance(value, datetime):
             value = (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
-        elif isinstance(value, date):
+        elif isinstance(value, (date, time)):
             value = value.isoformat()
         out[name] = value
     return out
@@ -109,8 +115,20 @@ def export_client(session: Session, client: Client) -> dict:
             for goal in session.exec(select(Goal).where(Goal.case_id == case.id).order_by(Goal.id))
         ]
         case_record.update(_children(session, CASE_PARTS, case.id))
+        _add_series(session, case_record["appointments"])
         record["cases"].append(case_record)
     return record
+
+
+def _add_series(session: Session, appointments: list[dict]) -> None:
+    """A recurring appointment carries its series' rule ("series"), so an import keeps the series."""
+    found: dict[int, dict] = {}
+    for appointment in appointments:
+        series_id = appointment.get("series_id")
+        if series_id is not None:
+            if series_id not in found:
+                found[series_id] = _plain(session.get(AppointmentSeries, series_id), None)
+            appointment["series"] = found[series_id]
 
 
 def export_data(session: Session, client_id: int | None = None) -> dict:
@@ -219,6 +237,8 @@ _CODES: dict[type[SQLModel], dict[str, dict]] = {
     Consent: {"scope": vocab.CONSENT_SCOPES},
     CoordinationContact: {"method": CONTACT_METHODS},
     Discharge: {"reason": vocab.DISCHARGE_REASONS},
+    Appointment: {"kind": agenda_vocab.APPOINTMENT_KINDS, "status": agenda_vocab.APPOINTMENT_STATUSES},
+    Task: {"priority": agenda_vocab.TASK_PRIORITIES},
 }
 # Long texts: the most the app's own forms accept (a discharge summary is rendered, so longer).
 TEXT_LIMIT = 20_000
@@ -229,6 +249,7 @@ _NESTED = {
     Case: {"assessments", "goals", *(key for key, _, _ in CASE_PARTS)},
     Assessment: {key for key, _, _ in ASSESSMENT_PARTS},
     Goal: {key for key, _, _ in GOAL_PARTS},
+    Appointment: {"series"},
 }
 
 
@@ -314,8 +335,12 @@ def _import_client(session: Session, record: dict, today: date, where: str, stri
         for assessment in _list(case_record, "assessments", case_where):
             row = _add(session, _build(Assessment, assessment, f"{case_where}, assessment", strict, case_id=case.id))
             _import_parts(session, assessment, ASSESSMENT_PARTS, row.id, f"{case_where}, assessment", strict)
+        # ids in the file -> new ids, for the records that name them
+        goal_ids, referral_ids, series_ids, appointment_ids = {}, {}, {}, {}
+        moved: list[tuple[Appointment, object]] = []
         for goal in _list(case_record, "goals", case_where):
             row = _add(session, _build(Goal, goal, f"{case_where}, goal", strict, case_id=case.id))
+            goal_ids[goal.get("id")] = row.id
             _import_parts(session, goal, GOAL_PARTS, row.id, f"{case_where}, goal", strict)
         for key, model, parent_key in CASE_PARTS:
             for part in _list(case_record, key, case_where):
@@ -326,7 +351,31 @@ def _import_client(session: Session, record: dict, today: date, where: str, stri
                     links["service_id"] = None  # the directory differs; the copied names remain
                 if model is CoordinationContact:
                     links["consent_id"] = consent_ids.get(part.get("consent_id"))
-                _add(session, _build(model, part, f"{case_where}, {key}", strict, **links))
+                if model is Appointment:
+                    clock.check_zone(part.get("time_zone"), "file")
+                    links.update(client_id=client.id, series_id=None, rescheduled_to_id=None)
+                    old_series = part.get("series_id")
+                    if old_series is not None and isinstance(part.get("series"), dict):
+                        if old_series not in series_ids:
+                            series = _build(AppointmentSeries, part["series"], f"{case_where}, series", strict)
+                            series_ids[old_series] = _add(session, series).id
+                        links["series_id"] = series_ids[old_series]
+                if model is Task:
+                    links.update(
+                        client_id=client.id,
+                        goal_id=goal_ids.get(part.get("goal_id")),
+                        referral_id=referral_ids.get(part.get("referral_id")),
+                    )
+                row = _add(session, _build(model, part, f"{case_where}, {key}", strict, **links))
+                if model is Referral:
+                    referral_ids[part.get("id")] = row.id
+                if model is Appointment:
+                    appointment_ids[part.get("id")] = row.id
+                    if part.get("rescheduled_to_id") is not None:
+                        moved.append((row, part["rescheduled_to_id"]))
+        for row, old_target in moved:  # the new appointment comes later in the file
+            row.rescheduled_to_id = appointment_ids.get(old_target)
+            session.add(row)
     audit.record(
         session,
         "import",
