@@ -252,3 +252,38 @@ async def test_a_reminder_at_the_lead_time_once_and_the_next_line_follows(demo_p
         await settle(pilot)
         assert [str(n.message) for n in app._notifications if n.title == "Reminder"][-1].startswith("11:00 phone, ")
         assert text_of(screen, "#next").startswith("Next: 11:00 phone, ")
+
+
+async def test_the_client_record_appointments_tab_and_its_keys(demo_path, demo_db):
+    from casetui.screens.client import ClientScreen
+
+    with demo_db.transaction() as session:
+        missed = session.exec(select(Appointment).where(Appointment.status == "no_show")).one()
+        client_id, case_id = missed.client_id, missed.case_id
+    app = morning_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_client(client_id)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClientScreen)
+        assert "No-shows       1" in str(screen.query_one("#demographics", Static).render())
+        await pilot.press("8")
+        await settle(pilot)
+        assert text_of(screen, "#appointments-summary") == "0 upcoming · 1 past or cancelled · 1 no-show"
+        await pilot.press("p")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AppointmentForm) and form.query_one("#client", Input).value == f"#{case_id}"
+        assert app.focused is form.query_one("#start_time", Input)
+        await type_into(pilot, None, "16:15")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert column(screen, "client-appointments-table", 1)[0] == "16:15-17:15"
+        await pilot.press("t")
+        await settle(pilot)
+        await type_into(pilot, None, "Bring the lease")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert column(screen, "client-tasks-table", 2) == ["Ask for a copy of the ID", "Bring the lease"]  # by due date
