@@ -174,6 +174,9 @@ class CaseApp(
 
     def _take_settings(self, date_order: str, lock_policy: tuple[int, bool], choose_lock: bool = False) -> None:
         self.date_order, self.lock_policy = date_order, lock_policy
+        for screen in self.screen_stack:
+            if hasattr(screen, "after_database_open"):
+                screen.after_database_open()
         if choose_lock:  # the first run (a demo caseload is synthetic: no lock)
             self.ask_lock_choice()
 

@@ -368,6 +368,25 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         self.app.call_from_thread(self.show_day_counts, day)
         self.app.call_from_thread(self.show_caseload, loaded, scope)
 
+    def after_database_open(self) -> None:
+        """The first paint's rows were the whole caseload: only the day is left to read (once the
+        database is open and checked, so a refused file reads nothing)."""
+        if self.loaded is not None and self.loaded.complete and getattr(self, "_day", None) is None:
+            self.load_day_counts()
+
+    def load_day_counts(self) -> None:
+        from casetui.data.services import agenda  # SQLAlchemy: not before the first frame
+
+        worker, today = self.app.worker_name, self.app.today
+
+        def shown(day) -> None:
+            self.show_day_counts(day)
+            self.query_one("#summary", Static).update(self.summary_text(self.visible_rows()))
+
+        self.call_service(
+            lambda session: agenda.day(session, worker, today, today, with_due=False), shown, group="caseload-day"
+        )
+
     def show_day_counts(self, day) -> None:
         """The worker's own day, ahead of the caseload's counts (whatever the worker filter)."""
         from casetui.data.services import agenda

@@ -287,3 +287,13 @@ async def test_the_client_record_appointments_tab_and_its_keys(demo_path, demo_d
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert column(screen, "client-tasks-table", 2) == ["Ask for a copy of the ID", "Bring the lease"]  # by due date
+
+
+async def test_the_caseload_counts_the_day_when_its_first_paint_was_the_whole_caseload(demo_path):
+    from casetui.cli import start_app
+
+    app = start_app(str(demo_path), TODAY)
+    assert app.first_caseload.complete  # painted from the first read, never read again
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert text_of(app.screen, "#summary").startswith("4 appointments today · 3 tasks due (2 overdue) · ")

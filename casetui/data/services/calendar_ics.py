@@ -76,6 +76,7 @@ def export_calendar(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")  # an import, not an invitation (Outlook asks otherwise)
     calendar.add("x-wr-calname", "casetui appointments")
     series_ids = sorted({row.series_id for row in rows if row.series_id is not None})
     count = 0
