@@ -84,7 +84,7 @@ class RescheduleForm(FormDialog):
     def form(self) -> ComposeResult:
         yield DateField("New date", Input(f"{self.day:%Y-%m-%d}", id="starts_on"))
         with Horizontal(classes="pair"):
-            yield FormField("Start", Input(placeholder="14:30", id="start_time"))
+            yield FormField("Start", Input(placeholder="blank: the same time", id="start_time"))
             yield FormField("End", Input(placeholder="blank: as long as before", id="end_time"))
 
     def initial_focus(self):

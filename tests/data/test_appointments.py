@@ -263,14 +263,21 @@ def test_a_clients_export_carries_appointments_and_tasks_and_imports_them(sessio
     book(session, client="Ada", starts_on="2027-03-01", recurrence="weekly", repeat_until="2027-03-15")
     values = {"title": "Call the landlord", "due_on": "2026-01-16", "due_time": "09:00", "client": "Ada"}
     tasks.add_task(session, values, today=today)
+    old = book(session, client="Ada", starts_on="2026-02-02", start_time="09:00").appointments[0]
+    appointments.reschedule(session, old.id, {"starts_on": "2026-02-03"}, now=NOW)
     session.commit()
     data = json.loads(json.dumps(portability.export_data(session, case.client_id)))  # as the file holds it
     exported = data["clients"][0]["cases"][0]
-    assert [a["start_time"] for a in exported["appointments"]] == ["10:00:00"] * 3
+    assert [a["start_time"] for a in exported["appointments"]] == ["10:00:00"] * 3 + ["09:00:00"] * 2
     assert exported["appointments"][0]["time_zone"] == ZONE and exported["tasks"][0]["due_time"] == "09:00:00"
     (new_id,) = portability.import_data(session, data, today)
     session.commit()
-    imported = session.exec(select(Appointment).where(Appointment.client_id == new_id)).all()
+    imported = session.exec(
+        select(Appointment).where(Appointment.client_id == new_id).order_by(Appointment.starts_on)
+    ).all()
+    moved, new_one = imported[:2]
+    assert (moved.status, moved.rescheduled_to_id) == ("rescheduled", new_one.id)  # the link, to the copy
+    imported = imported[2:]
     assert [(a.starts_on, a.start_time) for a in imported] == [
         (date(2027, 3, 1), time(10, 0)),
         (date(2027, 3, 8), time(10, 0)),

@@ -297,3 +297,23 @@ async def test_the_caseload_counts_the_day_when_its_first_paint_was_the_whole_ca
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert text_of(app.screen, "#summary").startswith("4 appointments today · 3 tasks due (2 overdue) · ")
+
+
+async def test_reschedule_keeps_the_old_one_as_rescheduled_and_books_the_new_time(demo_path, demo_db):
+    app = morning_app(demo_path, hour=8)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_today(pilot)
+        await pilot.press("down", "down", "down", "r")  # the 14:30 home visit
+        await settle(pilot)
+        assert app.focused is app.screen.query_one("#start_time", Input)
+        await type_into(pilot, None, "16:45")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        times = column(screen, "appointments")
+        statuses = column(screen, "appointments", 4)
+        assert statuses[times.index("14:30-15:30")] == "Rescheduled"
+        assert statuses[times.index("16:45-17:45")] == "Scheduled"
+    with demo_db.transaction() as session:
+        old = session.exec(select(Appointment).where(Appointment.start_time == time(14, 30))).one()
+        assert session.get(Appointment, old.rescheduled_to_id).start_time == time(16, 45)

@@ -505,6 +505,7 @@ def reschedule(
         "reminder_minutes": appointment.reminder_minutes,
         "duration_minutes": appointment.duration_minutes,
         "time_zone": appointment.time_zone,
+        "start_time": appointment.start_time,  # a new day alone keeps the time
     }
     base.update({key: value for key, value in values.items() if value not in (None, "")})
     base.pop("recurrence", None)

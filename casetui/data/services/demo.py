@@ -654,6 +654,15 @@ def build_week(session: Session, today: date, *, zone: str | None = None) -> Non
     add(pick[5], today + 3 * day, time(13, 0), 30, "video", purpose="Benefits paperwork")
     add(pick[6], today - day, time(15, 0), 60, "home_visit", "Client's home", status="no_show")
     add(pick[7], today - 2 * day, time(10, 0), 45, "office", "Office, room 2", status="cancelled_client")
+    # Yesterday's call, moved by the client to today's 11:00.
+    session.flush()
+    moved_to = session.exec(
+        select(Appointment).where(Appointment.starts_on == today, Appointment.start_time == time(11, 0))
+    ).one()
+    add(pick[2], today - day, time(10, 0), 20, "phone", status="rescheduled")
+    session.flush()
+    moved = session.exec(select(Appointment).where(Appointment.status == "rescheduled")).one()
+    moved.rescheduled_to_id = moved_to.id
     # A weekly home visit, from the next weekday two days on, for two months (RFC 5545 rule).
     first = today + 2 * day
     until = first + timedelta(weeks=8)

@@ -489,7 +489,9 @@ class Appointment(SQLModel, table=True):
     with_whom: str | None = Field(default=None, max_length=250)
     purpose: str | None = Field(default=None, sa_column=Column(Text))
     status: str = Field(default="scheduled", max_length=20)  # vocab.APPOINTMENT_STATUSES
-    rescheduled_to_id: int | None = Field(default=None, foreign_key="appointment.id")
+    # The appointment that took this one's place; no foreign key: a table referring to itself
+    # could not be copied parents first (storage/copy.py), and the service sets it.
+    rescheduled_to_id: int | None = None
     reminder_minutes: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -40,8 +40,7 @@ CREATE TABLE IF NOT EXISTS appointment (
     PRIMARY KEY (id),
     FOREIGN KEY(client_id) REFERENCES client (id),
     FOREIGN KEY(case_id) REFERENCES case_file (id),
-    FOREIGN KEY(series_id) REFERENCES appointment_series (id),
-    FOREIGN KEY(rescheduled_to_id) REFERENCES appointment (id)
+    FOREIGN KEY(series_id) REFERENCES appointment_series (id)
 );
 CREATE INDEX IF NOT EXISTS ix_appointment_worker_day ON appointment (worker, starts_on);
 CREATE INDEX IF NOT EXISTS ix_appointment_case_id ON appointment (case_id);
