@@ -56,6 +56,7 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "caseload.sort": ("t", None),
     "caseload.reverse-sort": ("T", None),
     "caseload.today": ("a", None),
+    "caseload.new-appointment": ("p", None),
     "caseload.new-client": ("n", "new"),
     "caseload.refresh": ("r", None),
     "caseload.quit": ("q", None),

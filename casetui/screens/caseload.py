@@ -131,6 +131,7 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         Binding("T", "sort_reverse", "Reverse sort", show=False, id="caseload.reverse-sort"),
         Binding("w", "toggle_workers", "All workers", id="caseload.all-workers"),
         Binding("a", "today", "Today", id="caseload.today"),
+        Binding("p", "new_appointment", "Appointment", show=False, id="caseload.new-appointment"),
         Binding("n", "new_client", "New client", id="caseload.new-client"),
         Binding("r", "refresh", "Refresh", id="caseload.refresh"),
         # Only here: on a form a stray q must not close the app (ctrl+q quits everywhere).
@@ -681,6 +682,17 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
 
     def action_today(self) -> None:
         self.app.open_today()
+
+    def action_new_appointment(self) -> None:
+        """An appointment with the highlighted client (the form says whom)."""
+        from casetui.screens.client_appointments import new_appointment  # services: not at start-up
+
+        row = self.by_case.get(self.current_case_id() or -1)
+        if row is None:
+            self.notify("Highlight an open case first.", severity="warning")
+            return
+        last, _comma, first = row.client_name.partition(", ")
+        new_appointment(self, row.case_id, f"{first} {last}".strip())
 
     def action_new_client(self) -> None:
         self.app.open_intake()

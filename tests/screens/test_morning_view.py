@@ -317,3 +317,22 @@ async def test_reschedule_keeps_the_old_one_as_rescheduled_and_books_the_new_tim
     with demo_db.transaction() as session:
         old = session.exec(select(Appointment).where(Appointment.start_time == time(14, 30))).one()
         assert session.get(Appointment, old.rescheduled_to_id).start_time == time(16, 45)
+
+
+async def test_p_on_the_caseload_books_the_highlighted_client(demo_path, demo_db):
+    app = morning_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        caseload_screen = app.screen
+        case_id = caseload_screen.current_case_id()
+        await pilot.press("p")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AppointmentForm) and form.query_one("#client", Input).value == f"#{case_id}"
+        await type_into(pilot, None, "17:00")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is caseload_screen
+        assert text_of(caseload_screen, "#summary").startswith("5 appointments today")
+    with demo_db.transaction() as session:
+        assert session.exec(select(Appointment).where(Appointment.start_time == time(17, 0))).one().case_id == case_id
