@@ -290,3 +290,30 @@ def test_a_clients_export_carries_appointments_and_tasks_and_imports_them(sessio
     assert session.get(AppointmentSeries, series_id).rrule == session.get(AppointmentSeries, original.series_id).rrule
     (copied,) = tasks.for_client(session, new_id)
     assert copied.title == "Call the landlord" and copied.due_time == time(9, 0) and copied.case_id != case.id
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("14:30", time(14, 30)),
+        ("9:05", time(9, 5)),
+        ("2:30pm", time(14, 30)),
+        ("12am", time(0, 0)),
+        ("12:15 PM", time(12, 15)),
+        ("14h30", time(14, 30)),
+        ("7", time(7, 0)),
+    ],
+)
+def test_times_are_read_as_people_type_them(typed, read):
+    from casetui.data.domain import clock
+
+    assert clock.parse_time(typed, "start_time", "Start") == read
+
+
+@pytest.mark.parametrize("typed", ["24:00", "13pm", "half past", "9:60"])
+def test_a_time_that_is_not_one_is_refused_in_words(typed):
+    from casetui.data.domain import clock
+
+    with pytest.raises(ValidationError) as refused:
+        clock.parse_time(typed, "start_time", "Start")
+    assert refused.value.errors["start_time"].startswith("Start: ")
