@@ -267,9 +267,9 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
 
     def open_intake(self, case_id: int | None = None) -> None:
         """A new client's intake, or with ``case_id`` a reassessment of that case."""
-        from casetui.screens.intake import IntakeScreen
+        from casetui.screens.intake import open_intake
 
-        self.push_screen(IntakeScreen(case_id=case_id))
+        open_intake(self, case_id)
 
     def open_goals(self, case_id: int) -> None:
         from casetui.screens.goals import GoalsScreen

@@ -20,11 +20,12 @@ from casetui.cli import make_app
 from casetui.data.services import assessments, cases
 from casetui.data.storage.models import Case, Client, IntakeDraft
 from casetui.screens.intake import IntakeScreen
+from casetui.screens.intake import screen as intake_screen
 from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.dialogs import ConfirmDialog
 from casetui.widgets.duplicate_dialog import DuplicateDialog
 from tests.conftest import TODAY
-from tests.helpers import calm, field_error, settle, type_into
+from tests.helpers import calm, field_error, screen_ready, settle, type_into, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -491,3 +492,63 @@ async def test_the_summary_goes_to_the_file_the_user_names(demo_path, tmp_path):
         from casetui.data.services import documents as case_documents
 
         assert [d.path for d in case_documents.list_documents(session, case_id)][0] == str(target)
+
+
+def post_keys(app, keys: list[str], to=None) -> None:
+    """Keys as the terminal sends them, queued at once (no wait for the app between them): to the
+    app, or as the app hands them to a screen that has nothing focused (``to``)."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else ("\t" if key == "tab" else None))
+        event.set_sender(app)
+        (to or app).post_message(event)
+
+
+async def test_the_resume_question_shows_with_the_screen_and_keys_typed_before_it_are_kept(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        with app.database.transaction() as session:
+            assessments.save_draft(session, None, {"first_name": "Ottoline", "section": "identity"})
+        app.open_intake()
+        await wait_until(pilot, lambda: any(isinstance(s, IntakeScreen) for s in app.screen_stack), "the intake")
+        # The question is up as soon as the screen has mounted: no read of the draft comes between.
+        screen = next(s for s in app.screen_stack if isinstance(s, IntakeScreen))
+        await screen_ready(pilot)
+        assert isinstance(app.screen, ConfirmDialog) and app.screen_stack[-2] is screen
+        await pilot.press("escape")  # start over
+        await settle(pilot)
+        assert app.screen is screen and screen.query_one("#first_name", Input).value == ""
+
+        # Keys typed while the next intake is still opening (before the question is up) are not
+        # lost in it: they wait, and are typed into the form once the question is answered.
+        await pilot.press("escape")
+        await gone(app, pilot, screen)
+        with app.database.transaction() as session:
+            loaded = intake_screen.read_start(session, None)
+        assert loaded[1].data["first_name"] == "Ottoline"
+        screen = IntakeScreen(loaded=loaded)
+        app.push_screen(screen)
+        # Typed before the question is up: the app hands them to the screen (nothing focused yet).
+        post_keys(app, ["W", "e", "n", "tab", "D", "o", "e"], to=screen)  # "n" would be the question's "no"
+        await screen_ready(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # start over
+        await settle(pilot)
+        assert screen.query_one("#first_name", Input).value == "Wen"
+        assert screen.query_one("#last_name", Input).value == "Doe"
+        assert screen.focused.id == "last_name"
+
+
+async def test_keys_typed_while_a_new_intake_opens_land_in_its_first_fields(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = IntakeScreen()  # reads the case and the draft itself, in a worker
+        app.push_screen(screen)
+        post_keys(app, ["J", "o", "tab", "R", "i", "v"], to=screen)
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.query_one("#first_name", Input).value == "Jo"
+        assert screen.query_one("#last_name", Input).value == "Riv"

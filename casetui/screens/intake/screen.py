@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -44,8 +44,29 @@ def has_content(data: dict, defaults: dict) -> bool:
     )
 
 
+def read_start(session, case_id: int | None):
+    """What the intake opens with: (the case's title and last scores for an assessment of a case,
+    else None; the worker's draft or None). ``CasetuiError`` for a case that cannot be assessed."""
+    context = None
+    if case_id is not None:
+        case = cases.require_open(session, case_id)
+        client = clients.get_client(session, case.client_id)
+        previous = assessments.previous_scores(session, case_id)
+        what = "Reassessment" if previous else "Assessment"
+        context = (f"{what} · {client.display_name} · case {case.id}", previous)
+    return context, assessments.load_draft(session, case_id)
+
+
+# Keys that act at once even while the form is opening (leaving, help); every other key typed
+# then is kept and typed into the form once it is open.
+ACT_WHILE_OPENING = {"escape", "f1", "question_mark"}
+
+
 class IntakeScreen(ServiceCalls, Screen):
     CSS_PATH = "intake.tcss"
+    # Nothing takes keys until the form is open (``on_key`` keeps them); then the first field.
+    # ("" and not None: None is the app's "*", the first focusable widget.)
+    AUTO_FOCUS = ""
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         # ctrl+n and ctrl+b too: the discharge steps' keys, and terminals that keep ctrl+pageup/down for their tabs
@@ -56,9 +77,14 @@ class IntakeScreen(ServiceCalls, Screen):
         Binding("escape", "leave", "Leave", tooltip="Leave the intake; the draft is kept", id="intake.leave"),
     ]
 
-    def __init__(self, case_id: int | None = None):
+    def __init__(self, case_id: int | None = None, loaded: tuple | None = None):
+        """``loaded``: ``read_start``'s answer, read before the screen was pushed (``open_intake``),
+        so a draft's question shows with the screen; without it the screen reads it itself."""
         super().__init__()
         self.case_id = case_id
+        self.loaded = loaded
+        self._early_keys: list[tuple[str, str | None]] = []  # typed before the form was open
+        self._asked = False  # the resume question is up (pushed with the screen)
         self.sections = [(sid, title) for sid, title, new_only, _widget in SECTIONS if case_id is None or not new_only]
         self.previous: dict[str, int] = {}
         self.submitted = False
@@ -105,22 +131,49 @@ class IntakeScreen(ServiceCalls, Screen):
     def on_mount(self) -> None:
         if self.case_id is None:
             self.sub_title = "New client intake"
-
-        def read(session):
-            context = None  # the case's title and last scores, for an assessment of a case
-            if self.case_id is not None:
-                case = cases.require_open(session, self.case_id)
-                client = clients.get_client(session, case.client_id)
-                previous = assessments.previous_scores(session, self.case_id)
-                what = "Reassessment" if previous else "Assessment"
-                context = (f"{what} · {client.display_name} · case {case.id}", previous)
-            return context, assessments.load_draft(session, self.case_id)
+        if self.loaded is not None:
+            # The resume question is pushed now, with the screen; the form fills behind it.
+            context, draft = self.loaded
+            self._asked = self._ask_resume(draft)
+            self.call_later(self._open, self.loaded)
+            return
 
         def refused(exc: CasetuiError) -> None:
             self.notify(str(exc), title="No assessment", severity="error")
             self.dismiss()
 
-        self.call_service(read, self._open, on_error=refused, group="intake-open")
+        case_id = self.case_id
+        self.call_service(
+            lambda session: read_start(session, case_id), self._open, on_error=refused, group="intake-open"
+        )
+
+    def on_key(self, event: events.Key) -> None:
+        """A key typed while the form is still opening (nothing has the focus yet) is kept, and
+        typed into the form once it is open: none is lost, none lands in the resume question."""
+        if self._latest is None and not self.submitted and event.key not in ACT_WHILE_OPENING:
+            self._early_keys.append((event.key, event.character))
+            event.stop()
+            event.prevent_default()
+
+    def _type_early_keys(self) -> None:
+        """The kept keys, in order, once the form is open and a field has the focus (the first
+        field's focus comes after a refresh: ``on_descendant_focus`` calls this again then).
+        Each goes straight to the widget focused when it comes, and tab moves the focus at once:
+        through the app, a tab would move it only after the keys behind it had reached the old field."""
+        if not self._early_keys or self._latest is None or self.focused is None:
+            return
+        keys, self._early_keys = self._early_keys, []
+        for key, character in keys:
+            if key == "tab":
+                self.focus_next()
+            elif key == "shift+tab":
+                self.focus_previous()
+            else:
+                (self.focused or self).post_message(events.Key(key, character))
+
+    def on_descendant_focus(self) -> None:
+        if self._early_keys:
+            self.call_later(self._type_early_keys)
 
     async def _open(self, loaded) -> None:
         context, draft = loaded
@@ -131,10 +184,19 @@ class IntakeScreen(ServiceCalls, Screen):
         self._offer_draft(draft)
 
     def _offer_draft(self, draft) -> None:
-        if draft is None or not has_content(draft.data, self.defaults):
+        if not self._asked and not self._ask_resume(draft):
             self._latest = self._saved = self.collect()
-            self.call_later(self.focus_section, self.sections[0][0])
-            return
+
+            async def start() -> None:
+                await self.focus_section(self.sections[0][0])
+                self._type_early_keys()
+
+            self.call_later(start)
+
+    def _ask_resume(self, draft) -> bool:
+        """Ask whether to resume ``draft`` (True), or False when there is none worth resuming."""
+        if draft is None or not has_content(draft.data, self.defaults):
+            return False
         saved_at = draft.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
         data = dict(draft.data)
 
@@ -146,6 +208,7 @@ class IntakeScreen(ServiceCalls, Screen):
             self._saved = data  # when starting over, replaced by the new form at the first change
             self._latest = self.collect()
             await self.focus_section(data.get("section") if resume else self.sections[0][0])
+            self._type_early_keys()
 
         what = "reassessment" if self.case_id else "intake"
         self.app.push_screen(
@@ -157,6 +220,7 @@ class IntakeScreen(ServiceCalls, Screen):
             ),
             answer,
         )
+        return True
 
     # --- reading and filling the form ---------------------------------------------------------
 
