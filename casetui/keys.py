@@ -87,6 +87,7 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "intake.sections": ("ctrl+g", None),
     "intake.submit": ("ctrl+s", "save"),
     "intake.leave": ("escape", "back"),
+    "intake.help": ("question_mark,f1", "help"),
     # goals
     "goals.back": ("escape", "back"),
     "goals.add": ("n", "new"),

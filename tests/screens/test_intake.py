@@ -288,9 +288,18 @@ async def test_a_reassessment_shows_each_domain_beside_the_last_one(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     case_id, previous = case_with_an_assessment(app)
     better, same, worse = [d for d, s in previous.items() if 2 <= s <= 4][:3]
+    with app.database.transaction() as session:
+        first = assessments.latest_assessment(session, case_id)
+        source, reason = first.referral_source, first.referral_reason
+    assert source  # the demo's intakes record who referred
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_intake(app, pilot, case_id)
         assert screen.current_section == "referral" and "Reassessment" in screen.sub_title
+        # The referral is the case's: shown as recorded, not asked again.
+        assert not screen.query("#referral_source") and not screen.query("#referral_reason")
+        shown = [str(w.render()) for w in screen.query(".known-value")]
+        assert shown == [f"Source: {source}", f"Reason: {reason or 'not recorded'}"]
+        assert screen.focused.id == "assessed_on"
         await next_section(pilot, 2)
         assert screen.current_section == "needs"
         for domain, score in ((better, previous[better] + 1), (same, previous[same]), (worse, previous[worse] - 1)):
@@ -308,7 +317,9 @@ async def test_a_reassessment_shows_each_domain_beside_the_last_one(demo_path):
     with app.database.transaction() as session:
         case = session.get(Case, case_id)
         assert case.stage == "reassessment"
-        assert assessments.latest_assessment(session, case_id).kind == "reassessment"
+        latest = assessments.latest_assessment(session, case_id)
+        assert latest.kind == "reassessment"
+        assert (latest.referral_source, latest.referral_reason) == (source, reason)  # kept, not blanked
 
 
 async def test_a_closed_case_cannot_be_assessed(demo_path):
@@ -552,3 +563,32 @@ async def test_keys_typed_while_a_new_intake_opens_land_in_its_first_fields(demo
         assert app.screen is screen
         assert screen.query_one("#first_name", Input).value == "Jo"
         assert screen.query_one("#last_name", Input).value == "Riv"
+
+
+async def test_digits_rate_without_moving_the_cursor_into_a_note_and_the_screen_says_what_they_do(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_intake(app, pilot)
+        await screen.focus_section("needs")
+        await settle(pilot)
+        assert "Type the number on a domain to rate it" in str(screen.query_one("#page-needs .intro").render())
+        housing = screen.query_one("#need_housing_score", ChoicePicker)
+        assert "type 1-5 to rate" in str(screen.query_one("#field-need_housing_score Label").render())
+        housing.focus()
+        await pilot.press("3")
+        assert housing.value == 3 and screen.focused is housing  # the cursor stays on the rating
+        await pilot.press("4")  # a second digit changes the rating, not the note
+        assert housing.value == 4 and screen.query_one("#need_housing_note", Input).value == ""
+        await pilot.press("tab", "2")  # tab goes to the note, where a digit is text
+        assert screen.query_one("#need_housing_note", Input).value == "2" and housing.value == 4
+
+        await screen.focus_section("phq9")
+        await settle(pilot)
+        assert "the cursor then moves to the next one" in str(screen.query_one("#page-phq9 .instrument-keys").render())
+        screen.query_one("#phq9_1", ChoicePicker).focus()
+        await pilot.press(*"210321032")  # one key per question
+        assert [screen.query_one(f"#phq9_{n}", ChoicePicker).value for n in range(1, 10)] == [2, 1, 0, 3, 2, 1, 0, 3, 2]
+        difficulty = screen.query_one("#phq9_difficulty", ChoicePicker)
+        assert screen.focused is difficulty
+        await pilot.press("1")
+        assert difficulty.value == "Somewhat difficult" and screen.focused is difficulty  # the last: it stays

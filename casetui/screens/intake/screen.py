@@ -10,6 +10,7 @@ form opens; drafts are written one at a time, so an older one never lands after 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from textual import events, on
@@ -45,16 +46,40 @@ def has_content(data: dict, defaults: dict) -> bool:
 
 
 def read_start(session, case_id: int | None):
-    """What the intake opens with: (the case's title and last scores for an assessment of a case,
-    else None; the worker's draft or None). ``CasetuiError`` for a case that cannot be assessed."""
+    """What the intake opens with: (for an assessment of a case its ``Context``, else None; the
+    worker's draft or None). ``CasetuiError`` for a case that cannot be assessed."""
     context = None
     if case_id is not None:
         case = cases.require_open(session, case_id)
         client = clients.get_client(session, case.client_id)
         previous = assessments.previous_scores(session, case_id)
-        what = "Reassessment" if previous else "Assessment"
-        context = (f"{what} · {client.display_name} · case {case.id}", previous)
+        latest = assessments.latest_assessment(session, case_id)
+        what = "Reassessment" if latest is not None else "Assessment"
+        known = {}
+        if latest is not None:  # what the case's last assessment recorded: not asked again
+            known = {field: getattr(latest, field) or "" for field in KNOWN_FIELDS}
+        context = Context(
+            f"{what} · {client.display_name} · case {case.id}",
+            previous,
+            known,
+            latest.assessed_on.isoformat() if latest is not None else "",
+        )
     return context, assessments.load_draft(session, case_id)
+
+
+# Kept from the case's last assessment by a reassessment (shown, not asked again).
+KNOWN_FIELDS = ("referral_source", "referral_reason")
+
+
+@dataclass(frozen=True)
+class Context:
+    """An assessment of a case: its title, the last score of each domain, and what the last
+    assessment recorded that a reassessment keeps (``KNOWN_FIELDS``; empty before the first)."""
+
+    title: str
+    previous: dict
+    known: dict
+    known_from: str
 
 
 # Keys that act at once even while the form is opening (leaving, help); every other key typed
@@ -75,6 +100,8 @@ class IntakeScreen(ServiceCalls, Screen):
         Binding("ctrl+g", "go_to_sections", "Sections", id="intake.sections"),
         Binding("ctrl+s", "submit", "Submit", id="intake.submit"),
         Binding("escape", "leave", "Leave", tooltip="Leave the intake; the draft is kept", id="intake.leave"),
+        # As on every form: f1 is shown, since `?` in a field types a question mark.
+        Binding("question_mark,f1", "app.help", "Help", key_display="f1", id="intake.help"),
     ]
 
     def __init__(self, case_id: int | None = None, loaded: tuple | None = None):
@@ -87,6 +114,10 @@ class IntakeScreen(ServiceCalls, Screen):
         self._asked = False  # the resume question is up (pushed with the screen)
         self.sections = [(sid, title) for sid, title, new_only, _widget in SECTIONS if case_id is None or not new_only]
         self.previous: dict[str, int] = {}
+        self.known: dict = {}  # KNOWN_FIELDS from the case's last assessment
+        self.known_from = ""
+        if loaded is not None and loaded[0] is not None:
+            self._take_context(loaded[0])
         self.submitted = False
         self._submitting = False  # a submit is in a worker: no second one, no draft written meanwhile
         self._timer: Timer | None = None
@@ -119,9 +150,18 @@ class IntakeScreen(ServiceCalls, Screen):
 
     # --- start: reassessment context, draft offer -------------------------------------------
 
+    def _take_context(self, context: Context) -> None:
+        self.previous, self.known, self.known_from = context.previous, dict(context.known), context.known_from
+
     @property
     def defaults(self) -> dict:
-        return {"assessed_on": f"{self.app.today:%Y-%m-%d}", "save_summary": True, "summary_format": "md"}
+        # What a reassessment knows already is a default: kept and submitted, not typed.
+        return {
+            "assessed_on": f"{self.app.today:%Y-%m-%d}",
+            "save_summary": True,
+            "summary_format": "md",
+            **self.known,
+        }
 
     @property
     def editing(self) -> bool:
@@ -178,7 +218,14 @@ class IntakeScreen(ServiceCalls, Screen):
     async def _open(self, loaded) -> None:
         context, draft = loaded
         if context is not None:
-            self.sub_title, self.previous = context
+            self.sub_title = context.title
+            if context.known != self.known:  # read after the first section was composed
+                self._take_context(context)
+                referral = self._mounted.get("referral")
+                if referral is not None:
+                    referral.known, referral.known_from = self.known, self.known_from
+                    await referral.recompose()
+            self.previous = context.previous
         self.fill({})
         self.query_one("#sections", OptionList).highlighted = 0
         self._offer_draft(draft)
@@ -255,7 +302,9 @@ class IntakeScreen(ServiceCalls, Screen):
 
     def _section_widget(self, section: str) -> IntakeSection:
         title, widget_class = next((title, widget) for sid, title, _new, widget in SECTIONS if sid == section)
-        return widget_class(section, title, self._values, new_client=self.case_id is None, previous=self.previous)
+        widget = widget_class(section, title, self._values, new_client=self.case_id is None, previous=self.previous)
+        widget.known, widget.known_from = self.known, self.known_from
+        return widget
 
     async def show_section(self, section: str) -> IntakeSection | None:
         """The section shown (mounted first if need be); None if the screen was left meanwhile."""
