@@ -170,3 +170,8 @@ def test_first_run_snapshot_80x24(snap_compare, fixed_config_home, dark):
 def test_first_run_snapshot_120x40(snap_compare, fixed_config_home):
     app = make_app(str(config.default_db_path()), today=TODAY, create=True)
     assert snap_compare(app, terminal_size=(120, 40), run_before=_first_run_shown(True))
+
+
+def test_first_run_snapshot_120x40_light(snap_compare, fixed_config_home):
+    app = make_app(str(config.default_db_path()), today=TODAY, create=True)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_first_run_shown(False))

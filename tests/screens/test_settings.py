@@ -199,3 +199,8 @@ def test_settings_snapshot_80x24_light(snap_compare, demo_path, fixed_config_hom
 def test_settings_snapshot_120x40(snap_compare, demo_path, fixed_config_home):
     app = make_app(str(demo_path), today=TODAY)
     assert snap_compare(app, terminal_size=(120, 40), run_before=_settings_shown(True))
+
+
+def test_settings_snapshot_120x40_light(snap_compare, demo_path, fixed_config_home):
+    app = make_app(str(demo_path), today=TODAY)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_settings_shown(False))
