@@ -233,8 +233,12 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
         self.call_from_thread(self.notify, message, title="Backup", severity=severity, timeout=10)
 
     def action_settings(self) -> None:
+        from casetui.screens.first_run import FirstRunDialog
+        from casetui.screens.lock import FirstRunLockDialog
         from casetui.screens.settings import SettingsScreen
 
+        if isinstance(self.screen, FirstRunDialog | FirstRunLockDialog):
+            return  # the first run's questions are the settings, being answered
         if not any(isinstance(screen, SettingsScreen) for screen in self.screen_stack):
             self.push_screen(SettingsScreen())
 
