@@ -81,9 +81,11 @@ async def test_a_new_client_intake_filled_by_keys_is_saved(demo_path):
         await next_section(pilot)  # the client's own words
         assert isinstance(app.focused, TextArea)
         await type_into(pilot, None, "I want a place for my kids")
-        await next_section(pilot)  # needs: one key rates a domain and moves to its note
+        await next_section(pilot)  # needs: one key rates a domain (the cursor stays), tab to its note
         assert app.focused.id == "need_housing_score"
         await pilot.press("1")
+        assert app.focused.id == "need_housing_score"
+        await pilot.press("tab")
         assert app.focused.id == "need_housing_note"
         await type_into(pilot, None, "Eviction notice")
         await pilot.press("tab", "space", "tab", "3")  # wants a goal; food rated 3
@@ -550,6 +552,22 @@ async def test_the_resume_question_shows_with_the_screen_and_keys_typed_before_i
         assert screen.query_one("#first_name", Input).value == "Wen"
         assert screen.query_one("#last_name", Input).value == "Doe"
         assert screen.focused.id == "last_name"
+
+        # Typed while the question is up (not seen yet): kept for the form, and "n" is not "no".
+        await pilot.press("escape")
+        await gone(app, pilot, screen)
+        with app.database.transaction() as session:
+            assessments.save_draft(session, None, {"first_name": "Ottoline", "section": "identity"})
+            loaded = intake_screen.read_start(session, None)
+        screen = IntakeScreen(loaded=loaded)
+        app.push_screen(screen)
+        await screen_ready(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("N", "y", "a", " ", "n")
+        assert isinstance(app.screen, ConfirmDialog)  # neither y nor n answered it
+        await pilot.press("escape")  # start over
+        await settle(pilot)
+        assert app.screen is screen and screen.query_one("#first_name", Input).value == "Nya n"
 
 
 async def test_keys_typed_while_a_new_intake_opens_land_in_its_first_fields(demo_path):

@@ -82,6 +82,22 @@ class Context:
     known_from: str
 
 
+class ResumeDialog(ConfirmDialog):
+    """The resume question. Only enter (Resume), escape (Start over) and the buttons answer it: a
+    letter, digit or space typed while it is up (by someone typing a name who has not seen it
+    come up: "n" would be "no") is kept and typed into the form once it is answered."""
+
+    def __init__(self, question: str, *, keep):
+        super().__init__(question, yes="Resume", no="Start over")
+        self.keep = keep
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            self.keep(event.key, event.character)
+            event.stop()
+            event.prevent_default()
+
+
 # Keys that act at once even while the form is opening (leaving, help); every other key typed
 # then is kept and typed into the form once it is open.
 ACT_WHILE_OPENING = {"escape", "f1", "question_mark"}
@@ -259,11 +275,11 @@ class IntakeScreen(ServiceCalls, Screen):
 
         what = "reassessment" if self.case_id else "intake"
         self.app.push_screen(
-            ConfirmDialog(
+            ResumeDialog(
                 f"You have an unfinished {what} saved {saved_at}. Resume it?\n\n"
-                "Starting over replaces that draft as soon as you type.",
-                yes="Resume",
-                no="Start over",
+                "Starting over replaces that draft as soon as you type. Enter resumes, escape starts "
+                "over; anything typed meanwhile goes into the form.",
+                keep=lambda key, character: self._early_keys.append((key, character)),
             ),
             answer,
         )
