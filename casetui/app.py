@@ -43,6 +43,8 @@ class CaseApp(
         Binding("ctrl+t", "toggle_theme", "Toggle theme", show=False, id="app.theme"),
         # hidden: every footer (and snapshot) stays as it was
         Binding("ctrl+l", "lock", "Lock", show=False, id="app.lock"),
+        # A function key: it works while the cursor is in a field, and no screen uses it.
+        Binding("f9", "settings", "Settings", show=False, id="app.settings"),
         # Textual's own palette key, given an id so that it can be moved too.
         Binding("ctrl+p", "command_palette", "palette", show=False, priority=True, id="app.palette"),
     ]
@@ -158,27 +160,60 @@ class CaseApp(
 
     def _open_in_background(self) -> None:
         from casetui.data.domain.errors import CasetuiError
-        from casetui.data.services import lock, settings
+        from casetui.data.services import lock, settings, settings_list
 
         try:
             with self.database.transaction() as session:
                 order, policy = settings.date_order(session), self.read_lock_policy(session)
                 choose_lock = not self.demo and lock.needs_lock_choice(session, self.database.encrypted)
+                # The first run: a new database, or a worker who has not said who they are.
+                first_run = not self.demo and (self.database.created or config.recorded_worker_name() is None)
+                agency = settings_list.agency_name(session) if first_run else None
         except CasetuiError as exc:
             self.startup_error = str(exc)  # the app ends once this worker has (below)
             return
         except Exception as exc:  # its text may quote data: name only what kind of failure it was
             self.startup_error = f"the database could not be opened (unexpected {type(exc).__name__})"
             return
-        self.call_from_thread(self._take_settings, order, policy, choose_lock)
+        self.call_from_thread(self._take_settings, order, policy, choose_lock, agency)
 
-    def _take_settings(self, date_order: str, lock_policy: tuple[int, bool], choose_lock: bool = False) -> None:
+    def _take_settings(
+        self, date_order: str, lock_policy: tuple[int, bool], choose_lock: bool = False, first_run: str | None = None
+    ) -> None:
+        """``first_run``: the agency's name as stored ("" if none) when this is a first run."""
         self.date_order, self.lock_policy = date_order, lock_policy
         for screen in self.screen_stack:
             if hasattr(screen, "after_database_open"):
                 screen.after_database_open()
-        if choose_lock:  # the first run (a demo caseload is synthetic: no lock)
+        if first_run is not None:
+            self.ask_first_run(first_run, then_lock=choose_lock)
+        elif choose_lock:  # the first run of the lock (a demo caseload is synthetic: no lock)
             self.ask_lock_choice()
+
+    def ask_first_run(self, agency_name: str, *, then_lock: bool) -> None:
+        """Who the worker is, the agency, the date order; then the lock PIN if none is chosen."""
+        from casetui.screens.first_run import FirstRunDialog
+
+        def done(date_order: str | None) -> None:
+            if date_order:
+                self.date_order = date_order
+            self.take_worker_name(config.worker_name())
+            if then_lock:
+                self.ask_lock_choice()
+
+        self.push_screen(FirstRunDialog(self, agency_name, self.date_order), done)
+
+    def take_worker_name(self, name: str) -> None:
+        """The worker's name changed (first run, settings): new records and audit entries carry it,
+        and the caseload shows their cases."""
+        if name == self.worker_name:
+            return
+        self.worker_name = name
+        if self._database is not None:
+            self._database.worker = name
+        home = self.screen_stack[0]
+        if hasattr(home, "load"):
+            home.load()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Exiting from inside the worker would cancel the worker itself.
@@ -226,6 +261,16 @@ class CaseApp(
                 message, severity = f"Backup written to {written}", "information"
         self.call_from_thread(self.notify, message, title="Backup", severity=severity, timeout=10)
 
+    def action_settings(self) -> None:
+        from casetui.screens.first_run import FirstRunDialog
+        from casetui.screens.lock import FirstRunLockDialog
+        from casetui.screens.settings import SettingsScreen
+
+        if isinstance(self.screen, FirstRunDialog | FirstRunLockDialog):
+            return  # the first run's questions are the settings, being answered
+        if not any(isinstance(screen, SettingsScreen) for screen in self.screen_stack):
+            self.push_screen(SettingsScreen())
+
     def action_toggle_theme(self) -> None:
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
 
@@ -241,6 +286,9 @@ class CaseApp(
         yield SystemCommand("Today", "Today's appointments, tasks and what is due", self.open_today)
         yield SystemCommand("Resource directory", "Search services and providers", self.open_resources)
         yield SystemCommand("Back up now", "Copy the database into the backups folder", self.action_backup)
+        yield SystemCommand(
+            "Settings", "Your name, the agency, lock, date order, reminders, retention, backups", self.action_settings
+        )
         yield from super().get_system_commands(screen)
 
     # Navigation: every workflow is opened through one of these, so screens need not import
@@ -259,9 +307,9 @@ class CaseApp(
 
     def open_intake(self, case_id: int | None = None) -> None:
         """A new client's intake, or with ``case_id`` a reassessment of that case."""
-        from casetui.screens.intake import IntakeScreen
+        from casetui.screens.intake import open_intake
 
-        self.push_screen(IntakeScreen(case_id=case_id))
+        open_intake(self, case_id)
 
     def open_goals(self, case_id: int) -> None:
         from casetui.screens.goals import GoalsScreen

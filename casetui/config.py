@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 from pathlib import Path
@@ -73,6 +74,86 @@ def os_user() -> str:
         return "unknown"
 
 
+# The worker's own settings: who they are belongs to the person at this computer, not to a
+# database their whole agency may share, so it is kept here and never in the database.
+USER_FILE = "user.toml"
+MAX_WORKER_NAME = 80  # it is on every audit row and record the worker writes
+
+
+def user_file_path() -> Path:
+    """Only read: looking for it creates no folder."""
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / USER_FILE
+
+
+def saved_worker_name() -> str | None:
+    """The name saved on the first run or in the settings, or None (none saved, or a file that
+    cannot be read: the first run then asks again)."""
+    import tomllib
+
+    try:
+        document = tomllib.loads(user_file_path().read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    name = document.get("worker_name")
+    return name.strip() or None if isinstance(name, str) else None
+
+
+def worker_from_environment() -> str | None:
+    return (os.environ.get(WORKER_ENV) or "").strip() or None
+
+
+def recorded_worker_name() -> str | None:
+    """The worker's name when they have given it (``CASETUI_WORKER`` or the saved one), else None."""
+    return worker_from_environment() or saved_worker_name()
+
+
+def check_worker_name(name: str) -> str:
+    """``name`` tidied, or ValueError with the sentence to show beside the field."""
+    name = " ".join(str(name).split())
+    if not name:
+        raise ValueError("Type your name: it is on every record and audit entry you write.")
+    if len(name) > MAX_WORKER_NAME:
+        raise ValueError(f"A name can be at most {MAX_WORKER_NAME} characters.")
+    if not name.isprintable():
+        raise ValueError("A name cannot hold control characters.")
+    return name
+
+
+def save_worker_name(name: str) -> str:
+    """Keep the worker's name in their own settings file (owner-only, replaced whole, other lines
+    kept); returns the name as saved. ValueError for a name that cannot be used."""
+    import json
+    import tempfile
+    import tomllib
+
+    name = check_worker_name(name)
+    path = config_dir() / USER_FILE
+    try:
+        kept = [
+            line for line in path.read_text(encoding="utf-8").splitlines() if not line.strip().startswith("worker_name")
+        ]
+        tomllib.loads("\n".join(kept))  # what is kept must stay readable
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        kept = []
+    # A JSON string (ensure_ascii) is a valid TOML basic string: quotes, backslashes escaped.
+    text = "\n".join([f"worker_name = {json.dumps(name)}", *kept]) + "\n"
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".user-", suffix=".toml")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return name
+
+
 def worker_name() -> str:
-    """The name written into the audit trail and on new records."""
-    return os.environ.get(WORKER_ENV) or os_user()
+    """The name written into the audit trail and on new records: ``CASETUI_WORKER`` when set,
+    else the name saved in the worker's settings file, else the computer's user name."""
+    return recorded_worker_name() or os_user()

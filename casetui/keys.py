@@ -45,6 +45,7 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "app.theme": ("ctrl+t", "theme"),
     "app.lock": ("ctrl+l", "lock"),
     "app.palette": ("ctrl+p", "palette"),
+    "app.settings": ("f9", None),
     # caseload
     "caseload.open": ("enter", "open"),
     "caseload.find": ("slash,ctrl+f", "find"),
@@ -106,6 +107,7 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "intake.sections": ("ctrl+g", None),
     "intake.submit": ("ctrl+s", "save"),
     "intake.leave": ("escape", "back"),
+    "intake.help": ("question_mark,f1", "help"),
     # goals
     "goals.back": ("escape", "back"),
     "goals.add": ("n", "new"),
@@ -153,6 +155,10 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "lock-settings.save": ("ctrl+s", "save"),
     "first-lock.save": ("ctrl+s", "save"),
     "first-lock.stay": ("escape", "back"),
+    # first run, settings
+    "first-run.stay": ("escape", "back"),
+    "settings.back": ("escape", "back"),
+    "settings.change": ("enter", "open"),
     # dialogs and forms
     "confirm.cancel": ("escape", "back"),
     "confirm.yes": ("y", None),

@@ -118,7 +118,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
                     yield Static("", id="timeline", classes="panel")
                     yield Static("", id="needs", classes="panel")
                     yield Static("", id="goal-progress", classes="panel")
-            with TabPane("2 Assessments", id="assessments"):
+            with TabPane("2 Assess", id="assessments"):
                 yield self._table("assessments-table", "Date", "Kind", "Worker", "Open needs", "Referral source")
             with TabPane("3 Goals", id="goals"):
                 yield self._table("goals-table", "Due", "Status", "Achievement", "Goal", "Measure")
@@ -126,15 +126,15 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
                 with Vertical():
                     yield self._table("notes-table", "Date", "Type", "Minutes", "Worker", "Note")
                     yield Plain("", id="note-text")
-            with TabPane("5 Referrals", id="referrals"):
+            with TabPane("5 Referral", id="referrals"):
                 yield self._table(
                     "referrals-table", "Referred", "Service", "Provider", "Status", "Follow up", "Outcome"
                 )
-            with TabPane("6 Consents", id="consents"):
+            with TabPane("6 Consent", id="consents"):
                 yield self._table("consents-table", "Recipient", "Scope", "Signed", "Expires", "Status")
-            with TabPane("7 Documents", id="documents"):
+            with TabPane("7 Docs", id="documents"):
                 yield self._table("documents-table", "Date", "Kind", "Title", "File")
-            with TabPane("8 Appointments", id="appointments"):
+            with TabPane("8 Appts", id="appointments"):
                 yield ClientAppointments(id="client-appointments")
         yield KeyFooter()
 

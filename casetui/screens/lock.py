@@ -17,6 +17,7 @@ from textual.containers import Center, Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Header, Input, Static
 
+from casetui.keys import key_text
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.fields import FormField
 from casetui.widgets.footer import KeyFooter
@@ -184,7 +185,7 @@ class FirstRunLockDialog(ServiceCalls, ModalScreen[bool]):
             yield Static("[b]Lock casetui when you step away[/]")
             yield Plain(
                 f"casetui hides client records after {self.minutes} idle minutes, until your lock PIN is typed. "
-                "Choose it now (you can change it and the minutes later: command palette, Idle lock settings).",
+                f"Choose it now (you can change it and the minutes later in Settings, {key_text(self.app, 'app.settings')}).",
                 classes="muted",
             )
             yield FormField("Lock PIN or passphrase (at least 4 characters)", Input(password=True, id="secret"))
@@ -237,7 +238,9 @@ class FirstRunLockDialog(ServiceCalls, ModalScreen[bool]):
             return
 
         def turned_off(_result) -> None:
-            self.notify("The idle lock is off. Turn it on with the command palette: Idle lock settings.")
+            self.notify(
+                f"The idle lock is off. Turn it on in Settings ({key_text(self.app, 'app.settings')}): Idle lock."
+            )
             self.dismiss(True)
 
         self.call_service(lock.turn_lock_off, turned_off, on_error=self.refused)

@@ -49,7 +49,8 @@ class FormField(Vertical):
         # The label is our markup; a hint may be typed text (a goal's unit) and an error may
         # quote what was typed, so neither is read as markup.
         label = Content.from_markup(self.label)
-        yield Label(Content.assemble(label, "  ", (self.hint, "dim")) if self.hint else label)
+        # The hint in italics, not dim: faint text on a terminal falls below 4.5:1 (test_contrast.py).
+        yield Label(Content.assemble(label, "  ", (self.hint, "italic")) if self.hint else label)
         yield self.control
         yield Plain("", classes="field-error")
 

@@ -22,7 +22,8 @@ class InstrumentPanel(Vertical):
 
     DEFAULT_CSS = """
     InstrumentPanel { height: auto; }
-    InstrumentPanel > .instrument-stem { text-style: bold; margin-bottom: 1; }
+    InstrumentPanel > .instrument-stem { text-style: bold; }
+    InstrumentPanel > .instrument-keys { color: $text-muted; margin-bottom: 1; }
     InstrumentPanel > .instrument-total { margin: 0 0 1 0; padding: 0 1; background: $boost; text-style: bold; }
     InstrumentPanel > .instrument-credit { color: $text-muted; }
     """
@@ -34,6 +35,12 @@ class InstrumentPanel(Vertical):
     def compose(self) -> ComposeResult:
         instrument = self.instrument
         yield Static(instrument.stem, classes="instrument-stem")
+        low, high = min(instruments.ANSWERS), max(instruments.ANSWERS)
+        yield Static(
+            f"Type {low}-{high} to answer a question: the cursor then moves to the next one "
+            "(left and right change an answer, backspace clears it).",
+            classes="instrument-keys",
+        )
         for number, text in enumerate(instrument.items, start=1):
             yield FormField(
                 f"{number}. {text}",
@@ -44,6 +51,7 @@ class InstrumentPanel(Vertical):
             ChoicePicker(
                 {a: a for a in instruments.DIFFICULTY_ANSWERS},
                 shortcuts="0123",
+                advance=False,  # the last question: the cursor stays
                 id=instrument.difficulty_field,
                 classes="form-control",
             ),

@@ -2,9 +2,11 @@
 
 The widget knows nothing of the database: give it the points and the goal's numbers with
 ``show(...)``. Each character cell holds 2 x 4 dots, so an 80-column terminal still shows a
-smooth line. Layers, strongest first: recorded values (joined by lines), the target (a
-dashed row), and the planned straight path from the baseline at the start to the target at
-the due date (dim dots), which is the line "behind" is measured against.
+smooth line. Layers, strongest first: recorded values (a solid braille line), the target (a
+dashed row, ╌), and the planned straight path from the baseline at the start to the target at
+the due date (a dotted line, ·), which is the line "behind" is measured against. Each layer
+has its own mark as well as its own colour, so none is told apart by colour alone (the legend
+shows the marks).
 """
 
 from __future__ import annotations
@@ -171,7 +173,9 @@ class ProgressChart(Widget):
                 elif row == target_row:
                     text.append("╌", style=target_style)
                 else:
-                    text.append(plan.char(column, row) or " ", style=plan_style)
+                    # One middle dot per cell the path crosses: a mark of its own, not braille
+                    # like the progress line beside it.
+                    text.append("·" if plan.char(column, row) else " ", style=plan_style)
             text.append("\n")
         axis = ["─"] * columns
         dates = list(f"{first_day:%Y-%m-%d}".ljust(columns))
@@ -190,6 +194,6 @@ class ProgressChart(Widget):
         text.append("⣿ progress", style=value_style)
         text.append("  ╌ target", style=target_style)
         text.append(
-            "  ⠉ planned path" if self.points else "  ⠉ planned path  (no progress recorded yet)", style=plan_style
+            "  · planned path" if self.points else "  · planned path  (no progress recorded yet)", style=plan_style
         )
         return text

@@ -31,7 +31,14 @@ class DomainRating(Vertical):
         title = f"[b]{self.label}[/b]"
         if self.previous is not None:
             title += f"  [dim](last time {self.previous} {vocab.SSM_SCALE.get(self.previous, '')})[/dim]"
-        yield FormField(title, ChoicePicker(vocab.SSM_SCALE, id=f"need_{self.domain}_score", classes="form-control"))
+        # A digit rates and the cursor stays: the next field is the note, where a digit typed as the
+        # next domain's rating would land (the issue this fixed). Tab moves on, as everywhere.
+        low, high = min(vocab.SSM_SCALE), max(vocab.SSM_SCALE)
+        yield FormField(
+            title,
+            ChoicePicker(vocab.SSM_SCALE, id=f"need_{self.domain}_score", advance=False, classes="form-control"),
+            hint=f"type {low}-{high} to rate",
+        )
         with Horizontal():
             yield Input(
                 placeholder=f"Note on {self.label.lower()}",

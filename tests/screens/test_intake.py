@@ -20,11 +20,12 @@ from casetui.cli import make_app
 from casetui.data.services import assessments, cases
 from casetui.data.storage.models import Case, Client, IntakeDraft
 from casetui.screens.intake import IntakeScreen
+from casetui.screens.intake import screen as intake_screen
 from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.dialogs import ConfirmDialog
 from casetui.widgets.duplicate_dialog import DuplicateDialog
 from tests.conftest import TODAY
-from tests.helpers import calm, field_error, settle, type_into
+from tests.helpers import calm, field_error, screen_ready, settle, type_into, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,9 +81,11 @@ async def test_a_new_client_intake_filled_by_keys_is_saved(demo_path):
         await next_section(pilot)  # the client's own words
         assert isinstance(app.focused, TextArea)
         await type_into(pilot, None, "I want a place for my kids")
-        await next_section(pilot)  # needs: one key rates a domain and moves to its note
+        await next_section(pilot)  # needs: one key rates a domain (the cursor stays), tab to its note
         assert app.focused.id == "need_housing_score"
         await pilot.press("1")
+        assert app.focused.id == "need_housing_score"
+        await pilot.press("tab")
         assert app.focused.id == "need_housing_note"
         await type_into(pilot, None, "Eviction notice")
         await pilot.press("tab", "space", "tab", "3")  # wants a goal; food rated 3
@@ -287,9 +290,18 @@ async def test_a_reassessment_shows_each_domain_beside_the_last_one(demo_path):
     app = make_app(str(demo_path), today=TODAY)
     case_id, previous = case_with_an_assessment(app)
     better, same, worse = [d for d, s in previous.items() if 2 <= s <= 4][:3]
+    with app.database.transaction() as session:
+        first = assessments.latest_assessment(session, case_id)
+        source, reason = first.referral_source, first.referral_reason
+    assert source  # the demo's intakes record who referred
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_intake(app, pilot, case_id)
         assert screen.current_section == "referral" and "Reassessment" in screen.sub_title
+        # The referral is the case's: shown as recorded, not asked again.
+        assert not screen.query("#referral_source") and not screen.query("#referral_reason")
+        shown = [str(w.render()) for w in screen.query(".known-value")]
+        assert shown == [f"Source: {source}", f"Reason: {reason or 'not recorded'}"]
+        assert screen.focused.id == "assessed_on"
         await next_section(pilot, 2)
         assert screen.current_section == "needs"
         for domain, score in ((better, previous[better] + 1), (same, previous[same]), (worse, previous[worse] - 1)):
@@ -307,7 +319,9 @@ async def test_a_reassessment_shows_each_domain_beside_the_last_one(demo_path):
     with app.database.transaction() as session:
         case = session.get(Case, case_id)
         assert case.stage == "reassessment"
-        assert assessments.latest_assessment(session, case_id).kind == "reassessment"
+        latest = assessments.latest_assessment(session, case_id)
+        assert latest.kind == "reassessment"
+        assert (latest.referral_source, latest.referral_reason) == (source, reason)  # kept, not blanked
 
 
 async def test_a_closed_case_cannot_be_assessed(demo_path):
@@ -491,3 +505,108 @@ async def test_the_summary_goes_to_the_file_the_user_names(demo_path, tmp_path):
         from casetui.data.services import documents as case_documents
 
         assert [d.path for d in case_documents.list_documents(session, case_id)][0] == str(target)
+
+
+def post_keys(app, keys: list[str], to=None) -> None:
+    """Keys as the terminal sends them, queued at once (no wait for the app between them): to the
+    app, or as the app hands them to a screen that has nothing focused (``to``)."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else ("\t" if key == "tab" else None))
+        event.set_sender(app)
+        (to or app).post_message(event)
+
+
+async def test_the_resume_question_shows_with_the_screen_and_keys_typed_before_it_are_kept(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        with app.database.transaction() as session:
+            assessments.save_draft(session, None, {"first_name": "Ottoline", "section": "identity"})
+        app.open_intake()
+        await wait_until(pilot, lambda: any(isinstance(s, IntakeScreen) for s in app.screen_stack), "the intake")
+        # The question is up as soon as the screen has mounted: no read of the draft comes between.
+        screen = next(s for s in app.screen_stack if isinstance(s, IntakeScreen))
+        await screen_ready(pilot)
+        assert isinstance(app.screen, ConfirmDialog) and app.screen_stack[-2] is screen
+        await pilot.press("escape")  # start over
+        await settle(pilot)
+        assert app.screen is screen and screen.query_one("#first_name", Input).value == ""
+
+        # Keys typed while the next intake is still opening (before the question is up) are not
+        # lost in it: they wait, and are typed into the form once the question is answered.
+        await pilot.press("escape")
+        await gone(app, pilot, screen)
+        with app.database.transaction() as session:
+            loaded = intake_screen.read_start(session, None)
+        assert loaded[1].data["first_name"] == "Ottoline"
+        screen = IntakeScreen(loaded=loaded)
+        app.push_screen(screen)
+        # Typed before the question is up: the app hands them to the screen (nothing focused yet).
+        post_keys(app, ["W", "e", "n", "tab", "D", "o", "e"], to=screen)  # "n" would be the question's "no"
+        await screen_ready(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # start over
+        await settle(pilot)
+        assert screen.query_one("#first_name", Input).value == "Wen"
+        assert screen.query_one("#last_name", Input).value == "Doe"
+        assert screen.focused.id == "last_name"
+
+        # Typed while the question is up (not seen yet): kept for the form, and "n" is not "no".
+        await pilot.press("escape")
+        await gone(app, pilot, screen)
+        with app.database.transaction() as session:
+            assessments.save_draft(session, None, {"first_name": "Ottoline", "section": "identity"})
+            loaded = intake_screen.read_start(session, None)
+        screen = IntakeScreen(loaded=loaded)
+        app.push_screen(screen)
+        await screen_ready(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("N", "y", "a", " ", "n")
+        assert isinstance(app.screen, ConfirmDialog)  # neither y nor n answered it
+        await pilot.press("escape")  # start over
+        await settle(pilot)
+        assert app.screen is screen and screen.query_one("#first_name", Input).value == "Nya n"
+
+
+async def test_keys_typed_while_a_new_intake_opens_land_in_its_first_fields(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = IntakeScreen()  # reads the case and the draft itself, in a worker
+        app.push_screen(screen)
+        post_keys(app, ["J", "o", "tab", "R", "i", "v"], to=screen)
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.query_one("#first_name", Input).value == "Jo"
+        assert screen.query_one("#last_name", Input).value == "Riv"
+
+
+async def test_digits_rate_without_moving_the_cursor_into_a_note_and_the_screen_says_what_they_do(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_intake(app, pilot)
+        await screen.focus_section("needs")
+        await settle(pilot)
+        assert "Type the number on a domain to rate it" in str(screen.query_one("#page-needs .intro").render())
+        housing = screen.query_one("#need_housing_score", ChoicePicker)
+        assert "type 1-5 to rate" in str(screen.query_one("#field-need_housing_score Label").render())
+        housing.focus()
+        await pilot.press("3")
+        assert housing.value == 3 and screen.focused is housing  # the cursor stays on the rating
+        await pilot.press("4")  # a second digit changes the rating, not the note
+        assert housing.value == 4 and screen.query_one("#need_housing_note", Input).value == ""
+        await pilot.press("tab", "2")  # tab goes to the note, where a digit is text
+        assert screen.query_one("#need_housing_note", Input).value == "2" and housing.value == 4
+
+        await screen.focus_section("phq9")
+        await settle(pilot)
+        assert "the cursor then moves to the next one" in str(screen.query_one("#page-phq9 .instrument-keys").render())
+        screen.query_one("#phq9_1", ChoicePicker).focus()
+        await pilot.press(*"210321032")  # one key per question
+        assert [screen.query_one(f"#phq9_{n}", ChoicePicker).value for n in range(1, 10)] == [2, 1, 0, 3, 2, 1, 0, 3, 2]
+        difficulty = screen.query_one("#phq9_difficulty", ChoicePicker)
+        assert screen.focused is difficulty
+        await pilot.press("1")
+        assert difficulty.value == "Somewhat difficult" and screen.focused is difficulty  # the last: it stays

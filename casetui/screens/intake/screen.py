@@ -10,9 +10,10 @@ form opens; drafts are written one at a time, so an older one never lands after 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -44,8 +45,69 @@ def has_content(data: dict, defaults: dict) -> bool:
     )
 
 
+def read_start(session, case_id: int | None):
+    """What the intake opens with: (for an assessment of a case its ``Context``, else None; the
+    worker's draft or None). ``CasetuiError`` for a case that cannot be assessed."""
+    context = None
+    if case_id is not None:
+        case = cases.require_open(session, case_id)
+        client = clients.get_client(session, case.client_id)
+        previous = assessments.previous_scores(session, case_id)
+        latest = assessments.latest_assessment(session, case_id)
+        what = "Reassessment" if latest is not None else "Assessment"
+        known = {}
+        if latest is not None:  # what the case's last assessment recorded: not asked again
+            known = {field: getattr(latest, field) or "" for field in KNOWN_FIELDS}
+        context = Context(
+            f"{what} · {client.display_name} · case {case.id}",
+            previous,
+            known,
+            latest.assessed_on.isoformat() if latest is not None else "",
+        )
+    return context, assessments.load_draft(session, case_id)
+
+
+# Kept from the case's last assessment by a reassessment (shown, not asked again).
+KNOWN_FIELDS = ("referral_source", "referral_reason")
+
+
+@dataclass(frozen=True)
+class Context:
+    """An assessment of a case: its title, the last score of each domain, and what the last
+    assessment recorded that a reassessment keeps (``KNOWN_FIELDS``; empty before the first)."""
+
+    title: str
+    previous: dict
+    known: dict
+    known_from: str
+
+
+class ResumeDialog(ConfirmDialog):
+    """The resume question. Only enter (Resume), escape (Start over) and the buttons answer it: a
+    letter, digit or space typed while it is up (by someone typing a name who has not seen it
+    come up: "n" would be "no") is kept and typed into the form once it is answered."""
+
+    def __init__(self, question: str, *, keep):
+        super().__init__(question, yes="Resume", no="Start over")
+        self.keep = keep
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable:
+            self.keep(event.key, event.character)
+            event.stop()
+            event.prevent_default()
+
+
+# Keys that act at once even while the form is opening (leaving, help); every other key typed
+# then is kept and typed into the form once it is open.
+ACT_WHILE_OPENING = {"escape", "f1", "question_mark"}
+
+
 class IntakeScreen(ServiceCalls, Screen):
     CSS_PATH = "intake.tcss"
+    # Nothing takes keys until the form is open (``on_key`` keeps them); then the first field.
+    # ("" and not None: None is the app's "*", the first focusable widget.)
+    AUTO_FOCUS = ""
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         # ctrl+n and ctrl+b too: the discharge steps' keys, and terminals that keep ctrl+pageup/down for their tabs
@@ -54,13 +116,24 @@ class IntakeScreen(ServiceCalls, Screen):
         Binding("ctrl+g", "go_to_sections", "Sections", id="intake.sections"),
         Binding("ctrl+s", "submit", "Submit", id="intake.submit"),
         Binding("escape", "leave", "Leave", tooltip="Leave the intake; the draft is kept", id="intake.leave"),
+        # As on every form: f1 is shown, since `?` in a field types a question mark.
+        Binding("question_mark,f1", "app.help", "Help", key_display="f1", id="intake.help"),
     ]
 
-    def __init__(self, case_id: int | None = None):
+    def __init__(self, case_id: int | None = None, loaded: tuple | None = None):
+        """``loaded``: ``read_start``'s answer, read before the screen was pushed (``open_intake``),
+        so a draft's question shows with the screen; without it the screen reads it itself."""
         super().__init__()
         self.case_id = case_id
+        self.loaded = loaded
+        self._early_keys: list[tuple[str, str | None]] = []  # typed before the form was open
+        self._asked = False  # the resume question is up (pushed with the screen)
         self.sections = [(sid, title) for sid, title, new_only, _widget in SECTIONS if case_id is None or not new_only]
         self.previous: dict[str, int] = {}
+        self.known: dict = {}  # KNOWN_FIELDS from the case's last assessment
+        self.known_from = ""
+        if loaded is not None and loaded[0] is not None:
+            self._take_context(loaded[0])
         self.submitted = False
         self._submitting = False  # a submit is in a worker: no second one, no draft written meanwhile
         self._timer: Timer | None = None
@@ -93,9 +166,18 @@ class IntakeScreen(ServiceCalls, Screen):
 
     # --- start: reassessment context, draft offer -------------------------------------------
 
+    def _take_context(self, context: Context) -> None:
+        self.previous, self.known, self.known_from = context.previous, dict(context.known), context.known_from
+
     @property
     def defaults(self) -> dict:
-        return {"assessed_on": f"{self.app.today:%Y-%m-%d}", "save_summary": True, "summary_format": "md"}
+        # What a reassessment knows already is a default: kept and submitted, not typed.
+        return {
+            "assessed_on": f"{self.app.today:%Y-%m-%d}",
+            "save_summary": True,
+            "summary_format": "md",
+            **self.known,
+        }
 
     @property
     def editing(self) -> bool:
@@ -105,36 +187,79 @@ class IntakeScreen(ServiceCalls, Screen):
     def on_mount(self) -> None:
         if self.case_id is None:
             self.sub_title = "New client intake"
-
-        def read(session):
-            context = None  # the case's title and last scores, for an assessment of a case
-            if self.case_id is not None:
-                case = cases.require_open(session, self.case_id)
-                client = clients.get_client(session, case.client_id)
-                previous = assessments.previous_scores(session, self.case_id)
-                what = "Reassessment" if previous else "Assessment"
-                context = (f"{what} · {client.display_name} · case {case.id}", previous)
-            return context, assessments.load_draft(session, self.case_id)
+        if self.loaded is not None:
+            # The resume question is pushed now, with the screen; the form fills behind it.
+            context, draft = self.loaded
+            self._asked = self._ask_resume(draft)
+            self.call_later(self._open, self.loaded)
+            return
 
         def refused(exc: CasetuiError) -> None:
             self.notify(str(exc), title="No assessment", severity="error")
             self.dismiss()
 
-        self.call_service(read, self._open, on_error=refused, group="intake-open")
+        case_id = self.case_id
+        self.call_service(
+            lambda session: read_start(session, case_id), self._open, on_error=refused, group="intake-open"
+        )
+
+    def on_key(self, event: events.Key) -> None:
+        """A key typed while the form is still opening (nothing has the focus yet) is kept, and
+        typed into the form once it is open: none is lost, none lands in the resume question."""
+        if self._latest is None and not self.submitted and event.key not in ACT_WHILE_OPENING:
+            self._early_keys.append((event.key, event.character))
+            event.stop()
+            event.prevent_default()
+
+    def _type_early_keys(self) -> None:
+        """The kept keys, in order, once the form is open and a field has the focus (the first
+        field's focus comes after a refresh: ``on_descendant_focus`` calls this again then).
+        Each goes straight to the widget focused when it comes, and tab moves the focus at once:
+        through the app, a tab would move it only after the keys behind it had reached the old field."""
+        if not self._early_keys or self._latest is None or self.focused is None:
+            return
+        keys, self._early_keys = self._early_keys, []
+        for key, character in keys:
+            if key == "tab":
+                self.focus_next()
+            elif key == "shift+tab":
+                self.focus_previous()
+            else:
+                (self.focused or self).post_message(events.Key(key, character))
+
+    def on_descendant_focus(self) -> None:
+        if self._early_keys:
+            self.call_later(self._type_early_keys)
 
     async def _open(self, loaded) -> None:
         context, draft = loaded
         if context is not None:
-            self.sub_title, self.previous = context
+            self.sub_title = context.title
+            if context.known != self.known:  # read after the first section was composed
+                self._take_context(context)
+                referral = self._mounted.get("referral")
+                if referral is not None:
+                    referral.known, referral.known_from = self.known, self.known_from
+                    await referral.recompose()
+            self.previous = context.previous
         self.fill({})
         self.query_one("#sections", OptionList).highlighted = 0
         self._offer_draft(draft)
 
     def _offer_draft(self, draft) -> None:
-        if draft is None or not has_content(draft.data, self.defaults):
+        if not self._asked and not self._ask_resume(draft):
             self._latest = self._saved = self.collect()
-            self.call_later(self.focus_section, self.sections[0][0])
-            return
+
+            async def start() -> None:
+                await self.focus_section(self.sections[0][0])
+                self._type_early_keys()
+
+            self.call_later(start)
+
+    def _ask_resume(self, draft) -> bool:
+        """Ask whether to resume ``draft`` (True), or False when there is none worth resuming."""
+        if draft is None or not has_content(draft.data, self.defaults):
+            return False
         saved_at = draft.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
         data = dict(draft.data)
 
@@ -146,17 +271,19 @@ class IntakeScreen(ServiceCalls, Screen):
             self._saved = data  # when starting over, replaced by the new form at the first change
             self._latest = self.collect()
             await self.focus_section(data.get("section") if resume else self.sections[0][0])
+            self._type_early_keys()
 
         what = "reassessment" if self.case_id else "intake"
         self.app.push_screen(
-            ConfirmDialog(
+            ResumeDialog(
                 f"You have an unfinished {what} saved {saved_at}. Resume it?\n\n"
-                "Starting over replaces that draft as soon as you type.",
-                yes="Resume",
-                no="Start over",
+                "Starting over replaces that draft as soon as you type. Enter resumes, escape starts "
+                "over; anything typed meanwhile goes into the form.",
+                keep=lambda key, character: self._early_keys.append((key, character)),
             ),
             answer,
         )
+        return True
 
     # --- reading and filling the form ---------------------------------------------------------
 
@@ -191,7 +318,9 @@ class IntakeScreen(ServiceCalls, Screen):
 
     def _section_widget(self, section: str) -> IntakeSection:
         title, widget_class = next((title, widget) for sid, title, _new, widget in SECTIONS if sid == section)
-        return widget_class(section, title, self._values, new_client=self.case_id is None, previous=self.previous)
+        widget = widget_class(section, title, self._values, new_client=self.case_id is None, previous=self.previous)
+        widget.known, widget.known_from = self.known, self.known_from
+        return widget
 
     async def show_section(self, section: str) -> IntakeSection | None:
         """The section shown (mounted first if need be); None if the screen was left meanwhile."""

@@ -21,6 +21,7 @@ from casetui.widgets.choice_picker import ChoicePicker
 from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField, show_errors
 from casetui.widgets.instrument import InstrumentPanel
+from casetui.widgets.plain import Plain
 from casetui.widgets.ssm_picker import DomainRating
 
 # Not part of the assessment: how to save the summary document.
@@ -65,6 +66,10 @@ class IntakeSection(VerticalScroll):
 
     class Changed(Message):
         """A field of the section changed."""
+
+    # A reassessment's: what the case's last assessment recorded (set by the screen), and its date.
+    known: dict = {}  # noqa: RUF012 (replaced whole, never changed in place)
+    known_from: str = ""
 
     def __init__(self, section: str, title: str, values: dict, *, new_client: bool, previous: dict[str, int]):
         super().__init__(id=f"page-{section}", classes="page")
@@ -176,6 +181,11 @@ class ReferralSection(IntakeSection):
                 "Program",
                 Input(id="program", max_length=100, placeholder="General case management", classes="form-control"),
             )
+        if self.known:  # a reassessment: the referral is the case's, kept from its last assessment
+            yield Static(f"Referral, as recorded at the assessment of {self.known_from} (kept):", classes="muted")
+            for label, field in (("Source", "referral_source"), ("Reason", "referral_reason")):
+                yield Plain(f"{label}: {self.known.get(field) or 'not recorded'}", classes="known-value")
+            return
         yield FormField(
             "Referral source",
             Input(id="referral_source", max_length=200, classes="form-control"),
@@ -203,7 +213,8 @@ class NeedsSection(IntakeSection):
     def fields(self) -> ComposeResult:
         scale = "  ".join(f"{n} {label}" for n, label in vocab.SSM_SCALE.items())
         yield Static(
-            f"Rate each domain on the Self-Sufficiency Matrix: {scale}. Leave a domain blank if it was not discussed.",
+            f"Rate each domain on the Self-Sufficiency Matrix: {scale}. Type the number on a domain to rate "
+            "it (the cursor stays; tab goes on to its note). Leave a domain blank if it was not discussed.",
             classes="muted intro",
         )
         for domain, label in vocab.DOMAINS.items():
