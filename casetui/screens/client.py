@@ -589,6 +589,8 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
         )
 
     def action_edit_client(self) -> None:
+        if self.record.case is not None and self.writable_case() is None:  # a closed case is read-only
+            return
         client = self.record.client
         version = client.version
         today = self.app.today
