@@ -197,6 +197,34 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
                 message, severity = f"Backup written to {written}", "information"
         self.call_from_thread(self.notify, message, title="Backup", severity=severity, timeout=10)
 
+    def action_agency_profile(self) -> None:
+        """The agency profile form, filled with the profile as stored (read in a thread)."""
+        self.run_worker(self._read_agency_profile, thread=True, group="agency-profile", exclusive=True)
+
+    def _read_agency_profile(self) -> None:
+        from casetui.data.services import agency
+
+        with self.database.transaction() as session:
+            profile = agency.profile(session)
+        self.call_from_thread(self._ask_agency_profile, profile)
+
+    def _ask_agency_profile(self, profile) -> None:
+        from casetui.data.services import agency
+        from casetui.widgets.agency_dialog import AgencyProfileDialog
+
+        def save(values: dict) -> None:  # the form runs it in a thread
+            values["cosignature_required"] = values.get("cosignature_required") == "yes"
+            with self.database.transaction() as session:
+                agency.save_profile(session, **values)
+
+        def saved(done) -> None:
+            if done:
+                self.notify("Agency profile saved: documents written from now on carry it.", title="Saved")
+
+        self.push_screen(
+            AgencyProfileDialog(profile, save, identifiers=agency.IDENTIFIERS, paper_sizes=agency.PAPER_SIZES), saved
+        )
+
     def action_toggle_theme(self) -> None:
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
 
@@ -211,6 +239,11 @@ class CaseApp(IdleCollector, PrivacyGuard, App[None]):  # idle lock, crash repor
         yield SystemCommand("New client", "Start an intake for a new client", self.open_intake)
         yield SystemCommand("Resource directory", "Search services and providers", self.open_resources)
         yield SystemCommand("Back up now", "Copy the database into the backups folder", self.action_backup)
+        yield SystemCommand(
+            "Agency profile",
+            "Agency name, address, notice, identifiers and signatures on documents",
+            self.action_agency_profile,
+        )
         yield from super().get_system_commands(screen)
 
     # Navigation: every workflow is opened through one of these, so screens need not import

@@ -80,6 +80,10 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "client.tab-referrals": ("5", None),
     "client.tab-consents": ("6", None),
     "client.tab-documents": ("7", None),
+    # the client's Documents tab (casetui/screens/client_documents.py)
+    "documents.open": ("enter", "open"),
+    "documents.consent-form": ("c", None),
+    "documents.referral-letter": ("l", None),
     # intake and reassessment
     "intake.next": ("ctrl+pagedown,ctrl+n", "next"),
     "intake.previous": ("ctrl+pageup,ctrl+b", "previous"),

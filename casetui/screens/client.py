@@ -28,6 +28,7 @@ from casetui.data.services import cases, clients, consent, goals, notes, referra
 from casetui.data.services.client_record import ClientRecord, client_record
 from casetui.keys import key_text
 from casetui.screens import ReloadOnReturn
+from casetui.screens.client_documents import DocumentsPane
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
@@ -128,7 +129,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             with TabPane("6 Consents", id="consents"):
                 yield self._table("consents-table", "Recipient", "Scope", "Signed", "Expires", "Status")
             with TabPane("7 Documents", id="documents"):
-                yield self._table("documents-table", "Date", "Kind", "Title", "File")
+                yield DocumentsPane()
         yield KeyFooter()
 
     @staticmethod
@@ -356,11 +357,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
         self._fill("consents-table", rows, [item.id for item, _status in record.consents])
 
     def show_documents(self, record: ClientRecord) -> None:
-        self._fill(
-            "documents-table",
-            [(_day(doc.created_on), doc.kind, _one_line(doc.title, 40), doc.path or "") for doc in record.documents],
-            [doc.id for doc in record.documents],
-        )
+        self.query_one(DocumentsPane).show(record)
 
     @on(DataTable.RowHighlighted, "#notes-table")
     def show_note_text(self) -> None:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from casetui.data.domain import pdf
+from casetui.data.domain import templates as documents
 from casetui.data.domain.errors import ValidationError
-from casetui.data.services import cases
+from casetui.data.services import agency, cases, clients
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage import files
 from casetui.data.storage.models import Document
@@ -108,3 +110,65 @@ def write_formats(
             today=today,
         )
     return written
+
+
+def framed_context(session: Session, case_id: int, kind: str, *, lang: str = "en", **context) -> dict:
+    """A document's context with its frame: the agency header, the client's identifiers, who signs."""
+    case = cases.get_case(session, case_id)
+    client = clients.get_client(session, case.client_id)
+    frame = agency.frame(session, client=client, case=case, lang=lang)
+    return {**frame, "signatures": signers(kind, frame["cosign"]), **context}
+
+
+def write_document(
+    session: Session,
+    case_id: int,
+    *,
+    kind: str,
+    template: str,
+    title: str,
+    folder: Path | str,
+    stem: str,
+    context: dict,
+    today: date,
+    formats: tuple[str, ...] = tuple(FORMATS),
+    field: str = "folder",
+) -> list[Path]:
+    """Write ``template`` (``template.md`` and ``template.html``; the PDF from the HTML's content
+    block) in its frame into ``folder`` and log each file. ``context`` comes from ``framed_context``."""
+    folder = Path(str(folder).strip() or ".").expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ValidationError(field, f"{folder} is a file, not a folder.")
+    lang = context.get("lang", "en")
+    words = documents.translations(lang)
+    body = {key: value for key, value in context.items() if key != "lang"}
+    renderers = {
+        "md": lambda: documents.render(f"{template}.md", lang=lang, **body),
+        "html": lambda: documents.render(f"{template}.html", lang=lang, **body),
+        "pdf": lambda: pdf.render_pdf(
+            documents.render_block(f"{template}.html", "content", lang=lang, **body),
+            {**context, "identifiers": [(words.gettext(label), value) for label, value in context["identifiers"]]},
+            title=title,
+            signers=[words.gettext(who) for who in context["signatures"]],
+            labels=documents.pdf_labels(lang),
+        ),
+    }
+    return write_formats(
+        session,
+        case_id,
+        kind=kind,
+        title=title,
+        paths={fmt: folder / f"{stem}.{fmt}" for fmt in formats},
+        render=renderers,
+        today=today,
+        field=field,
+    )
+
+
+def free_stem(folder: Path, stem: str) -> str:
+    """A file name stem not yet used in ``folder``: a second letter or form on the same day (for
+    another provider) must not replace the first."""
+    candidate, n = stem, 2
+    while any((folder.expanduser() / f"{candidate}.{fmt}").exists() for fmt in FORMATS):
+        candidate, n = f"{stem}-{n}", n + 1
+    return candidate
