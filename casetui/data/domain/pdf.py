@@ -28,6 +28,14 @@ _REPLACEMENTS = {
     "\u2192": "->",
     "\u2022": "·",
     "\u00a0": " ",
+    # Letters NFKD does not take apart.
+    "Ł": "L",
+    "ł": "l",
+    "Đ": "D",
+    "đ": "d",
+    "Œ": "OE",
+    "œ": "oe",
+    "ı": "i",
     "\u2713": "yes",
     "\u2717": "no",
 }
