@@ -44,10 +44,9 @@ class AgencyProfileDialog(FormDialog):
         with Horizontal(classes="pair"):
             yield FormField("Address", Input(profile.address, id="address"), hint="optional")
             yield FormField("Phone", Input(profile.phone, id="phone"), hint="optional")
-        yield FormField(
-            "Confidentiality notice (in every page's footer)",
-            TextArea(profile.confidentiality_notice, id="confidentiality_notice", classes="short"),
-        )
+        notice = TextArea(profile.confidentiality_notice, id="confidentiality_notice")
+        notice.styles.height = 4  # the form's buttons stay in sight at 120x40 (the body scrolls)
+        yield FormField("Confidentiality notice (in every page's footer)", notice)
         yield FormField(
             "Client identifiers on documents (the name is always shown; space ticks one)",
             SelectionList(
@@ -57,9 +56,9 @@ class AgencyProfileDialog(FormDialog):
         )
         with Horizontal(classes="pair"):
             yield FormField(
-                "Supervisor co-signs documents",
+                "Supervisor co-signs",
                 Select(
-                    [("No", "no"), ("Yes: a supervisor signature line", "yes")],
+                    [("No", "no"), ("Yes: a supervisor line", "yes")],
                     value="yes" if profile.cosignature_required else "no",
                     allow_blank=False,
                     id="cosignature_required",
@@ -68,12 +67,10 @@ class AgencyProfileDialog(FormDialog):
             yield FormField(
                 "Paper size",
                 Select(
-                    [(label, code) for code, label in self.paper_sizes.items()],
+                    [(label.split(" (")[0], code) for code, label in self.paper_sizes.items()],
                     value=profile.paper_size,
                     allow_blank=False,
                     id="paper_size",
                 ),
             )
-        yield FormField(
-            "Record retention (years a closed case is kept)", Input(str(profile.retention_years), id="retention_years")
-        )
+            yield FormField("Keep closed cases (years)", Input(str(profile.retention_years), id="retention_years"))
