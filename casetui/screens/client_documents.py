@@ -33,6 +33,14 @@ def readable_day(day) -> str:
     return f"{day.day} {day:%b %Y}" if day else ""
 
 
+def _short_folder(folder: Path) -> str:
+    """The folder as people write it: ~ for the home folder."""
+    try:
+        return f"~/{folder.relative_to(Path.home())}"
+    except ValueError:
+        return str(folder)
+
+
 def _language_choices(default: str) -> tuple[list[tuple[str, str]], str]:
     return [(label, code) for code, label in documents.LANGUAGES.items()], default
 
@@ -57,7 +65,8 @@ class DocumentsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         table = DataTable(id="documents-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Written", "Kind", "Title", "File")
+        # The file's name before the title: it is what Enter opens, and it must fit at 80 columns.
+        table.add_columns("Written", "Kind", "File", "Title")
         yield table
         yield Plain("", id="documents-where")
 
@@ -71,7 +80,7 @@ class DocumentsPane(Vertical):
             self.paths[str(doc.id)] = doc.path
             name = Path(doc.path).name if doc.path else "not saved to a file"
             table.add_row(
-                *cells(readable_day(doc.created_on), case_documents.kind_label(doc), doc.title, name), key=str(doc.id)
+                *cells(readable_day(doc.created_on), case_documents.kind_label(doc), name, doc.title), key=str(doc.id)
             )
         if record.documents:
             table.move_cursor(row=min(cursor, len(record.documents) - 1))
@@ -89,7 +98,7 @@ class DocumentsPane(Vertical):
         if self.record is not None and not self.record.documents:
             where.update(f"No documents yet. {keys}.")
         else:
-            where.update(f"{Path(path).parent if path else ''}\n{keys}")
+            where.update(f"{_short_folder(Path(path).parent) if path else ''}\n{keys}")
 
     def _highlighted(self) -> str | None:
         table = self.query_one("#documents-table", DataTable)

@@ -20,7 +20,7 @@ from casetui.data.storage.models import Case
 from casetui.widgets.agency_dialog import AgencyProfileDialog
 from casetui.widgets.form_dialog import FormDialog
 from tests.conftest import TODAY
-from tests.helpers import field_error, palette_first, settle
+from tests.helpers import calm, field_error, palette_first, settle
 from tests.screens.test_client import open_client
 
 
@@ -81,7 +81,7 @@ async def test_the_agency_profile_from_the_palette_is_saved_and_heads_the_docume
         rows = table_rows(screen)
         assert [row[1] for row in rows[:3]] == ["Consent form"] * 3
         assert rows[0][0] == f"{TODAY.day} {TODAY:%b %Y}"  # a readable date
-        assert {row[3].rsplit(".", 1)[1] for row in rows[:3]} == {"md", "html", "pdf"}  # names, not paths
+        assert {row[2].rsplit(".", 1)[1] for row in rows[:3]} == {"md", "html", "pdf"}  # names, not paths
     with demo_db.transaction() as session:
         assert agency.profile(session).name == "Riverside Family Services"
         assert agency.profile(session).retention_years == 9
@@ -113,11 +113,11 @@ async def test_enter_opens_the_document_in_the_viewer_and_says_when_there_is_non
         await settle(pilot)
         assert app.screen is screen
         rows = table_rows(screen)
-        assert rows[0][1] == "Referral letter" and rows[0][3].endswith(".pdf")
+        assert rows[0][1] == "Referral letter" and rows[0][2].endswith(".pdf")
         await pilot.press("enter")
         await wait_for_file(pilot, seen)
         opened = seen.read_text().strip()
-        assert opened.endswith(rows[0][3]) and os.path.isfile(opened)
+        assert opened.endswith(rows[0][2]) and os.path.isfile(opened)
         # No viewer here: said plainly, nothing breaks.
         monkeypatch.delenv("CASETUI_OPEN_WITH")
         monkeypatch.setenv("PATH", str(tmp_path / "empty"))
@@ -155,3 +155,43 @@ def test_the_demo_keeps_its_documents_in_its_throwaway_folder():
         config.use_documents_dir(None)
         shutil.rmtree(folder.parent, ignore_errors=True)
     assert config.documents_dir() == before
+
+
+# --- snapshots ----------------------------------------------------------------------------
+
+
+def _documents_tab_app(demo_path):
+    """The first client's Documents tab after a consent form was written from it (c)."""
+
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("enter", "7", "tab")
+        await settle(pilot)
+        await pilot.press("c", *"Cedar Family Centre", "ctrl+s")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        calm(pilot.app)
+        await pilot.pause()
+
+    return make_app(str(demo_path), today=TODAY), run_before
+
+
+def test_snapshot_documents_tab_120x40(snap_compare, demo_path):
+    app, run_before = _documents_tab_app(demo_path)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_snapshot_documents_tab_80x24(snap_compare, demo_path):
+    app, run_before = _documents_tab_app(demo_path)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_agency_profile_120x40(snap_compare, demo_path):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.action_agency_profile()
+        await settle(pilot)
+        calm(pilot.app)
+        await pilot.pause()
+
+    assert snap_compare(make_app(str(demo_path), today=TODAY), terminal_size=(120, 40), run_before=run_before)

@@ -15,7 +15,7 @@ import re
 import unicodedata
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, TextStyle
 
 _REPLACEMENTS = {
     "\u2018": "'",
@@ -144,10 +144,12 @@ def render_pdf(content_html: str, frame: dict, *, title: str, signers: list[str]
     pdf.write_html(
         latin(body),
         font_family="helvetica",
+        li_prefix_color=(0, 0, 0),  # fpdf2's bullets are red by default
         tag_styles={
             "h1": FontFace(size_pt=16, emphasis="BOLD"),
             "h2": FontFace(size_pt=12.5, emphasis="BOLD"),
             "h3": FontFace(size_pt=11, emphasis="BOLD"),
+            "blockquote": TextStyle(color=(60, 60, 60), l_margin=6, t_margin=2, b_margin=2),  # not fpdf2's purple
         },
     )
     _signatures(pdf, signers, labels["date"])
