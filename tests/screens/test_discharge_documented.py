@@ -4,7 +4,7 @@ cause is fixed, and nothing to edit on a closed case. Each failed before its fix
 from __future__ import annotations
 
 from sqlmodel import select
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from casetui import config
 from casetui.cli import make_app
@@ -91,3 +91,23 @@ async def test_e_on_a_closed_case_opens_no_edit_form(demo_path):
         assert not isinstance(app.screen, FormDialog)
         assert any("closed" in n.message.lower() for n in app._notifications)
         assert app.screen.query_one("#documents-table", DataTable)
+
+
+async def test_a_fields_message_goes_as_soon_as_the_field_is_changed(demo_path):
+    case_id = pick_case(demo_path)
+    half_done(demo_path, case_id)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_wizard(app, pilot, case_id)
+        screen = app.screen
+        await screen.show_step("documentation")
+        await pilot.press("f8")
+        await pilot.pause()
+        await pilot.press("enter")  # make final, with nothing written
+        await settle(pilot)
+        assert "Recommendations" in field_error(screen, "recommendations")
+        assert "Render the summary" in field_error(screen, "summary_text")
+        screen.query_one("#recommendations", TextArea).insert("Keep attending the peer group.")
+        await pilot.pause()
+        assert field_error(screen, "recommendations") == ""
+        assert "Render the summary" in field_error(screen, "summary_text")  # not changed: still said
