@@ -36,7 +36,7 @@ def set_profile(session, **overrides):
         program="Housing Stability Program",
         address="12 Example Street, Springfield",
         phone="(555) 555-0100",
-        confidentiality_notice='Confidential "client" record </style> <b>keep safe</b>',
+        confidentiality_notice='Confidential "client" record, 100% {{ 7*7 }} </style> <b>keep safe</b>',
         identifiers=["date_of_birth", "case_number", "client_number"],
         cosignature_required=True,
         paper_size="a4",
@@ -120,6 +120,7 @@ def test_every_framed_document_has_header_identifiers_signatures_notice_and_page
             assert "@bottom-right" in text and "counter(pages)" in text and "size: A4" in text
         else:
             assert "keep safe" in text
+        assert "100% {{ 7*7 }}" in text or "100% {{ 7*7 }}" in " ".join(text.split()), path.name  # as typed
     letter_and_summary = [
         p for p in written if p.name.startswith(("referral-letter", "summary")) and p.suffix != ".pdf"
     ]
@@ -174,8 +175,11 @@ def test_client_facing_documents_follow_the_clients_language(session, tmp_path):
     assert "Autorización para divulgar información" in md.read_text()
     assert 'lang="es"' in html.read_text() and "Mis derechos" in html.read_text()
     assert "Cliente o representante legal" in pdf_text(pdf) and "Página 1 de" in pdf_text(pdf)
+    assert "Confidencial: este documento" in md.read_text()  # the default notice; an agency's own stays as written
     listed = provider_list.save(session, case.id, tmp_path / "lista.md", today=today, referral_ids=[referral.id])
-    assert "Servicios para" in listed.read_text() and referral.service_name in listed.read_text()
+    listed_text = listed.read_text()
+    assert "Servicios para" in listed_text and referral.service_name in listed_text  # directory data as it is
+    assert "**Para:** " in listed_text and "**For:**" not in listed_text  # the need domain in Spanish too
     # A language without a catalogue reads English; English may be chosen for a Spanish speaker.
     assert templates.document_language("Somali") == "en" and templates.document_language("es-MX") == "es"
     english = consent_form.write_form(

@@ -8,10 +8,12 @@ lines) reads ``profile(session)``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from casetui.data.domain import templates as documents
 from casetui.data.domain import validation as v
 from casetui.data.domain.errors import ValidationError
 from casetui.data.services import settings
@@ -148,6 +150,9 @@ def frame(session: Session, *, client, case, lang: str = "en") -> dict:
     """What every document's frame shows: the agency header, the client's identifiers as the
     agency chose them, the footer notice, who signs, and the paper size."""
     agency = profile(session)
+    if agency.confidentiality_notice == DEFAULT_NOTICE:  # the agency's own notice stays as written
+        notice = documents.translations(lang).gettext(DEFAULT_NOTICE)
+        agency = dataclasses.replace(agency, confidentiality_notice=notice)
     identifiers = [("Name", client.display_name)]
     for code in agency.identifiers:
         if code == "date_of_birth" and client.date_of_birth:
