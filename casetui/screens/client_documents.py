@@ -176,7 +176,10 @@ class DocumentsPane(Vertical):
                 "Consent form to print and sign",
                 save,
                 fields=fields,
-                subtitle=f"For {record.client.display_name}; record the consent (k) once it is signed.",
+                subtitle=(
+                    f"For {record.client.display_name}; once it is signed, record the consent "
+                    f"({key_text(self.app, 'client.consent')})."
+                ),
                 ok="Write form",
             ),
             self._written,

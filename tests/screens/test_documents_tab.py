@@ -9,6 +9,7 @@ import os
 import shutil
 import stat
 import sys
+import time
 
 from sqlmodel import select
 from textual.widgets import DataTable, Input
@@ -38,13 +39,15 @@ def table_rows(screen) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(n)] for n in range(table.row_count)]
 
 
-async def wait_for_file(pilot, path, rounds: int = 200) -> None:
-    """The viewer is another process: wait for what it wrote, settling the app in between."""
-    for _ in range(rounds):
+async def wait_for_file(pilot, path, within: float = 60.0) -> None:
+    """The viewer is another process: wait for what it wrote (a busy machine starts processes
+    slowly), settling the app in between."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
         if path.exists() and path.read_text().strip():
             return
         await settle(pilot)
-        await asyncio.sleep(0.01)  # hands the processor to the viewer process; not a timing
+        await asyncio.sleep(0.02)  # hands the processor to the viewer process; not a timing
     raise AssertionError(f"{path} was never written")
 
 
@@ -164,6 +167,7 @@ def _documents_tab_app(demo_path):
     """The first client's Documents tab after a consent form was written from it (c)."""
 
     async def run_before(pilot):
+        pilot.app.animation_level = "none"  # the tab's underline slides: a snapshot must not catch it moving
         await settle(pilot)
         await pilot.press("enter", "7", "tab")
         await settle(pilot)
@@ -171,6 +175,7 @@ def _documents_tab_app(demo_path):
         await settle(pilot)
         pilot.app.clear_notifications()
         calm(pilot.app)
+        await settle(pilot)
         await pilot.pause()
 
     return make_app(str(demo_path), today=TODAY), run_before
