@@ -271,6 +271,34 @@ class CaseApp(
         if not any(isinstance(screen, SettingsScreen) for screen in self.screen_stack):
             self.push_screen(SettingsScreen())
 
+    def action_agency_profile(self) -> None:
+        """The agency profile form, filled with the profile as stored (read in a thread)."""
+        self.run_worker(self._read_agency_profile, thread=True, group="agency-profile", exclusive=True)
+
+    def _read_agency_profile(self) -> None:
+        from casetui.data.services import agency
+
+        with self.database.transaction() as session:
+            profile = agency.profile(session)
+        self.call_from_thread(self._ask_agency_profile, profile)
+
+    def _ask_agency_profile(self, profile) -> None:
+        from casetui.data.services import agency
+        from casetui.widgets.agency_dialog import AgencyProfileDialog
+
+        def save(values: dict) -> None:  # the form runs it in a thread
+            values["cosignature_required"] = values.get("cosignature_required") == "yes"
+            with self.database.transaction() as session:
+                agency.save_profile(session, **values)
+
+        def saved(done) -> None:
+            if done:
+                self.notify("Agency profile saved: documents written from now on carry it.", title="Saved")
+
+        self.push_screen(
+            AgencyProfileDialog(profile, save, identifiers=agency.IDENTIFIERS, paper_sizes=agency.PAPER_SIZES), saved
+        )
+
     def action_toggle_theme(self) -> None:
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
 
@@ -288,6 +316,11 @@ class CaseApp(
         yield SystemCommand("Back up now", "Copy the database into the backups folder", self.action_backup)
         yield SystemCommand(
             "Settings", "Your name, the agency, lock, date order, reminders, retention, backups", self.action_settings
+        )
+        yield SystemCommand(
+            "Agency profile",
+            "Agency name, address, notice, identifiers and signatures on documents",
+            self.action_agency_profile,
         )
         yield from super().get_system_commands(screen)
 

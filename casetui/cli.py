@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from datetime import date
+from pathlib import Path
 
 from casetui import __version__
 
@@ -254,6 +255,16 @@ def _demo_database(today: date) -> str:
     return path
 
 
+def make_demo_app(today: date | None):
+    """The app on a new throwaway demo caseload, whose documents stay in its throwaway folder."""
+    from casetui import config
+    from casetui.data.services.demo import DEMO_WORKER
+
+    target = _demo_database(today or date.today())
+    config.use_documents_dir(Path(target).parent / "documents")
+    return make_app(target, today=today, demo=True, worker=DEMO_WORKER)
+
+
 def write_demo_file(target: str, today: date, clients: int = 25) -> str:
     """A new database at ``target`` holding the synthetic demo caseload; where it was written."""
     from casetui.data.services import demo
@@ -276,10 +287,7 @@ def cmd_run(args) -> int:
     from casetui import config
 
     if args.demo:
-        from casetui.data.services.demo import DEMO_WORKER
-
-        target = _demo_database(args.today or date.today())
-        app = make_app(target, today=args.today, demo=True, worker=DEMO_WORKER)
+        app = make_demo_app(args.today)
     else:
         target = config.resolve_db(args.db)
         # Only the first run creates a database, and only in casetui's own folder: a --db or

@@ -51,6 +51,14 @@ WORDS: dict[str, tuple[str, ...]] = {
         "reminders",
     ),
     "Idle lock settings": ("idle lock", "pin", "change pin", "lock pin", "timeout"),
+    "Agency profile": (
+        "agency",
+        "letterhead",
+        "confidentiality",
+        "signature",
+        "co-signature",
+        "supervisor",
+    ),
     "Audit trail": ("audit", "audit trail", "log", "who changed", "report", "activity"),
     "Toggle theme": ("theme", "dark", "light", "colours", "colors"),
     "Help": ("help", "keys", "shortcuts", "keyboard", "what can i do"),
@@ -82,7 +90,7 @@ WORDS: dict[str, tuple[str, ...]] = {
 
 # What a word finds when casetui has no feature of that name: said in the hit's help line.
 NOTES: dict[str, str] = {
-    "print": "casetui does not print: summaries, provider lists and the audit trail are saved as files you can print",
+    "print": "casetui does not print: documents are saved as PDF and HTML; Enter on the Documents tab opens one to print",
     "appointment": "casetui has no calendar: record the contact as a note, and the next step as the case's next action",
     "transfer": "A transfer elsewhere is recorded as a discharge; moving a case to another worker is not in casetui",
     "report": "casetui has no report builder: the audit trail exports to CSV, a discharge summary to files",

@@ -44,7 +44,19 @@ def log_dir() -> Path:
     return _private_dir(user_log_path(APP_NAME, appauthor=False))
 
 
+# Where documents go instead of the data folder's (the demo's throwaway folder), or None.
+_documents_override: Path | None = None
+
+
+def use_documents_dir(path: Path | None) -> None:
+    """Write documents into ``path`` from now on (``casetui --demo``); None: the usual folder."""
+    global _documents_override
+    _documents_override = path
+
+
 def documents_dir() -> Path:
+    if _documents_override is not None:
+        return _private_dir(_documents_override)
     return _private_dir(data_dir() / "documents")
 
 

@@ -101,6 +101,10 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "morning.previous-week": ("less_than_sign", None),
     "morning.next-week": ("greater_than_sign", None),
     "morning.today": ("d", None),
+    # the client's Documents tab (casetui/screens/client_documents.py)
+    "documents.open": ("enter", "open"),
+    "documents.consent-form": ("c", None),
+    "documents.referral-letter": ("l", None),
     # intake and reassessment
     "intake.next": ("ctrl+pagedown,ctrl+n", "next"),
     "intake.previous": ("ctrl+pageup,ctrl+b", "previous"),

@@ -29,6 +29,7 @@ from casetui.data.services.client_record import ClientRecord, client_record
 from casetui.keys import key_text
 from casetui.screens import ReloadOnReturn
 from casetui.screens.client_appointments import ClientAppointments, new_appointment, new_task
+from casetui.screens.client_documents import DocumentsPane
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
@@ -133,7 +134,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             with TabPane("6 Consent", id="consents"):
                 yield self._table("consents-table", "Recipient", "Scope", "Signed", "Expires", "Status")
             with TabPane("7 Docs", id="documents"):
-                yield self._table("documents-table", "Date", "Kind", "Title", "File")
+                yield DocumentsPane()
             with TabPane("8 Appts", id="appointments"):
                 yield ClientAppointments(id="client-appointments")
         yield KeyFooter()
@@ -365,11 +366,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
         self._fill("consents-table", rows, [item.id for item, _status in record.consents])
 
     def show_documents(self, record: ClientRecord) -> None:
-        self._fill(
-            "documents-table",
-            [(_day(doc.created_on), doc.kind, _one_line(doc.title, 40), doc.path or "") for doc in record.documents],
-            [doc.id for doc in record.documents],
-        )
+        self.query_one(DocumentsPane).show(record)
 
     @on(DataTable.RowHighlighted, "#notes-table")
     def show_note_text(self) -> None:
@@ -598,6 +595,8 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
         )
 
     def action_edit_client(self) -> None:
+        if self.record.case is not None and self.writable_case() is None:  # a closed case is read-only
+            return
         client = self.record.client
         version = client.version
         today = self.app.today

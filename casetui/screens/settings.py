@@ -90,6 +90,13 @@ class SettingsScreen(ServiceCalls, Screen):
                 "On documents and summaries. Kept in the database: the same for everyone using it.",
             ),
             Row(
+                "agency_profile",
+                "Agency profile",
+                "program, address, notice, identifiers, signatures",
+                "What every document carries: the agency's header, the client identifiers shown, the"
+                " confidentiality notice, signature lines and paper size.",
+            ),
+            Row(
                 "lock",
                 "Idle lock",
                 values.lock.describe(encrypted),
@@ -121,6 +128,10 @@ class SettingsScreen(ServiceCalls, Screen):
         if self.rows and 0 <= table.cursor_row < len(self.rows):
             self.query_one("#settings-about", Plain).update(self.rows[table.cursor_row].about)
 
+    def on_screen_resume(self) -> None:
+        if self.values is not None:  # back from a form opened elsewhere (the agency profile): its name may be new
+            self.load()
+
     def action_back(self) -> None:
         self.dismiss()
 
@@ -132,6 +143,8 @@ class SettingsScreen(ServiceCalls, Screen):
         key = self.rows[table.cursor_row].key
         if key == "worker":
             self.change_worker()
+        elif key == "agency_profile":
+            self.app.action_agency_profile()
         elif key == "lock":
             self.change_lock()
         else:

@@ -23,7 +23,7 @@ from casetui.widgets.fields import FormField
 from casetui.widgets.footer import KeyFooter
 from casetui.widgets.plain import Plain
 
-FORMATS = [("Markdown (.md)", "md"), ("Web page (.html)", "html")]
+FORMATS = [("Markdown (.md)", "md"), ("Web page (.html)", "html"), ("PDF (.pdf)", "pdf")]
 
 
 class ProviderListDialog(ModalScreen):

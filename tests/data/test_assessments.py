@@ -249,7 +249,7 @@ def test_the_summary_document_is_saved_owner_only_and_logged(session, tmp_path, 
     else:
         assert "<b>help</b> & a home" in text
     logged = case_documents.list_documents(session, first.case_id)
-    assert [(d.kind, d.path) for d in logged] == [("intake_summary", str(path))]
+    assert [(d.kind, d.path) for d in logged] == [("reassessment_summary", str(path))]
 
 
 def test_a_summary_saved_to_a_folder_gets_its_own_name(session, tmp_path):

@@ -49,14 +49,20 @@ def review_all(session, case, today, achievement="achieved"):
     return discharge.save_goal_reviews(session, case.id, reviews, today)
 
 
-def finish_all_steps(session, case, today):
+def finish_all_steps(session, case, today, folder):
     do_reason(session, case, today)
     review_all(session, case, today)
     discharge.complete_step(session, case.id, "linkage")
     discharge.complete_step(session, case.id, "coordination")
     text = discharge.render_summary(session, case.id, today)
     discharge.save_documentation(
-        session, case.id, recommendations="Keep attending the peer group.", summary_text=text, final=True, today=today
+        session,
+        case.id,
+        recommendations="Keep attending the peer group.",
+        summary_text=text,
+        final=True,
+        folder=folder,
+        today=today,
     )
 
 
@@ -164,7 +170,10 @@ def test_linkage_referrals_are_marked_for_discharge(session, today):
     service = session.exec(select(Service).order_by(Service.id)).first()
     referral = discharge.refer_for_ongoing_service(session, case.id, service.id, today)
     assert referral.for_discharge and referral.follow_up_on == today + timedelta(days=14)
-    assert [r.id for r in discharge.linkage_referrals(session, case.id)] == [referral.id]
+    linked = discharge.linkage_referrals(session, case.id)
+    assert referral.id in [r.id for r in linked]
+    # The case's other referrals count as long as they are open (issue 20: linkage counts them).
+    assert all(r.for_discharge or discharge.referrals.is_open(r) for r in linked)
 
 
 def test_sharing_information_needs_a_current_consent_for_that_recipient(session, today):
@@ -236,17 +245,19 @@ def test_summary_shows_goals_reason_destination_changes_recommendations_referral
         recommendations="Follow up with the new area's housing team.",
         summary_text=edited,
         final=True,
+        folder=tmp_path / "final",
         today=today,
     )
-    md, html = discharge.export_summary(session, case.id, tmp_path / "docs", today)
-    assert md.read_text() == edited.strip() + "\n" and "Added by hand" in md.read_text()
+    md, html, pdf = discharge.export_summary(session, case.id, tmp_path / "docs", today)
+    assert edited.strip() in md.read_text() and "Added by hand" in md.read_text()
+    assert pdf.read_bytes().startswith(b"%PDF")
     page = html.read_text()
     assert "<script>" not in page and "&lt;script&gt;" in page and "<h2>Reason for discharge</h2>" in page
     assert oct(md.stat().st_mode & 0o777) == "0o600"
     assert "case" + str(case.id) in md.name
     # Same session: the fresh (aware) finalized time against stored (naive) document times.
     documentation = {item.step: item for item in discharge.checklist(session, case.id, today)}["documentation"]
-    assert documentation.done and "exported (2 files)" in documentation.detail
+    assert documentation.done and "on file (6 files" in documentation.detail
     # Final means final.
     with pytest.raises(ValidationError, match="final"):
         discharge.save_documentation(session, case.id, recommendations="x", summary_text="y", today=today)
@@ -264,11 +275,11 @@ def test_closing_is_refused_while_a_step_is_missing(session, today):
     assert items["reason"].done and not items["goals"].done and "Missing" in items["goals"].detail
 
 
-def test_closing_sets_closure_dates_and_makes_the_case_read_only(session, today):
+def test_closing_sets_closure_dates_and_makes_the_case_read_only(session, today, tmp_path):
     settings.set_value(session, "retention_years", "10")
     case = case_with_goals(session)
     stage_before = case.stage
-    finish_all_steps(session, case, today)
+    finish_all_steps(session, case, today, tmp_path)
     assert discharge.missing_steps(session, case.id) == []
     closed = discharge.close_case(session, case.id, today)
     assert (closed.stage, closed.closed_on, closed.retention_until) == ("closure", today, date(2036, 1, 15))
@@ -290,10 +301,10 @@ def test_closing_sets_closure_dates_and_makes_the_case_read_only(session, today)
         discharge.close_case(session, case.id, today)
 
 
-def test_reopen_asks_a_reason_returns_to_the_stage_before_and_is_audited(session, today):
+def test_reopen_asks_a_reason_returns_to_the_stage_before_and_is_audited(session, today, tmp_path):
     case = case_with_goals(session)
     stage_before = case.stage
-    finish_all_steps(session, case, today)
+    finish_all_steps(session, case, today, tmp_path)
     discharge.close_case(session, case.id, today)
     with pytest.raises(ValidationError, match="required"):
         discharge.reopen_case(session, case.id, "  ", today)
@@ -310,9 +321,9 @@ def test_reopen_asks_a_reason_returns_to_the_stage_before_and_is_audited(session
     cases.require_open(session, case.id)
 
 
-def test_audit_rows_carry_no_discharge_text(session, today):
+def test_audit_rows_carry_no_discharge_text(session, today, tmp_path):
     case = case_with_goals(session)
-    finish_all_steps(session, case, today)
+    finish_all_steps(session, case, today, tmp_path)
     events = session.exec(select(AuditEvent).where(AuditEvent.entity == "discharge")).all()
     assert events and all("peer group" not in repr(e.model_dump()) for e in events)
 

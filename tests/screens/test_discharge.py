@@ -144,6 +144,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         assert exported == [
             f"discharge-summary-case{case_id}-2026-01-15.html",
             f"discharge-summary-case{case_id}-2026-01-15.md",
+            f"discharge-summary-case{case_id}-2026-01-15.pdf",
         ]
         assert "Edited by hand." in (tmp_path / "out" / exported[1]).read_text()
 
@@ -151,7 +152,7 @@ async def test_walk_the_whole_wizard_by_keys_and_close_the_case(demo_path, tmp_p
         await pilot.press("ctrl+n")
         await pilot.pause()
         checklist = checklist_text(screen)
-        assert "✗" not in checklist and "exported (2 files)" in checklist
+        assert "✗" not in checklist and "on file (6 files" in checklist
         await pilot.press("ctrl+s")
         await settle(pilot)
         await pilot.press("enter")  # confirm

@@ -20,6 +20,7 @@ from tests.helpers import calm, choose, field_error, palette_first, settle, type
 LABELS = [
     "Your name",
     "Agency name",
+    "Agency profile",
     "Idle lock",
     "Date order",
     "No-contact days",
@@ -204,3 +205,21 @@ def test_settings_snapshot_120x40(snap_compare, demo_path, fixed_config_home):
 def test_settings_snapshot_120x40_light(snap_compare, demo_path, fixed_config_home):
     app = make_app(str(demo_path), today=TODAY)
     assert snap_compare(app, terminal_size=(120, 40), run_before=_settings_shown(False))
+
+
+async def test_the_agency_profile_row_opens_the_profile_and_its_name_shows_on_return(demo_path):
+    from casetui.widgets.agency_dialog import AgencyProfileDialog
+
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        await open_row(pilot, "Agency profile")
+        assert isinstance(app.screen, AgencyProfileDialog)
+        await type_into(pilot, "#name", "Riverside Family Services")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+        assert shown(app.screen)["Agency name"] == "Riverside Family Services"
+    app.database.dispose()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from casetui.data.domain import instruments, vocab
+from casetui.data.domain import instruments, pdf, vocab
 from casetui.data.domain import templates as documents
 from casetui.data.domain import validation as v
 from casetui.data.domain.errors import ValidationError
@@ -61,7 +61,7 @@ TEXT_FIELDS: dict[str, tuple[str, int]] = {
     "environmental_factors": ("Environmental and social factors", 10000),
 }
 SUMMARY_KIND = "intake_summary"
-SUMMARY_FORMATS = ("md", "html")
+SUMMARY_FORMATS = ("md", "html", "pdf")
 
 
 def need_field(domain: str, part: str) -> str:
@@ -453,7 +453,10 @@ def summary_context(session: Session, assessment_id: int, today: date) -> dict:
                 "change": instrument_change[code].change_label,
             }
         )
+    kind = "reassessment_summary" if assessment.kind == "reassessment" else SUMMARY_KIND
     return {
+        # The agency header, identifiers and signature lines (services.documents).
+        **case_documents.framed_context(session, case.id, kind),
         "title": "Reassessment summary" if assessment.kind == "reassessment" else "Intake summary",
         "client": {
             "name": client.display_name,
@@ -488,10 +491,20 @@ def summary_context(session: Session, assessment_id: int, today: date) -> dict:
     }
 
 
-def render_summary(session: Session, assessment_id: int, today: date, fmt: str = "md") -> str:
+def render_summary(session: Session, assessment_id: int, today: date, fmt: str = "md") -> str | bytes:
     if fmt not in SUMMARY_FORMATS:
-        raise ValidationError("format", "Choose Markdown (md) or HTML (html).")
-    return documents.render(f"intake_summary.{fmt}", **summary_context(session, assessment_id, today))
+        raise ValidationError("format", "Choose Markdown (md), HTML (html) or PDF (pdf).")
+    context = summary_context(session, assessment_id, today)
+    context.pop("lang")
+    if fmt == "pdf":
+        return pdf.render_pdf(
+            documents.render_block("intake_summary.html", "content", **context),
+            context,
+            title=f"{context['title']}: {context['client']['name']}",
+            signers=context["signatures"],
+            labels=pdf.LABELS,
+        )
+    return documents.render(f"intake_summary.{fmt}", **context)
 
 
 def summary_filename(assessment: Assessment, fmt: str = "md") -> str:
@@ -505,7 +518,8 @@ def save_summary(session: Session, assessment_id: int, path: Path | str, today: 
     path = Path(path).expanduser()
     if path.is_dir():
         path = path / summary_filename(assessment)
-    fmt = "html" if path.suffix.lower() in (".html", ".htm") else "md"
+    suffix = path.suffix.lower()
+    fmt = "html" if suffix in (".html", ".htm") else "pdf" if suffix == ".pdf" else "md"
     text = render_summary(session, assessment_id, today, fmt)
     try:
         written = case_documents.save(text, path)
@@ -514,7 +528,6 @@ def save_summary(session: Session, assessment_id: int, path: Path | str, today: 
     title = (
         f"{'Reassessment' if assessment.kind == 'reassessment' else 'Intake'} summary {assessment.assessed_on:%Y-%m-%d}"
     )
-    case_documents.record_document(
-        session, assessment.case_id, kind=SUMMARY_KIND, title=title, path=written, today=today
-    )
+    kind = "reassessment_summary" if assessment.kind == "reassessment" else SUMMARY_KIND
+    case_documents.record_document(session, assessment.case_id, kind=kind, title=title, path=written, today=today)
     return written

@@ -73,10 +73,28 @@ class ClientRecord:
 
 
 def stage_timeline(history: list[StageChange], current: str) -> list[StageStep]:
+    """The stages with the day each was last entered. A case reopened after closing does not
+    show closure as done: "Closed" and "Reopened" (the days of the last closing and reopening)
+    follow the stages it went through, and closure is still to come."""
     entered: dict[str, date] = {}
+    closed_on = reopened_on = None
     for change in history:
         entered[change.to_stage] = change.changed_on
-    return [StageStep(code, label, entered.get(code), code == current) for code, label in vocab.STAGES.items()]
+        if change.to_stage == "closure":
+            closed_on, reopened_on = change.changed_on, None
+        elif change.from_stage == "closure":
+            reopened_on = change.changed_on
+    steps = [StageStep(code, label, entered.get(code), code == current) for code, label in vocab.STAGES.items()]
+    if reopened_on is None or current == "closure":
+        return steps
+    closure = steps.pop()
+    closure.entered_on = None
+    return [
+        *steps,
+        StageStep("closed", "Closed", closed_on, False),
+        StageStep("reopened", "Reopened", reopened_on, False),
+        closure,
+    ]
 
 
 def open_needs_of(needs: list[AssessmentNeed]) -> list[OpenNeed]:

@@ -15,11 +15,11 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from casetui.data.directory import resources
+from casetui.data.domain import pdf, vocab
 from casetui.data.domain import templates as documents
 from casetui.data.domain import validation as v
-from casetui.data.domain import vocab
 from casetui.data.domain.errors import ValidationError
-from casetui.data.services import cases, clients, consent, goals, referrals, settings
+from casetui.data.services import agency, cases, clients, consent, goals, referrals, settings
 from casetui.data.services import documents as case_documents
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage import concurrency
@@ -120,6 +120,9 @@ def done_steps(session: Session, case_id: int) -> list[str]:
     done = [s for s in discharge.steps_done if s in STEPS]
     if "goals" in done and _unreviewed_goals(session, case_id, discharge):
         done.remove("goals")
+    # Documentation is done when the final summary is on file, not only final: no close without it.
+    if "documentation" in done and not final_summary_files(session, case_id):
+        done.remove("documentation")
     return done
 
 
@@ -222,8 +225,20 @@ class GoalReview:
         else:
             unit = f" {row.unit}" if row.unit else ""
             shown = f"{row.latest_value:g}{f' of {row.target:g}' if row.target is not None else ''}{unit}"
-        track = goals.TRACK_STATUSES.get(row.track, row.track).lower()
-        return f"{row.percent:.0f}% · {shown} on {row.latest_on:%Y-%m-%d} · {track}"
+        # No track word ("achieved", "behind"): the goal's status is its final status alone
+        # (``status_word``), so the summary cannot say "Sustaining" and "achieved" together.
+        return f"{row.percent:.0f}% · {shown} on {row.latest_on:%Y-%m-%d}"
+
+    @property
+    def status(self) -> str:
+        return status_word(self.achievement)
+
+
+def status_word(achievement: str | None) -> str:
+    """The one source of a reviewed goal's status words (the summary, the checklist, the step)."""
+    if not achievement:
+        return "Not reviewed"
+    return vocab.GOAL_ACHIEVEMENT.get(achievement, achievement)
 
 
 def _reviewable_goals(session: Session, case_id: int) -> list[Goal]:
@@ -308,8 +323,10 @@ def save_goal_reviews(session: Session, case_id: int, reviews: dict, today: date
 
 
 def linkage_referrals(session: Session, case_id: int) -> list[Referral]:
-    """Referrals made for ongoing services during discharge."""
-    return [r for r in referrals.list_referrals(session, case_id) if r.for_discharge]
+    """The case's referrals that carry on after discharge: those made during discharge, and
+    the case's other referrals still open (sent or accepted), oldest first."""
+    made = [r for r in referrals.list_referrals(session, case_id) if r.for_discharge or referrals.is_open(r)]
+    return sorted(made, key=lambda r: (r.referred_on, r.id))
 
 
 def open_need_domains(session: Session, case_id: int) -> list[str]:
@@ -474,10 +491,15 @@ def save_documentation(
     recommendations=None,
     summary_text=None,
     final: bool = False,
+    folder: Path | str | None = None,
     today: date,
 ) -> Discharge:
     """Save the changes, recommendations and (edited) summary; ``final`` makes the summary
-    final, which needs recommendations and a summary, and completes the step."""
+    final, which needs recommendations and a summary, writes it into ``folder`` (Markdown,
+    HTML and PDF, listed on the case's documents) and completes the step, all or nothing: a
+    summary that could not be written is not final."""
+    if final and folder is None:
+        raise ValueError("a final summary is written: name the folder")
     case = cases.require_open(session, case_id)
     raw = {
         "health_changes": health_changes,
@@ -508,7 +530,10 @@ def save_documentation(
         discharge.finalized_at = utcnow()
         changed.append("finalized_at")
         _mark_done(discharge, "documentation")
-    return _save(session, case, discharge, changed)
+    _save(session, case, discharge, changed)
+    if final:
+        export_summary(session, case_id, folder, today)
+    return discharge
 
 
 def summary_context(session: Session, case_id: int, today: date) -> dict:
@@ -524,7 +549,7 @@ def summary_context(session: Session, case_id: int, today: date) -> dict:
             "target": review.row.target,
             "unit": review.row.unit or "",
             "progress": review.progress_text,
-            "status": vocab.GOAL_ACHIEVEMENT.get(review.achievement or "", review.achievement or "Not reviewed"),
+            "status": review.status,
             "note": review.note,
         }
         for review in goal_reviews(session, case_id, today)
@@ -586,26 +611,56 @@ def render_summary(session: Session, case_id: int, today: date) -> str:
     return documents.render("discharge_summary.md", **summary_context(session, case_id, today))
 
 
-def summary_html(session: Session, case_id: int, text: str, today: date) -> str:
-    """The (possibly edited) Markdown summary as a standalone HTML page; raw HTML in the text
-    is escaped, never passed through."""
+def _document_context(session: Session, case_id: int, text: str, today: date) -> dict:
+    """The summary's frame (agency header, identifiers, signers) around the edited text."""
     from markdown_it import MarkdownIt
 
-    body = MarkdownIt("commonmark", {"html": False}).render(text)
-    context = summary_context(session, case_id, today)
-    return documents.render(
-        "discharge_summary.html", body=body, client_name=context["client_name"], case_id=case_id, today=today
+    case = cases.get_case(session, case_id)
+    client = clients.get_client(session, case.client_id)
+    frame = agency.frame(session, client=client, case=case)
+    return {
+        **frame,
+        "signatures": case_documents.signers(DOCUMENT_KIND, frame["cosign"]),
+        "body": MarkdownIt("commonmark", {"html": False}).render(text),
+        "text": text,
+        "client_name": client.display_name,
+        "case_id": case_id,
+        "today": today,
+    }
+
+
+def summary_html(session: Session, case_id: int, text: str, today: date) -> str:
+    """The (possibly edited) Markdown summary as a standalone HTML page in the agency's frame;
+    raw HTML in the text is escaped, never passed through."""
+    return documents.render("discharge_summary.html", **_document_context(session, case_id, text, today))
+
+
+def summary_markdown(session: Session, case_id: int, text: str, today: date) -> str:
+    """The edited summary with the frame's header, signature lines and notice around it."""
+    context = _document_context(session, case_id, text, today)
+    context["body"] = text.strip("\n")
+    return documents.render("discharge_summary_frame.md", **context).strip("\n") + "\n"
+
+
+def summary_pdf(session: Session, case_id: int, text: str, today: date) -> bytes:
+    context = _document_context(session, case_id, text, today)
+    return pdf.render_pdf(
+        documents.render_block("discharge_summary.html", "content", **context),
+        context,
+        title=f"Discharge summary: {context['client_name']}",
+        signers=context["signatures"],
+        labels=pdf.LABELS,
     )
 
 
-def default_export_names(case_id: int, today: date) -> tuple[str, str]:
+def default_export_names(case_id: int, today: date) -> tuple[str, str, str]:
     # The case number, never the client's name: file names show up in listings and backups.
     stem = f"discharge-summary-case{case_id}-{today:%Y-%m-%d}"
-    return f"{stem}.md", f"{stem}.html"
+    return f"{stem}.md", f"{stem}.html", f"{stem}.pdf"
 
 
 def export_summary(session: Session, case_id: int, folder: Path | str, today: date) -> list[Path]:
-    """Write the saved summary as Markdown and HTML into ``folder`` (owner-only), log both."""
+    """Write the saved summary as Markdown, HTML and PDF into ``folder`` (owner-only), log each."""
     discharge = current_discharge(session, case_id)
     text = discharge.summary_text if discharge else None
     if not text:
@@ -613,24 +668,36 @@ def export_summary(session: Session, case_id: int, folder: Path | str, today: da
     folder = Path(str(folder).strip() or ".").expanduser()
     if folder.exists() and not folder.is_dir():
         raise ValidationError("export_folder", f"{folder} is a file, not a folder.")
-    md_name, html_name = default_export_names(case_id, today)
-    written = []
-    try:
-        written.append(case_documents.save(text.rstrip("\n") + "\n", folder / md_name))
-        written.append(case_documents.save(summary_html(session, case_id, text, today), folder / html_name))
-    except OSError as exc:
-        raise ValidationError("export_folder", f"Could not write to {folder}: {exc.strerror or exc}.") from None
+    names = dict(zip(("md", "html", "pdf"), default_export_names(case_id, today), strict=True))
     status = "final" if discharge.finalized_at else "draft"
-    for path in written:
-        case_documents.record_document(
-            session,
-            case_id,
-            kind=DOCUMENT_KIND,
-            title=f"Discharge summary ({status}, {path.suffix[1:].upper()})",
-            path=path,
-            today=today,
-        )
-    return written
+    return case_documents.write_formats(
+        session,
+        case_id,
+        kind=DOCUMENT_KIND,
+        title=f"Discharge summary, {status}",
+        paths={fmt: folder / name for fmt, name in names.items()},
+        render={
+            "md": lambda: summary_markdown(session, case_id, text, today),
+            "html": lambda: summary_html(session, case_id, text, today),
+            "pdf": lambda: summary_pdf(session, case_id, text, today),
+        },
+        today=today,
+        field="export_folder",
+    )
+
+
+def final_summary_files(session: Session, case_id: int) -> list:
+    """The documents written from the final summary (since it was made final) whose files are
+    still where they were written."""
+    discharge = current_discharge(session, case_id)
+    if discharge is None or discharge.finalized_at is None:
+        return []
+    final_at = _naive_utc(discharge.finalized_at)
+    return [
+        d
+        for d in case_documents.list_documents(session, case_id)
+        if d.kind == DOCUMENT_KIND and _naive_utc(d.created_at) >= final_at and d.path and Path(d.path).is_file()
+    ]
 
 
 # --- 6. review and close -------------------------------------------------------------------
@@ -691,13 +758,14 @@ def checklist(session: Session, case_id: int, today: date) -> list[CheckItem]:
         )
     )
     if "documentation" in done:
-        final_at = _naive_utc(discharge.finalized_at)
-        exported = [
-            d
-            for d in case_documents.list_documents(session, case_id)
-            if d.kind == DOCUMENT_KIND and _naive_utc(d.created_at) >= final_at
-        ]
-        detail = "Summary final" + (f", exported ({len(exported)} files)" if exported else ", not exported yet")
+        on_file = final_summary_files(session, case_id)
+        detail = (
+            f"Summary final and on file ({len(on_file)} files: "
+            + ", ".join(Path(d.path).suffix[1:].upper() for d in on_file)
+            + ")"
+        )
+    elif discharge and discharge.finalized_at:
+        detail = "Missing: the final summary is not on file (its files were not written or were moved): export it."
     else:
         detail = "Missing: the discharge summary is not final yet."
     items.append(CheckItem("documentation", STEPS["documentation"], "documentation" in done, detail))
@@ -721,6 +789,13 @@ def close_case(session: Session, case_id: int, today: date) -> Case:
     Refused, saying why, while a required step is missing."""
     case = cases.require_open(session, case_id)
     missing = missing_steps(session, case_id)
+    record = current_discharge(session, case_id)
+    if missing == ["documentation"] and record.finalized_at is not None:
+        raise ValidationError(
+            "steps",
+            "The case cannot close yet: the final discharge summary is not on file. "
+            "Export it on the documentation step.",
+        )
     if missing:
         names = ", ".join(STEPS[s].lower() for s in missing)
         raise ValidationError(

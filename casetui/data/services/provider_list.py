@@ -15,15 +15,15 @@ from pathlib import Path
 from sqlmodel import Session
 
 from casetui.data.directory import resources
+from casetui.data.domain import pdf, vocab
 from casetui.data.domain import templates as documents
-from casetui.data.domain import vocab
 from casetui.data.domain.errors import ValidationError
 from casetui.data.services import cases, clients, referrals
 from casetui.data.services import documents as case_documents
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage.models import Location, Phone, Referral, Service
 
-FORMATS = ("md", "html")
+FORMATS = ("md", "html", "pdf")
 DOCUMENT_KIND = "provider_list"
 
 
@@ -116,8 +116,10 @@ def provider_list_context(
     *,
     service_ids: Iterable[str] = (),
     today: date,
+    language: str | None = None,
 ) -> dict:
-    """Template context for the case's provider list.
+    """Template context for the case's provider list, in its frame (agency header, identifiers,
+    signature lines) and in the client's language (``language`` chooses another).
 
     ``referral_ids`` None means the case's open referrals; ``service_ids`` adds directory
     services given to the client without a referral. Each service appears once.
@@ -147,19 +149,35 @@ def provider_list_context(
             raise ValidationError("service_ids", "A chosen service is no longer in the directory.")
         seen.add(service_id)
         entries.append(service_entry(session, service))
-    return {
-        "client_name": client.display_name,
-        "worker": audit.worker_of(session),
-        "program": case.program,
-        "today": today,
-        "entries": entries,
-    }
+    lang = documents.document_language(language or client.language)
+    return case_documents.framed_context(
+        session,
+        case_id,
+        DOCUMENT_KIND,
+        lang=lang,
+        client_name=client.display_name,
+        worker=audit.worker_of(session),
+        program=case.program,
+        today=today,
+        entries=entries,
+    )
 
 
-def render(context: dict, fmt: str = "md") -> str:
+def render(context: dict, fmt: str = "md") -> str | bytes:
     if fmt not in FORMATS:
-        raise ValidationError("format", "Choose Markdown (md) or HTML (html).")
-    return documents.render(f"provider_list.{fmt}", **context)
+        raise ValidationError("format", "Choose Markdown (md), HTML (html) or PDF (pdf).")
+    lang = context.get("lang", "en")
+    body = {key: value for key, value in context.items() if key != "lang"}
+    if fmt == "pdf":
+        words = documents.translations(lang)
+        return pdf.render_pdf(
+            documents.render_block("provider_list.html", "content", lang=lang, **body),
+            {**context, "identifiers": [(words.gettext(label), value) for label, value in context["identifiers"]]},
+            title=words.gettext("Services for %(name)s") % {"name": context["client_name"]},
+            signers=[words.gettext(who) for who in context["signatures"]],
+            labels=documents.pdf_labels(lang),
+        )
+    return documents.render(f"provider_list.{fmt}", lang=lang, **body)
 
 
 def default_filename(case_id: int, today: date, fmt: str = "md") -> str:
@@ -174,12 +192,16 @@ def save(
     today: date,
     referral_ids: Iterable[int] | None = None,
     service_ids: Iterable[str] = (),
+    language: str | None = None,
 ) -> Path:
-    """Render the list in the format the path's suffix names (.html, else Markdown), write it
-    owner-only and log it on the case's documents."""
+    """Render the list in the format the path's suffix names (.html, .pdf, else Markdown), write
+    it owner-only and log it on the case's documents."""
     path = Path(path).expanduser()
-    fmt = "html" if path.suffix.lower() in (".html", ".htm") else "md"
-    context = provider_list_context(session, case_id, referral_ids, service_ids=service_ids, today=today)
+    suffix = path.suffix.lower()
+    fmt = "html" if suffix in (".html", ".htm") else "pdf" if suffix == ".pdf" else "md"
+    context = provider_list_context(
+        session, case_id, referral_ids, service_ids=service_ids, today=today, language=language
+    )
     if not context["entries"]:
         raise ValidationError("entries", "There is nothing to list yet: refer the client or choose services first.")
     try:
@@ -190,7 +212,7 @@ def save(
         session,
         case_id,
         kind=DOCUMENT_KIND,
-        title=f"Provider list ({len(context['entries'])} services)",
+        title=f"Provider list ({len(context['entries'])} services, {fmt.upper() if fmt != 'md' else 'Markdown'})",
         path=written,
         today=today,
     )

@@ -56,7 +56,7 @@ class DocumentationStep(Step):
             ),
         )
         yield FormField(
-            "Export to folder (empty: your casetui documents folder)",
+            "Write to folder (empty: your casetui documents folder)",
             Input(placeholder="e.g. ~/Documents/discharges", id="export_folder"),
         )
         yield Plain("", id="export-result", classes="hint")
@@ -70,24 +70,32 @@ class DocumentationStep(Step):
             area.read_only = final
         key = partial(key_text, self.app)
         self.query_one("#documentation-status", Static).update(
-            f"The summary is final and can no longer be edited. {key('discharge.export')} exports it as Markdown "
-            "and HTML."
+            "The summary is final and can no longer be edited; it was written as Markdown, HTML and PDF and is "
+            f"listed on the client's Documents tab. {key('discharge.export')} writes it again (to the folder below)."
             if final
             else f"Enter the changes and recommendations, {key('discharge.render')} renders the summary, edit it, "
-            f"{key('discharge.save-documentation')} saves a draft, {key('discharge.make-final')} makes it final."
+            f"{key('discharge.save-documentation')} saves a draft, {key('discharge.make-final')} makes it final "
+            "and writes it (Markdown, HTML and PDF) to the folder below."
         )
+
+    def _folder(self) -> Path:
+        from casetui import config
+
+        typed = self.query_one("#export_folder", Input).value.strip()
+        return Path(typed).expanduser() if typed else config.documents_dir()
 
     def _save_documentation(
         self, then: Callable[[Any], None], *, final: bool = False, after: Callable[[Any, date], Any] | None = None
     ) -> None:
         """Save the documentation as typed, read ``after(session, today)`` in the same transaction,
-        then ``then(what it read)``; an error shows beside its field."""
+        then ``then(what it read)``; an error shows beside its field. Made final, the summary is
+        written in the same transaction: a disk refusing it leaves the summary a draft."""
         today = self.app.today
         values = {name: self.query_one(f"#{name}", TextArea).text for name in (*AREAS, "summary_text")}
-        values |= {"final": final, "today": today}
+        values |= {"final": final, "today": today, "folder": self._folder() if final else None}
 
         def save(session):
-            discharge.save_documentation(session, self.case_id, **values)
+            written(lambda: discharge.save_documentation(session, self.case_id, **values))
             return after(session, today) if after else None
 
         def saved(result) -> None:
@@ -133,37 +141,47 @@ class DocumentationStep(Step):
         )
 
     def action_finalize_summary(self) -> None:
-        def final(progress) -> None:
+        def final(result) -> None:
+            files, progress = result
             self._show_status(True)
-            self.saved("The discharge summary is final.", progress=progress)
+            self._show_files(files)
+            self.saved("The discharge summary is final, written as Markdown, HTML and PDF.", progress=progress)
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self._save_documentation(
-                    final, final=True, after=lambda session, today: read_progress(session, self.case_id, today)
+                    final,
+                    final=True,
+                    after=lambda session, today: (
+                        [Path(d.path) for d in discharge.final_summary_files(session, self.case_id)],
+                        read_progress(session, self.case_id, today),
+                    ),
                 )
 
         self.app.push_screen(
-            ConfirmDialog("Make the discharge summary final? It cannot be edited afterwards.", yes="Make final"),
+            ConfirmDialog(
+                "Make the discharge summary final? It cannot be edited afterwards; it is written as Markdown, "
+                "HTML and PDF and listed on the Documents tab.",
+                yes="Make final",
+            ),
             confirmed,
         )
 
-    def action_export_summary(self) -> None:
-        from casetui import config
+    def _show_files(self, files: list[Path]) -> None:
+        self.query_one("#export-result", Static).update("Written:\n" + "\n".join(f"  {p}" for p in sorted(files)))
 
-        folder = self.query_one("#export_folder", Input).value.strip()
+    def action_export_summary(self) -> None:
+        folder = self._folder()
         today = self.app.today
 
         def export(session):
-            files = written(
-                lambda: discharge.export_summary(session, self.case_id, folder or config.documents_dir(), today)
-            )
+            files = written(lambda: discharge.export_summary(session, self.case_id, folder, today))
             return files, read_progress(session, self.case_id, today)
 
         def exported(result: tuple[list[Path], Any]) -> None:
             files, progress = result
-            self.query_one("#export-result", Static).update("Exported:\n" + "\n".join(f"  {p}" for p in files))
-            self.notify("Discharge summary exported as Markdown and HTML.", title="Exported")
+            self._show_files(files)
+            self.notify("Discharge summary written as Markdown, HTML and PDF.", title="Exported")
             self.post_message(self.Saved(self, progress=progress))
 
         self.save(export, exported, on_error=self.refused("Not exported"))

@@ -166,7 +166,7 @@ class LinkageStep(Step):
             self.query_one("#provider-list-result", Static).update(
                 "Provider list for the client and family saved:\n" + "\n".join(f"  {path}" for path in paths)
             )
-            self.notify("Provider list saved (Markdown and HTML).", title="Saved")
+            self.notify("Provider list saved (Markdown, HTML and PDF).", title="Saved")
 
         self.save(save, saved, on_error=self.refused("Provider list not saved"))
 

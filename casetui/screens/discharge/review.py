@@ -46,6 +46,16 @@ class ReviewStep(Step):
             checklist = self.query_one("#checklist", Vertical)
             checklist.remove_children()
             checklist.mount(*_checklist(loaded.progress[1]))
+            # A refusal from before said what was missing then: it says what is missing now,
+            # and goes once nothing is.
+            error = self.query_one("#close-error", Static)
+            missing = [item.label.lower() for item in loaded.progress[1] if not item.done]
+            if not missing:
+                error.update("")
+                self.refused_before = False
+            elif self.refused_before:
+                verb = "is" if len(missing) == 1 else "are"
+                error.update(f"The case cannot close yet: {', '.join(missing)} {verb} missing.")
 
     @on(Button.Pressed, "#close-case")
     def action_close_case(self) -> None:
@@ -75,7 +85,10 @@ class ReviewStep(Step):
         discharge.close_case(session, self.case_id, today)
         return read_case(session, self.case_id, today)
 
+    refused_before = False  # the close error line shows a refusal
+
     def _not_closed(self, exc: CasetuiError) -> None:
+        self.refused_before = True
         self.query_one("#close-error", Static).update(str(exc))
         self.notify(str(exc), severity="error", title="Case not closed")
 

@@ -32,6 +32,7 @@ from casetui.screens.discharge.review import ReviewStep
 from casetui.screens.discharge.step import Loaded, Step, read_case
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.dialogs import ReasonDialog
+from casetui.widgets.fields import show_errors
 from casetui.widgets.footer import KeyFooter
 from casetui.widgets.step_list import StepList
 
@@ -153,6 +154,9 @@ class DischargeScreen(ServiceCalls, Screen):
         if not event.step.is_attached:  # saved just before the screen was rebuilt
             return
         self.loaded = self.loaded._replace(**event.read)
+        # What the step refused before (a consent missing, a field left empty) was said of an
+        # earlier attempt: a save of that step went through, so those messages no longer hold.
+        show_errors(event.step, {})
         if "progress" in event.read:
             self._show_progress()
         for step in self.query(Step):

@@ -7,13 +7,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
+from textual import on
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Select
+from textual.widgets import Input, Select, TextArea
 
 from casetui.data.domain.errors import CasetuiError, ValidationError
 from casetui.data.services import cases, clients, discharge
-from casetui.widgets.fields import show_errors
+from casetui.widgets.fields import FormField, show_errors
 
 
 class Loaded(NamedTuple):
@@ -138,6 +139,16 @@ class Step(VerticalScroll):
 
     def show_read(self, loaded: Loaded, changed: set[str]) -> None:
         """Show what a save read again (``changed``: the fields of ``loaded`` it read)."""
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    def _clear_own_error(self, event) -> None:
+        """A field's message goes as soon as the field is changed: it said what was wrong with
+        what was there before (the next save checks again)."""
+        field = next((node for node in event.control.ancestors if isinstance(node, FormField)), None)
+        if field is not None and field.has_class("-invalid"):
+            field.set_error(None)
 
     def focus_first(self) -> None:
         """The first field takes the cursor (so the step's keys apply); the step itself if it has none."""

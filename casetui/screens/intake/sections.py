@@ -242,7 +242,7 @@ class ConsentSection(IntakeSection):
             FormField(
                 "Format",
                 Select(
-                    [("Markdown", "md"), ("HTML", "html")],
+                    [("Markdown", "md"), ("HTML", "html"), ("PDF", "pdf")],
                     value="md",
                     allow_blank=False,
                     id="summary_format",
