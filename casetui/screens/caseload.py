@@ -120,9 +120,12 @@ def contact_cell(row: CaseloadRow, today: date) -> str:
 class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
     # Its CSS (caseload.tcss) is loaded by the app, whose default screen this is.
     HELP_TITLE = "Caseload"
+    # In the footer's order: where it is narrow, the last keys give way first (help lists them all).
     BINDINGS = [
         Binding("enter", "open_client", "Open", id="caseload.open"),
         Binding("slash,ctrl+f", "focus_filter", "Find", key_display="/", id="caseload.find"),
+        Binding("a", "today", "Today", id="caseload.today"),
+        Binding("n", "new_client", "New client", id="caseload.new-client"),
         Binding("o", "show('overdue')", "Overdue", id="caseload.overdue"),
         Binding("u", "show('week')", "Week+overdue", id="caseload.due-this-week"),
         Binding("x", "show('closed')", "Closed", id="caseload.closed"),
@@ -130,9 +133,7 @@ class CaseloadScreen(ServiceCalls, ReloadOnReturn, Screen):
         Binding("t", "sort_next", "Sort", id="caseload.sort"),
         Binding("T", "sort_reverse", "Reverse sort", show=False, id="caseload.reverse-sort"),
         Binding("w", "toggle_workers", "All workers", id="caseload.all-workers"),
-        Binding("a", "today", "Today", id="caseload.today"),
         Binding("p", "new_appointment", "Appointment", show=False, id="caseload.new-appointment"),
-        Binding("n", "new_client", "New client", id="caseload.new-client"),
         Binding("r", "refresh", "Refresh", id="caseload.refresh"),
         # Only here: on a form a stray q must not close the app (ctrl+q quits everywhere).
         Binding("q", "app.quit", "Quit", id="caseload.quit"),
