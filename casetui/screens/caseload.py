@@ -112,8 +112,8 @@ def marker_cell(row: CaseloadRow) -> Text:
 
 
 def contact_cell(row: CaseloadRow, today: date) -> str:
-    if row.last_contact_on is None:
-        return f"none {row.days_since_contact}d"
+    if row.last_contact_on is None:  # how long since the case opened is in the next action
+        return "never"
     return "today" if row.days_since_contact == 0 else f"{row.days_since_contact}d"
 
 

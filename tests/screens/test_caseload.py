@@ -328,3 +328,20 @@ async def test_the_due_filters_say_what_they_include(demo_path, demo_db):
         # As the label says: overdue cases too, not only those with something due in the week.
         assert shown == {row.case_id for row in wanted.rows if row.overdue or row.due_this_week}
         assert {row.case_id for row in wanted.rows if row.overdue} - {r.case_id for r in wanted.rows if r.due_this_week}
+
+
+def test_the_contact_cell_fits_its_column_when_no_contact_was_ever_recorded():
+    from datetime import timedelta
+
+    from casetui.screens.caseload import COLUMNS, contact_cell
+
+    width = next(width for label, _key, width in COLUMNS if label == "Contact")
+    never = caseload.CaseloadRow(
+        1, 1, "Sample, Ada", "ada sample", "engagement", "w", "p", TODAY, days_since_contact=31
+    )
+    seen = caseload.CaseloadRow(
+        1, 1, "Sample, Ada", "ada sample", "engagement", "w", "p", TODAY, TODAY - timedelta(days=31), 31
+    )
+    assert contact_cell(never, TODAY) == "never"  # was "none 31d", cut to "none 31"
+    assert contact_cell(seen, TODAY) == "31d"
+    assert all(len(contact_cell(row, TODAY)) <= width for row in (never, seen))
