@@ -340,7 +340,16 @@ def test_the_contact_cell_fits_its_column_when_no_contact_was_ever_recorded():
         1, 1, "Sample, Ada", "ada sample", "engagement", "w", "p", TODAY, days_since_contact=31
     )
     seen = caseload.CaseloadRow(
-        1, 1, "Sample, Ada", "ada sample", "engagement", "w", "p", TODAY, TODAY - timedelta(days=31), 31
+        1,
+        1,
+        "Sample, Ada",
+        "ada sample",
+        "engagement",
+        "w",
+        "p",
+        TODAY,
+        last_contact_on=TODAY - timedelta(days=31),
+        days_since_contact=31,
     )
     assert contact_cell(never, TODAY) == "never"  # was "none 31d", cut to "none 31"
     assert contact_cell(seen, TODAY) == "31d"
