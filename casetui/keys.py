@@ -80,6 +80,10 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "client.tab-referrals": ("5", None),
     "client.tab-consents": ("6", None),
     "client.tab-documents": ("7", None),
+    "client.tab-contacts": ("8", None),
+    "client.in-error": ("m", None),
+    "client.sign": ("i", None),
+    "client.addendum": ("u", None),
     # intake and reassessment
     "intake.next": ("ctrl+pagedown,ctrl+n", "next"),
     "intake.previous": ("ctrl+pageup,ctrl+b", "previous"),
@@ -95,6 +99,7 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "goals.toggle-objective": ("x", None),
     "goals.progress": ("p", None),
     "goals.history": ("h", None),
+    "goals.progress-in-error": ("m", None),
     # resource directory
     "resources.back": ("escape", "back"),
     "resources.find": ("slash,ctrl+f", "find"),

@@ -8,7 +8,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from casetui.data.domain import vocab
-from casetui.data.services import cases, clients, notes, referrals, settings
+from casetui.data.services import cases, clients, corrections, notes, referrals, settings
 from casetui.data.services import consent as consents
 from casetui.data.services import documents as case_documents
 from casetui.data.storage.models import (
@@ -17,9 +17,11 @@ from casetui.data.storage.models import (
     Case,
     Client,
     Consent,
+    Correction,
     Document,
     Goal,
     Note,
+    NoteAddendum,
     Referral,
     StageChange,
 )
@@ -65,6 +67,13 @@ class ClientRecord:
     documents: list[Document] = field(default_factory=list)
     last_contact_on: date | None = None
     age: int | None = None
+    # Entries marked entered in error, by (entity, id): shown struck through, counted nowhere.
+    corrections: dict[tuple[str, int], Correction] = field(default_factory=dict)
+    addenda: dict[int, list[NoteAddendum]] = field(default_factory=dict)  # by note id, oldest first
+    stage_changes: list[StageChange] = field(default_factory=list)  # oldest first
+
+    def correction(self, entity: str, entity_id: int) -> Correction | None:
+        return self.corrections.get((entity, entity_id))
 
     @property
     def read_only(self) -> bool:
@@ -99,13 +108,16 @@ def client_record(session: Session, client_id: int, today: date) -> ClientRecord
     client = clients.get_client(session, client_id)
     case = cases.current_case(session, client_id)
     record = ClientRecord(client=client, case=case, age=clients.age_on(client, today))
+    record.corrections = corrections.corrections_of_client(session, client_id)
     warning_days = settings.get_int(session, "consent_warning_days")
     record.consents = [
         (item, consents.status(item, today, warning_days)) for item in consents.list_consents(session, client_id)
     ]
     if case is None:
         return record
-    record.timeline = stage_timeline(cases.stage_history(session, case.id), case.stage)
+    record.stage_changes = cases.stage_history(session, case.id)
+    history = [change for change in record.stage_changes if record.correction("stage_change", change.id) is None]
+    record.timeline = stage_timeline(history, case.stage)
     assessments = list(
         session.exec(
             select(Assessment)
@@ -119,11 +131,21 @@ def client_record(session: Session, client_id: int, today: date) -> ClientRecord
             select(AssessmentNeed).where(AssessmentNeed.assessment_id.in_([a.id for a in assessments]))
         ):
             needs_by_assessment.setdefault(need.assessment_id, []).append(need)
-        record.open_needs = open_needs_of(needs_by_assessment.get(assessments[0].id, []))
+        valid = [a for a in assessments if record.correction("assessment", a.id) is None]
+        if valid:
+            record.open_needs = open_needs_of(needs_by_assessment.get(valid[0].id, []))
     record.assessments = [AssessmentRow(a, len(open_needs_of(needs_by_assessment.get(a.id, [])))) for a in assessments]
     record.goals = list(session.exec(select(Goal).where(Goal.case_id == case.id).order_by(Goal.due_on, Goal.id)))
     record.notes = notes.list_notes(session, case.id)
-    record.last_contact_on = next((note.occurred_on for note in record.notes if note.kind != "note"), None)
+    record.last_contact_on = next(
+        (
+            note.occurred_on
+            for note in record.notes
+            if note.kind != "note" and record.correction("note", note.id) is None
+        ),
+        None,
+    )
+    record.addenda = notes.addenda_of(session, [note.id for note in record.notes if note.signed_at is not None])
     record.referrals = referrals.list_referrals(session, case.id)
     record.documents = case_documents.list_documents(session, case.id)
     return record
