@@ -111,7 +111,8 @@ def client_record(session: Session, client_id: int, today: date) -> ClientRecord
     record.corrections = corrections.corrections_of_client(session, client_id)
     warning_days = settings.get_int(session, "consent_warning_days")
     record.consents = [
-        (item, consents.status(item, today, warning_days)) for item in consents.list_consents(session, client_id)
+        (item, consents.status(item, today, warning_days))
+        for item in consents.list_consents(session, client_id, with_in_error=True)
     ]
     if case is None:
         return record
@@ -146,6 +147,6 @@ def client_record(session: Session, client_id: int, today: date) -> ClientRecord
         None,
     )
     record.addenda = notes.addenda_of(session, [note.id for note in record.notes if note.signed_at is not None])
-    record.referrals = referrals.list_referrals(session, case.id)
+    record.referrals = referrals.list_referrals(session, case.id, with_in_error=True)
     record.documents = case_documents.list_documents(session, case.id)
     return record
