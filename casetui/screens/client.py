@@ -541,9 +541,10 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
 
     def load_contacts(self, wanted: ContactLogView.FilterChanged | None = None) -> None:
         case_id = self.case_id
-        if case_id is None:
+        views = self.query(ContactLogView)
+        if case_id is None or not views:
             return
-        view = self.query_one("#contact-log", ContactLogView)
+        view = views.first()
         wanted = wanted or view.current_filter()
         self.call_service(
             lambda session: notes.contact_log(session, case_id, kind=wanted.kind, start=wanted.start, end=wanted.end),
