@@ -84,6 +84,7 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "client.in-error": ("m", None),
     "client.sign": ("i", None),
     "client.addendum": ("u", None),
+    "client.household": ("h", None),
     # intake and reassessment
     "intake.next": ("ctrl+pagedown,ctrl+n", "next"),
     "intake.previous": ("ctrl+pageup,ctrl+b", "previous"),

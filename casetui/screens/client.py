@@ -28,7 +28,7 @@ from textual.widgets import (
 
 from casetui.data.domain import vocab
 from casetui.data.domain.errors import CaseClosedError, ValidationError
-from casetui.data.services import cases, clients, consent, corrections, goals, notes, referrals
+from casetui.data.services import cases, clients, consent, corrections, goals, households, notes, referrals
 from casetui.data.services.client_record import ClientRecord, client_record
 from casetui.keys import key_text
 from casetui.screens import ReloadOnReturn
@@ -39,6 +39,7 @@ from casetui.widgets.date_field import DateField
 from casetui.widgets.fields import FormField
 from casetui.widgets.footer import KeyFooter
 from casetui.widgets.form_dialog import FormDialog
+from casetui.widgets.household import HouseholdPanel
 from casetui.widgets.note_form import NoteForm
 from casetui.widgets.plain import Plain, cells
 
@@ -105,6 +106,7 @@ RECORD_ACTIONS = {
     "mark_in_error",
     "sign_note",
     "addendum",
+    "add_household_member",
 }
 
 
@@ -135,6 +137,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
         Binding(
             "u", "addendum", "Addendum", tooltip="Add an addendum to the highlighted signed note", id="client.addendum"
         ),
+        Binding("h", "add_household_member", "Household", tooltip="Add a household member", id="client.household"),
         *[
             Binding(str(number), f"show_tab('{tab}')", f"{tab.capitalize()} tab", show=False, id=f"client.tab-{tab}")
             for number, tab in enumerate(TABS, start=1)
@@ -162,6 +165,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
                     yield Static("", id="timeline", classes="panel")
                     yield Static("", id="needs", classes="panel")
                     yield Static("", id="goal-progress", classes="panel")
+                    yield HouseholdPanel("", id="household", classes="panel")
             with TabPane("2 Assessments", id="assessments"):
                 with Vertical():
                     yield self._table("assessments-table", "Date", "Kind", "Worker", "Open needs", "Referral source")
@@ -258,11 +262,14 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             ("Phone", client.phone),
             ("Email", client.email),
             ("Address", ", ".join(filter(None, (client.address, client.city, client.postal_code)))),
-            ("Household", str(client.household_size) if client.household_size else None),
+            ("Household", str(record.household_size) if record.household_size else None),
             ("Veteran", "yes" if client.veteran else None),
             ("Last contact", _day(record.last_contact_on) or "none recorded"),
         ]
         lines = [f"{label:<15}{value}" for label, value in facts if value]
+        self.query_one("#household", HouseholdPanel).show(
+            record.household, record.household_size, key_text(self.app, "client.household")
+        )
         self.query_one("#demographics", Static).update(
             Content.from_markup("[b]Client[/]\n$facts", facts="\n".join(lines))
         )
@@ -667,6 +674,43 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             [FormField("Addendum", TextArea(id="text"), hint="dated and signed with your name; the note is unchanged")],
             lambda session, values: notes.add_addendum(session, note_id, values["text"]),
             "Addendum added.",
+        )
+
+    def action_add_household_member(self) -> None:
+        if self.writable_case() is None:
+            return
+        self.action_show_tab("overview")
+        today, client_id = self.app.today, self.client_id
+        fields = [
+            FormField("Name", Input(id="name", placeholder="First and last name")),
+            FormField(
+                "Relationship to the client",
+                Select(
+                    [(label, code) for code, label in vocab.HOUSEHOLD_RELATIONSHIPS.items()],
+                    prompt="Choose a relationship",
+                    id="relationship",
+                ),
+            ),
+            DateField("Date of birth", Input(id="date_of_birth"), hint="if known"),
+            FormField(
+                "Client number",
+                Input(id="member_client_id", type="integer"),
+                hint="if they are a client too (found by name and date of birth when blank)",
+            ),
+        ]
+        self.open_form(
+            "Add a household member",
+            fields,
+            lambda session, values: households.add_member(
+                session,
+                client_id,
+                name=values["name"],
+                relationship=values["relationship"],
+                date_of_birth=values["date_of_birth"],
+                member_client_id=values["member_client_id"],
+                today=today,
+            ),
+            "Household member added.",
         )
 
     def action_mark_in_error(self) -> None:

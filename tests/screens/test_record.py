@@ -358,3 +358,24 @@ def test_notes_tab_snapshot(snap_compare, demo_path, size):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_contacts_tab_snapshot(snap_compare, demo_path, size):
     assert snap_compare(_record_app(demo_path), terminal_size=size, run_before=_open_tab("8"))
+
+
+async def test_h_adds_a_household_member_shown_on_the_overview(demo_path, demo_db):
+    case = rich_case(demo_db)
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_client(app, pilot, case.client_id)
+        await pilot.press("h")
+        await settle(pilot)
+        form = app.screen
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert field_error(form, "name") == "Name is required."
+        await type_into(pilot, "#name", "Pip Sample")
+        form.query_one("#relationship", Select).value = "child"
+        await type_into(pilot, "#date_of_birth", "2019-03-02")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        shown = str(screen.query_one("#household", Static).render())
+        assert "Pip Sample · Child (born 2019-03-02, 6)" in shown

@@ -8,7 +8,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from casetui.data.domain import vocab
-from casetui.data.services import cases, clients, corrections, notes, referrals, settings
+from casetui.data.services import cases, clients, corrections, households, notes, referrals, settings
 from casetui.data.services import consent as consents
 from casetui.data.services import documents as case_documents
 from casetui.data.storage.models import (
@@ -71,6 +71,8 @@ class ClientRecord:
     corrections: dict[tuple[str, int], Correction] = field(default_factory=dict)
     addenda: dict[int, list[NoteAddendum]] = field(default_factory=dict)  # by note id, oldest first
     stage_changes: list[StageChange] = field(default_factory=list)  # oldest first
+    household: list[households.MemberRow] = field(default_factory=list)
+    household_size: int | None = None  # from the members when recorded
 
     def correction(self, entity: str, entity_id: int) -> Correction | None:
         return self.corrections.get((entity, entity_id))
@@ -109,6 +111,8 @@ def client_record(session: Session, client_id: int, today: date) -> ClientRecord
     case = cases.current_case(session, client_id)
     record = ClientRecord(client=client, case=case, age=clients.age_on(client, today))
     record.corrections = corrections.corrections_of_client(session, client_id)
+    record.household = households.members(session, client_id, today)
+    record.household_size = households.household_size(client, record.household)
     warning_days = settings.get_int(session, "consent_warning_days")
     record.consents = [
         (item, consents.status(item, today, warning_days))
