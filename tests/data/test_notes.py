@@ -4,6 +4,7 @@ sections, contact details and the contact log's monthly totals (both databases).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -174,3 +175,38 @@ def test_drafts_may_be_discarded_and_that_is_audited(session, case, today):
     notes.discard_draft(session, note.id)
     assert session.get(Note, note.id) is None
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "delete")).one().entity == "note"
+
+
+def test_notes_already_in_an_older_file_count_as_signed_when_written(tmp_path):
+    """They could never be edited before: after the migration they stay read-only."""
+    import sqlite3
+    from contextlib import closing
+
+    from casetui.data.storage.database import open_database
+    from casetui.data.storage.migrations import __file__ as migrations_init
+
+    old = tmp_path / "old.db"
+    baseline = (Path(migrations_init).parent / "v0001_baseline.sql").read_text()
+    with closing(sqlite3.connect(old)) as conn, conn:
+        conn.executescript(baseline)
+        conn.execute("INSERT INTO casetui_meta VALUES ('application', 'casetui'), ('schema_version', '1')")
+        conn.execute(
+            "INSERT INTO client (first_name, last_name, interpreter_needed, veteran, populations, created_at,"
+            " updated_at, version) VALUES ('Ada', 'Sampleton', 0, 0, '[]', '2025-01-01', '2025-01-01', 1)"
+        )
+        conn.execute(
+            "INSERT INTO case_file (client_id, program, worker, stage, opened_on, safety_flag, created_at, updated_at,"
+            " version) VALUES (1, 'General', 'w', 'engagement', '2025-01-01', 0, '2025-01-01', '2025-01-01', 1)"
+        )
+        conn.execute(
+            "INSERT INTO note (case_id, occurred_on, kind, text, worker, created_at)"
+            " VALUES (1, '2025-01-02', 'phone', 'Called', 'w', '2025-01-03 09:00:00.000000')"
+        )
+    database = open_database(str(old), worker="w")
+    with database.transaction() as session:
+        note = session.get(Note, 1)
+        assert (note.note_format, note.written_on, note.late_entry) == ("narrative", date(2025, 1, 3), True)
+        assert note.signed_at is not None
+        with pytest.raises(ValidationError, match="signed and cannot be changed"):
+            notes.update_note(session, 1, {"occurred_on": "2025-01-02", "kind": "phone", "text": "x"}, date(2025, 2, 1))
+    database.dispose()

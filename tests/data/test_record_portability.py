@@ -45,7 +45,12 @@ def test_a_record_with_corrections_addenda_and_a_household_round_trips(session, 
     by_text = {note.text: note for note in record.notes}
     copy = by_text["Data: Rent letter\n\nAssessment: Calm\n\nPlan: Call Friday"]
     assert copy.id != dap.id
-    assert (copy.note_format, copy.sections["plan"], copy.start_time, copy.late_entry) == ("dap", "Call Friday", "10:15", True)
+    assert (copy.note_format, copy.sections["plan"], copy.start_time, copy.late_entry) == (
+        "dap",
+        "Call Friday",
+        "10:15",
+        True,
+    )
     assert copy.signed_at is not None
     assert [a.text for a in record.addenda[copy.id]] == ["The landlord agreed."]
     wrong_copy = by_text["Not her"]

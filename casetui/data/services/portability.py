@@ -359,6 +359,9 @@ def _import_client(session: Session, record: dict, today: date, where: str, stri
                     links["service_id"] = None  # the directory differs; the copied names remain
                 if model is CoordinationContact:
                     links["consent_id"] = consent_ids.get(part.get("consent_id"))
+                if model is Note and not strict and "signed_at" not in part:
+                    # From an older casetui, where notes could not be edited: signed when written.
+                    links["signed_at"] = part.get("created_at")
                 row = _add(session, _build(model, part, f"{case_where}, {key}", strict, **links), part, ids)
                 if model is Note:
                     _import_parts(session, part, NOTE_PARTS, row.id, f"{case_where}, note", strict)

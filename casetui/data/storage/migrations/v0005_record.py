@@ -6,6 +6,9 @@
   it was written (a late entry) and when its author signed it.
 - ``note_addendum``: dated additions to a signed note.
 - ``household_member``: the people a client lives with.
+
+Notes written before this version could never be edited: they count as signed by their author
+when they were written (``signed_at`` = ``created_at``), so they stay read-only.
 """
 
 from sqlalchemy import text
@@ -26,6 +29,8 @@ def upgrade(conn: Connection) -> None:
         f"signed_at {stamp}",
     ):
         conn.execute(text(f"ALTER TABLE note ADD COLUMN {column}"))
+    written = "CAST(created_at AS DATE)" if pg else "date(created_at)"
+    conn.execute(text(f"UPDATE note SET signed_at = created_at, written_on = {written}"))
     conn.execute(
         text(
             f"""CREATE TABLE correction (
