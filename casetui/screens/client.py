@@ -190,8 +190,8 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
                     yield Plain("", id="consents-detail", classes="entry-detail")
             with TabPane("7 Documents", id="documents"):
                 yield self._table("documents-table", "Date", "Kind", "Title", "File")
-            with TabPane("8 Contacts", id="contacts"):
-                yield ContactLogView(self.app.today, id="contact-log")
+            # Built when first shown (``show_contacts``): opening the record does not wait for it.
+            yield TabPane("8 Contacts", id="contacts")
         yield KeyFooter()
 
     @staticmethod
@@ -545,6 +545,12 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
         return next((n for n in self.record.notes if n.id == note_id), None) if self.record else None
 
     # --- the contact log -----------------------------------------------------------------
+
+    @on(TabbedContent.TabActivated, pane="#contacts")
+    def show_contacts(self) -> None:
+        pane = self.query_one("#contacts", TabPane)
+        if not pane.query(ContactLogView):
+            pane.mount(ContactLogView(self.app.today, id="contact-log"))  # it asks for its rows once mounted
 
     def load_contacts(self, wanted: ContactLogView.FilterChanged | None = None) -> None:
         case_id = self.case_id

@@ -87,6 +87,9 @@ class ContactLogView(Vertical):
             months.add_columns("Month", "Contacts", "Minutes")
             yield months
 
+    def on_mount(self) -> None:
+        self.post_message(self.current_filter())  # the rows for the period shown at first
+
     def current_filter(self) -> FilterChanged:
         kind = self.query_one("#contact-kind", Select).value
         start, end = period_dates(str(self.query_one("#period", Select).value), self.today)
