@@ -131,13 +131,33 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
             "mark_in_error",
             "In error",
             tooltip="Mark the highlighted entry entered in error",
+            show=False,
             id="client.in-error",
         ),
-        Binding("i", "sign_note", "Sign", tooltip="Sign the highlighted note (it is read-only then)", id="client.sign"),
         Binding(
-            "u", "addendum", "Addendum", tooltip="Add an addendum to the highlighted signed note", id="client.addendum"
+            "i",
+            "sign_note",
+            "Sign",
+            tooltip="Sign the highlighted note (it is read-only then)",
+            show=False,
+            id="client.sign",
         ),
-        Binding("h", "add_household_member", "Household", tooltip="Add a household member", id="client.household"),
+        Binding(
+            "u",
+            "addendum",
+            "Addendum",
+            tooltip="Add an addendum to the highlighted signed note",
+            show=False,
+            id="client.addendum",
+        ),
+        Binding(
+            "h",
+            "add_household_member",
+            "Household",
+            tooltip="Add a household member",
+            show=False,
+            id="client.household",
+        ),
         *[
             Binding(str(number), f"show_tab('{tab}')", f"{tab.capitalize()} tab", show=False, id=f"client.tab-{tab}")
             for number, tab in enumerate(TABS, start=1)
@@ -167,31 +187,25 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
                     yield Static("", id="goal-progress", classes="panel")
                     yield HouseholdPanel("", id="household", classes="panel")
             with TabPane("2 Assessments", id="assessments"):
-                with Vertical():
-                    yield self._table("assessments-table", "Date", "Kind", "Worker", "Open needs", "Referral source")
-                    yield Plain("", id="assessments-detail", classes="entry-detail")
+                yield self._table("assessments-table", "Date", "Kind", "Worker", "Open needs", "Referral source")
             with TabPane("3 Goals", id="goals"):
-                with Vertical():
-                    yield self._table("goals-table", "Due", "Status", "Achievement", "Goal", "Measure")
-                    yield Plain("", id="goals-detail", classes="entry-detail")
+                yield self._table("goals-table", "Due", "Status", "Achievement", "Goal", "Measure")
             with TabPane("4 Notes", id="notes"):
                 with Vertical():
                     yield self._table("notes-table", "Date", "Type", "Minutes", "Worker", "Status", "Note")
                     yield Plain("", id="note-text")
             with TabPane("5 Referrals", id="referrals"):
-                with Vertical():
-                    yield self._table(
-                        "referrals-table", "Referred", "Service", "Provider", "Status", "Follow up", "Outcome"
-                    )
-                    yield Plain("", id="referrals-detail", classes="entry-detail")
+                yield self._table(
+                    "referrals-table", "Referred", "Service", "Provider", "Status", "Follow up", "Outcome"
+                )
             with TabPane("6 Consents", id="consents"):
-                with Vertical():
-                    yield self._table("consents-table", "Recipient", "Scope", "Signed", "Expires", "Status")
-                    yield Plain("", id="consents-detail", classes="entry-detail")
+                yield self._table("consents-table", "Recipient", "Scope", "Signed", "Expires", "Status")
             with TabPane("7 Documents", id="documents"):
                 yield self._table("documents-table", "Date", "Kind", "Title", "File")
             # Built when first shown (``show_contacts``): opening the record does not wait for it.
             yield TabPane("8 Contacts", id="contacts")
+        # Under the list in view: the highlighted entry's correction, when it was entered in error.
+        yield Plain("", id="entry-detail")
         yield KeyFooter()
 
     @staticmethod
@@ -491,14 +505,17 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
         return "\n".join(lines)
 
     @on(DataTable.RowHighlighted, "#assessments-table, #goals-table, #referrals-table, #consents-table")
-    def show_entry_detail(self, event: DataTable.RowHighlighted) -> None:
-        """Under a list, the highlighted entry's correction, if it was entered in error."""
-        table_id = event.data_table.id
-        tab = table_id.removesuffix("-table")
-        detail = self.query_one(f"#{tab}-detail", Plain)
+    @on(TabbedContent.TabActivated)
+    def show_entry_detail(self) -> None:
+        """Under the list in view, the highlighted entry's correction, if it was entered in error
+        (the notes tab says it in the note's own text)."""
+        tab = self.query_one("#tabs", TabbedContent).active
         correction = None
-        if self.record is not None and event.row_key.value is not None:
-            correction = self.record.correction(TAB_ENTITIES[tab][0], int(event.row_key.value))
+        if self.record is not None and tab in TAB_ENTITIES and tab not in ("notes", "contacts"):
+            entity, table_id = TAB_ENTITIES[tab]
+            entry_id = self.selected(table_id)
+            correction = self.record.correction(entity, entry_id) if entry_id is not None else None
+        detail = self.query_one("#entry-detail", Plain)
         detail.update(corrections.describe(correction) if correction else "")
         detail.display = correction is not None
 
