@@ -2,7 +2,7 @@
 
 One client of a small demo gets two years of weekly structured (DAP) contact notes, signed,
 every tenth marked entered in error and every fifth with an addendum. ``record_screen_open_ms``
-is the p95 of opening that client's record in a headless 120x40 app until its data is shown
+is the p95 (``record_screen_open_p50_ms`` the median) of opening that client's record in a headless 120x40 app until its data is shown
 (timed as ``bench_screens`` times it; target < 100 ms). ``contact_log_ms`` is the median of the
 notes service reading that client's contact log for a year with its monthly totals (target
 < 50 ms); ``contact_log_pg_ms`` the same on PostgreSQL with ``--pg``.
@@ -130,7 +130,9 @@ def run(workdir: Path, args) -> dict:
     client_id, case_id = fill(database)
     figures = {"contact_log_ms": round(statistics.median(log_times(database, case_id, runs)), 1)}
     database.dispose()
-    figures["record_screen_open_ms"] = round(p95(asyncio.run(open_times(path, client_id, runs))), 1)
+    opens = asyncio.run(open_times(path, client_id, runs))
+    figures["record_screen_open_ms"] = round(p95(opens), 1)
+    figures["record_screen_open_p50_ms"] = round(statistics.median(opens), 1)
     if getattr(args, "pg", None):
         from tests.conftest import PgServer
 
