@@ -113,8 +113,7 @@ class GoalsScreen(ServiceCalls, Screen):
         yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#objectives", DataTable).add_columns("Done", "Objective", "Due")
-        self.query_one("#entries", DataTable).add_columns("Date", "Value", "Evidence", "Note")
+        self._clear_details()
         self.load()
         self.query_one("#goals", DataTable).focus()
         # Cell colours come from the theme: redraw the list when it changes.
@@ -247,10 +246,7 @@ class GoalsScreen(ServiceCalls, Screen):
         goal_id = self.selected_goal_id()
         summary = self.query_one("#goal-summary", Static)
         chart = self.query_one("#chart", ProgressChart)
-        objectives = self.query_one("#objectives", DataTable)
-        entries = self.query_one("#entries", DataTable)
-        objectives.clear()
-        entries.clear()
+        self._clear_details()
         if goal_id is None:
             self.detail = None
             chart.clear()
@@ -270,6 +266,16 @@ class GoalsScreen(ServiceCalls, Screen):
             lambda session: goals.goal_detail(session, goal_id), self._show_goal_detail, group="detail", exclusive=True
         )
 
+    def _clear_details(self) -> None:
+        """Empty the objectives and entries tables, columns too: each goal's columns are sized to
+        its own rows, not to the widest of the goals shown before it."""
+        objectives = self.query_one("#objectives", DataTable)
+        objectives.clear(columns=True)
+        objectives.add_columns("Done", "Objective", "Due")
+        entries = self.query_one("#entries", DataTable)
+        entries.clear(columns=True)
+        entries.add_columns("Date", "Value", "Evidence", "Note")
+
     def _show_goal_detail(self, detail: goals.GoalDetail) -> None:
         if detail.goal.id != self.selected_goal_id():  # the user has moved on meanwhile
             return
@@ -277,8 +283,7 @@ class GoalsScreen(ServiceCalls, Screen):
         chart = self.query_one("#chart", ProgressChart)
         objectives = self.query_one("#objectives", DataTable)
         entries = self.query_one("#entries", DataTable)
-        objectives.clear()
-        entries.clear()
+        self._clear_details()
         self.detail = detail
         goal, row = detail.goal, self.rows[detail.goal.id]
         summary.update(self._summary(goal, row, detail.revisions))
