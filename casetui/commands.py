@@ -79,6 +79,11 @@ WORDS: dict[str, tuple[str, ...]] = {
     "Safety": ("safety", "risk", "crisis"),
     "Documents tab": ("documents", "print", "summary", "discharge summary", "files", "report"),
     "Assessments tab": ("assessments", "scores"),
+    "In error": ("entered in error", "mistake", "wrong", "correct", "correction", "strike out", "undo"),
+    "Sign": ("sign", "sign note", "finalise note", "finalize note"),
+    "Addendum": ("addendum", "add to note", "amend note"),
+    "Household": ("household", "family", "lives with", "members", "relatives"),
+    "Contacts tab": ("contact log", "contacts", "minutes", "billing", "monthly totals"),
     # goals, directory, discharge, audit keys
     "Progress": ("progress", "update goal"),
     "History": ("history", "revisions"),

@@ -105,6 +105,11 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "documents.open": ("enter", "open"),
     "documents.consent-form": ("c", None),
     "documents.referral-letter": ("l", None),
+    "client.tab-contacts": ("9", None),
+    "client.in-error": ("m", None),
+    "client.sign": ("i", None),
+    "client.addendum": ("u", None),
+    "client.household": ("h", None),
     # intake and reassessment
     "intake.next": ("ctrl+pagedown,ctrl+n", "next"),
     "intake.previous": ("ctrl+pageup,ctrl+b", "previous"),
@@ -121,6 +126,7 @@ KEYS: dict[str, tuple[str, str | None]] = {
     "goals.toggle-objective": ("x", None),
     "goals.progress": ("p", None),
     "goals.history": ("h", None),
+    "goals.progress-in-error": ("m", None),
     # resource directory
     "resources.back": ("escape", "back"),
     "resources.find": ("slash,ctrl+f", "find"),

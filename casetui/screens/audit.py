@@ -1,4 +1,6 @@
-"""The audit trail: who did what, when, to which record and fields; filters and CSV export."""
+"""The audit trail in words: who did what, when, to which record and fields, and the reason the
+record keeps (a correction's, a stage change's); filters by client, worker, action and period;
+CSV export."""
 
 from __future__ import annotations
 
@@ -40,14 +42,22 @@ class AuditScreen(ServiceCalls, Screen):
         self.filters: dict = {}
 
     def compose(self) -> ComposeResult:
+        from casetui.data.services.audit_words import ACTION_LABELS
+
         yield Header()
         with Horizontal(id="audit-filters"):
             yield FormField("Client", Input(str(self.initial_client or ""), placeholder="name or number", id="client"))
             yield FormField("Worker", Select([], prompt="Everyone", id="worker", allow_blank=True))
+            yield FormField(
+                "Action",
+                Select(
+                    [(label.capitalize(), code) for code, label in ACTION_LABELS.items()], prompt="Any", id="action"
+                ),
+            )
             yield DateField("From (enter)", Input(placeholder="YYYY-MM-DD", id="since"))
             yield DateField("To (enter)", Input(placeholder="YYYY-MM-DD", id="until"))
         table = DataTable(id="audit-rows", cursor_type="row", zebra_stripes=True)
-        table.add_columns("When (UTC)", "Worker", "Action", "Record", "Client", "Fields")
+        table.add_columns("When (UTC)", "Worker", "What", "Record", "Client", "Reason", "Fields")
         yield table
         yield Static("", id="audit-status")
         yield KeyFooter()
@@ -89,6 +99,8 @@ class AuditScreen(ServiceCalls, Screen):
             return None
         show_errors(self, {})
         filters["worker"] = worker
+        action = self.query_one("#action", Select)
+        filters["action"] = None if action.is_blank() else action.value
         filters["client"] = self.query_one("#client", Input).value.strip()
         return filters
 
@@ -113,15 +125,18 @@ class AuditScreen(ServiceCalls, Screen):
         return {
             "client_ids": audit.client_ids_matching(session, client) if client else None,
             "worker": filters.get("worker"),
+            "action": filters.get("action"),
             "since": filters.get("since"),
             "until": filters.get("until"),
         }
 
     def load_rows(self, filters: dict) -> None:
-        from casetui.data.services import audit
+        from casetui.data.services import audit, audit_words
 
         self.call_service(
-            lambda session: audit.query(session, limit=SHOWN_ROWS + 1, **self._service_filters(session, filters)),
+            lambda session: audit_words.in_words(
+                session, audit.query(session, limit=SHOWN_ROWS + 1, **self._service_filters(session, filters))
+            ),
             self.show_rows,
             group="audit-rows",
             exclusive=True,
@@ -130,13 +145,11 @@ class AuditScreen(ServiceCalls, Screen):
     def show_rows(self, rows) -> None:
         table = self.query_one("#audit-rows", DataTable)
         table.clear()
-        for event, client_name in rows[:SHOWN_ROWS]:
-            record = f"{event.entity} {event.entity_id}" if event.entity_id else event.entity
-            client = f"{client_name} ({event.client_id})" if client_name else (str(event.client_id or ""))
+        for row in rows[:SHOWN_ROWS]:
+            event = row.event
+            client = f"{row.client_name} ({event.client_id})" if row.client_name else (str(event.client_id or ""))
             table.add_row(
-                *cells(
-                    f"{event.at:%Y-%m-%d %H:%M}", event.worker, event.action, record, client, ", ".join(event.fields)
-                )
+                *cells(f"{event.at:%Y-%m-%d %H:%M}", event.worker, row.what, row.record, client, row.reason, row.fields)
             )
         more = f"the newest {SHOWN_ROWS} shown; " if len(rows) > SHOWN_ROWS else ""
         count = "no entries" if not rows else f"{min(len(rows), SHOWN_ROWS)} entries"
@@ -151,6 +164,7 @@ class AuditScreen(ServiceCalls, Screen):
         for input_id in ("#client", "#since", "#until"):
             self.query_one(input_id, Input).value = ""
         self.query_one("#worker", Select).clear()
+        self.query_one("#action", Select).clear()
 
     def action_export_csv(self) -> None:
         filters = self.read_filters()

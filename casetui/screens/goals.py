@@ -15,9 +15,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from casetui.data.domain import vocab
-from casetui.data.services import cases, clients, goals
+from casetui.data.services import cases, clients, corrections, goals
 from casetui.keys import key_text
 from casetui.screens.service_calls import ServiceCalls
+from casetui.widgets.correction_form import correction_form
 from casetui.widgets.footer import KeyFooter
 from casetui.widgets.goal_forms import (
     GoalForm,
@@ -38,7 +39,15 @@ TRACK_COLOURS = {
     "achieved": "text-success",
     "closed": "foreground-muted",
 }
-WRITE_ACTIONS = {"add_goal", "revise_goal", "change_status", "add_objective", "toggle_objective", "add_progress"}
+WRITE_ACTIONS = {
+    "add_goal",
+    "revise_goal",
+    "change_status",
+    "add_objective",
+    "toggle_objective",
+    "add_progress",
+    "progress_in_error",
+}
 
 
 def _short(text: str, width: int) -> str:
@@ -66,6 +75,13 @@ class GoalsScreen(ServiceCalls, Screen):
         ),
         Binding("p", "add_progress", "Progress", tooltip="Record a progress entry", id="goals.progress"),
         Binding("h", "history", "History", tooltip="The goal's revisions and status changes", id="goals.history"),
+        Binding(
+            "m",
+            "progress_in_error",
+            "In error",
+            tooltip="Mark the highlighted progress entry entered in error",
+            id="goals.progress-in-error",
+        ),
     ]
 
     def __init__(self, case_id: int):
@@ -97,8 +113,7 @@ class GoalsScreen(ServiceCalls, Screen):
         yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#objectives", DataTable).add_columns("Done", "Objective", "Due")
-        self.query_one("#entries", DataTable).add_columns("Date", "Value", "Evidence", "Note")
+        self._clear_details()
         self.load()
         self.query_one("#goals", DataTable).focus()
         # Cell colours come from the theme: redraw the list when it changes.
@@ -231,10 +246,7 @@ class GoalsScreen(ServiceCalls, Screen):
         goal_id = self.selected_goal_id()
         summary = self.query_one("#goal-summary", Static)
         chart = self.query_one("#chart", ProgressChart)
-        objectives = self.query_one("#objectives", DataTable)
-        entries = self.query_one("#entries", DataTable)
-        objectives.clear()
-        entries.clear()
+        self._clear_details()
         if goal_id is None:
             self.detail = None
             chart.clear()
@@ -254,6 +266,16 @@ class GoalsScreen(ServiceCalls, Screen):
             lambda session: goals.goal_detail(session, goal_id), self._show_goal_detail, group="detail", exclusive=True
         )
 
+    def _clear_details(self) -> None:
+        """Empty the objectives and entries tables, columns too: each goal's columns are sized to
+        its own rows, not to the widest of the goals shown before it."""
+        objectives = self.query_one("#objectives", DataTable)
+        objectives.clear(columns=True)
+        objectives.add_columns("Done", "Objective", "Due")
+        entries = self.query_one("#entries", DataTable)
+        entries.clear(columns=True)
+        entries.add_columns("Date", "Value", "Evidence", "Note")
+
     def _show_goal_detail(self, detail: goals.GoalDetail) -> None:
         if detail.goal.id != self.selected_goal_id():  # the user has moved on meanwhile
             return
@@ -261,13 +283,12 @@ class GoalsScreen(ServiceCalls, Screen):
         chart = self.query_one("#chart", ProgressChart)
         objectives = self.query_one("#objectives", DataTable)
         entries = self.query_one("#entries", DataTable)
-        objectives.clear()
-        entries.clear()
+        self._clear_details()
         self.detail = detail
         goal, row = detail.goal, self.rows[detail.goal.id]
         summary.update(self._summary(goal, row, detail.revisions))
         chart.show(
-            [(entry.recorded_on, entry.value) for entry in detail.progress],
+            [(entry.recorded_on, entry.value) for entry in detail.valid_progress],
             baseline=goal.baseline,
             target=goal.target,
             start_on=goal.start_on,
@@ -281,16 +302,24 @@ class GoalsScreen(ServiceCalls, Screen):
         if self.pending_objective is not None and any(o.id == self.pending_objective for o in detail.objectives):
             objectives.move_cursor(row=objectives.get_row_index(str(self.pending_objective)))
         self.pending_objective = None
+        corrected = detail.corrected or {}
         for entry in reversed(detail.progress):
-            entries.add_row(
-                *cells(
+            if entry.id in corrected:  # kept in view, struck through, with the reason
+                note = f"Entered in error: {corrected[entry.id].reason}"
+                row = [
+                    Text(f"{entry.recorded_on:%Y-%m-%d}", style="strike dim"),
+                    Text(goals.format_value(goal, entry.value), style="strike dim"),
+                    Text(entry.evidence_source or "", style="strike dim"),
+                    Text(_short(note, 40), style="dim italic"),
+                ]
+            else:
+                row = cells(
                     f"{entry.recorded_on:%Y-%m-%d}",
                     goals.format_value(goal, entry.value),
                     entry.evidence_source or "",
                     _short(entry.note or "", 40),
-                ),
-                key=str(entry.id),
-            )
+                )
+            entries.add_row(*row, key=str(entry.id))
 
     def _summary(self, goal, row: goals.GoalRow, revisions: int) -> Content:
         domains = ", ".join(vocab.DOMAINS.get(code, code) for code in goal.domains)
@@ -449,6 +478,30 @@ class GoalsScreen(ServiceCalls, Screen):
         self.app.push_screen(
             ProgressForm("New progress entry", save, today=self.app.today.isoformat(), value_hint=hint),
             self._saved("Progress recorded.", goal.id),
+        )
+
+    def action_progress_in_error(self) -> None:
+        if self.detail is None:
+            return
+        table = self.query_one("#entries", DataTable)
+        if table.row_count == 0:
+            self.notify("This goal has no progress entries.", severity="warning")
+            return
+        entry_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        entry = next(item for item in self.detail.progress if item.id == entry_id)
+        goal = self.detail.goal
+        if entry_id in (self.detail.corrected or {}):
+            self.notify("That progress entry is already marked entered in error.", severity="warning")
+            return
+
+        def save(form: dict) -> None:
+            with self.app.database.transaction() as session:
+                corrections.mark_in_error(session, "progress_entry", entry_id, form["reason"])
+
+        words = f"Progress of {entry.recorded_on:%Y-%m-%d}: {goals.format_value(goal, entry.value)}"
+        self.app.push_screen(
+            correction_form("progress entry", words, save),
+            self._saved("Progress entry marked entered in error.", goal.id),
         )
 
     def action_history(self) -> None:

@@ -178,9 +178,11 @@ class ProgressChart(Widget):
                     text.append("·" if plan.char(column, row) else " ", style=plan_style)
             text.append("\n")
         axis = ["─"] * columns
-        dates = list(f"{first_day:%Y-%m-%d}".ljust(columns))
         right = f"due {self.due_on:%Y-%m-%d}" if last_day == self.due_on else f"{last_day:%Y-%m-%d}"
-        dates[columns - len(right) :] = right
+        # A narrow chart has no room for both ends' dates: the due date alone, never one over the other.
+        left = f"{first_day:%Y-%m-%d}" if columns >= 11 + len(right) else ""
+        dates = list(left.ljust(columns))
+        dates[max(0, columns - len(right)) :] = right[-columns:]
         if self.today is not None and first_day <= self.today <= last_day:
             column = x_of(self.today) // 2
             axis[column] = "┴"

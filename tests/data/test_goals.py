@@ -111,6 +111,14 @@ def test_progress_needs_a_number_and_no_future_date(session, goal, today):
     assert info.value.errors == {"recorded_on": "Date cannot be in the future.", "value": "Value must be a number."}
 
 
+def test_progress_cannot_be_dated_before_the_goal_started(session, goal, today):
+    with pytest.raises(ValidationError) as info:
+        goals.add_progress(session, goal.id, recorded_on=START - timedelta(days=1), value="2", today=today)
+    assert info.value.errors == {"recorded_on": "Progress cannot be dated before the goal started (2026-01-01)."}
+    assert goals.goal_detail(session, goal.id).progress == []
+    assert goals.add_progress(session, goal.id, recorded_on=START, value="2", today=today).recorded_on == START
+
+
 def test_unknown_domain_is_refused(session, case):
     with pytest.raises(ValidationError, match="unknown value"):
         goals.create_goal(session, case.id, goal_values(domains=["astrology"]))

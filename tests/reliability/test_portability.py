@@ -150,7 +150,7 @@ def refused(db_path, tmp_path, capsys, data) -> str:
             export_of(
                 person(), person(cases=[a_case(notes=[{"occurred_on": "2026-01-12", "text": "x", "kind": "fax"}])])
             ),
-            "Client 2, case 1, notes: kind 'fax' is not one of visit, phone, email, collateral, note.",
+            "Client 2, case 1, notes: kind 'fax' is not one of visit, phone, video, text, email, collateral, note.",
         ),
         (
             export_of(

@@ -66,12 +66,40 @@ STAGES: dict[str, str] = {
     "closure": "Closure",
 }
 
+# The contact types funders ask for; "note" is a case note, not a contact with anyone.
 NOTE_KINDS: dict[str, str] = {
-    "visit": "Visit",
+    "visit": "Face to face",
     "phone": "Phone",
+    "video": "Video",
+    "text": "Text message",
     "email": "Email",
-    "collateral": "Collateral",
+    "collateral": "Collateral contact",
     "note": "Case note",
+}
+
+# How a note is written: free text, or the sections of DAP or SOAP.
+NOTE_FORMATS: dict[str, str] = {
+    "narrative": "Narrative",
+    "dap": "DAP (data, assessment, plan)",
+    "soap": "SOAP (subjective, objective, assessment, plan)",
+}
+NOTE_SECTIONS: dict[str, dict[str, str]] = {
+    "narrative": {"text": "Note"},
+    "dap": {"data": "Data", "assessment": "Assessment", "plan": "Plan"},
+    "soap": {"subjective": "Subjective", "objective": "Objective", "assessment": "Assessment", "plan": "Plan"},
+}
+
+HOUSEHOLD_RELATIONSHIPS: dict[str, str] = {
+    "partner": "Spouse or partner",
+    "child": "Child",
+    "parent": "Parent",
+    "sibling": "Brother or sister",
+    "grandparent": "Grandparent",
+    "grandchild": "Grandchild",
+    "other_relative": "Other relative",
+    "foster": "Foster child",
+    "roommate": "Roommate",
+    "other": "Other",
 }
 
 # HL7 FHIR Goal.lifecycleStatus (http://hl7.org/fhir/goal-status).

@@ -19,7 +19,7 @@ from casetui.data.domain import instruments, pdf, vocab
 from casetui.data.domain import templates as documents
 from casetui.data.domain import validation as v
 from casetui.data.domain.errors import ValidationError
-from casetui.data.services import cases, clients
+from casetui.data.services import cases, clients, corrections
 from casetui.data.services import documents as case_documents
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage.models import (
@@ -270,10 +270,12 @@ def get_assessment(session: Session, assessment_id: int) -> Assessment:
 
 
 def list_assessments(session: Session, case_id: int) -> list[Assessment]:
-    """The case's assessments, oldest first."""
+    """The case's assessments, oldest first (none entered in error)."""
     return list(
         session.exec(
-            select(Assessment).where(Assessment.case_id == case_id).order_by(Assessment.assessed_on, Assessment.id)
+            select(Assessment)
+            .where(Assessment.case_id == case_id, corrections.valid(Assessment))
+            .order_by(Assessment.assessed_on, Assessment.id)
         )
     )
 

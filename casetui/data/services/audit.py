@@ -24,19 +24,23 @@ def query(
     *,
     client_ids: Iterable[int] | None = None,
     worker: str | None = None,
+    action: str | None = None,
     since=None,
     until=None,
     limit: int | None = 500,
 ) -> list[tuple[AuditEvent, str | None]]:
     """Audit rows, newest first, each with the client's display name (None for no client).
 
-    ``since``/``until`` are dates, both included; ``client_ids`` None means every client.
+    ``since``/``until`` are dates, both included; ``client_ids`` None means every client;
+    ``action`` one of ``audit_words.ACTION_LABELS``.
     """
     statement = select(AuditEvent, Client).outerjoin(Client, Client.id == AuditEvent.client_id)
     if client_ids is not None:
         statement = statement.where(AuditEvent.client_id.in_(list(client_ids)))
     if worker:
         statement = statement.where(AuditEvent.worker == worker)
+    if action:
+        statement = statement.where(AuditEvent.action == action)
     if since:
         statement = statement.where(AuditEvent.at >= datetime.combine(since, time.min, UTC))
     if until:

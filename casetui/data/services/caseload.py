@@ -160,6 +160,11 @@ def _in(values) -> str:
     return "(" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
+def _valid(entity: str, alias: str) -> str:
+    """Not marked entered in error: ``corrections.SQL_VALID`` (that module imports sqlmodel)."""
+    return f"NOT EXISTS (SELECT 1 FROM correction x WHERE x.entity = '{entity}' AND x.entity_id = {alias}.id)"
+
+
 _OPEN_CASES = """
     SELECT c.id, c.client_id, c.stage, c.worker, c.program, c.opened_on, c.next_review_on,
            c.safety_flag, c.safety_flag_reason, cl.first_name, cl.preferred_name, cl.last_name
@@ -170,6 +175,7 @@ _GOAL_COUNTS = f"""
     SELECT g.case_id, COUNT(*)
     FROM goal g JOIN case_file c ON c.id = g.case_id
     WHERE c.closed_on IS NULL {{worker}} AND g.lifecycle_status IN {_in(vocab.GOAL_LIFECYCLE_OPEN)}
+      AND {_valid("goal", "g")}
     GROUP BY g.case_id
 """
 # Everything due that the tables say directly: (case_id, due_on, kind, subject).
@@ -180,16 +186,17 @@ _DUE = f"""
     SELECT g.case_id, g.due_on, 'goal', g.statement
     FROM goal g JOIN case_file c ON c.id = g.case_id
     WHERE c.closed_on IS NULL {{worker}} AND g.lifecycle_status IN {_in(vocab.GOAL_LIFECYCLE_OPEN)}
+      AND {_valid("goal", "g")}
     UNION ALL
     SELECT g.case_id, o.due_on, 'objective', o.text
     FROM objective o JOIN goal g ON g.id = o.goal_id JOIN case_file c ON c.id = g.case_id
     WHERE c.closed_on IS NULL {{worker}} AND g.lifecycle_status IN {_in(vocab.GOAL_LIFECYCLE_OPEN)}
-      AND o.done_on IS NULL AND o.due_on IS NOT NULL
+      AND o.done_on IS NULL AND o.due_on IS NOT NULL AND {_valid("goal", "g")}
     UNION ALL
     SELECT r.case_id, r.follow_up_on, 'referral', r.service_name
     FROM referral r JOIN case_file c ON c.id = r.case_id
     WHERE c.closed_on IS NULL {{worker}} AND r.follow_up_on IS NOT NULL
-      AND r.status NOT IN {_in(vocab.REFERRAL_CLOSED)}
+      AND r.status NOT IN {_in(vocab.REFERRAL_CLOSED)} AND {_valid("referral", "r")}
 """
 # Per case: the most urgent of those, and how many are overdue or due within the week. The
 # database does the counting, so thousands of items never become Python objects. The first
@@ -201,20 +208,21 @@ _FIRST_DUE = """
     FROM ({due}) AS due
     GROUP BY case_id
 """
-_CONSENTS = """
+_CONSENTS = f"""
     SELECT s.client_id, s.id, s.recipient, s.signed_on, s.expires_on, s.revoked_on
     FROM consent s
-    WHERE s.client_id IN (SELECT c.client_id FROM case_file c WHERE c.closed_on IS NULL {worker})
+    WHERE s.client_id IN (SELECT c.client_id FROM case_file c WHERE c.closed_on IS NULL {{worker}})
+      AND {_valid("consent", "s")}
 """
-# A contact is a note of any kind but a plain case note, or an appointment attended.
-_CONTACTS = """
+# A contact is a note of any kind but a plain case note (not entered in error), or an appointment attended.
+_CONTACTS = f"""
     SELECT n.case_id, n.occurred_on AS contact_on
     FROM note n JOIN case_file c ON c.id = n.case_id
-    WHERE c.closed_on IS NULL {worker} AND n.kind <> 'note'
+    WHERE c.closed_on IS NULL {{worker}} AND n.kind <> 'note' AND {_valid("note", "n")}
     UNION ALL
     SELECT a.case_id, a.starts_on
     FROM appointment a JOIN case_file c ON c.id = a.case_id
-    WHERE c.closed_on IS NULL {worker} AND a.status = 'attended'
+    WHERE c.closed_on IS NULL {{worker}} AND a.status = 'attended'
 """
 _LAST_CONTACTS = f"""
     SELECT case_id, MAX(contact_on) FROM ({_CONTACTS}) AS contact GROUP BY case_id
@@ -637,6 +645,7 @@ _RANKED = f"""
             ) AS nth
             FROM consent s
             WHERE s.client_id IN (SELECT c.client_id FROM case_file c WHERE c.closed_on IS NULL {{worker}})
+              AND {_valid("consent", "s")}
         ) AS latest
         WHERE nth = 1 AND signed_on <= :today AND (revoked_on IS NULL OR revoked_on > :today)
           AND expires_on <= :consent_end

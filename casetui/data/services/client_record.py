@@ -8,7 +8,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from casetui.data.domain import vocab
-from casetui.data.services import appointments, cases, clients, notes, referrals, settings
+from casetui.data.services import appointments, cases, clients, corrections, households, notes, referrals, settings
 from casetui.data.services import consent as consents
 from casetui.data.services import documents as case_documents
 from casetui.data.storage.models import (
@@ -17,9 +17,11 @@ from casetui.data.storage.models import (
     Case,
     Client,
     Consent,
+    Correction,
     Document,
     Goal,
     Note,
+    NoteAddendum,
     Referral,
     StageChange,
 )
@@ -66,6 +68,15 @@ class ClientRecord:
     last_contact_on: date | None = None
     age: int | None = None
     no_shows: int = 0  # appointments the client missed
+    # Entries marked entered in error, by (entity, id): shown struck through, counted nowhere.
+    corrections: dict[tuple[str, int], Correction] = field(default_factory=dict)
+    addenda: dict[int, list[NoteAddendum]] = field(default_factory=dict)  # by note id, oldest first
+    stage_changes: list[StageChange] = field(default_factory=list)  # oldest first
+    household: list[households.MemberRow] = field(default_factory=list)
+    household_size: int | None = None  # from the members when recorded
+
+    def correction(self, entity: str, entity_id: int) -> Correction | None:
+        return self.corrections.get((entity, entity_id))
 
     @property
     def read_only(self) -> bool:
@@ -118,13 +129,19 @@ def client_record(session: Session, client_id: int, today: date) -> ClientRecord
     client = clients.get_client(session, client_id)
     case = cases.current_case(session, client_id)
     record = ClientRecord(client=client, case=case, age=clients.age_on(client, today))
+    record.corrections = corrections.corrections_of_client(session, client_id)
+    record.household = households.members(session, client_id, today)
+    record.household_size = households.household_size(client, record.household)
     warning_days = settings.get_int(session, "consent_warning_days")
     record.consents = [
-        (item, consents.status(item, today, warning_days)) for item in consents.list_consents(session, client_id)
+        (item, consents.status(item, today, warning_days))
+        for item in consents.list_consents(session, client_id, with_in_error=True)
     ]
     if case is None:
         return record
-    record.timeline = stage_timeline(cases.stage_history(session, case.id), case.stage)
+    record.stage_changes = cases.stage_history(session, case.id)
+    history = [change for change in record.stage_changes if record.correction("stage_change", change.id) is None]
+    record.timeline = stage_timeline(history, case.stage)
     assessments = list(
         session.exec(
             select(Assessment)
@@ -138,14 +155,24 @@ def client_record(session: Session, client_id: int, today: date) -> ClientRecord
             select(AssessmentNeed).where(AssessmentNeed.assessment_id.in_([a.id for a in assessments]))
         ):
             needs_by_assessment.setdefault(need.assessment_id, []).append(need)
-        record.open_needs = open_needs_of(needs_by_assessment.get(assessments[0].id, []))
+        valid = [a for a in assessments if record.correction("assessment", a.id) is None]
+        if valid:
+            record.open_needs = open_needs_of(needs_by_assessment.get(valid[0].id, []))
     record.assessments = [AssessmentRow(a, len(open_needs_of(needs_by_assessment.get(a.id, [])))) for a in assessments]
     record.goals = list(session.exec(select(Goal).where(Goal.case_id == case.id).order_by(Goal.due_on, Goal.id)))
     record.notes = notes.list_notes(session, case.id)
-    noted = next((note.occurred_on for note in record.notes if note.kind != "note"), None)
+    noted = next(
+        (
+            note.occurred_on
+            for note in record.notes
+            if note.kind != "note" and record.correction("note", note.id) is None
+        ),
+        None,
+    )
     # An appointment attended is a contact too, note or not.
     record.last_contact_on = max(filter(None, (noted, appointments.last_attended_on(session, case.id))), default=None)
     record.no_shows = appointments.no_show_count(session, client_id)
-    record.referrals = referrals.list_referrals(session, case.id)
+    record.addenda = notes.addenda_of(session, [note.id for note in record.notes if note.signed_at is not None])
+    record.referrals = referrals.list_referrals(session, case.id, with_in_error=True)
     record.documents = case_documents.list_documents(session, case.id)
     return record

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from casetui.data.domain import validation as v
 from casetui.data.domain import vocab
 from casetui.data.domain.errors import NotFoundError, ValidationError
-from casetui.data.services import cases
+from casetui.data.services import cases, corrections
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage.models import Case, Client, Consent
 
@@ -88,12 +88,13 @@ def revoke_consent(session: Session, consent_id: int, *, revoked_on, reason: str
     return consent
 
 
-def list_consents(session: Session, client_id: int) -> list[Consent]:
-    return list(
-        session.exec(
-            select(Consent).where(Consent.client_id == client_id).order_by(Consent.signed_on.desc(), Consent.id.desc())
-        )
-    )
+def list_consents(session: Session, client_id: int, *, with_in_error: bool = False) -> list[Consent]:
+    """The client's consents, newest first; a consent entered in error lets nothing be shared, so it is
+    left out unless ``with_in_error`` (the record's list)."""
+    query = select(Consent).where(Consent.client_id == client_id)
+    if not with_in_error:
+        query = query.where(corrections.valid(Consent))
+    return list(session.exec(query.order_by(Consent.signed_on.desc(), Consent.id.desc())))
 
 
 def current_consent_for(session: Session, client_id: int, recipient: str, today: date) -> Consent | None:

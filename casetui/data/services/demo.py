@@ -309,6 +309,8 @@ def build_directory(session: Session, today: date, *, rng: random.Random | None 
     return count
 
 
+# The contact types the demo was first written with, in that order, so its random draws stay the same.
+DEMO_NOTE_KINDS = ["visit", "phone", "email", "collateral", "note"]
 NOTE_TEXTS = [
     "Met at the drop-in centre; client engaged well and shared updates on housing search.",
     "Phone check-in. Client attended the appointment and has the paperwork ready.",
@@ -511,10 +513,13 @@ def build_caseload(session: Session, today: date, *, clients: int = 25, rng: ran
                 Note(
                     case_id=case.id,
                     occurred_on=when,
-                    kind=rng.choice(list(vocab.NOTE_KINDS)),
+                    kind=rng.choice(DEMO_NOTE_KINDS),
                     duration_minutes=rng.choice([15, 30, 45, 60]),
                     text=rng.choice(NOTE_TEXTS),
                     worker=case.worker,
+                    # Written and signed the day of the contact, as a careful worker does.
+                    written_on=when,
+                    signed_at=datetime(when.year, when.month, when.day, 17, 0, tzinfo=UTC),
                 )
             )
         if closed:

@@ -19,7 +19,7 @@ from casetui.data.domain import pdf, vocab
 from casetui.data.domain import templates as documents
 from casetui.data.domain import validation as v
 from casetui.data.domain.errors import ValidationError
-from casetui.data.services import agency, cases, clients, consent, goals, referrals, settings
+from casetui.data.services import agency, cases, clients, consent, corrections, goals, referrals, settings
 from casetui.data.services import documents as case_documents
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage import concurrency
@@ -244,7 +244,9 @@ def status_word(achievement: str | None) -> str:
 def _reviewable_goals(session: Session, case_id: int) -> list[Goal]:
     return list(
         session.exec(
-            select(Goal).where(Goal.case_id == case_id, Goal.lifecycle_status.not_in(_NOT_REVIEWED)).order_by(Goal.id)
+            select(Goal)
+            .where(Goal.case_id == case_id, Goal.lifecycle_status.not_in(_NOT_REVIEWED), corrections.valid(Goal))
+            .order_by(Goal.id)
         )
     )
 

@@ -25,12 +25,13 @@ from sqlmodel import Session, select
 from casetui.data.domain import validation as v
 from casetui.data.domain import vocab
 from casetui.data.domain.errors import NotFoundError, ValidationError
-from casetui.data.services import cases
+from casetui.data.services import cases, corrections
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage import concurrency
 from casetui.data.storage.models import (
     Assessment,
     AssessmentNeed,
+    Correction,
     Goal,
     GoalRevision,
     Objective,
@@ -246,8 +247,14 @@ class GoalDraft:
 class GoalDetail:
     goal: Goal
     objectives: list[Objective]
-    progress: list[ProgressEntry]  # oldest first
+    progress: list[ProgressEntry]  # oldest first, those entered in error included
     revisions: int = 0
+    corrected: dict[int, Correction] | None = None  # progress entries entered in error, by id
+
+    @property
+    def valid_progress(self) -> list[ProgressEntry]:
+        """The entries that count (the chart, the latest value): none entered in error."""
+        return [entry for entry in self.progress if entry.id not in (self.corrected or {})]
 
 
 def _latest_values(session: Session, goal_ids: list[int], today: date) -> dict[int, tuple[date, float]]:
@@ -259,7 +266,7 @@ def _latest_values(session: Session, goal_ids: list[int], today: date) -> dict[i
         return {}
     latest_id = (
         select(ProgressEntry.id)
-        .where(ProgressEntry.goal_id == Goal.id, ProgressEntry.recorded_on <= today)
+        .where(ProgressEntry.goal_id == Goal.id, ProgressEntry.recorded_on <= today, corrections.valid(ProgressEntry))
         .order_by(ProgressEntry.recorded_on.desc(), ProgressEntry.id.desc())
         .limit(1)
         .correlate(Goal)
@@ -286,8 +293,13 @@ def _objective_counts(session: Session, goal_ids: list[int]) -> dict[int, tuple[
 
 def goal_rows(session: Session, case_id: int, today: date) -> list[GoalRow]:
     """Every goal of a case with its percent and track status on ``today``: open goals first,
-    then by due date. Three queries, whatever the number of progress entries."""
-    goals = list(session.exec(select(Goal).where(Goal.case_id == case_id).order_by(Goal.due_on, Goal.id)))
+    then by due date. Three queries, whatever the number of progress entries. Goals entered in
+    error are left out (the client record lists them, struck through)."""
+    goals = list(
+        session.exec(
+            select(Goal).where(Goal.case_id == case_id, corrections.valid(Goal)).order_by(Goal.due_on, Goal.id)
+        )
+    )
     ids = [goal.id for goal in goals]
     latest = _latest_values(session, ids, today)
     counts = _objective_counts(session, ids)
@@ -359,21 +371,24 @@ def goal_detail(session: Session, goal_id: int) -> GoalDetail:
         )
     )
     revisions = session.exec(select(func.count(GoalRevision.id)).where(GoalRevision.goal_id == goal_id)).one()
-    return GoalDetail(goal=goal, objectives=objectives, progress=progress, revisions=revisions)
+    corrected = corrections.corrected_ids(session, "progress_entry", [entry.id for entry in progress])
+    return GoalDetail(goal=goal, objectives=objectives, progress=progress, revisions=revisions, corrected=corrected)
 
 
 def goal_drafts(session: Session, case_id: int) -> list[GoalDraft]:
     """Needs of the case's latest assessment marked "wants a goal" whose domain has no open goal."""
     latest = session.exec(
         select(Assessment.id)
-        .where(Assessment.case_id == case_id)
+        .where(Assessment.case_id == case_id, corrections.valid(Assessment))
         .order_by(Assessment.assessed_on.desc(), Assessment.id.desc())
         .limit(1)
     ).first()
     if latest is None:
         return []
     covered = set()
-    for domains, lifecycle in session.exec(select(Goal.domains, Goal.lifecycle_status).where(Goal.case_id == case_id)):
+    for domains, lifecycle in session.exec(
+        select(Goal.domains, Goal.lifecycle_status).where(Goal.case_id == case_id, corrections.valid(Goal))
+    ):
         if lifecycle in vocab.GOAL_LIFECYCLE_OPEN:
             covered.update(domains)
     needs = session.exec(
@@ -593,6 +608,16 @@ def set_objective_done(session: Session, objective_id: int, done: bool, today: d
     return objective
 
 
+def progress_date(goal: Goal, raw, today: date) -> date:
+    """A progress entry's date: not before its goal started, not in the future."""
+    when = v.not_in_future(v.parse_date(raw, "recorded_on", "Date", required=True), today, "recorded_on", "Date")
+    if when < goal.start_on:
+        raise ValidationError(
+            "recorded_on", f"Progress cannot be dated before the goal started ({goal.start_on:%Y-%m-%d})."
+        )
+    return when
+
+
 def add_progress(
     session: Session,
     goal_id: int,
@@ -605,12 +630,7 @@ def add_progress(
 ) -> ProgressEntry:
     goal, client_id = _open_goal(session, goal_id)
     clean = v.collect(
-        (
-            "recorded_on",
-            lambda: v.not_in_future(
-                v.parse_date(recorded_on, "recorded_on", "Date", required=True), today, "recorded_on", "Date"
-            ),
-        ),
+        ("recorded_on", lambda: progress_date(goal, recorded_on, today)),
         ("value", lambda: _parse_value(value, goal.direction, "value", "Value")),
         ("note", lambda: v.text(note, "note", "Note", max_length=5000)),
         ("evidence_source", lambda: v.text(evidence_source, "evidence_source", "Evidence", max_length=200)),

@@ -1,9 +1,9 @@
 """JSON export and import of clients' full records (the format is described in docs/export-format.md).
 
-An export holds each client with their consents and every case, and under each case its
-stage changes, assessments (needs, instrument scores), goals (revisions, objectives,
-progress), referrals, notes, coordination contacts, discharges, document log and intake
-drafts. Import adds the records as new rows (new ids) in one transaction; it never merges
+An export holds each client with their consents, household members, corrections (entries
+marked entered in error) and every case, and under each case its stage changes, assessments
+(needs, instrument scores), goals (revisions, objectives, progress), referrals, notes (with
+their addenda), coordination contacts, discharges, document log and intake drafts. Import adds the records as new rows (new ids) in one transaction; it never merges
 with or overwrites existing clients. The audit trail itself is not exported.
 """
 
@@ -33,13 +33,16 @@ from casetui.data.storage.models import (
     Client,
     Consent,
     CoordinationContact,
+    Correction,
     Discharge,
     Document,
     Goal,
     GoalRevision,
+    HouseholdMember,
     InstrumentScore,
     IntakeDraft,
     Note,
+    NoteAddendum,
     Objective,
     ProgressEntry,
     Referral,
@@ -70,6 +73,10 @@ GOAL_PARTS = [
     ("objectives", Objective, "goal_id"),
     ("progress", ProgressEntry, "goal_id"),
 ]
+NOTE_PARTS = [("addenda", NoteAddendum, "note_id")]
+# Tables whose rows a correction may name (corrections.KINDS): their ids in the file are mapped
+# to the new ones, so each correction still names its entry.
+_CORRECTABLE = {"note", "progress_entry", "referral", "consent", "assessment", "goal", "stage_change"}
 
 
 # --- export ------------------------------------------------------------------------------
@@ -116,7 +123,19 @@ def export_client(session: Session, client: Client) -> dict:
         ]
         case_record.update(_children(session, CASE_PARTS, case.id))
         _add_series(session, case_record["appointments"])
+        for note in case_record["notes"]:
+            note.update(_children(session, NOTE_PARTS, note["id"]))
         record["cases"].append(case_record)
+    record["household"] = [
+        _plain(m, "client_id")
+        for m in session.exec(
+            select(HouseholdMember).where(HouseholdMember.client_id == client.id).order_by(HouseholdMember.id)
+        )
+    ]
+    record["corrections"] = [
+        _plain(c, "client_id")
+        for c in session.exec(select(Correction).where(Correction.client_id == client.id).order_by(Correction.id))
+    ]
     return record
 
 
@@ -233,7 +252,9 @@ _CODES: dict[type[SQLModel], dict[str, dict]] = {
         "achievement_status": vocab.GOAL_ACHIEVEMENT,
     },
     Referral: {"status": vocab.REFERRAL_STATUSES, "domain": vocab.DOMAINS},
-    Note: {"kind": vocab.NOTE_KINDS},
+    Note: {"kind": vocab.NOTE_KINDS, "note_format": vocab.NOTE_FORMATS},
+    HouseholdMember: {"relationship": vocab.HOUSEHOLD_RELATIONSHIPS},
+    Correction: {"entity": {code: code for code in _CORRECTABLE}},
     Consent: {"scope": vocab.CONSENT_SCOPES},
     CoordinationContact: {"method": CONTACT_METHODS},
     Discharge: {"reason": vocab.DISCHARGE_REASONS},
@@ -245,7 +266,8 @@ TEXT_LIMIT = 20_000
 _TEXT_LIMITS = {(Discharge, "summary_text"): limits.MAX_TEXT}
 # Keys that hold a record's children rather than columns.
 _NESTED = {
-    Client: {"consents", "cases"},
+    Client: {"consents", "cases", "household", "corrections"},
+    Note: {key for key, _, _ in NOTE_PARTS},
     Case: {"assessments", "goals", *(key for key, _, _ in CASE_PARTS)},
     Assessment: {key for key, _, _ in ASSESSMENT_PARTS},
     Goal: {key for key, _, _ in GOAL_PARTS},
@@ -300,9 +322,11 @@ def _list(record: dict, key: str, where: str) -> list:
     return value
 
 
-def _add(session: Session, obj: SQLModel) -> SQLModel:
+def _add(session: Session, obj: SQLModel, record: dict | None = None, ids: dict | None = None) -> SQLModel:
     session.add(obj)
     session.flush()  # parents get their ids before children refer to them
+    if ids is not None and record is not None and obj.__tablename__ in _CORRECTABLE:
+        ids[(obj.__tablename__, record.get("id"))] = obj.id
     return obj
 
 
@@ -310,38 +334,47 @@ def import_data(session: Session, data, today: date) -> list[int]:
     """Add every client in an export as a new client; returns their new ids. All or nothing: an
     error leaves the caller's transaction to roll back."""
     records, strict = _check_header(data)
-    new_ids = [
-        _import_client(session, record, today, f"Client {number}", strict) for number, record in enumerate(records, 1)
-    ]
+    client_ids: dict = {}  # a household member's link to a client earlier in the same file
+    new_ids = []
+    for number, record in enumerate(records, 1):
+        new_id = _import_client(session, record, today, f"Client {number}", strict, client_ids)
+        client_ids[record.get("id")] = new_id
+        new_ids.append(new_id)
     session.flush()
     return new_ids
 
 
-def _import_client(session: Session, record: dict, today: date, where: str, strict: bool) -> int:
+def _import_client(session: Session, record: dict, today: date, where: str, strict: bool, client_ids: dict) -> int:
     # The client form's own rules (names required, no birth date in the future, household 1-30).
     try:
         clients.clean_client_fields({k: v for k, v in record.items() if k in _CLIENT_CHECKED}, today)
     except ValidationError as exc:
         raise ValidationError("file", f"{where}: {exc}") from None
     client = _add(session, _build(Client, record, where, strict))
+    ids: dict = {}  # (table, id in the file) -> new id, for the corrections
     consent_ids = {}
     for consent in _list(record, "consents", where):
-        row = _add(session, _build(Consent, consent, f"{where}, consent", strict, client_id=client.id))
+        row = _add(session, _build(Consent, consent, f"{where}, consent", strict, client_id=client.id), consent, ids)
         consent_ids[consent.get("id")] = row.id
     services = set(session.exec(select(Service.id)).all())
     for case_number, case_record in enumerate(_list(record, "cases", where), start=1):
         case_where = f"{where}, case {case_number}"
         case = _add(session, _build(Case, case_record, case_where, strict, client_id=client.id))
         for assessment in _list(case_record, "assessments", case_where):
-            row = _add(session, _build(Assessment, assessment, f"{case_where}, assessment", strict, case_id=case.id))
+            row = _add(
+                session,
+                _build(Assessment, assessment, f"{case_where}, assessment", strict, case_id=case.id),
+                assessment,
+                ids,
+            )
             _import_parts(session, assessment, ASSESSMENT_PARTS, row.id, f"{case_where}, assessment", strict)
         # ids in the file -> new ids, for the records that name them
         goal_ids, referral_ids, series_ids, appointment_ids = {}, {}, {}, {}
         moved: list[tuple[Appointment, object]] = []
         for goal in _list(case_record, "goals", case_where):
-            row = _add(session, _build(Goal, goal, f"{case_where}, goal", strict, case_id=case.id))
+            row = _add(session, _build(Goal, goal, f"{case_where}, goal", strict, case_id=case.id), goal, ids)
             goal_ids[goal.get("id")] = row.id
-            _import_parts(session, goal, GOAL_PARTS, row.id, f"{case_where}, goal", strict)
+            _import_parts(session, goal, GOAL_PARTS, row.id, f"{case_where}, goal", strict, ids)
         for key, model, parent_key in CASE_PARTS:
             for part in _list(case_record, key, case_where):
                 if not isinstance(part, dict):
@@ -366,7 +399,12 @@ def _import_client(session: Session, record: dict, today: date, where: str, stri
                         goal_id=goal_ids.get(part.get("goal_id")),
                         referral_id=referral_ids.get(part.get("referral_id")),
                     )
-                row = _add(session, _build(model, part, f"{case_where}, {key}", strict, **links))
+                if model is Note and not strict and "signed_at" not in part:
+                    # From an older casetui, where notes could not be edited: signed when written.
+                    links["signed_at"] = part.get("created_at")
+                row = _add(session, _build(model, part, f"{case_where}, {key}", strict, **links), part, ids)
+                if model is Note:
+                    _import_parts(session, part, NOTE_PARTS, row.id, f"{case_where}, note", strict)
                 if model is Referral:
                     referral_ids[part.get("id")] = row.id
                 if model is Appointment:
@@ -376,18 +414,45 @@ def _import_client(session: Session, record: dict, today: date, where: str, stri
         for row, old_target in moved:  # the new appointment comes later in the file
             row.rescheduled_to_id = appointment_ids.get(old_target)
             session.add(row)
+    for member in _list(record, "household", where):
+        if not isinstance(member, dict):
+            raise ValidationError("file", f"{where}, household is not a record.")
+        link = client_ids.get(member.get("member_client_id"))  # None: that client is not in this file
+        _add(
+            session,
+            _build(HouseholdMember, member, f"{where}, household", strict, client_id=client.id, member_client_id=link),
+        )
+    for number, correction in enumerate(_list(record, "corrections", where), start=1):
+        if not isinstance(correction, dict):
+            raise ValidationError("file", f"{where}, correction {number} is not a record.")
+        entry = ids.get((correction.get("entity"), correction.get("entity_id")))
+        built = _build(
+            Correction,
+            correction,
+            f"{where}, correction {number}",
+            strict,
+            client_id=client.id,
+            entity_id=entry if entry is not None else -1,
+        )
+        if entry is None:
+            raise ValidationError(
+                "file", f"{where}, correction {number}: it names a {built.entity} that is not in this client's record."
+            )
+        _add(session, built)
     audit.record(
         session,
         "import",
         "client",
         client.id,
         client_id=client.id,
-        fields=[k for k in record if k not in ("id", "consents", "cases")],
+        fields=[k for k in record if k not in ("id", "consents", "cases", "household", "corrections")],
     )
     return client.id
 
 
-def _import_parts(session: Session, record: dict, parts, parent_id: int, where: str, strict: bool) -> None:
+def _import_parts(
+    session: Session, record: dict, parts, parent_id: int, where: str, strict: bool, ids: dict | None = None
+) -> None:
     for key, model, parent_key in parts:
         for part in _list(record, key, where):
-            _add(session, _build(model, part, f"{where}, {key}", strict, **{parent_key: parent_id}))
+            _add(session, _build(model, part, f"{where}, {key}", strict, **{parent_key: parent_id}), part, ids)

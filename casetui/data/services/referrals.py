@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from casetui.data.domain import validation as v
 from casetui.data.domain import vocab
 from casetui.data.domain.errors import NotFoundError, ValidationError
-from casetui.data.services import cases
+from casetui.data.services import cases, corrections
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage import concurrency
 from casetui.data.storage.models import Organization, Referral, Service, utcnow
@@ -34,15 +34,12 @@ def get_referral(session: Session, referral_id: int) -> Referral:
     return referral
 
 
-def list_referrals(session: Session, case_id: int) -> list[Referral]:
-    """The case's referrals, newest first."""
-    return list(
-        session.exec(
-            select(Referral)
-            .where(Referral.case_id == case_id)
-            .order_by(Referral.referred_on.desc(), Referral.id.desc())
-        )
-    )
+def list_referrals(session: Session, case_id: int, *, with_in_error: bool = False) -> list[Referral]:
+    """The case's referrals, newest first; those entered in error only ``with_in_error`` (the record's list)."""
+    query = select(Referral).where(Referral.case_id == case_id)
+    if not with_in_error:
+        query = query.where(corrections.valid(Referral))
+    return list(session.exec(query.order_by(Referral.referred_on.desc(), Referral.id.desc())))
 
 
 def create_referral(

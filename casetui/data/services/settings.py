@@ -16,7 +16,8 @@ DEFAULTS: dict[str, str] = {
     "review_interval_days": "90",  # next review date set when a case opens
     "backup_count": "7",  # automatic backups kept
     "idle_lock_minutes": "10",  # 0: never lock (chosen on the first run, with a warning)
-    "date_order": dates.DEFAULT_ORDER,  # how 03/31/2026 is written here: "mdy" (US, HUD HMIS) or "dmy"
+    "date_order": dates.DEFAULT_ORDER,
+    "default_note_format": "narrative",  # vocab.NOTE_FORMATS: what a new note starts as  # how 03/31/2026 is written here: "mdy" (US, HUD HMIS) or "dmy"
 }
 
 

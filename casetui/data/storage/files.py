@@ -29,7 +29,7 @@ from casetui.data.domain.errors import DatabaseError
 
 # The schema this casetui writes; ``migrations`` steps up to it (a test checks they agree). Kept
 # here, not there, because the migrations import SQLAlchemy.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APP_ID = "casetui"
 SQLITE_HEADER = b"SQLite format 3\x00"
 TIMEOUT_S = 5.0
@@ -41,7 +41,8 @@ CUT_SHORT = "its first write was cut short"  # an EMPTY file's detail: made agai
 CASETUI_TABLES = frozenset(
     """assessment assessment_need audit_event case_file casetui_meta client consent contact coordination_contact
     discharge document goal goal_revision instrument_score intake_draft location note objective organization phone
-    progress_entry referral service service_at_location setting stage_change""".split()
+    progress_entry referral service service_at_location setting stage_change
+    correction note_addendum household_member""".split()
 )
 CASETUI_TABLES |= frozenset(("appointment", "appointment_series", "task"))  # the appointments' schema step
 # The directory's search indexes (FTS5 tables and theirs): they hold bookkeeping rows even when empty.

@@ -363,6 +363,18 @@ class Note(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     worker: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
+    # Issue 16 (migration step "record"): a structured, signed contact note.
+    note_format: str = Field(default="narrative", max_length=10)  # vocab.NOTE_FORMATS
+    sections: dict | None = Field(default=None, sa_column=Column(JSON))  # DAP/SOAP: section code -> text
+    start_time: str | None = Field(default=None, max_length=5)  # HH:MM, local
+    place: str | None = Field(default=None, max_length=200)
+    participants: str | None = Field(default=None, max_length=500)
+    written_on: date | None = None  # the day it was written: later than occurred_on makes a late entry
+    signed_at: datetime | None = None  # signed by its author (``worker``): read-only from then on
+
+    @property
+    def late_entry(self) -> bool:
+        return self.written_on is not None and self.occurred_on < self.written_on
 
 
 class Consent(SQLModel, table=True):
@@ -518,3 +530,48 @@ class Task(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = 1
+
+
+# --- The record as a legal document (issue 16): corrections, signed notes, households ----------
+# Note's new columns (format, sections, time, place, participants, written_on, signed_at) sit
+# at the end of the Note class above, marked "Issue 16".
+
+
+class Correction(SQLModel, table=True):
+    """An entry marked "entered in error": the original row stays as it was typed; this row says
+    who marked it, when and why. One table for every kind of entry (``entity`` names its table),
+    so every list, count and document filters the same way (``services/corrections.py``)."""
+
+    __tablename__ = "correction"
+    __table_args__ = (UniqueConstraint("entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=40)
+    entity_id: int
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    worker: str = Field(default="", max_length=100)
+    marked_at: datetime = Field(default_factory=utcnow)
+
+
+class NoteAddendum(SQLModel, table=True):
+    """A dated addition to a signed note, by the note's author; the note itself never changes."""
+
+    __tablename__ = "note_addendum"
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="note.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    worker: str = Field(default="", max_length=100)
+    written_at: datetime = Field(default_factory=utcnow)
+
+
+class HouseholdMember(SQLModel, table=True):
+    """Someone the client lives with; ``member_client_id`` links to their record when they are a client too."""
+
+    __tablename__ = "household_member"
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    name: str = Field(max_length=200)
+    relationship: str = Field(max_length=32)  # vocab.HOUSEHOLD_RELATIONSHIPS
+    date_of_birth: date | None = None
+    member_client_id: int | None = Field(default=None, foreign_key="client.id")
+    created_at: datetime = Field(default_factory=utcnow)

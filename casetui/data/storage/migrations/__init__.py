@@ -21,6 +21,7 @@ from casetui.data.storage.migrations import (
     v0003_instrument_difficulty,
     v0004_resource_search,
     v0005_appointments,
+    v0006_record,
 )
 
 # target version -> step from the version before it
@@ -29,6 +30,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     3: v0003_instrument_difficulty.upgrade,
     4: v0004_resource_search.upgrade,
     5: v0005_appointments.upgrade,
+    6: v0006_record.upgrade,
 }
 if max(STEPS, default=1) != SCHEMA_VERSION:
     raise RuntimeError("a migration step was added: raise files.SCHEMA_VERSION to match it")
