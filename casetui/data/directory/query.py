@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 # match of every phrase, filter tags included, which costs 10-30 ms on 100,000 services.)
 CANDIDATES = 400
 DESCRIPTION_CANDIDATES = 100
+PARTIAL_CANDIDATES = 200  # services holding some of the words, when few hold them all
 
 
 @dataclass
@@ -42,6 +43,7 @@ class ClientProfile:
     needs: list[str] = field(default_factory=list)
     city: str | None = None
     postal_code: str | None = None
+    interpreter_needed: bool = False
 
 
 @dataclass
@@ -49,6 +51,7 @@ class EligibilityCheck:
     criterion: str
     ok: bool | None
     reason: str
+    warning: bool = False  # met, but worth a look (a language the client may not speak)
 
 
 @dataclass

@@ -5,31 +5,33 @@ API (what the search screen uses; every function takes an open ``Session``):
 ``SearchFilters(category=None, age=None, gender=None, language=None, population=None, place=None)``
     category: a ``vocab.DOMAINS`` code; age: whole years (services whose age range admits it);
     gender: a ``vocab.GENDERS`` code (services open to every gender or to that one); language: a
-    name ("Spanish") or ISO 639 code ("es", "spa"); population: a ``vocab.POPULATIONS`` code
-    (services that name that population among those they serve); place: a city or postal code
-    of one of the service's locations (case and spacing do not matter).
-``ClientProfile(age, gender, language, populations, needs, city, postal_code)``
+    name ("Spanish") or language tag ("es", "spa", "hmn"); population: a ``vocab.POPULATIONS``
+    code (services that name that population among those they serve); place: a city or postal
+    code of one of the service's locations (case and spacing do not matter).
+``ClientProfile(age, gender, language, populations, needs, city, postal_code, interpreter_needed)``
     ``client_profile(session, case_id, today)`` builds it from the client and the case's latest
     assessment (needs: domains scored 1-2 or marked "wants a goal", most urgent first).
-``EligibilityCheck(criterion, ok, reason)``
+``EligibilityCheck(criterion, ok, reason, warning)``
     criterion is "age", "gender", "language" or "population"; ok is True, False, or None when
-    the client's record does not say; reason is a short sentence for the screen.
+    the client's record does not say; reason is a short sentence for the screen; warning marks
+    a met check worth a look (a service offered in other languages).
 ``ServiceHit(id, name, organization, snippet, categories, city, postal_code, phone,
     last_verified_on, stale, eligibility, eligible, score)``
     eligibility/eligible are filled only when a profile is given (else ``[]`` / ``None``).
     ``stale``: never verified, or last verified more than 12 months before ``today``.
-``search(session, query, filters=None, *, profile=None, today, limit=50) -> list[ServiceHit]``
+``search(session, query, filters=None, *, profile=None, today, limit=50, typos=True) -> list[ServiceHit]``
     Search as you type: every word of ``query`` is a prefix ("foo pan" finds "Food Pantry"),
-    over name, organization, categories/taxonomy terms and description. Order: services whose
-    name, organization or category/taxonomy terms hold every word (scored on the name: whole
-    words, early and short names first), then services that only mention the words in their
-    description (words of 3+ letters). ``score`` orders one result list (higher is better).
+    with its other spelling, its synonyms and (``typos``) the directory words a mistyped word
+    was meant as ("fod" finds food); ``ranking`` says how words are read and services scored.
+    Services holding every word come first, then (when few hold them all) those holding some.
+    With a profile the results are eligible, then unknown, then not eligible, each by relevance.
     An empty query with filters browses (ordered by name); with no filter either it returns
-    ``[]``. At most ``CANDIDATES`` matches are scored, so a one-letter query costs what a
+    ``[]``. At most ``CANDIDATES`` name matches (plus ``DESCRIPTION_CANDIDATES`` description
+    and ``PARTIAL_CANDIDATES`` partial ones) are scored, so a one-letter query costs what a
     precise one does: fast enough for every keystroke, but call it from a worker.
 ``suggest_for_client(session, profile, *, today, limit=50) -> list[ServiceHit]``
-    Services for the client's open needs, ranked: more needs met, eligible, nearby, recently
-    verified first.
+    Services for the client's open needs, ranked: eligible first, then more needs met, nearby,
+    recently verified.
 ``get_service(session, service_id) -> ServiceDetail``
     ``ServiceDetail(service, organization, locations, phones, contacts)``; raises NotFoundError.
 ``update_service(session, service_id, values, today, *, expected_version=None) -> Service``
@@ -37,21 +39,24 @@ API (what the search screen uses; every function takes an open ``Session``):
     ValidationError naming fields, ConflictError if someone saved it since ``expected_version``.
 ``mark_verified(session, service_id, today) -> Service``
 ``eligibility(service, profile, today) -> list[EligibilityCheck]`` and ``overall(checks)``
-    (service: a Service or any row with its age, gender, language and population fields).
+    (service: a Service or any row with its age, gender, language, population and
+    interpretation fields).
 ``is_stale(last_verified_on, today) -> bool``
 ``language_code(value) -> str`` and ``language_label(code) -> str`` normalise languages.
 ``rebuild_search_index(session)`` rebuilds the full-text index (after bulk changes).
 
-The search dispatches on the database dialect (``_SEARCHERS``): SQLite uses the FTS5 index
-defined in ``db_objects`` (``service_fts``); PostgreSQL its own text search (``search_pg``, over
-the ``service_search`` tsvectors it installs); any other dialect uses ``_search_portable``,
-a plain scan that is correct but slow.
+The candidates come from the database's index (``_BACKENDS``): SQLite uses the FTS5 indexes
+defined in ``db_objects`` (``service_title_fts``, ``service_fts``, ``directory_term_trigram``);
+PostgreSQL its own text search (``search_pg``, over the ``service_search`` tsvectors and the
+pg_trgm vocabulary index); any other dialect a plain scan that is correct but slow. The
+scoring is the same Python on every database.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -59,10 +64,11 @@ from sqlalchemy import bindparam, or_, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
-from casetui.data.directory import search_pg
+from casetui.data.directory import ranking, search_pg
 from casetui.data.directory.query import (  # noqa: F401  (re-exported: the directory's API)
     CANDIDATES,
     DESCRIPTION_CANDIDATES,
+    PARTIAL_CANDIDATES,
     ClientProfile,
     EligibilityCheck,
     SearchFilters,
@@ -70,6 +76,7 @@ from casetui.data.directory.query import (  # noqa: F401  (re-exported: the dire
     ServiceHit,
     age_condition,
 )
+from casetui.data.directory.ranking import query_words  # noqa: F401  (re-exported)
 from casetui.data.domain import validation as v
 from casetui.data.domain import vocab
 from casetui.data.domain.errors import NotFoundError, ValidationError
@@ -139,6 +146,7 @@ def client_profile(session: Session, case_id: int, today: date) -> ClientProfile
         needs=needs,
         city=client.city,
         postal_code=client.postal_code,
+        interpreter_needed=bool(client.interpreter_needed),
     )
 
 
@@ -152,7 +160,31 @@ def _age_range_words(low, high) -> str:
     return f"ages up to {high}"
 
 
-def eligibility(service: Service, profile: ClientProfile | None, today: date) -> list[EligibilityCheck]:
+_NO_INTERPRETATION = re.compile(r"^\s*(none|no|n/?a|not available|-)?\s*\.?\s*$", re.I)
+
+
+def offers_interpretation(service) -> bool:
+    """HSDS ``interpretation_services``: words saying how interpretation is offered."""
+    return not _NO_INTERPRETATION.match(getattr(service, "interpretation_services", None) or "")
+
+
+def _population_check(code: str, service, profile: ClientProfile) -> tuple[bool | None, str]:
+    """Is the client among one population a service serves: (answer, why in a few words)."""
+    if code in (profile.populations or []):
+        return True, f"client is among {_population_words(code)}"
+    if code in vocab.AGE_POPULATIONS:
+        if profile.age is None:
+            return None, "client's age is not recorded"
+        # The service's own age limits say who it counts as (say) an older adult; else the vocabulary's.
+        low, high = vocab.AGE_POPULATIONS[code]
+        if service.minimum_age is not None or service.maximum_age is not None:
+            low, high = service.minimum_age, service.maximum_age
+        inside = (low is None or profile.age >= low) and (high is None or profile.age <= high)
+        return inside, f"client is {profile.age}"
+    return None, f"the record does not say whether the client is among {_population_words(code)}"
+
+
+def eligibility(service, profile: ClientProfile | None, today: date) -> list[EligibilityCheck]:
     """Why the client does or does not meet each restriction the service states."""
     if profile is None:
         return []
@@ -180,24 +212,45 @@ def eligibility(service: Service, profile: ClientProfile | None, today: date) ->
                     "gender", ok, f"for {served}; client is {vocab.GENDERS.get(client_gender, client_gender).lower()}"
                 )
             )
-    languages = [language_code(x) for x in service.languages or []]
+    languages = list(dict.fromkeys(language_code(x) for x in service.languages or []))
     if profile.language and languages:
+        # A language is never a refusal: services interpret, clients bring someone, staff vary.
         wanted = language_code(profile.language)
         spoken = ", ".join(language_label(x) for x in languages)
-        ok = wanted in languages
-        checks.append(EligibilityCheck("language", ok, f"offered in {spoken}; client speaks {language_label(wanted)}"))
-    populations = list(service.populations or [])
-    if populations:
-        served = ", ".join(_population_words(p) for p in populations)
-        shared = [p for p in populations if p in (profile.populations or [])]
-        if shared:
+        if wanted in languages:
             checks.append(
-                EligibilityCheck("population", True, f"serves {served}; client is among {_population_words(shared[0])}")
+                EligibilityCheck("language", True, f"offered in {spoken}; client speaks {language_label(wanted)}")
+            )
+        elif offers_interpretation(service):
+            checks.append(
+                EligibilityCheck(
+                    "language",
+                    True,
+                    f"offers {spoken}; interpretation available",
+                    warning=not profile.interpreter_needed,
+                )
             )
         else:
             checks.append(
-                EligibilityCheck("population", False, f"serves {served}; client is not recorded as one of these")
+                EligibilityCheck(
+                    "language",
+                    True,
+                    f"offers {spoken}; no interpretation listed; client speaks {language_label(wanted)}",
+                    warning=True,
+                )
             )
+    populations = list(service.populations or [])
+    if populations:
+        served = ", ".join(_population_words(p) for p in populations)
+        answers = [(p, *_population_check(p, service, profile)) for p in populations]
+        met = [why for _, ok, why in answers if ok is True]
+        if met:
+            checks.append(EligibilityCheck("population", True, f"serves {served}; {met[0]}"))
+        elif all(ok is False for _, ok, _ in answers):
+            checks.append(EligibilityCheck("population", False, f"serves {served}; {answers[0][2]}"))
+        else:
+            why = next(why for _, ok, why in answers if ok is None)
+            checks.append(EligibilityCheck("population", None, f"serves {served}; {why}"))
     return checks
 
 
@@ -215,6 +268,10 @@ def overall(checks: list[EligibilityCheck]) -> bool | None:
     return True
 
 
+# Results order by verdict first: eligible, then unknown, then not eligible.
+VERDICT_ORDER = {True: 0, None: 1, False: 2}
+
+
 def is_stale(last_verified_on: date | None, today: date) -> bool:
     if last_verified_on is None:
         return True
@@ -224,18 +281,6 @@ def is_stale(last_verified_on: date | None, today: date) -> bool:
 
 
 # --- search ----------------------------------------------------------------------------------
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def _fold(value: str) -> str:
-    """Lower case without accents, as the full-text tokenizer compares words."""
-    return "".join(c for c in unicodedata.normalize("NFKD", value.lower()) if not unicodedata.combining(c))
-
-
-def query_words(query: str | None) -> list[str]:
-    """The words a search looks for, lower case, in the order typed."""
-    return [w.lower() for w in _WORD.findall(query or "")][:8]
 
 
 def _place_key(value: str | None) -> str:
@@ -250,12 +295,62 @@ def search(
     profile: ClientProfile | None = None,
     today: date,
     limit: int = 50,
+    typos: bool = True,
 ) -> list[ServiceHit]:
     filters = filters or SearchFilters()
     _check_filters(filters)
-    searcher = _SEARCHERS.get(session.get_bind().dialect.name, _search_portable)
-    ranked = searcher(session, query_words(query), filters, limit)
-    return _hits(session, ranked, profile, today, query_words(query))
+    backend = _backend(session)
+    words = query_words(query)
+    if not words:
+        ranked = [(service_id, 0, 0.0) for service_id in backend.browse(session, filters, CANDIDATES)]
+        return _finish(session, ranked, _candidate_rows(session, [r[0] for r in ranked]), profile, today, [], limit)
+    close = (lambda word: backend.close_words(session, word)) if typos and backend.close_words else None
+    ranked, rows = _ranked(session, backend, ranking.build_groups(words, close), filters, limit)
+    return _finish(session, ranked, rows, profile, today, words, limit)
+
+
+def _ranked(session: Session, backend, groups, filters: SearchFilters, limit: int) -> tuple[list, dict]:
+    """[(id, groups matched, score)] best first, and the candidates' rows by id."""
+    ids = backend.candidates(session, groups, filters, limit)
+    rows = _candidate_rows(session, ids)
+    scored = []
+    for service_id in ids:
+        row = rows.get(service_id)
+        if row is None:
+            continue
+        matched, score = ranking.relevance(groups, _document(row))
+        if matched:
+            scored.append((service_id, matched, score, row.name.lower()))
+    scored.sort(key=lambda r: (-r[1], -r[2], r[3], r[0]))  # id last: ties rank the same every time
+    return [(r[0], r[1], r[2]) for r in scored], rows
+
+
+def _search_portable(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
+    """The plain scan's ranking (no index, no typo tolerance): the oracle the tests hold the indexes to."""
+    if not words:
+        return [(service_id, 0.0) for service_id in _portable_browse(session, filters, limit)]
+    ranked, _ = _ranked(session, _PORTABLE, ranking.build_groups(words), filters, limit)
+    return [(service_id, score) for service_id, _, score in ranked[:limit]]
+
+
+def _document(row, organization: str | None = None) -> ranking.Document:
+    organization = organization if organization is not None else getattr(row, "organization", None)
+    terms = [vocab.DOMAINS.get(c, c) for c in row.categories or []]
+    terms += [vocab.POPULATIONS.get(p, p) for p in row.populations or []]
+    terms += [str(t) for t in row.taxonomy_terms or []]
+    return ranking.document(row.name, row.alternate_name, row.description, organization, terms)
+
+
+def _finish(session, ranked, rows, profile, today, words, limit) -> list[ServiceHit]:
+    """Hits for the best ``limit`` of ``ranked`` [(id, groups matched, score)]; with a profile,
+    eligible ones first (a stable sort keeps the relevance order inside each verdict)."""
+    checks = {}
+    if profile is not None:
+        for service_id, _, _ in ranked:
+            if service_id in rows:
+                checks[service_id] = eligibility(rows[service_id], profile, today)
+        ranked = sorted(ranked, key=lambda r: VERDICT_ORDER[overall(checks.get(r[0], []))])
+    return _hits(session, [(r[0], r[2]) for r in ranked[:limit]], checks, profile, today, words)
 
 
 def _check_filters(filters: SearchFilters) -> None:
@@ -272,6 +367,8 @@ def _check_filters(filters: SearchFilters) -> None:
         value = getattr(filters, name)
         if isinstance(value, str) and any(unicodedata.category(c) == "Cc" for c in value):
             errors[name] = f"{label} contains a control character; type it again without it."
+        elif isinstance(value, str) and len(value) > 100:
+            errors[name] = f"{label} is too long: at most 100 characters."
     if filters.age not in (None, ""):
         try:
             age = int(filters.age)
@@ -308,9 +405,21 @@ def _matches_filters(service: Service, places: list[tuple[str, str]], filters: S
     return True
 
 
-def _search_portable(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
-    """A plain scan for databases without a full-text branch yet: correct, not fast."""
-    orgs = {o.id: o.name for o in session.exec(select(Organization))}
+# --- candidates: per database ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Backend:
+    # browse(session, filters, cap) -> [service id] by name
+    browse: object
+    # candidates(session, groups, filters, limit) -> [service id], the services worth scoring
+    candidates: object
+    # close_words(session, word) -> [directory words]; None: no typo tolerance here
+    close_words: object
+
+
+def _portable_scan(session: Session, filters: SearchFilters) -> list[Service]:
+    """A plain scan for databases without a full-text index: correct, not fast."""
     places: dict[str, list[tuple[str, str]]] = {}
     for service_id, city, postal in session.exec(
         select(ServiceAtLocation.service_id, Location.city, Location.postal_code).join(
@@ -318,42 +427,27 @@ def _search_portable(session: Session, words: list[str], filters: SearchFilters,
         )
     ):
         places.setdefault(service_id, []).append((city or "", postal or ""))
-    scored = []
-    for service in session.exec(select(Service)):
-        if not _matches_filters(service, places.get(service.id, []), filters):
-            continue
-        fields = (
-            (service.name, 10.0),
-            (orgs.get(service.organization_id, ""), 4.0),
-            (" ".join(_category_words(service)), 6.0),
-            (service.description or "", 1.0),
-        )
-        score = 0.0
-        for word in map(_fold, words):
-            best = 0.0
-            for value, weight in fields:
-                tokens = _WORD.findall(_fold(value or ""))
-                if word in tokens:
-                    best = max(best, weight * 2)
-                elif any(t.startswith(word) for t in tokens):
-                    best = max(best, weight)
-            if best == 0:
-                break
-            score += best
-        else:
-            scored.append((service.id, score, service.name.lower()))
-    scored.sort(key=lambda row: (-row[1], row[2], row[0]))  # id last: ties rank the same every time
-    return [(service_id, score) for service_id, score, _ in scored[:limit]]
+    return [s for s in session.exec(select(Service)) if _matches_filters(s, places.get(s.id, []), filters)]
 
 
-def _category_words(service: Service) -> list[str]:
-    words = [vocab.DOMAINS.get(c, c) for c in service.categories or []]
-    words += [vocab.POPULATIONS.get(p, p) for p in service.populations or []]
-    words += [str(t) for t in service.taxonomy_terms or []]
-    return words
+def _portable_browse(session: Session, filters: SearchFilters, cap: int) -> list[str]:
+    if filters.is_empty():
+        return []
+    return [s.id for s in sorted(_portable_scan(session, filters), key=lambda s: (s.name.lower(), s.id))][:cap]
 
 
-# --- SQLite: FTS5 (see db_objects for the indexes and the triggers that keep them current) ---
+def _portable_candidates(session: Session, groups, filters: SearchFilters, limit: int) -> list[str]:
+    services = _portable_scan(session, filters)
+    orgs = {o.id: o.name for o in session.exec(select(Organization))}
+    every = [
+        s.id
+        for s in services
+        if ranking.relevance(groups, _document(s, orgs.get(s.organization_id, "")))[0] == len(groups)
+    ]
+    return every or [s.id for s in services]  # some of the words only when no service holds them all
+
+
+# SQLite: FTS5 (see db_objects for the indexes and the triggers that keep them current).
 
 
 def _phrase(value: str) -> str:
@@ -368,9 +462,8 @@ def _fts_filter(filters: SearchFilters) -> str:
     if filters.population:
         parts.append(_phrase(f"pop_{filters.population}"))
     if filters.language:
-        code = language_code(filters.language)
-        names = {code, tag_key(language_label(code).lower()), tag_key(str(filters.language).lower())}
-        parts.append("(" + " OR ".join(_phrase(f"lang_{n}") for n in sorted(names) if n) + ")")
+        names = language_tag_keys(filters.language)
+        parts.append("(" + " OR ".join(_phrase(f"lang_{n}") for n in names) + ")")
     if filters.gender:
         parts.append(f'("gen_any" OR {_phrase("gen_" + gender_code(filters.gender))})')
     if filters.place and filters.place.strip():
@@ -379,111 +472,129 @@ def _fts_filter(filters: SearchFilters) -> str:
     return " AND ".join(f"tags : {part}" for part in parts)
 
 
-def _fts_words(words: list[str], columns: str) -> str:
-    return "{" + columns + "} : (" + " AND ".join(f'"{w}"*' for w in words) + ")"
+def language_tag_keys(value: str) -> list[str]:
+    """The ``lang_`` tag keys a language filter accepts: its code, its name and what was typed."""
+    code = language_code(value)
+    return sorted(n for n in {code, tag_key(language_label(code).lower()), tag_key(str(value).lower())} if n)
 
 
-def _word_score(words: list[str], value: str | None) -> float:
-    """How well a short text answers the words: whole words beat prefixes, early and short beats
-    late and long; 0 when some word is missing from it."""
-    tokens = _WORD.findall(_fold(value or ""))
-    if not tokens:
-        return 0.0
-    score = 0.0
-    for word in map(_fold, words):
-        best = 0.0
-        for position, token in enumerate(tokens):
-            if token.startswith(word):
-                best = max(best, (3.0 if token == word else 2.0) - 0.1 * min(position, 5))
-        if best == 0.0:
-            return 0.0
-        score += best
-    return score - 0.05 * len(tokens)
+def _fts_group(group: ranking.Group) -> str:
+    return "(" + " OR ".join(_phrase(" ".join(a.tokens)) + ("*" if a.prefix else "") for a in group.alternatives) + ")"
 
 
-def _search_sqlite(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
+def _sqlite_browse(session: Session, filters: SearchFilters, cap: int) -> list[str]:
     tags = _fts_filter(filters)
     age_sql, params = age_condition(filters)
-    if not words and not tags:
+    if not tags:
         if not age_sql:
             return []
         rows = session.exec(
-            text(f"SELECT id, name FROM service s WHERE 1 = 1{age_sql} LIMIT :cap"),
-            params={**params, "cap": CANDIDATES},
+            text(f"SELECT id, name FROM service s WHERE 1 = 1{age_sql} LIMIT :cap"), params={**params, "cap": cap}
         ).all()
-        return [(row[0], 0.0) for row in sorted(rows, key=lambda r: (r[1].lower(), r[0]))[:limit]]
-    if not words:  # browse: everything the filters admit, by name
-        rows = _candidates(session, "service_title_fts", tags, "", age_sql, params, CANDIDATES)
-        return [(row[0], 0.0) for row in sorted(rows, key=lambda r: (r[1].lower(), r[0]))[:limit]]
-    # Name, organization and category/taxonomy matches: scored on the name, so a service named
-    # for the words comes before one whose organization or category carries them.
-    rows = _candidates(
-        session, "service_title_fts", _fts_words(words, "name organization terms"), tags, age_sql, params, CANDIDATES
-    )
-    scored = sorted(
-        ((row[0], 10.0 + _word_score(words, row[1]), row[1].lower()) for row in rows), key=lambda r: (-r[1], r[2], r[0])
-    )
-    ranked = [(service_id, score) for service_id, score, _ in scored[:limit]]
-    # Then services that need their description for some of the words. Words under three letters
-    # are served from the short fields only (they match nearly every description, and the full
-    # index keeps 3-letter prefixes only).
-    if len(ranked) < limit and min(len(w) for w in words) >= 3:
-        seen = {service_id for service_id, _ in ranked}
-        rows = _candidates(
-            session,
-            "service_fts",
-            _fts_words(words, "name organization terms description"),
-            tags,
-            age_sql,
-            params,
-            DESCRIPTION_CANDIDATES + len(seen),
-            with_description=True,
-        )
-        scored = sorted(
-            ((row[0], _mentions(words, row[2]), row[1].lower()) for row in rows if row[0] not in seen),
-            key=lambda r: (-r[1], r[2], r[0]),
-        )
-        ranked += [(service_id, score) for service_id, score, _ in scored[: limit - len(ranked)]]
-    return ranked
+    else:
+        rows = _fts_rows(session, "service_title_fts", tags, age_sql, params, cap)
+    return [row[0] for row in sorted(rows, key=lambda r: (r[1].lower(), r[0]))]
 
 
-def _mentions(words: list[str], description: str | None) -> float:
-    """Description matches: more mentions per length rank higher (below any title match)."""
-    lowered = (description or "").lower()
-    count = sum(len(re.findall(r"\b" + re.escape(word), lowered)) for word in words)
-    return min(9.0, 5.0 * count / (1 + len(lowered) / 400))
+def _sqlite_candidates(session: Session, groups, filters: SearchFilters, limit: int) -> list[str]:
+    tags = _fts_filter(filters)
+    age_sql, params = age_condition(filters)
+    every = " AND ".join(_fts_group(g) for g in groups)
+    found: dict[str, None] = {}
+
+    def take(index: str, columns: str, expression: str, cap: int) -> None:
+        match = " AND ".join(part for part in ("{" + columns + "} : (" + expression + ")", tags) if part)
+        for row in _fts_rows(session, index, match, age_sql, params, cap):
+            found.setdefault(row[0], None)
+
+    # Names first (they score highest), then the other short fields, then descriptions while
+    # few names answer; words under three letters are looked up in the short fields only
+    # (they match nearly every description, and the full index keeps 3-letter prefixes only).
+    take("service_title_fts", "name", every, CANDIDATES)
+    named = len(found)
+    if named < CANDIDATES:
+        take("service_title_fts", "name organization terms", every, CANDIDATES)
+    if named < limit and not any(g.short for g in groups):
+        take("service_fts", "name organization terms description", every, DESCRIPTION_CANDIDATES + len(found))
+        if len(groups) > 1 and not found:  # no service holds every word: those holding some
+            anyone = " OR ".join(_fts_group(g) for g in groups if not g.short)
+            take("service_fts", "name organization terms description", anyone, PARTIAL_CANDIDATES + len(found))
+    return list(found)
 
 
-def _candidates(
-    session: Session,
-    index: str,
-    match: str,
-    tags: str,
-    age_sql: str,
-    params: dict,
-    cap: int,
-    *,
-    with_description: bool = False,
-) -> list:
-    query = " AND ".join(part for part in (match, tags) if part)
-    columns = "s.id, s.name, s.description" if with_description else "s.id, s.name"
+def _fts_rows(session: Session, index: str, match: str, age_sql: str, params: dict, cap: int) -> list:
     return session.exec(
         text(
-            f"SELECT {columns} FROM {index} f JOIN service s ON s.rowid = f.rowid"
+            f"SELECT s.id, s.name FROM {index} f JOIN service s ON s.rowid = f.rowid"
             f" WHERE {index} MATCH :q{age_sql} LIMIT :cap"
         ),
-        params={**params, "q": query, "cap": cap},
+        params={**params, "q": match, "cap": cap},
     ).all()
 
 
-def _search_postgresql(
-    session: Session, words: list[str], filters: SearchFilters, limit: int
-) -> list[tuple[str, float]]:
-    return search_pg.search(session, words, filters, limit)
+def _next_after(word: str) -> str:
+    """The first string after every string that starts with ``word`` (for a prefix range)."""
+    return word[:-1] + chr(ord(word[-1]) + 1)
 
 
-# dialect name -> searcher(session, words, filters, limit) -> [(service id, score)], best first.
-_SEARCHERS: dict = {"sqlite": _search_sqlite, "postgresql": _search_postgresql}
+def _sqlite_close_words(session: Session, word: str) -> list[str]:
+    word = db_objects.fold(word)  # as the index and its vocabulary keep words
+    known = session.exec(
+        text("SELECT 1 FROM directory_term WHERE term >= :low AND term < :high LIMIT 1"),
+        params={"low": word, "high": _next_after(word)},
+    ).first()
+    if known is not None:
+        return []
+    rows = session.exec(
+        text(
+            "SELECT t.term FROM directory_term_trigram f JOIN directory_term t ON t.rowid = f.rowid"
+            " WHERE directory_term_trigram MATCH :q ORDER BY f.rank LIMIT 100"
+        ),
+        params={"q": " OR ".join(_phrase(g) for g in sorted(ranking.trigrams(word)))},
+    ).all()
+    return ranking.pick_close(word, [row[0] for row in rows])
+
+
+_BACKENDS = {
+    "sqlite": _Backend(_sqlite_browse, _sqlite_candidates, _sqlite_close_words),
+    "postgresql": _Backend(search_pg.browse, search_pg.candidates, search_pg.close_words),
+}
+_PORTABLE = _Backend(_portable_browse, _portable_candidates, None)
+
+
+def _backend(session: Session) -> _Backend:
+    return _BACKENDS.get(session.get_bind().dialect.name, _PORTABLE)
+
+
+@lru_cache(maxsize=1)
+def _candidate_query():
+    """What scoring and eligibility read of each candidate (expanding parameter ``ids``)."""
+    service, org = Service.__table__, Organization.__table__
+    return (
+        sa_select(
+            service.c.id,
+            service.c.name,
+            service.c.alternate_name,
+            service.c.description,
+            org.c.name.label("organization"),
+            service.c.categories,
+            service.c.populations,
+            service.c.taxonomy_terms,
+            service.c.minimum_age,
+            service.c.maximum_age,
+            service.c.genders,
+            service.c.languages,
+            service.c.interpretation_services,
+        )
+        .select_from(service.outerjoin(org, org.c.id == service.c.organization_id))
+        .where(service.c.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def _candidate_rows(session: Session, ids: list[str]) -> dict:
+    if not ids:
+        return {}
+    return {row.id: row for row in session.execute(_candidate_query(), {"ids": ids})}
 
 
 @lru_cache(maxsize=1)
@@ -510,11 +621,6 @@ def _hit_query():
             org.c.name.label("organization"),
             service.c.description,
             service.c.categories,
-            service.c.minimum_age,
-            service.c.maximum_age,
-            service.c.genders,
-            service.c.languages,
-            service.c.populations,
             service.c.last_verified_on,
             first_place(location.c.city).label("city"),
             first_place(location.c.postal_code).label("postal_code"),
@@ -535,7 +641,12 @@ def _hit_rows(session: Session, ids: list[str]) -> dict:
 
 
 def _hits(
-    session: Session, ranked: list[tuple[str, float]], profile: ClientProfile | None, today: date, words: list[str]
+    session: Session,
+    ranked: list[tuple[str, float]],
+    checks: dict,
+    profile: ClientProfile | None,
+    today: date,
+    words: list[str],
 ) -> list[ServiceHit]:
     if not ranked:
         return []
@@ -545,7 +656,7 @@ def _hits(
         service = services.get(service_id)
         if service is None:
             continue
-        checks = eligibility(service, profile, today)
+        found = checks.get(service_id, [])
         hits.append(
             ServiceHit(
                 id=service.id,
@@ -558,8 +669,8 @@ def _hits(
                 phone=service.phone,
                 last_verified_on=service.last_verified_on,
                 stale=is_stale(service.last_verified_on, today),
-                eligibility=checks,
-                eligible=overall(checks) if profile is not None else None,
+                eligibility=found,
+                eligible=overall(found) if profile is not None else None,
                 score=float(score),
             )
         )
@@ -572,7 +683,8 @@ def _snippet(description: str | None, words: list[str], width: int = 160) -> str
     if len(text_) <= width:
         return text_
     start = 0
-    lowered = text_.lower()
+    lowered = db_objects.fold(text_)
+    match = None
     for word in words:
         match = re.search(r"\b" + re.escape(word), lowered)
         if match:
@@ -592,35 +704,35 @@ def _snippet(description: str | None, words: list[str], width: int = 160) -> str
 
 
 def suggest_for_client(session: Session, profile: ClientProfile, *, today: date, limit: int = 50) -> list[ServiceHit]:
-    """Services for the client's needs: more needs met, eligible, nearby, verified recently first."""
+    """Services for the client's needs: eligible first, then more needs met, nearby, verified recently."""
     if not profile.needs:
         return []
-    searcher = _SEARCHERS.get(session.get_bind().dialect.name, _search_portable)
+    backend = _backend(session)
     near = [p for p in (profile.city, profile.postal_code) if p]
     scores: dict[str, float] = {}
     for rank, need in enumerate(profile.needs):
         found: set[str] = set()
         for place in near + [None]:
-            found.update(
-                service_id
-                for service_id, _ in searcher(session, [], SearchFilters(category=need, place=place), max(limit, 50))
-            )
+            found.update(backend.browse(session, SearchFilters(category=need, place=place), max(limit, 50)))
         for service_id in found:
             # Earlier (more urgent) needs weigh more; a service meeting several needs adds up.
             scores[service_id] = scores.get(service_id, 0.0) + 10.0 - min(rank, 9)
-    hits = _hits(session, list(scores.items()), profile, today, [])
+    rows = _candidate_rows(session, list(scores))
+    checks = {service_id: eligibility(row, profile, today) for service_id, row in rows.items()}
+    hits = _hits(session, list(scores.items()), checks, profile, today, [])
     near_keys = {_place_key(p) for p in near}
     for hit in hits:
         nearby = _place_key(hit.city) in near_keys or _place_key(hit.postal_code) in near_keys
-        failed = sum(1 for check in hit.eligibility if check.ok is False)
-        hit.score += (
-            {True: 3.0, None: 1.5, False: 0.0}[hit.eligible]
-            - failed
-            + (1.0 if nearby else 0.0)
-            - (0.5 if hit.stale else 0.0)
-        )
+        hit.score += (1.0 if nearby else 0.0) - (0.5 if hit.stale else 0.0)
     hits.sort(
-        key=lambda h: (-h.score, -(h.last_verified_on or date.min).toordinal(), h.name, h.organization or "", h.id)
+        key=lambda h: (
+            VERDICT_ORDER[h.eligible],
+            -h.score,
+            -(h.last_verified_on or date.min).toordinal(),
+            h.name,
+            h.organization or "",
+            h.id,
+        )
     )
     return hits[:limit]
 

@@ -344,6 +344,7 @@ class Referral(SQLModel, table=True):
     outcome_reason: str | None = Field(default=None, sa_column=Column(Text))
     note: str | None = Field(default=None, sa_column=Column(Text))
     for_discharge: bool = False  # made during discharge linkage
+    consent_id: int | None = Field(default=None, foreign_key="consent.id")  # issue 19: what allowed it
     worker: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -379,6 +380,7 @@ class Consent(SQLModel, table=True):
     revoked_reason: str | None = Field(default=None, sa_column=Column(Text))
     worker: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
+    any_provider: bool = False  # issue 19: the release names no one provider; it covers any
 
 
 class CoordinationContact(SQLModel, table=True):
@@ -452,3 +454,15 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str | None = Field(default=None, max_length=250)
     client_id: int | None = None
     fields: list = _json_list()
+
+
+# --- issue 19: the resource directory's vocabulary --------------------------------------------
+
+
+class DirectoryTerm(SQLModel, table=True):
+    """Every word the directory's services use (folded to lower case without accents), so a
+    mistyped query word can be matched to the words that exist (trigram indexes in
+    ``db_objects``/``search_index_pg``). Kept by ``db_objects`` on every service write."""
+
+    __tablename__ = "directory_term"
+    term: str = Field(primary_key=True, max_length=60)

@@ -20,6 +20,7 @@ from casetui.data.storage.migrations import (
     v0002_audit_triggers,
     v0003_instrument_difficulty,
     v0004_resource_search,
+    v0005_directory_answers,
 )
 
 # target version -> step from the version before it
@@ -27,6 +28,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     2: v0002_audit_triggers.upgrade,
     3: v0003_instrument_difficulty.upgrade,
     4: v0004_resource_search.upgrade,
+    5: v0005_directory_answers.upgrade,
 }
 if max(STEPS, default=1) != SCHEMA_VERSION:
     raise RuntimeError("a migration step was added: raise files.SCHEMA_VERSION to match it")
