@@ -516,9 +516,15 @@ def _sqlite_candidates(session: Session, groups, filters: SearchFilters, limit: 
         take("service_title_fts", "name organization terms", every, CANDIDATES)
     if named < limit and not any(g.short for g in groups):
         take("service_fts", "name organization terms description", every, DESCRIPTION_CANDIDATES + len(found))
-        if len(groups) > 1 and not found:  # no service holds every word: those holding some
-            anyone = " OR ".join(_fts_group(g) for g in groups if not g.short)
-            take("service_fts", "name organization terms description", anyone, PARTIAL_CANDIDATES + len(found))
+    if len(groups) > 1 and not found:  # no service holds every word: those holding some
+        longer = [g for g in groups if not g.short]
+        if longer:
+            anyone = " OR ".join(_fts_group(g) for g in longer)
+            take("service_fts", "name organization terms description", anyone, PARTIAL_CANDIDATES)
+        else:
+            take(
+                "service_title_fts", "name organization terms", " OR ".join(map(_fts_group, groups)), PARTIAL_CANDIDATES
+            )
     return list(found)
 
 

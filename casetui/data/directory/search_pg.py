@@ -109,9 +109,12 @@ def candidates(session: Session, groups, filters, limit: int) -> list[str]:
         take("title", " & ".join(_ts_group(g) for g in groups), CANDIDATES)
     if named < limit and not any(g.short for g in groups):
         take("body", " & ".join(_ts_group(g) for g in groups), DESCRIPTION_CANDIDATES + len(found))
-        if len(groups) > 1 and not found:  # no service holds every word: those holding some
-            anyone = " | ".join(_ts_group(g) for g in groups if not g.short)
-            take("body", anyone, PARTIAL_CANDIDATES + len(found))
+    if len(groups) > 1 and not found:  # no service holds every word: those holding some
+        longer = [g for g in groups if not g.short]
+        if longer:
+            take("body", " | ".join(_ts_group(g) for g in longer), PARTIAL_CANDIDATES)
+        else:
+            take("title", " | ".join(_ts_group(g) for g in groups), PARTIAL_CANDIDATES)
     return list(found)
 
 

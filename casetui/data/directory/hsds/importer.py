@@ -10,6 +10,7 @@ service).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -130,7 +131,7 @@ class _Importer:
         for row in self.rows("eligibility"):
             service_id = _clean(row.values.get("service_id"))
             words = _clean(row.values.get("description"))
-            if service_id and words:
+            if service_id and words and not _NO_RESTRICTION.match(words):
                 details[service_id]["eligibility"].append(words)
         for row in self.rows("cost_options"):
             service_id = _clean(row.values.get("service_id"))
@@ -438,6 +439,12 @@ class _Importer:
             email=c.text("email"),
         )
         return None if c.failed else values
+
+
+# An eligibility that says there is none ("None", "N/A", "Open to all") restricts no one.
+_NO_RESTRICTION = re.compile(
+    r"^\s*(none|n/?a|no restrictions?|open to (all|everyone|anyone)|everyone|all)\s*\.?\s*$", re.I
+)
 
 
 def _schedule_words(values: dict) -> str | None:
