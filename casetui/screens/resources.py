@@ -30,7 +30,7 @@ from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.footer import KeyFooter
 from casetui.widgets.plain import Plain
 from casetui.widgets.provider_list_dialog import ProviderListDialog
-from casetui.widgets.referral_form import ReferralForm
+from casetui.widgets.referral_form import ReferralForm, consent_words
 from casetui.widgets.resource_card import ResourceDetail, hit_prompt
 from casetui.widgets.service_form import ServiceEditForm
 
@@ -383,15 +383,21 @@ class ResourcesScreen(ServiceCalls, Screen):
         needs = self.profile.needs if self.profile else []
         domain = next((c for c in hit.categories if c in needs), hit.categories[0] if hit.categories else None)
         today = self.app.today
-        form = ReferralForm(
-            client_name=self.client_name or "the client",
-            service_label=f"{hit.name} · {hit.organization}" if hit.organization else hit.name,
-            domain=domain,
-            referred_on=today,
-            follow_up_on=today + timedelta(days=referrals.DEFAULT_FOLLOW_UP_DAYS),
-            save=partial(self._save_referral, hit.id),
-        )
-        self.app.push_screen(form, self._referred)
+
+        def open_form(check) -> None:
+            form = ReferralForm(
+                client_name=self.client_name or "the client",
+                service_label=f"{hit.name} · {hit.organization}" if hit.organization else hit.name,
+                domain=domain,
+                referred_on=today,
+                follow_up_on=today + timedelta(days=referrals.DEFAULT_FOLLOW_UP_DAYS),
+                save=partial(self._save_referral, hit.id),
+                consent_on_file=consent_words(check.consent) if check.allowed else None,
+            )
+            self.app.push_screen(form, self._referred)
+
+        # Whether a consent on file covers the referral decides what the form asks.
+        self.call_service(lambda session: referrals.referral_consent(session, self.case_id, hit.id, today), open_form)
 
     def _save_referral(self, service_id: str, values: dict):
         with self.app.database.transaction() as session:

@@ -258,3 +258,22 @@ def test_hostile_queries_give_results_or_nothing(county, today, typed):
     assert isinstance(hits, list)
     if "food" in typed and "\x00" not in typed and "cat_" not in typed:
         assert hits, typed
+
+
+# --- 3. languages through langcodes ----------------------------------------------------------------
+
+
+def test_hmong_and_hmn_are_one_language_and_cantonese_stays_cantonese(county, today):
+    # Before: "Hmong" was stored as "hmong" while HSDS data says "hmn"; Cantonese became Chinese.
+    assert resources.language_code("Hmong") == resources.language_code("hmn") == "hmn"
+    assert resources.language_code("Cantonese") == "yue" != resources.language_code("Chinese")
+    assert resources.language_label("yue") == "Cantonese" and resources.language_label("hmn") == "Hmong"
+    assert resources.language_code("Mandarin") == "zh"  # what directories write as Chinese
+    add_service(county, "hmong-help", "Family Navigation", description="Help with benefits.", languages=["hmn"])
+    filtered = resources.search(county, "", resources.SearchFilters(language="Hmong"), today=today)
+    assert ids(filtered) == ["hmong-help"]
+    (check,) = resources.eligibility(county.get(Service, "hmong-help"), ClientProfile(language="Hmong"), today)
+    assert (check.ok, check.warning, check.reason) == (True, False, "offered in Hmong; client speaks Hmong")
+    # A language recorded the old way (a name in lower case) is the same language now.
+    county.get(Service, "hmong-help").languages = ["hmong"]
+    assert resources.eligibility(county.get(Service, "hmong-help"), ClientProfile(language="hmn"), today)[0].ok

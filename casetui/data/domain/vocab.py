@@ -125,6 +125,14 @@ REFERRAL_STATUSES: dict[str, str] = {
 REFERRAL_CLOSED = ("client_declined", "provider_declined", "service_received", "no_show")
 # Outcomes that need a reason in words.
 REFERRAL_FAILED = ("client_declined", "provider_declined", "no_show")
+# HUD HMIS FY2024 4.20.D, Referral result, as the referrals table shows an outcome.
+REFERRAL_RESULTS: dict[str, str] = {
+    "accepted": "Successful referral: client accepted",
+    "service_received": "Successful referral: client accepted",
+    "client_declined": "Unsuccessful referral: client rejected",
+    "no_show": "Unsuccessful referral: client rejected",
+    "provider_declined": "Unsuccessful referral: provider rejected",
+}
 
 DISCHARGE_REASONS: dict[str, str] = {
     "goals_met": "Goals met by mutual agreement",
