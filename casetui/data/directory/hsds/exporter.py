@@ -13,8 +13,8 @@ from sqlmodel import Session
 
 from casetui.data.directory.hsds.mapping import CASETUI_TAXONOMY
 from casetui.data.directory.resources import language_code, language_label
-from casetui.data.domain.languages import is_language_tag
 from casetui.data.domain import csv_safe, vocab
+from casetui.data.domain.languages import is_language_tag
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage.models import (
     Location,
