@@ -150,6 +150,33 @@ def client_profile(session: Session, case_id: int, today: date) -> ClientProfile
     )
 
 
+def profile_for_client(session: Session, client_id: int, today: date) -> ClientProfile:
+    """A client's profile from their newest case (or their record alone, with no case)."""
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFoundError(f"There is no client number {client_id}.")
+    case = session.exec(
+        select(Case).where(Case.client_id == client_id).order_by(Case.opened_on.desc(), Case.id.desc())
+    ).first()
+    if case is not None:
+        return client_profile(session, case.id, today)
+    populations = list(client.populations or []) + (["veteran"] if client.veteran else [])
+    return ClientProfile(
+        age=_age_on(client.date_of_birth, today),
+        gender=client.gender,
+        language=client.language,
+        populations=list(dict.fromkeys(populations)),
+        city=client.city,
+        postal_code=client.postal_code,
+        interpreter_needed=bool(client.interpreter_needed),
+    )
+
+
+def check_age(value) -> None:
+    """An age typed for a search: a whole number from 0 to 120, else ValidationError in words."""
+    _check_filters(SearchFilters(age=value))
+
+
 def _age_range_words(low, high) -> str:
     low = None if low is None else int(low)
     high = None if high is None else int(high)
