@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 # Candidates looked at per search, taken in index order: a broad 1-3 letter prefix then costs
 # the same as a precise word. (FTS5's bm25 is not used: its per-query statistics walk every
 # match of every phrase, filter tags included, which costs 10-30 ms on 100,000 services.)
-CANDIDATES = 400
-DESCRIPTION_CANDIDATES = 100
+CANDIDATES = 200
+DESCRIPTION_CANDIDATES = 60
 PARTIAL_CANDIDATES = 200  # services holding some of the words, when few hold them all
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from casetui.data.domain import vocab
 from casetui.data.storage.db_objects import fold
@@ -162,71 +163,82 @@ def tokens_of(value: str | None) -> list[str]:
     return WORD.findall(fold(value)) if value else []
 
 
-def _find(alternative: Alternative, tokens: list[str]) -> tuple[int, int, bool]:
-    """(mentions, first position, exact) of an alternative in a token list."""
-    want = tuple(fold(token) for token in alternative.tokens)
-    size, last = len(want), len(want) - 1
-    count, first, exact = 0, -1, False
-    for i in range(len(tokens) - size + 1):
-        token = tokens[i + last]
-        if alternative.prefix:
-            if not token.startswith(want[last]):
-                continue
-        elif token != want[last]:
-            continue
-        if size > 1 and tuple(tokens[i : i + last]) != want[:last]:
-            continue
-        count += 1
-        if first < 0:
-            first = i
-        exact = exact or token == want[last]
-    return count, first, exact
+def _field(*values) -> str:
+    """Words of a field as one string, each with a space either side (" food pantry "): a word
+    or phrase is then found with ``str.find``, at C speed."""
+    words = [word for value in values if value for word in WORD.findall(fold(value))]
+    return " " + " ".join(words) + " " if words else ""
+
+
+def _find(needle: str, whole: str, prefix: bool, field: str) -> tuple[int, int, bool]:
+    """(mentions, first word position, exact) of an alternative (``needle`` " rental
+    assistance", ``whole`` the same with its closing space) in a field string."""
+    at = field.find(needle if prefix else whole)
+    if at < 0:
+        return 0, -1, False
+    if prefix:
+        return field.count(needle), field.count(" ", 0, at), whole in field
+    return field.count(whole), field.count(" ", 0, at), True
 
 
 @dataclass
 class Document:
-    """A service's searched text, split into words once."""
+    """A service's searched text, each field a string of words (see ``_field``)."""
 
-    name: list[str]
-    description: list[str]
-    organization: list[str]
-    terms: list[str]
-
-
-def document(name, alternate_name, description, organization, terms: list[str]) -> Document:
-    return Document(
-        tokens_of(name),
-        tokens_of(alternate_name) + tokens_of(description),
-        tokens_of(organization),
-        [token for term in terms for token in tokens_of(term)],
-    )
+    name: str
+    description: str = ""
+    organization: str = ""
+    terms: str = ""
+    words: int = 0  # the description's length in words
 
 
-def relevance(groups: list[Group], doc: Document) -> tuple[int, float]:
-    """(groups matched, score) of one service."""
-    matched, total = 0, 0.0
+@lru_cache(maxsize=8192)  # typing a word re-scores the same services at every keystroke
+def document(name, alternate_name=None, description=None, organization=None, terms: tuple = ()) -> Document:
+    described = _field(alternate_name, description)
+    return Document(_field(name), described, _field(organization), _field(*terms), described.count(" ") - 1)
+
+
+def needles(groups: list[Group]) -> list[list[tuple[str, str, bool, float]]]:
+    """What ``relevance`` looks for, per group: (needle, whole word, prefix, weight)."""
+    prepared = []
     for group in groups:
-        best = 0.0
+        needles = []
         for alternative in group.alternatives:
+            needle = " " + " ".join(fold(token) for token in alternative.tokens)
+            needles.append((needle, needle + " ", alternative.prefix, alternative.weight))
+        prepared.append(needles)
+    return prepared
+
+
+def relevance(groups: list[Group], doc: Document, ready=None) -> tuple[int, float]:
+    """(groups matched, score) of one service (``ready``: ``needles(groups)``, made once per search)."""
+    matched, total = 0, 0.0
+    name, description, organization, terms = doc.name, doc.description, doc.organization, doc.terms
+    for group_needles in ready or needles(groups):
+        best = 0.0
+        for needle, whole, prefix, weight in group_needles:
             fields = []
-            count, position, exact = _find(alternative, doc.name)
-            if count:
-                fields.append(6.0 + (1.0 if exact else 0.0) - 0.15 * min(position, 6))
-            count, _, exact = _find(alternative, doc.description)
-            if count:
-                length_factor = 1.0 / (1.0 + len(doc.description) / 300)
-                fields.append(2.5 + min(1.5, 0.5 * count) * (0.5 + length_factor) + (0.2 if exact else 0.0))
-            count, _, exact = _find(alternative, doc.organization)
-            if count:
-                fields.append(2.0 + (0.5 if exact else 0.0))
-            count, _, _ = _find(alternative, doc.terms)
-            if count:
+            if name:
+                count, position, exact = _find(needle, whole, prefix, name)
+                if count:
+                    fields.append(6.0 + (1.0 if exact else 0.0) - 0.15 * min(position, 6))
+            if description:
+                count, _, exact = _find(needle, whole, prefix, description)
+                if count:
+                    length_factor = 1.0 / (1.0 + max(doc.words, 0) / 50)
+                    fields.append(2.5 + min(1.5, 0.5 * count) * (0.5 + length_factor) + (0.2 if exact else 0.0))
+            if organization:
+                count, _, exact = _find(needle, whole, prefix, organization)
+                if count:
+                    fields.append(2.0 + (0.5 if exact else 0.0))
+            if terms and _find(needle, whole, prefix, terms)[0]:
                 fields.append(1.5)
             if fields:
                 # Taxonomy terms and other fields are evidence: they add to the best field.
-                score = alternative.weight * (max(fields) + 0.4 * (len(fields) - 1))
-                best = max(best, score)
+                score = weight * (max(fields) + 0.4 * (len(fields) - 1))
+                if score > best:
+                    best = score
         if best:
             matched += 1
             total += best
-    return matched, total - 0.02 * len(doc.name)
+    return matched, total - 0.02 * name.count(" ")

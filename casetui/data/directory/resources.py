@@ -54,6 +54,7 @@ scoring is the same Python on every database.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -330,53 +331,82 @@ def search(
     words = query_words(query)
     if not words:
         ranked = [(service_id, 0, 0.0) for service_id in backend.browse(session, filters, CANDIDATES)]
-        return _finish(session, ranked, _candidate_rows(session, [r[0] for r in ranked]), profile, today, [], limit)
-    close = (lambda word: backend.close_words(session, word)) if typos and backend.close_words else None
-    ranked, rows = _ranked(session, backend, ranking.build_groups(words, close), filters, limit)
-    return _finish(session, ranked, rows, profile, today, words, limit)
+    else:
+        close = (lambda word: backend.close_words(session, word)) if typos and backend.close_words else None
+        ranked = _ranked(session, backend, ranking.build_groups(words, close), filters, limit)
+    return _finish(session, ranked, profile, today, words, limit)
 
 
-def _ranked(session: Session, backend, groups, filters: SearchFilters, limit: int) -> tuple[list, dict]:
-    """[(id, groups matched, score)] best first, and the candidates' rows by id."""
-    ids = backend.candidates(session, groups, filters, limit)
-    rows = _candidate_rows(session, ids)
+def _ranked(session: Session, backend, groups, filters: SearchFilters, limit: int) -> list[tuple[str, int, float]]:
+    """[(id, groups matched, score)] best first.
+
+    Services found by their name hold every word there, and are scored on the name alone (no
+    other field can lift a service above a name match); the rest are scored on all their
+    text, read in one query."""
+    found = backend.candidates(session, groups, filters, limit)
+    ready = ranking.needles(groups)
     scored = []
-    for service_id in ids:
-        row = rows.get(service_id)
-        if row is None:
-            continue
-        matched, score = ranking.relevance(groups, _document(row))
+    others = []
+    for service_id, name, by_name in found:
+        if by_name:
+            matched, score = ranking.relevance(groups, ranking.document(name), ready)
+            scored.append((service_id, matched, score, name.lower()))
+        else:
+            others.append(service_id)
+    for service_id, row in _text_rows(session, others).items():
+        matched, score = ranking.relevance(groups, _document(row), ready)
         if matched:
             scored.append((service_id, matched, score, row.name.lower()))
     scored.sort(key=lambda r: (-r[1], -r[2], r[3], r[0]))  # id last: ties rank the same every time
-    return [(r[0], r[1], r[2]) for r in scored], rows
+    return [(r[0], r[1], r[2]) for r in scored]
 
 
 def _search_portable(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
     """The plain scan's ranking (no index, no typo tolerance): the oracle the tests hold the indexes to."""
     if not words:
         return [(service_id, 0.0) for service_id in _portable_browse(session, filters, limit)]
-    ranked, _ = _ranked(session, _PORTABLE, ranking.build_groups(words), filters, limit)
+    ranked = _ranked(session, _PORTABLE, ranking.build_groups(words), filters, limit)
     return [(service_id, score) for service_id, _, score in ranked[:limit]]
 
 
 def _document(row, organization: str | None = None) -> ranking.Document:
     organization = organization if organization is not None else getattr(row, "organization", None)
-    terms = [vocab.DOMAINS.get(c, c) for c in row.categories or []]
-    terms += [vocab.POPULATIONS.get(p, p) for p in row.populations or []]
-    terms += [str(t) for t in row.taxonomy_terms or []]
+    terms = tuple(vocab.DOMAINS.get(c, c) for c in _json(row.categories))
+    terms += tuple(vocab.POPULATIONS.get(p, p) for p in _json(row.populations))
+    terms += tuple(str(t) for t in _json(row.taxonomy_terms))
     return ranking.document(row.name, row.alternate_name, row.description, organization, terms)
 
 
-def _finish(session, ranked, rows, profile, today, words, limit) -> list[ServiceHit]:
+@lru_cache(maxsize=4096)
+def _json_text(value: str) -> tuple:
+    return tuple(json.loads(value) or ())
+
+
+def _json(value) -> tuple:
+    """A JSON list column read raw (the same few lists repeat: each is parsed once)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return _json_text(value)
+    return tuple(value)
+
+
+# Eligibility is judged for this many of the most relevant results before they are ordered by
+# verdict (judging every candidate of a broad one-letter prefix costs more than it shows).
+VERDICT_POOL = 2
+
+
+def _finish(session, ranked, profile, today, words, limit) -> list[ServiceHit]:
     """Hits for the best ``limit`` of ``ranked`` [(id, groups matched, score)]; with a profile,
     eligible ones first (a stable sort keeps the relevance order inside each verdict)."""
     checks = {}
     if profile is not None:
-        for service_id, _, _ in ranked:
+        pool = ranked[: limit * VERDICT_POOL]
+        rows = _eligibility_rows(session, [r[0] for r in pool])
+        for service_id, _, _ in pool:
             if service_id in rows:
                 checks[service_id] = eligibility(rows[service_id], profile, today)
-        ranked = sorted(ranked, key=lambda r: VERDICT_ORDER[overall(checks.get(r[0], []))])
+        ranked = sorted(pool, key=lambda r: VERDICT_ORDER[overall(checks.get(r[0], []))])
     return _hits(session, [(r[0], r[2]) for r in ranked[:limit]], checks, profile, today, words)
 
 
@@ -467,11 +497,11 @@ def _portable_candidates(session: Session, groups, filters: SearchFilters, limit
     services = _portable_scan(session, filters)
     orgs = {o.id: o.name for o in session.exec(select(Organization))}
     every = [
-        s.id
+        (s.id, s.name, False)
         for s in services
         if ranking.relevance(groups, _document(s, orgs.get(s.organization_id, "")))[0] == len(groups)
     ]
-    return every or [s.id for s in services]  # some of the words only when no service holds them all
+    return every or [(s.id, s.name, False) for s in services]  # some words only when no service holds all
 
 
 # SQLite: FTS5 (see db_objects for the indexes and the triggers that keep them current).
@@ -527,22 +557,22 @@ def _sqlite_candidates(session: Session, groups, filters: SearchFilters, limit: 
     tags = _fts_filter(filters)
     age_sql, params = age_condition(filters)
     every = " AND ".join(_fts_group(g) for g in groups)
-    found: dict[str, None] = {}
+    found: dict[str, tuple] = {}
 
-    def take(index: str, columns: str, expression: str, cap: int) -> None:
+    def take(index: str, columns: str, expression: str, cap: int, by_name: bool = False) -> None:
         match = " AND ".join(part for part in ("{" + columns + "} : (" + expression + ")", tags) if part)
         for row in _fts_rows(session, index, match, age_sql, params, cap):
-            found.setdefault(row[0], None)
+            found.setdefault(row[0], (row[0], row[1], by_name))
 
     # Names first (they score highest), then the other short fields, then descriptions while
     # few names answer; words under three letters are looked up in the short fields only
     # (they match nearly every description, and the full index keeps 3-letter prefixes only).
-    take("service_title_fts", "name", every, CANDIDATES)
+    take("service_title_fts", "name", every, CANDIDATES, by_name=True)
     named = len(found)
-    if named < CANDIDATES:
-        take("service_title_fts", "name organization terms", every, CANDIDATES)
-    if named < limit and not any(g.short for g in groups):
-        take("service_fts", "name organization terms description", every, DESCRIPTION_CANDIDATES + len(found))
+    if named < limit:
+        take("service_title_fts", "name organization terms", every, named + DESCRIPTION_CANDIDATES)
+        if not any(g.short for g in groups):
+            take("service_fts", "name organization terms description", every, len(found) + DESCRIPTION_CANDIDATES)
     if len(groups) > 1 and not found:  # no service holds every word: those holding some
         longer = [g for g in groups if not g.short]
         if longer:
@@ -552,17 +582,26 @@ def _sqlite_candidates(session: Session, groups, filters: SearchFilters, limit: 
             take(
                 "service_title_fts", "name organization terms", " OR ".join(map(_fts_group, groups)), PARTIAL_CANDIDATES
             )
-    return list(found)
+    return list(found.values())
 
 
 def _fts_rows(session: Session, index: str, match: str, age_sql: str, params: dict, cap: int) -> list:
-    return session.exec(
-        text(
-            f"SELECT s.id, s.name FROM {index} f JOIN service s ON s.rowid = f.rowid"
-            f" WHERE {index} MATCH :q{age_sql} LIMIT :cap"
-        ),
-        params={**params, "q": match, "cap": cap},
-    ).all()
+    return _sqlite_rows(
+        session,
+        f"SELECT s.id, s.name FROM {index} f JOIN service s ON s.rowid = f.rowid"
+        f" WHERE {index} MATCH :q{age_sql} LIMIT :cap",
+        {**params, "q": match, "cap": cap},
+    )
+
+
+def _sqlite_rows(session: Session, sql: str, params: dict) -> list[tuple]:
+    """Rows straight from the driver (sqlite3 takes ``:name`` parameters itself): at every
+    keystroke, SQLAlchemy's result rows cost more than the query."""
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        return cursor.execute(sql, params).fetchall()
+    finally:
+        cursor.close()
 
 
 def _next_after(word: str) -> str:
@@ -572,19 +611,19 @@ def _next_after(word: str) -> str:
 
 def _sqlite_close_words(session: Session, word: str) -> list[str]:
     word = db_objects.fold(word)  # as the index and its vocabulary keep words
-    known = session.exec(
-        text("SELECT 1 FROM directory_term WHERE term >= :low AND term < :high LIMIT 1"),
-        params={"low": word, "high": _next_after(word)},
-    ).first()
-    if known is not None:
+    known = _sqlite_rows(
+        session,
+        "SELECT 1 FROM directory_term WHERE term >= :low AND term < :high LIMIT 1",
+        {"low": word, "high": _next_after(word)},
+    )
+    if known:
         return []
-    rows = session.exec(
-        text(
-            "SELECT t.term FROM directory_term_trigram f JOIN directory_term t ON t.rowid = f.rowid"
-            " WHERE directory_term_trigram MATCH :q ORDER BY f.rank LIMIT 100"
-        ),
-        params={"q": " OR ".join(_phrase(g) for g in sorted(ranking.trigrams(word)))},
-    ).all()
+    rows = _sqlite_rows(
+        session,
+        "SELECT t.term FROM directory_term_trigram f JOIN directory_term t ON t.rowid = f.rowid"
+        " WHERE directory_term_trigram MATCH :q ORDER BY f.rank LIMIT 100",
+        {"q": " OR ".join(_phrase(g) for g in sorted(ranking.trigrams(word)))},
+    )
     return ranking.pick_close(word, [row[0] for row in rows])
 
 
@@ -599,35 +638,81 @@ def _backend(session: Session) -> _Backend:
     return _BACKENDS.get(session.get_bind().dialect.name, _PORTABLE)
 
 
-@lru_cache(maxsize=1)
-def _candidate_query():
-    """What scoring and eligibility read of each candidate (expanding parameter ``ids``)."""
-    service, org = Service.__table__, Organization.__table__
-    return (
-        sa_select(
-            service.c.id,
-            service.c.name,
-            service.c.alternate_name,
-            service.c.description,
-            org.c.name.label("organization"),
-            service.c.categories,
-            service.c.populations,
-            service.c.taxonomy_terms,
-            service.c.minimum_age,
-            service.c.maximum_age,
-            service.c.genders,
-            service.c.languages,
-            service.c.interpretation_services,
+class _Row(tuple):
+    """A driver row read by column name (as SQLAlchemy's rows are)."""
+
+    __slots__ = ()
+    names: dict[str, int] = {}
+
+    def __getattr__(self, name):
+        return self[self.names[name]]
+
+
+@lru_cache(maxsize=16)
+def _row_class(columns: str) -> type:
+    names = [part.rsplit(" AS ", 1)[-1].split(".")[-1].strip() for part in columns.split(", ")]
+    return type("Row", (_Row,), {"__slots__": (), "names": {name: i for i, name in enumerate(names)}})
+
+
+def _rows(session: Session, columns: str, ids: list[str]) -> dict:
+    """Some columns of the services ``ids`` (JSON lists as their text: see ``_json``), by id."""
+    if not ids:
+        return {}
+    if session.get_bind().dialect.name == "sqlite":
+        marks = ", ".join(f":i{n}" for n in range(len(ids)))
+        row = _row_class(columns)
+        found = _sqlite_rows(
+            session,
+            f"SELECT {columns} FROM service s LEFT JOIN organization o ON o.id = s.organization_id"
+            f" WHERE s.id IN ({marks})",
+            {f"i{n}": service_id for n, service_id in enumerate(ids)},
         )
-        .select_from(service.outerjoin(org, org.c.id == service.c.organization_id))
-        .where(service.c.id.in_(bindparam("ids", expanding=True)))
+        return {values[0]: row(values) for values in found}
+    statement = text(
+        f"SELECT {columns} FROM service s LEFT JOIN organization o ON o.id = s.organization_id WHERE s.id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    return {row.id: row for row in session.execute(statement, {"ids": ids})}
+
+
+def _text_rows(session: Session, ids: list[str]) -> dict:
+    """What scoring reads of each candidate."""
+    return _rows(
+        session,
+        "s.id, s.name, s.alternate_name, s.description, o.name AS organization, "
+        + _as_text(session, "s.categories", "s.populations", "s.taxonomy_terms"),
+        ids,
     )
 
 
-def _candidate_rows(session: Session, ids: list[str]) -> dict:
-    if not ids:
-        return {}
-    return {row.id: row for row in session.execute(_candidate_query(), {"ids": ids})}
+def _eligibility_rows(session: Session, ids: list[str]) -> dict:
+    """What eligibility reads of each candidate."""
+    rows = _rows(
+        session,
+        "s.id, s.minimum_age, s.maximum_age, s.interpretation_services, "
+        + _as_text(session, "s.genders", "s.languages", "s.populations"),
+        ids,
+    )
+    return {service_id: _Eligible(row) for service_id, row in rows.items()}
+
+
+def _as_text(session: Session, *columns: str) -> str:
+    cast = "CAST({} AS TEXT)" if session.get_bind().dialect.name == "postgresql" else "{}"
+    return ", ".join(cast.format(column) + " AS " + column.split(".")[-1] for column in columns)
+
+
+class _Eligible:
+    """A service's eligibility fields from a raw row, for ``eligibility``."""
+
+    __slots__ = ("minimum_age", "maximum_age", "interpretation_services", "genders", "languages", "populations")
+
+    def __init__(self, row):
+        self.minimum_age, self.maximum_age = row.minimum_age, row.maximum_age
+        self.interpretation_services = row.interpretation_services
+        self.genders, self.languages, self.populations = (
+            _json(row.genders),
+            _json(row.languages),
+            _json(row.populations),
+        )
 
 
 @lru_cache(maxsize=1)
@@ -669,7 +754,32 @@ def _hit_query():
     )
 
 
+_HIT_COLUMNS_SQLITE = (
+    "s.id, s.name, o.name AS organization, s.description, s.categories AS categories, "
+    "s.last_verified_on AS last_verified_on, "
+    "(SELECT l.city FROM service_at_location sal JOIN location l ON l.id = sal.location_id"
+    " WHERE sal.service_id = s.id ORDER BY sal.id LIMIT 1) AS city, "
+    "(SELECT l.postal_code FROM service_at_location sal JOIN location l ON l.id = sal.location_id"
+    " WHERE sal.service_id = s.id ORDER BY sal.id LIMIT 1) AS postal_code, "
+    "(SELECT p.number FROM phone p WHERE p.service_id = s.id ORDER BY p.id LIMIT 1) AS phone"
+)
+
+
+class _HitRow:
+    __slots__ = ("id", "name", "organization", "description", "categories", "last_verified_on", "city")
+    __slots__ += ("postal_code", "phone")
+
+    def __init__(self, row):
+        self.id, self.name, self.organization, self.description = row.id, row.name, row.organization, row.description
+        self.categories = list(_json(row.categories))
+        day = row.last_verified_on
+        self.last_verified_on = date.fromisoformat(day) if isinstance(day, str) else day
+        self.city, self.postal_code, self.phone = row.city, row.postal_code, row.phone
+
+
 def _hit_rows(session: Session, ids: list[str]) -> dict:
+    if session.get_bind().dialect.name == "sqlite":  # straight from the driver, as the candidates
+        return {service_id: _HitRow(row) for service_id, row in _rows(session, _HIT_COLUMNS_SQLITE, ids).items()}
     return {row.id: row for row in session.execute(_hit_query(), {"ids": ids})}
 
 
@@ -695,7 +805,8 @@ def _hits(
                 id=service.id,
                 name=service.name,
                 organization=service.organization or "",
-                snippet=_snippet(service.description, words),
+                # A result shown for a client reads its eligibility in place of the snippet.
+                snippet="" if profile is not None else _snippet(service.description, words),
                 categories=list(service.categories or []),
                 city=service.city,
                 postal_code=service.postal_code,
@@ -750,7 +861,7 @@ def suggest_for_client(session: Session, profile: ClientProfile, *, today: date,
         for service_id in found:
             # Earlier (more urgent) needs weigh more; a service meeting several needs adds up.
             scores[service_id] = scores.get(service_id, 0.0) + 10.0 - min(rank, 9)
-    rows = _candidate_rows(session, list(scores))
+    rows = _eligibility_rows(session, list(scores))
     checks = {service_id: eligibility(row, profile, today) for service_id, row in rows.items()}
     hits = _hits(session, list(scores.items()), checks, profile, today, [])
     near_keys = {_place_key(p) for p in near}

@@ -93,29 +93,29 @@ def candidates(session: Session, groups, filters, limit: int) -> list[str]:
     """The services worth scoring, in the SQLite searcher's order of steps (names, then the
     other short fields, then descriptions while few names answer, then partial matches)."""
     where, params, binds = _filter_sql(filters)
-    found: dict[str, None] = {}
+    found: dict[str, tuple] = {}
 
-    def take(column: str, query: str, cap: int) -> None:
+    def take(column: str, query: str, cap: int, by_name: bool = False) -> None:
         statement = text(
-            f"SELECT d.service_id FROM service_search d JOIN service s ON s.id = d.service_id"
+            f"SELECT d.service_id, s.name FROM service_search d JOIN service s ON s.id = d.service_id"
             f" WHERE d.{column} @@ to_tsquery('simple', :q){where} LIMIT :cap"
         ).bindparams(*binds)
         for row in session.exec(statement, params={**params, "q": query, "cap": cap}):
-            found.setdefault(row[0], None)
+            found.setdefault(row[0], (row[0], row[1], by_name))
 
-    take("title", " & ".join(_ts_group(g, "A") for g in groups), CANDIDATES)
+    take("title", " & ".join(_ts_group(g, "A") for g in groups), CANDIDATES, by_name=True)
     named = len(found)
-    if named < CANDIDATES:
-        take("title", " & ".join(_ts_group(g) for g in groups), CANDIDATES)
-    if named < limit and not any(g.short for g in groups):
-        take("body", " & ".join(_ts_group(g) for g in groups), DESCRIPTION_CANDIDATES + len(found))
+    if named < limit:
+        take("title", " & ".join(_ts_group(g) for g in groups), named + DESCRIPTION_CANDIDATES)
+        if not any(g.short for g in groups):
+            take("body", " & ".join(_ts_group(g) for g in groups), len(found) + DESCRIPTION_CANDIDATES)
     if len(groups) > 1 and not found:  # no service holds every word: those holding some
         longer = [g for g in groups if not g.short]
         if longer:
             take("body", " | ".join(_ts_group(g) for g in longer), PARTIAL_CANDIDATES)
         else:
             take("title", " | ".join(_ts_group(g) for g in groups), PARTIAL_CANDIDATES)
-    return list(found)
+    return list(found.values())
 
 
 _TRIGRAMS: dict[str, bool] = {}  # database URL -> pg_trgm installed there (asked once per process)
