@@ -7,7 +7,8 @@ in a thread worker with its own session, debounced, so typing never waits for th
 
 from __future__ import annotations
 
-from datetime import timedelta
+import calendar
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -36,8 +37,20 @@ from casetui.widgets.service_form import ServiceEditForm
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a search runs
 RESULT_LIMIT = 50
-FILTERS = ("category", "age", "gender", "language", "population", "place")
+FILTERS = ("category", "age", "gender", "language", "population", "place", "when")
+# "When": open now, or on the next of a weekday (SearchFilters.open_at / open_on).
+WHEN = [("Open now", "now")] + [(f"Open {name}", str(number)) for number, name in enumerate(calendar.day_name, 1)]
 NO_CLIENT = "A referral is made for a client: open the directory from the client's record (or the caseload)."
+
+
+def _when(choice: str | None, today: date) -> dict:
+    """The "When" filter as SearchFilters fields: now (today's date, this clock time), or the
+    next such weekday from today."""
+    if choice == "now":
+        return {"open_at": datetime.combine(today, datetime.now().time())}
+    if choice:
+        return {"open_on": today + timedelta(days=(int(choice) - today.isoweekday()) % 7)}
+    return {}
 
 
 class ResourcesScreen(ServiceCalls, Screen):
@@ -126,6 +139,7 @@ class ResourcesScreen(ServiceCalls, Screen):
                 id="f-population",
             )
             yield Input(placeholder="City or postal code", compact=True, id="f-place")
+            yield Select(WHEN, prompt="Any time", compact=True, id="f-when")
         yield Plain("", id="status")  # it names the client
         with Horizontal(id="body"):
             yield OptionList(id="results")
@@ -205,7 +219,8 @@ class ResourcesScreen(ServiceCalls, Screen):
             else:
                 value = value.strip() or None
             values[name] = value
-        return resources.SearchFilters(**values)
+        when = _when(values.pop("when"), self.app.today)
+        return resources.SearchFilters(**values, **when)
 
     def start_search(self) -> None:
         self._timer = None

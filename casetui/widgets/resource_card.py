@@ -47,6 +47,10 @@ def hit_prompt(hit: ServiceHit, *, picked: bool = False, for_client: bool = Fals
     if picked:
         parts.append(("  [on list]", "bold $text-accent"))
     parts.append("\n  ")
+    if hit.hours_today:  # first on the second line, where a narrow card still shows it
+        parts.append(
+            ("closed today · " if hit.hours_today == "closed" else f"today {hit.hours_today} · ", "$text-muted")
+        )
     if hit.stale:
         parts.append(
             ("⚠ unverified · " if hit.last_verified_on is None else "⚠ verified over a year ago · ", "$text-warning")

@@ -277,3 +277,45 @@ def test_hmong_and_hmn_are_one_language_and_cantonese_stays_cantonese(county, to
     # A language recorded the old way (a name in lower case) is the same language now.
     county.get(Service, "hmong-help").languages = ["hmong"]
     assert resources.eligibility(county.get(Service, "hmong-help"), ClientProfile(language="hmn"), today)[0].ok
+
+
+# --- 4. opening hours as data -------------------------------------------------------------------
+
+
+def test_hours_in_words_become_rows_and_filter_open_now_and_on_a_day(county, today):
+    # Before: "Mon-Sat 8:00-20:00" was only words on the card; nothing knew whether it was open.
+    from datetime import datetime, timedelta
+
+    service = county.get(Service, "food-bank")
+    service.schedule_description = "Mon-Sat 8:00-20:00"
+    county.add(service)
+    night = county.get(Service, "shelter")
+    night.schedule_description = "24/7"
+    county.add(night)
+    county.commit()
+    saturday = today + timedelta(days=(6 - today.isoweekday()) % 7)
+    sunday = saturday + timedelta(days=1)
+    on = lambda **f: set(ids(resources.search(county, "", resources.SearchFilters(**f), today=today)))  # noqa: E731
+    assert on(open_on=saturday) == {"food-bank", "shelter"}
+    assert on(open_on=sunday) == {"shelter"}
+    assert on(open_at=datetime.combine(saturday, datetime.min.time()).replace(hour=19, minute=59)) == {
+        "food-bank",
+        "shelter",
+    }
+    assert on(open_at=datetime.combine(saturday, datetime.min.time()).replace(hour=20)) == {"shelter"}
+    # Words and filters together; the card shows today's hours.
+    (hit,) = resources.search(county, "groceries", resources.SearchFilters(open_on=saturday), today=saturday)
+    assert hit.hours_today == "8:00-20:00"
+    assert resources.search(county, "groceries", today=sunday)[0].hours_today == "closed"
+    assert resources.search(county, "counselling", today=sunday)[0].hours_today is None  # no hours known
+
+
+def test_hsds_schedules_become_rows_with_their_dates(session, today):
+    from casetui.data.directory import hsds
+    from tests.data.test_hsds import EXAMPLES
+
+    hsds.import_package(session, EXAMPLES / "csv", today)
+    rows = resources.openings_of(session, ["ac148810-d857-441c-9679-408f346de14b"])
+    (openings,) = rows.values()
+    assert {(o.weekday, o.opens, o.closes) for o in openings} == {(4, "10:00", "18:00"), (5, "10:00", "18:00")}
+    assert all(str(o.valid_from) == "2005-01-01" for o in openings)

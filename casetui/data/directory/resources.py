@@ -76,10 +76,11 @@ from casetui.data.directory.query import (  # noqa: F401  (re-exported: the dire
     ServiceDetail,
     ServiceHit,
     age_condition,
+    filter_condition,
 )
 from casetui.data.directory.ranking import query_words  # noqa: F401  (re-exported)
+from casetui.data.domain import hours, vocab
 from casetui.data.domain import validation as v
-from casetui.data.domain import vocab
 from casetui.data.domain.errors import NotFoundError, ValidationError
 from casetui.data.domain.languages import (  # noqa: F401  (re-exported)
     LANGUAGES,
@@ -330,7 +331,7 @@ def search(
     backend = _backend(session)
     words = query_words(query)
     if not words:
-        ranked = [(service_id, 0, 0.0) for service_id in backend.browse(session, filters, CANDIDATES)]
+        ranked = [(service_id, 0, 0.0) for service_id in backend.browse(session, filters, max(CANDIDATES, limit))]
     else:
         close = (lambda word: backend.close_words(session, word)) if typos and backend.close_words else None
         ranked = _ranked(session, backend, ranking.build_groups(words, close), filters, limit)
@@ -541,7 +542,7 @@ def _fts_group(group: ranking.Group) -> str:
 
 def _sqlite_browse(session: Session, filters: SearchFilters, cap: int) -> list[str]:
     tags = _fts_filter(filters)
-    age_sql, params = age_condition(filters)
+    age_sql, params = filter_condition(filters, "sqlite")
     if not tags:
         if not age_sql:
             return []
@@ -555,7 +556,7 @@ def _sqlite_browse(session: Session, filters: SearchFilters, cap: int) -> list[s
 
 def _sqlite_candidates(session: Session, groups, filters: SearchFilters, limit: int) -> list[str]:
     tags = _fts_filter(filters)
-    age_sql, params = age_condition(filters)
+    age_sql, params = filter_condition(filters, "sqlite")
     every = " AND ".join(_fts_group(g) for g in groups)
     found: dict[str, tuple] = {}
 
@@ -794,6 +795,7 @@ def _hits(
     if not ranked:
         return []
     services = _hit_rows(session, [service_id for service_id, _ in ranked])
+    schedules = openings_of(session, list(services))
     hits = []
     for service_id, score in ranked:
         service = services.get(service_id)
@@ -816,9 +818,26 @@ def _hits(
                 eligibility=found,
                 eligible=overall(found) if profile is not None else None,
                 score=float(score),
+                hours_today=hours.hours_on(schedules.get(service_id, []), today),
             )
         )
     return hits
+
+
+def openings_of(session: Session, ids: list[str]) -> dict[str, list[hours.Opening]]:
+    """The opening hours (as data) of the services ``ids``: id -> [Opening]."""
+    if not ids:
+        return {}
+    statement = text(
+        "SELECT service_id, weekday, opens_at, closes_at, valid_from, valid_to FROM service_schedule"
+        " WHERE service_id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    found: dict[str, list[hours.Opening]] = {}
+    for service_id, weekday, opens, closes, start, end in session.execute(statement, {"ids": ids}):
+        start = date.fromisoformat(start) if isinstance(start, str) else start
+        end = date.fromisoformat(end) if isinstance(end, str) else end
+        found.setdefault(service_id, []).append(hours.Opening(weekday, opens, closes, start, end))
+    return found
 
 
 def _snippet(description: str | None, words: list[str], width: int = 160) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TEXT
 from sqlmodel import Session
 
 from casetui.data.directory import ranking
-from casetui.data.directory.query import CANDIDATES, DESCRIPTION_CANDIDATES, PARTIAL_CANDIDATES, age_condition
+from casetui.data.directory.query import CANDIDATES, DESCRIPTION_CANDIDATES, PARTIAL_CANDIDATES, filter_condition
 from casetui.data.domain.languages import (
     gender_code,
     language_code,
@@ -60,8 +60,8 @@ def _filter_sql(filters) -> tuple[str, dict, list]:
         sql += f" AND d.tags && :tags{number}"
         params[f"tags{number}"] = group
         binds.append(bindparam(f"tags{number}", type_=ARRAY(TEXT)))
-    age_sql, age_params = age_condition(filters)
-    return sql + age_sql, {**params, **age_params}, binds
+    more_sql, more_params = filter_condition(filters, "postgresql")
+    return sql + more_sql, {**params, **more_params}, binds
 
 
 def _ts_alternative(alternative, weight: str) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, inspect, text
 from sqlalchemy.engine import Connection
 
-from casetui.data.domain import vocab
+from casetui.data.domain import hours, vocab
 from casetui.data.storage import search_index_pg
 from casetui.data.storage.models import Organization, Service
 from casetui.data.storage.search_index_pg import SEARCH_PAUSED_KEY  # noqa: F401  (the services pause by it)
@@ -288,6 +288,41 @@ def _add_terms(connection, words: set[str]) -> None:
 @event.listens_for(Service, "after_update")
 def _service_terms(_mapper, connection, service) -> None:
     _add_terms(connection, terms_of(service.name, service.alternate_name, service.description, service.taxonomy_terms))
+    history = inspect(service).attrs.schedule_description.history
+    if history.has_changes():  # set on insert, or changed: the hours in words become rows
+        write_schedules(connection, {service.id: hours.from_words(service.schedule_description)})
+
+
+def write_schedules(connection, openings: dict) -> None:
+    """Replace the opening-hours rows of the services in ``openings`` (id -> [Opening])."""
+    if not openings:
+        return
+    ids = list(openings)
+    for start in range(0, len(ids), 500):
+        connection.execute(
+            text("DELETE FROM service_schedule WHERE service_id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": ids[start : start + 500]},
+        )
+    rows = [
+        {
+            "service_id": service_id,
+            "weekday": o.weekday,
+            "opens_at": o.opens,
+            "closes_at": o.closes,
+            "valid_from": o.valid_from,
+            "valid_to": o.valid_to,
+        }
+        for service_id, found in openings.items()
+        for o in found
+    ]
+    if rows:
+        connection.execute(
+            text(
+                "INSERT INTO service_schedule (service_id, weekday, opens_at, closes_at, valid_from, valid_to)"
+                " VALUES (:service_id, :weekday, :opens_at, :closes_at, :valid_from, :valid_to)"
+            ),
+            rows,
+        )
 
 
 @event.listens_for(Organization, "after_insert")

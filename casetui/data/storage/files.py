@@ -41,7 +41,7 @@ CUT_SHORT = "its first write was cut short"  # an EMPTY file's detail: made agai
 CASETUI_TABLES = frozenset(
     """assessment assessment_need audit_event case_file casetui_meta client consent contact coordination_contact
     discharge document goal goal_revision instrument_score intake_draft location note objective organization phone
-    progress_entry referral service service_at_location setting stage_change directory_term""".split()
+    progress_entry referral service service_at_location setting stage_change directory_term service_schedule""".split()
 )
 # The directory's search indexes (FTS5 tables and theirs): they hold bookkeeping rows even when empty.
 SEARCH_TABLES = frozenset(

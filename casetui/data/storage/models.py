@@ -466,3 +466,18 @@ class DirectoryTerm(SQLModel, table=True):
 
     __tablename__ = "directory_term"
     term: str = Field(primary_key=True, max_length=60)
+
+
+class ServiceSchedule(SQLModel, table=True):
+    """A service's opening hours as data, one weekday's span a row (``domain/hours.Opening``):
+    read from the HSDS schedules when imported, else from the hours in words. Rewritten, never
+    edited: whenever the service's schedule changes, its rows are replaced."""
+
+    __tablename__ = "service_schedule"
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: str = Field(foreign_key="service.id", index=True, max_length=250)
+    weekday: int  # 1 Monday .. 7 Sunday
+    opens_at: str = Field(max_length=5)  # "HH:MM"
+    closes_at: str = Field(max_length=5)  # "HH:MM", "24:00" at midnight
+    valid_from: date | None = None
+    valid_to: date | None = None
