@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 
 from casetui import __version__
 
@@ -89,6 +89,8 @@ def _add_resources_search(actions) -> None:
     search.add_argument("--language", metavar="L", help="the person's language, a name or a tag (Spanish, es, hmn)")
     search.add_argument("--population", metavar="P", action="append", help="a population the person is among")
     search.add_argument("--client", metavar="ID", type=int, help="judge eligibility for this client's record")
+    search.add_argument("--near", metavar="POSTAL", help="nearest first, from this US ZIP code")
+    search.add_argument("--open-now", action="store_true", help="only services open now (their hours as data)")
     search.add_argument("--limit", metavar="N", type=int, default=20, help="at most N results (default 20)")
     search.add_argument("--json", action="store_true", help="print a JSON list in rank order")
     search.add_argument("--db", dest="cmd_db", metavar="PATH", help="database file (default as for the app)")
@@ -521,7 +523,12 @@ def _resources_search(args) -> int:
                 if args.language:
                     profile.language = args.language
                 profile.populations = list(dict.fromkeys((profile.populations or []) + (args.population or [])))
-            filters = resources.SearchFilters(category=args.need)
+            filters = resources.SearchFilters(
+                category=args.need,
+                near=args.near,
+                sort="distance" if args.near else "relevance",
+                open_at=datetime.combine(today, datetime.now().time()) if args.open_now else None,
+            )
             hits = resources.search(
                 session, " ".join(args.words), filters, profile=profile, today=today, limit=args.limit
             )
@@ -536,6 +543,8 @@ def _resources_search(args) -> int:
     verdicts = {True: "eligible", False: "not eligible", None: "check eligibility"}
     for rank, hit in enumerate(hits, start=1):
         place = f" · {hit.city or hit.postal_code}" if hit.city or hit.postal_code else ""
+        place += f" · {hit.distance_miles:.1f} mi" if hit.distance_miles is not None else ""
+        place += f" · today {hit.hours_today}" if hit.hours_today else ""
         print(f"{rank}. {hit.name} — {hit.organization}{place} [{hit.id}]")
         if profile is not None:
             reasons = "; ".join(("warning: " if c.warning else "") + c.reason for c in hit.eligibility)
@@ -558,6 +567,8 @@ def _hit_json(hit) -> dict:
         "phone": hit.phone,
         "last_verified_on": hit.last_verified_on.isoformat() if hit.last_verified_on else None,
         "score": round(hit.score, 3),
+        "distance_miles": None if hit.distance_miles is None else round(hit.distance_miles, 2),
+        "hours_today": hit.hours_today,
     }
 
 

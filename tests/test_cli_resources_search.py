@@ -60,3 +60,15 @@ def test_bad_options_are_one_line(demo_path, capsys):
     ):
         code, out, err = search(demo_path, capsys, "food", *bad)
         assert code == 1 and out == "" and message in err and len(err.splitlines()) == 1, bad
+
+
+def test_near_orders_by_distance_and_open_now_filters(demo_path, capsys):
+    code, out, _ = search(demo_path, capsys, "food", "--near", "90001", "--json", "--limit", "50")
+    assert code == 0
+    distances = [r["distance_miles"] for r in json.loads(out)]
+    assert distances and distances == sorted(distances)
+    code, out, err = search(demo_path, capsys, "food", "--near", "00000")
+    assert code == 1 and "not a US ZIP code" in err
+    code, out, _ = search(demo_path, capsys, "--need", "food", "--open-now", "--json", "--limit", "500")
+    assert code == 0  # what is open depends on the clock; every result has hours as data
+    assert all(r["hours_today"] not in (None, "closed") for r in json.loads(out))

@@ -37,7 +37,7 @@ from casetui.widgets.service_form import ServiceEditForm
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a search runs
 RESULT_LIMIT = 50
-FILTERS = ("category", "age", "gender", "language", "population", "place", "when")
+FILTERS = ("category", "age", "gender", "language", "population", "place", "when", "sort")
 # "When": open now, or on the next of a weekday (SearchFilters.open_at / open_on).
 WHEN = [("Open now", "now")] + [(f"Open {name}", str(number)) for number, name in enumerate(calendar.day_name, 1)]
 NO_CLIENT = "A referral is made for a client: open the directory from the client's record (or the caseload)."
@@ -140,6 +140,7 @@ class ResourcesScreen(ServiceCalls, Screen):
             )
             yield Input(placeholder="City or postal code", compact=True, id="f-place")
             yield Select(WHEN, prompt="Any time", compact=True, id="f-when")
+            yield Select([("Nearest first", "distance")], prompt="Best first", compact=True, id="f-sort")
         yield Plain("", id="status")  # it names the client
         with Horizontal(id="body"):
             yield OptionList(id="results")
@@ -220,7 +221,11 @@ class ResourcesScreen(ServiceCalls, Screen):
                 value = value.strip() or None
             values[name] = value
         when = _when(values.pop("when"), self.app.today)
-        return resources.SearchFilters(**values, **when)
+        # Distances from the client's postal code, or from a ZIP code typed as the place.
+        place = values.get("place") or ""
+        near = place if place.isdigit() and len(place) == 5 else (self.profile.postal_code if self.profile else None)
+        values["sort"] = values["sort"] or "relevance"
+        return resources.SearchFilters(**values, **when, near=near or None)
 
     def start_search(self) -> None:
         self._timer = None

@@ -44,6 +44,8 @@ def hit_prompt(hit: ServiceHit, *, picked: bool = False, for_client: bool = Fals
     place = hit.city or hit.postal_code
     if place:
         parts.append(("  · " + place, "$text-muted"))
+    if hit.distance_miles is not None:
+        parts.append((f"  · {hit.distance_miles:.1f} mi", "$text-muted"))
     if picked:
         parts.append(("  [on list]", "bold $text-accent"))
     parts.append("\n  ")

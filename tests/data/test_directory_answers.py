@@ -319,3 +319,37 @@ def test_hsds_schedules_become_rows_with_their_dates(session, today):
     (openings,) = rows.values()
     assert {(o.weekday, o.opens, o.closes) for o in openings} == {(4, "10:00", "18:00"), (5, "10:00", "18:00")}
     assert all(str(o.valid_from) == "2005-01-01" for o in openings)
+
+
+# --- 5. near the client -------------------------------------------------------------------------
+
+
+def test_distance_from_a_zip_code_orders_nearest_first_and_service_areas_count(county, today):
+    # Before: place was only an exact city or postal-code match; nothing was "near" the client.
+    from casetui.data.storage.models import Location
+
+    # Beverly Hills (90210) is about 12 miles from 90001 (Florence-Graham, Los Angeles); 10001 is New York.
+    add_service(county, "far", "Harbor Food Share", description="Groceries.", city="New York", postal="10001")
+    add_service(county, "mid", "Hills Food Closet", description="Groceries.", city="Beverly Hills", postal="90210")
+    located = county.get(Location, "loc-riverton-90001")
+    located.latitude, located.longitude = 33.9731, -118.2479  # the location's own position wins
+    county.add(located)
+    county.commit()
+    filters = resources.SearchFilters(near="90001", sort="distance")
+    hits = resources.search(county, "groceries", filters, today=today)
+    assert ids(hits)[-2:] == ["mid", "far"] and hits[0].distance_miles < 1
+    assert 10 < hits[-2].distance_miles < 15 and hits[-1].distance_miles > 2000
+    # Relevance order still carries the distances.
+    assert (
+        resources.search(county, "groceries", resources.SearchFilters(near="90001"), today=today)[0].distance_miles < 1
+    )
+    with pytest.raises(resources.ValidationError) as info:
+        resources.search(county, "groceries", resources.SearchFilters(near="00000", sort="distance"), today=today)
+    assert "not a US ZIP code" in info.value.errors["sort"]
+    # A service area naming postal codes: the client inside it, or not.
+    service = county.get(Service, "rent")
+    service.service_area = "ZIP codes 90001, 90002"
+    inside = resources.eligibility(service, ClientProfile(postal_code="90002"), today)
+    outside = resources.eligibility(service, ClientProfile(postal_code="90210"), today)
+    assert (inside[0].criterion, inside[0].ok) == ("area", True)
+    assert (outside[0].ok, outside[0].reason) == (False, "serves 90001, 90002; client lives in 90210")

@@ -28,6 +28,8 @@ class SearchFilters:
     place: str | None = None  # a city or a postal code
     open_at: datetime | None = None  # open at this moment ("open now")
     open_on: date | None = None  # open at some time that day
+    near: str | None = None  # a US ZIP code: results carry their distance from it
+    sort: str = "relevance"  # or "distance" (nearest first, within each verdict)
 
     def is_empty(self) -> bool:
         return all(
@@ -81,6 +83,7 @@ class ServiceHit:
     eligible: bool | None = None
     score: float = 0.0
     hours_today: str | None = None  # "9:00-17:00", "closed", or None when not known as data
+    distance_miles: float | None = None  # from SearchFilters.near, to the nearest location
 
 
 @dataclass

@@ -12,7 +12,7 @@ API (what the search screen uses; every function takes an open ``Session``):
     ``client_profile(session, case_id, today)`` builds it from the client and the case's latest
     assessment (needs: domains scored 1-2 or marked "wants a goal", most urgent first).
 ``EligibilityCheck(criterion, ok, reason, warning)``
-    criterion is "age", "gender", "language" or "population"; ok is True, False, or None when
+    criterion is "age", "gender", "language", "area" (a service area naming postal codes) or "population"; ok is True, False, or None when
     the client's record does not say; reason is a short sentence for the screen; warning marks
     a met check worth a look (a service offered in other languages).
 ``ServiceHit(id, name, organization, snippet, categories, city, postal_code, phone,
@@ -55,6 +55,7 @@ scoring is the same Python on every database.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ from casetui.data.directory.query import (  # noqa: F401  (re-exported: the dire
     filter_condition,
 )
 from casetui.data.directory.ranking import query_words  # noqa: F401  (re-exported)
-from casetui.data.domain import hours, vocab
+from casetui.data.domain import hours, places, vocab
 from casetui.data.domain import validation as v
 from casetui.data.domain.errors import NotFoundError, ValidationError
 from casetui.data.domain.languages import (  # noqa: F401  (re-exported)
@@ -268,6 +269,10 @@ def eligibility(service, profile: ClientProfile | None, today: date) -> list[Eli
                     warning=True,
                 )
             )
+    inside, area = places.area_includes(getattr(service, "service_area", None), profile.postal_code, profile.city)
+    if inside is not None:
+        where = profile.postal_code or profile.city
+        checks.append(EligibilityCheck("area", inside, f"serves {area}; client lives in {where}"))
     populations = list(service.populations or [])
     if populations:
         served = ", ".join(_population_words(p) for p in populations)
@@ -335,7 +340,7 @@ def search(
     else:
         close = (lambda word: backend.close_words(session, word)) if typos and backend.close_words else None
         ranked = _ranked(session, backend, ranking.build_groups(words, close), filters, limit)
-    return _finish(session, ranked, profile, today, words, limit)
+    return _finish(session, ranked, profile, today, words, limit, filters)
 
 
 def _ranked(session: Session, backend, groups, filters: SearchFilters, limit: int) -> list[tuple[str, int, float]]:
@@ -397,10 +402,17 @@ def _json(value) -> tuple:
 VERDICT_POOL = 2
 
 
-def _finish(session, ranked, profile, today, words, limit) -> list[ServiceHit]:
+def _finish(session, ranked, profile, today, words, limit, filters) -> list[ServiceHit]:
     """Hits for the best ``limit`` of ``ranked`` [(id, groups matched, score)]; with a profile,
     eligible ones first (a stable sort keeps the relevance order inside each verdict)."""
-    checks = {}
+    checks, distances = {}, {}
+    by_distance = filters.sort == "distance"
+    if filters.near:
+        # Nearest first looks at every candidate; a distance only shown, at the results.
+        pool = ranked[: max(limit * VERDICT_POOL, CANDIDATES)] if by_distance else ranked[:limit]
+        distances = distances_from(session, places.zip_position(str(filters.near)), [r[0] for r in pool])
+    if by_distance:
+        ranked = sorted(ranked[: max(limit * VERDICT_POOL, CANDIDATES)], key=lambda r: distances.get(r[0], math.inf))
     if profile is not None:
         pool = ranked[: limit * VERDICT_POOL]
         rows = _eligibility_rows(session, [r[0] for r in pool])
@@ -408,7 +420,29 @@ def _finish(session, ranked, profile, today, words, limit) -> list[ServiceHit]:
             if service_id in rows:
                 checks[service_id] = eligibility(rows[service_id], profile, today)
         ranked = sorted(pool, key=lambda r: VERDICT_ORDER[overall(checks.get(r[0], []))])
-    return _hits(session, [(r[0], r[2]) for r in ranked[:limit]], checks, profile, today, words)
+    hits = _hits(session, [(r[0], r[2]) for r in ranked[:limit]], checks, profile, today, words)
+    for hit in hits:
+        hit.distance_miles = distances.get(hit.id)
+    return hits
+
+
+def distances_from(session: Session, origin: tuple[float, float] | None, ids: list[str]) -> dict[str, float]:
+    """Miles from ``origin`` to each service's nearest location (its latitude and longitude, or
+    the centre of its ZIP code); services with no place known are left out."""
+    if origin is None or not ids:
+        return {}
+    statement = text(
+        "SELECT sal.service_id, l.latitude, l.longitude, l.postal_code FROM service_at_location sal"
+        " JOIN location l ON l.id = sal.location_id WHERE sal.service_id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    found: dict[str, float] = {}
+    for service_id, latitude, longitude, postal_code in session.execute(statement, {"ids": ids}):
+        where = (latitude, longitude) if latitude is not None and longitude is not None else None
+        where = where or places.zip_position(postal_code)
+        if where is not None:
+            distance = places.miles(origin, where)
+            found[service_id] = min(distance, found.get(service_id, math.inf))
+    return found
 
 
 def _check_filters(filters: SearchFilters) -> None:
@@ -427,6 +461,14 @@ def _check_filters(filters: SearchFilters) -> None:
             errors[name] = f"{label} contains a control character; type it again without it."
         elif isinstance(value, str) and len(value) > 100:
             errors[name] = f"{label} is too long: at most 100 characters."
+    if filters.sort not in ("relevance", "distance"):
+        errors["sort"] = "Sort by relevance or by distance."
+    # A ZIP code that is not one only matters when the results are to be ordered by it (the
+    # screen passes the client's postal code whatever it holds, for the distances shown).
+    if filters.sort == "distance" and filters.near in (None, ""):
+        errors["sort"] = "Nearest first needs a ZIP code to measure from: the client's, or one typed as the place."
+    elif filters.sort == "distance" and places.zip_position(str(filters.near)) is None:
+        errors["sort"] = f"{str(filters.near)[:20]} is not a US ZIP code casetui knows: nearest first needs one."
     if filters.age not in (None, ""):
         try:
             age = int(filters.age)
@@ -689,7 +731,7 @@ def _eligibility_rows(session: Session, ids: list[str]) -> dict:
     """What eligibility reads of each candidate."""
     rows = _rows(
         session,
-        "s.id, s.minimum_age, s.maximum_age, s.interpretation_services, "
+        "s.id, s.minimum_age, s.maximum_age, s.interpretation_services, s.service_area, "
         + _as_text(session, "s.genders", "s.languages", "s.populations"),
         ids,
     )
@@ -705,9 +747,10 @@ class _Eligible:
     """A service's eligibility fields from a raw row, for ``eligibility``."""
 
     __slots__ = ("minimum_age", "maximum_age", "interpretation_services", "genders", "languages", "populations")
+    __slots__ += ("service_area",)
 
     def __init__(self, row):
-        self.minimum_age, self.maximum_age = row.minimum_age, row.maximum_age
+        self.minimum_age, self.maximum_age, self.service_area = row.minimum_age, row.maximum_age, row.service_area
         self.interpretation_services = row.interpretation_services
         self.genders, self.languages, self.populations = (
             _json(row.genders),
