@@ -5,6 +5,9 @@ and (with CASETUI_TEST_PG_URL) PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 
 from casetui.data.directory import resources
@@ -353,3 +356,46 @@ def test_distance_from_a_zip_code_orders_nearest_first_and_service_areas_count(c
     outside = resources.eligibility(service, ClientProfile(postal_code="90210"), today)
     assert (inside[0].criterion, inside[0].ok) == ("area", True)
     assert (outside[0].ok, outside[0].reason) == (False, "serves 90001, 90002; client lives in 90210")
+
+
+# --- 8. real data: Open Referral's published examples -------------------------------------------
+
+SAMPLE_2 = Path(__file__).parents[1] / "fixtures" / "hsds-2.0-sample"  # Open Referral's, see its README
+
+
+def test_hsds_2_sample_words_from_real_descriptions_find_their_service(session, today):
+    from casetui.data.directory import hsds
+
+    hsds.import_package(session, SAMPLE_2, today)
+    helpline = "c89eb05c-62dd-4b64-b494-0cc347b6ea7f"  # Never Homeless Helpline
+    for typed in ("waiting list", "without access to housing", "homeless helpline", "homles"):
+        assert ids(resources.search(session, typed, today=today))[0] == helpline, typed
+    assert ids(resources.search(session, "high school education mentorship", today=today))[0] == (
+        "25870bcf-7528-4e05-8f0c-7e639075ce71"  # "Yound Minds", as published
+    )
+    # Its regular_schedules (weekday 1-3, 9:00-17:00) are hours as data.
+    monday = today + timedelta(days=(1 - today.isoweekday()) % 7)
+    (hit,) = [h for h in resources.search(session, "helpline", today=monday) if h.id == helpline]
+    assert hit.hours_today == "9:00-17:00"
+    # Offered in English and Spanish, interpretation "over the phone": a warning for a Hmong
+    # speaker, none for one marked as needing an interpreter, and a match for a Spanish speaker.
+    service = session.get(Service, helpline)
+    (hmong,) = resources.eligibility(service, ClientProfile(language="Hmong"), today)
+    assert (hmong.ok, hmong.warning, hmong.reason) == (True, True, "offers English, Spanish; interpretation available")
+    assert not resources.eligibility(service, ClientProfile(language="hmn", interpreter_needed=True), today)[0].warning
+    assert resources.eligibility(service, ClientProfile(language="es"), today)[0].reason == (
+        "offered in English, Spanish; client speaks Spanish"
+    )
+
+
+def test_hsds_3_examples_relevance_ages_and_languages(session, today):
+    from casetui.data.directory import hsds
+    from tests.data.test_hsds import EXAMPLES
+
+    hsds.import_package(session, EXAMPLES / "csv", today)
+    counselling = "ac148810-d857-441c-9679-408f346de14b"
+    for typed in ("anxiety depression", "difficult life events", "counseling", "conselling"):
+        assert ids(resources.search(session, typed, today=today))[0] == counselling, typed
+    service = session.get(Service, counselling)
+    checks = {c.criterion: c for c in resources.eligibility(service, ClientProfile(age=30, language="Urdu"), today)}
+    assert checks["language"].warning is False or "interpretation available" in checks["language"].reason

@@ -148,7 +148,7 @@ def pick_close(word: str, candidates) -> list[str]:
         if candidate == word or len(candidate) < 3:
             continue
         sim = similarity(word, candidate)
-        if sim < 0.3:
+        if sim < 0.25:
             continue
         distance = edit_distance(word, candidate, limit)
         if distance <= limit:

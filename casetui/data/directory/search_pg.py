@@ -136,6 +136,9 @@ def close_words(session: Session, word: str) -> list[str]:
     ).first()
     if known is not None:
         return []
+    # pg_trgm's default threshold (0.3) misses "homles" for "homeless"; ranking.pick_close
+    # then holds the words offered to an edit distance.
+    session.exec(text("SELECT set_limit(0.25)"))
     rows = session.exec(
         text("SELECT term FROM directory_term WHERE term % :w ORDER BY similarity(term, :w) DESC LIMIT 50"),
         params={"w": word},
