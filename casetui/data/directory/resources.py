@@ -57,6 +57,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -344,27 +345,37 @@ def search(
 
 
 def _ranked(session: Session, backend, groups, filters: SearchFilters, limit: int) -> list[tuple[str, int, float]]:
-    """[(id, groups matched, score)] best first.
+    """[(id, groups matched, score)] best first (and ``_ranked.rows``: what the candidates'
+    query already read of them, by id, for eligibility).
 
     Services found by their name hold every word there, and are scored on the name alone (no
-    other field can lift a service above a name match); the rest are scored on all their
-    text, read in one query."""
+    other field can lift a service above a name match); the rest are scored on all their text."""
     found = backend.candidates(session, groups, filters, limit)
     ready = ranking.needles(groups)
-    scored = []
-    others = []
-    for service_id, name, by_name in found:
+    scored, others, rows = [], [], {}
+    for service_id, name, by_name, *row in found:
+        if row:
+            rows[service_id] = row[0]
         if by_name:
             matched, score = ranking.relevance(groups, ranking.document(name), ready)
             scored.append((service_id, matched, score, name.lower()))
-        else:
+        elif not row:
             others.append(service_id)
-    for service_id, row in _text_rows(session, others).items():
-        matched, score = ranking.relevance(groups, _document(row), ready)
+        else:
+            matched, score = ranking.relevance(groups, _document(row[0]), ready)
+            if matched:
+                scored.append((service_id, matched, score, name.lower()))
+    for service_id, text_row in _text_rows(session, others).items():
+        matched, score = ranking.relevance(groups, _document(text_row), ready)
         if matched:
-            scored.append((service_id, matched, score, row.name.lower()))
+            scored.append((service_id, matched, score, text_row.name.lower()))
     scored.sort(key=lambda r: (-r[1], -r[2], r[3], r[0]))  # id last: ties rank the same every time
+    _READ.rows = rows
     return [(r[0], r[1], r[2]) for r in scored]
+
+
+# What the last candidate query of this thread read (each search runs in one worker thread).
+_READ = threading.local()
 
 
 def _search_portable(session: Session, words: list[str], filters: SearchFilters, limit: int) -> list[tuple[str, float]]:
@@ -415,7 +426,9 @@ def _finish(session, ranked, profile, today, words, limit, filters) -> list[Serv
         ranked = sorted(ranked[: max(limit * VERDICT_POOL, CANDIDATES)], key=lambda r: distances.get(r[0], math.inf))
     if profile is not None:
         pool = ranked[: limit * VERDICT_POOL]
-        rows = _eligibility_rows(session, [r[0] for r in pool])
+        read = getattr(_READ, "rows", {})
+        rows = {r[0]: _Eligible(read[r[0]]) for r in pool if r[0] in read}
+        rows.update(_eligibility_rows(session, [r[0] for r in pool if r[0] not in rows]))
         for service_id, _, _ in pool:
             if service_id in rows:
                 checks[service_id] = eligibility(rows[service_id], profile, today)
@@ -604,8 +617,8 @@ def _sqlite_candidates(session: Session, groups, filters: SearchFilters, limit: 
 
     def take(index: str, columns: str, expression: str, cap: int, by_name: bool = False) -> None:
         match = " AND ".join(part for part in ("{" + columns + "} : (" + expression + ")", tags) if part)
-        for row in _fts_rows(session, index, match, age_sql, params, cap):
-            found.setdefault(row[0], (row[0], row[1], by_name))
+        for row in _fts_rows(session, index, match, age_sql, params, cap, wide=True):
+            found.setdefault(row.id, (row.id, row.name, by_name, row))
 
     # Names first (they score highest), then the other short fields, then descriptions while
     # few names answer; words under three letters are looked up in the short fields only
@@ -628,13 +641,32 @@ def _sqlite_candidates(session: Session, groups, filters: SearchFilters, limit: 
     return list(found.values())
 
 
-def _fts_rows(session: Session, index: str, match: str, age_sql: str, params: dict, cap: int) -> list:
-    return _sqlite_rows(
+# What scoring and eligibility read of a candidate, in the candidates' own query.
+_WIDE = (
+    "s.id, s.name, s.alternate_name, s.description, o.name AS organization, s.categories, s.populations, "
+    "s.taxonomy_terms, s.minimum_age, s.maximum_age, s.interpretation_services, s.service_area, s.genders, "
+    "s.languages"
+)
+
+
+def _fts_rows(
+    session: Session, index: str, match: str, age_sql: str, params: dict, cap: int, *, wide: bool = False
+) -> list:
+    if not wide:
+        return _sqlite_rows(
+            session,
+            f"SELECT s.id, s.name FROM {index} f JOIN service s ON s.rowid = f.rowid"
+            f" WHERE {index} MATCH :q{age_sql} LIMIT :cap",
+            {**params, "q": match, "cap": cap},
+        )
+    row = _row_class(_WIDE)
+    found = _sqlite_rows(
         session,
-        f"SELECT s.id, s.name FROM {index} f JOIN service s ON s.rowid = f.rowid"
-        f" WHERE {index} MATCH :q{age_sql} LIMIT :cap",
+        f"SELECT {_WIDE} FROM {index} f JOIN service s ON s.rowid = f.rowid"
+        f" LEFT JOIN organization o ON o.id = s.organization_id WHERE {index} MATCH :q{age_sql} LIMIT :cap",
         {**params, "q": match, "cap": cap},
     )
+    return [row(values) for values in found]
 
 
 def _sqlite_rows(session: Session, sql: str, params: dict) -> list[tuple]:
@@ -876,7 +908,17 @@ def openings_of(session: Session, ids: list[str]) -> dict[str, list[hours.Openin
         " WHERE service_id IN :ids"
     ).bindparams(bindparam("ids", expanding=True))
     found: dict[str, list[hours.Opening]] = {}
-    for service_id, weekday, opens, closes, start, end in session.execute(statement, {"ids": ids}):
+    if session.get_bind().dialect.name == "sqlite":  # straight from the driver, as the candidates
+        marks = ", ".join(f":i{n}" for n in range(len(ids)))
+        rows = _sqlite_rows(
+            session,
+            "SELECT service_id, weekday, opens_at, closes_at, valid_from, valid_to FROM service_schedule"
+            f" WHERE service_id IN ({marks})",
+            {f"i{n}": service_id for n, service_id in enumerate(ids)},
+        )
+    else:
+        rows = session.execute(statement, {"ids": ids})
+    for service_id, weekday, opens, closes, start, end in rows:
         start = date.fromisoformat(start) if isinstance(start, str) else start
         end = date.fromisoformat(end) if isinstance(end, str) else end
         found.setdefault(service_id, []).append(hours.Opening(weekday, opens, closes, start, end))
@@ -916,31 +958,40 @@ def suggest_for_client(session: Session, profile: ClientProfile, *, today: date,
     backend = _backend(session)
     near = [p for p in (profile.city, profile.postal_code) if p]
     scores: dict[str, float] = {}
+    nearby: set[str] = set()
     for rank, need in enumerate(profile.needs):
         found: set[str] = set()
         for place in near + [None]:
-            found.update(backend.browse(session, SearchFilters(category=need, place=place), max(limit, 50)))
+            ids = backend.browse(session, SearchFilters(category=need, place=place), max(limit, 50))
+            found.update(ids)
+            if place is not None:
+                nearby.update(ids)
         for service_id in found:
             # Earlier (more urgent) needs weigh more; a service meeting several needs adds up.
             scores[service_id] = scores.get(service_id, 0.0) + 10.0 - min(rank, 9)
-    rows = _eligibility_rows(session, list(scores))
-    checks = {service_id: eligibility(row, profile, today) for service_id, row in rows.items()}
-    hits = _hits(session, list(scores.items()), checks, profile, today, [])
-    near_keys = {_place_key(p) for p in near}
-    for hit in hits:
-        nearby = _place_key(hit.city) in near_keys or _place_key(hit.postal_code) in near_keys
-        hit.score += (1.0 if nearby else 0.0) - (0.5 if hit.stale else 0.0)
-    hits.sort(
-        key=lambda h: (
-            VERDICT_ORDER[h.eligible],
-            -h.score,
-            -(h.last_verified_on or date.min).toordinal(),
-            h.name,
-            h.organization or "",
-            h.id,
-        )
+    # Judged and ordered on a light read of every service found; the result lines are read
+    # for the best ``limit`` only.
+    rows = _rows(
+        session,
+        "s.id, s.name, o.name AS organization, s.last_verified_on, s.minimum_age, s.maximum_age, "
+        "s.interpretation_services, s.service_area, " + _as_text(session, "s.genders", "s.languages", "s.populations"),
+        list(scores),
     )
-    return hits[:limit]
+    order = []
+    checks = {}
+    for service_id, row in rows.items():
+        checks[service_id] = eligibility(_Eligible(row), profile, today)
+        verified = row.last_verified_on
+        verified = date.fromisoformat(verified) if isinstance(verified, str) else verified
+        score = (
+            scores[service_id] + (1.0 if service_id in nearby else 0.0) - (0.5 if is_stale(verified, today) else 0.0)
+        )
+        scores[service_id] = score
+        key = (VERDICT_ORDER[overall(checks[service_id])], -score, -(verified or date.min).toordinal())
+        order.append((key, row.name, row.organization or "", service_id))
+    order.sort()
+    best = [(service_id, scores[service_id]) for *_, service_id in order[:limit]]
+    return _hits(session, best, checks, profile, today, [])
 
 
 # --- one service -----------------------------------------------------------------------------
