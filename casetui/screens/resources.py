@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.screen import Screen
+from textual.suggester import SuggestFromList
 from textual.widgets import Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -25,6 +26,7 @@ from casetui import config
 from casetui.data.directory import resources
 from casetui.data.domain import vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
+from casetui.data.domain.languages import LANGUAGES
 from casetui.data.services import cases, clients, provider_list, referrals
 from casetui.keys import key_text
 from casetui.screens.service_calls import ServiceCalls
@@ -103,6 +105,7 @@ class ResourcesScreen(ServiceCalls, Screen):
         self.profile: resources.ClientProfile | None = None
         self.suggested = False
         self.hits: dict[str, resources.ServiceHit] = {}
+        self._languages_asked = False
         self.picked: dict[str, str] = {}  # service id -> name, for the provider list
         self.detail: resources.ServiceDetail | None = None
         self._timer = None
@@ -167,6 +170,18 @@ class ResourcesScreen(ServiceCalls, Screen):
             self.start_search()
 
         self.call_service(read, self._show_client, on_error=refused, group="load")
+
+    def on_descendant_focus(self, event) -> None:
+        # The language filter completes proper names (langcodes' list), read in a thread the
+        # first time the field is used: naming some 300 languages takes about a second.
+        if getattr(event.widget, "id", None) == "f-language" and not self._languages_asked:
+            self._languages_asked = True
+            self.run_worker(self._read_language_names, thread=True, group="languages", exit_on_error=False)
+
+    def _read_language_names(self) -> None:
+        names = sorted(LANGUAGES.values())
+        field = self.query_one("#f-language", Input)
+        self.app.call_from_thread(setattr, field, "suggester", SuggestFromList(names, case_sensitive=False))
 
     def _show_client(self, loaded) -> None:
         self.client_name, self.case_closed, self.profile = loaded

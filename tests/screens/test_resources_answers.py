@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from textual.widgets import Select
+from textual.widgets import Input, Select
 
 from casetui.cli import make_app
 from casetui.screens.resources import ResourcesScreen
@@ -47,3 +47,18 @@ async def test_typo_when_and_nearest_first_from_the_keyboard(demo_path):
         shown = [h.distance_miles for h in screen.hits.values() if h.eligible is True]
         assert shown == sorted(shown)
         assert shown and all(d is not None for d in shown)
+
+
+async def test_the_language_filter_completes_proper_names(demo_path):
+    app = make_app(str(demo_path), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_resources()
+        await settle(pilot)
+        field = app.screen.query_one("#f-language", Input)
+        field.focus()
+        await settle(pilot)  # the names are read in a thread
+        await pilot.press(*"Hmo")
+        await settle(pilot)
+        assert field._suggestion == "Hmong"
+        await pilot.press("right")  # takes the completion
+        assert field.value == "Hmong"
