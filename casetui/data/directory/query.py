@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 # match of every phrase, filter tags included, which costs 10-30 ms on 100,000 services.)
 CANDIDATES = 200
 DESCRIPTION_CANDIDATES = 60
-PARTIAL_CANDIDATES = 200  # services holding some of the words, when few hold them all
+PARTIAL_CANDIDATES = 100  # services holding some of the words, when few hold them all
 
 
 @dataclass

@@ -627,7 +627,9 @@ def _sqlite_candidates(session: Session, groups, filters: SearchFilters, limit: 
     named = len(found)
     if named < limit:
         take("service_title_fts", "name organization terms", every, named + DESCRIPTION_CANDIDATES)
-        if not any(g.short for g in groups):
+        # Descriptions while the short fields answer too few (a broad prefix in every
+        # description costs more than the rest of the search).
+        if len(found) < limit and not any(g.short for g in groups):
             take("service_fts", "name organization terms description", every, len(found) + DESCRIPTION_CANDIDATES)
     if len(groups) > 1 and not found:  # no service holds every word: those holding some
         longer = [g for g in groups if not g.short]

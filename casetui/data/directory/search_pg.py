@@ -107,7 +107,7 @@ def candidates(session: Session, groups, filters, limit: int) -> list[str]:
     named = len(found)
     if named < limit:
         take("title", " & ".join(_ts_group(g) for g in groups), named + DESCRIPTION_CANDIDATES)
-        if not any(g.short for g in groups):
+        if len(found) < limit and not any(g.short for g in groups):
             take("body", " & ".join(_ts_group(g) for g in groups), len(found) + DESCRIPTION_CANDIDATES)
     if len(groups) > 1 and not found:  # no service holds every word: those holding some
         longer = [g for g in groups if not g.short]
