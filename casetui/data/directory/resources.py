@@ -855,9 +855,23 @@ class _HitRow:
         self.city, self.postal_code, self.phone = row.city, row.postal_code, row.phone
 
 
+_HITS_PG = text(
+    "SELECT s.id, s.name, o.name AS organization, s.description, CAST(s.categories AS TEXT) AS categories,"
+    " s.last_verified_on, l.city, l.postal_code, p.number AS phone"
+    " FROM service s LEFT JOIN organization o ON o.id = s.organization_id"
+    " LEFT JOIN LATERAL (SELECT l.city, l.postal_code FROM service_at_location sal"
+    "   JOIN location l ON l.id = sal.location_id WHERE sal.service_id = s.id ORDER BY sal.id LIMIT 1) l ON true"
+    " LEFT JOIN LATERAL (SELECT number FROM phone WHERE service_id = s.id ORDER BY id LIMIT 1) p ON true"
+    " WHERE s.id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
 def _hit_rows(session: Session, ids: list[str]) -> dict:
-    if session.get_bind().dialect.name == "sqlite":  # straight from the driver, as the candidates
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":  # straight from the driver, as the candidates
         return {service_id: _HitRow(row) for service_id, row in _rows(session, _HIT_COLUMNS_SQLITE, ids).items()}
+    if dialect == "postgresql":  # lateral joins: one plan, not three subplans a row
+        return {row.id: _HitRow(row) for row in session.execute(_HITS_PG, {"ids": ids})}
     return {row.id: row for row in session.execute(_hit_query(), {"ids": ids})}
 
 

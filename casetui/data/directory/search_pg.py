@@ -96,12 +96,14 @@ def candidates(session: Session, groups, filters, limit: int) -> list[str]:
     found: dict[str, tuple] = {}
 
     def take(column: str, query: str, cap: int, by_name: bool = False) -> None:
+        # Each candidate comes with what scoring and eligibility read of it: no second query.
         statement = text(
-            f"SELECT d.service_id, s.name FROM service_search d JOIN service s ON s.id = d.service_id"
+            f"SELECT {_WIDE} FROM service_search d JOIN service s ON s.id = d.service_id"
+            " LEFT JOIN organization o ON o.id = s.organization_id"
             f" WHERE d.{column} @@ to_tsquery('simple', :q){where} LIMIT :cap"
         ).bindparams(*binds)
         for row in session.exec(statement, params={**params, "q": query, "cap": cap}):
-            found.setdefault(row[0], (row[0], row[1], by_name))
+            found.setdefault(row.id, (row.id, row.name, by_name, row))
 
     take("title", " & ".join(_ts_group(g, "A") for g in groups), CANDIDATES, by_name=True)
     named = len(found)
@@ -118,6 +120,13 @@ def candidates(session: Session, groups, filters, limit: int) -> list[str]:
     return list(found.values())
 
 
+# What scoring and eligibility read of a candidate (JSON lists as text: resources._json).
+_WIDE = (
+    "s.id, s.name, s.alternate_name, s.description, o.name AS organization, CAST(s.categories AS TEXT) AS categories, "
+    "CAST(s.populations AS TEXT) AS populations, CAST(s.taxonomy_terms AS TEXT) AS taxonomy_terms, s.minimum_age, "
+    "s.maximum_age, s.interpretation_services, s.service_area, CAST(s.genders AS TEXT) AS genders, "
+    "CAST(s.languages AS TEXT) AS languages"
+)
 _TRIGRAMS: dict[str, bool] = {}  # database URL -> pg_trgm installed there (asked once per process)
 
 
