@@ -336,6 +336,7 @@ def search(
     _check_filters(filters)
     backend = _backend(session)
     words = query_words(query)
+    _READ.rows = {}  # nothing read by an earlier search counts for this one
     if not words:
         ranked = [(service_id, 0, 0.0) for service_id in backend.browse(session, filters, max(CANDIDATES, limit))]
     else:
