@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from casetui import __version__
@@ -61,17 +61,47 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("source", metavar="SOURCE")
     copy.add_argument("dest", metavar="DEST")
     _add_safekeeping_commands(commands)
-    resources = commands.add_parser("resources", help="import or export the resource directory (Open Referral HSDS)")
-    resources.add_argument(
-        "action",
-        choices=["import", "export"],
-        help="import: read an HSDS folder of CSV files "
-        "or a JSON file (re-import updates by id); export: write HSDS 3.0 CSV to a folder",
+    resources = commands.add_parser(
+        "resources", help="import, export or search the resource directory (Open Referral HSDS)"
     )
-    resources.add_argument("path", metavar="PATH")
-    resources.add_argument("--db", dest="cmd_db", metavar="PATH", help="database file (default as for the app)")
+    actions = resources.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, help_text in (
+        ("import", "read an HSDS folder of CSV files or a JSON file (re-import updates by id)"),
+        ("export", "write the directory as HSDS 3.0 CSV to a folder"),
+    ):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument("path", metavar="PATH")
+        action.add_argument("--db", dest="cmd_db", metavar="PATH", help="database file (default as for the app)")
+    _add_resources_search(actions)
     _add_agenda_commands(commands)
     return parser
+
+
+def _add_resources_search(actions) -> None:
+    search = actions.add_parser(
+        "search",
+        help="search the directory, ranked as the screen ranks it, with eligibility and reasons",
+        description="Search the resource directory as the directory screen does. --age, --language and "
+        "--population describe the person being helped (results are judged for them as for a client with "
+        "those details); --client ID takes them from a client's record.",
+    )
+    search.add_argument("words", nargs="*", metavar="WORDS", help="what to look for (none: browse by the filters)")
+    search.add_argument("--need", metavar="N", help="a need category (" + ", ".join(_need_codes()) + ")")
+    search.add_argument("--age", metavar="N", help="the person's age in whole years")
+    search.add_argument("--language", metavar="L", help="the person's language, a name or a tag (Spanish, es, hmn)")
+    search.add_argument("--population", metavar="P", action="append", help="a population the person is among")
+    search.add_argument("--client", metavar="ID", type=int, help="judge eligibility for this client's record")
+    search.add_argument("--near", metavar="POSTAL", help="nearest first, from this US ZIP code")
+    search.add_argument("--open-now", action="store_true", help="only services open now (their hours as data)")
+    search.add_argument("--limit", metavar="N", type=int, default=20, help="at most N results (default 20)")
+    search.add_argument("--json", action="store_true", help="print a JSON list in rank order")
+    search.add_argument("--db", dest="cmd_db", metavar="PATH", help="database file (default as for the app)")
+
+
+def _need_codes() -> list[str]:
+    from casetui.data.domain import vocab
+
+    return list(vocab.DOMAINS)
 
 
 def _add_agenda_commands(commands) -> None:
@@ -470,6 +500,8 @@ def cmd_resources(args) -> int:
     from casetui import config
     from casetui.data.directory import hsds
 
+    if args.action == "search":
+        return _resources_search(args)
     database = _open(args.cmd_db or config.resolve_db(args.db))
     try:
         with database.transaction() as session:
@@ -541,6 +573,84 @@ def cmd_agenda(args) -> int:
     print(f"Agenda for {worker}\n")
     print(text, end="")
     return 0
+
+
+def _resources_search(args) -> int:
+    """``casetui resources search``: the screen's search and ranking, printed."""
+    import json
+
+    from casetui import config
+    from casetui.data.directory import resources
+    from casetui.data.domain import vocab
+    from casetui.data.domain.errors import ValidationError
+
+    today = args.today or date.today()
+    bad = [p for p in args.population or [] if p not in vocab.POPULATIONS]
+    if bad:
+        raise ValidationError("population", f"Unknown population '{bad[0]}' (one of {', '.join(vocab.POPULATIONS)}).")
+    if args.limit < 1:
+        raise ValidationError("limit", "--limit must be at least 1.")
+    database = _open(args.cmd_db or config.resolve_db(args.db))
+    try:
+        with database.transaction() as session:
+            profile = None
+            if args.client is not None:
+                profile = resources.profile_for_client(session, args.client, today)
+            if args.age is not None or args.language or args.population:
+                profile = profile or resources.ClientProfile()
+                resources.check_age(args.age)
+                if args.age is not None:
+                    profile.age = int(args.age)
+                if args.language:
+                    profile.language = args.language
+                profile.populations = list(dict.fromkeys((profile.populations or []) + (args.population or [])))
+            filters = resources.SearchFilters(
+                category=args.need,
+                near=args.near,
+                sort="distance" if args.near else "relevance",
+                open_at=datetime.combine(today, datetime.now().time()) if args.open_now else None,
+            )
+            hits = resources.search(
+                session, " ".join(args.words), filters, profile=profile, today=today, limit=args.limit
+            )
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps([_hit_json(hit) for hit in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print("No matches.")
+        return 0
+    verdicts = {True: "eligible", False: "not eligible", None: "check eligibility"}
+    for rank, hit in enumerate(hits, start=1):
+        place = f" · {hit.city or hit.postal_code}" if hit.city or hit.postal_code else ""
+        place += f" · {hit.distance_miles:.1f} mi" if hit.distance_miles is not None else ""
+        place += f" · today {hit.hours_today}" if hit.hours_today else ""
+        print(f"{rank}. {hit.name} — {hit.organization}{place} [{hit.id}]")
+        if profile is not None:
+            reasons = "; ".join(("warning: " if c.warning else "") + c.reason for c in hit.eligibility)
+            print(f"   {verdicts[hit.eligible]}" + (f": {reasons}" if reasons else ": no limits stated"))
+    return 0
+
+
+def _hit_json(hit) -> dict:
+    return {
+        "id": hit.id,
+        "name": hit.name,
+        "organization": hit.organization,
+        "eligible": hit.eligible,
+        "reasons": [
+            {"criterion": c.criterion, "ok": c.ok, "warning": c.warning, "reason": c.reason} for c in hit.eligibility
+        ],
+        "categories": hit.categories,
+        "city": hit.city,
+        "postal_code": hit.postal_code,
+        "phone": hit.phone,
+        "last_verified_on": hit.last_verified_on.isoformat() if hit.last_verified_on else None,
+        "score": round(hit.score, 3),
+        "distance_miles": None if hit.distance_miles is None else round(hit.distance_miles, 2),
+        "hours_today": hit.hours_today,
+    }
 
 
 COMMANDS = {

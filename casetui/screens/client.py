@@ -446,7 +446,7 @@ class ClientScreen(ReloadOnReturn, ServiceCalls, Screen):
                         _one_line(referral.provider_name, 28),
                         vocab.REFERRAL_STATUSES.get(referral.status, referral.status),
                         Text(_day(referral.follow_up_on) if open_ else "", style="bold red" if late else ""),
-                        _day(referral.outcome_on),
+                        referrals.outcome_words(referral),
                     ),
                     record.correction("referral", referral.id),
                 )

@@ -7,7 +7,8 @@ in a thread worker with its own session, debounced, so typing never waits for th
 
 from __future__ import annotations
 
-from datetime import timedelta
+import calendar
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.screen import Screen
+from textual.suggester import SuggestFromList
 from textual.widgets import Header, Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -24,20 +26,33 @@ from casetui import config
 from casetui.data.directory import resources
 from casetui.data.domain import vocab
 from casetui.data.domain.errors import CasetuiError, ValidationError
+from casetui.data.domain.languages import LANGUAGES
 from casetui.data.services import cases, clients, provider_list, referrals
 from casetui.keys import key_text
 from casetui.screens.service_calls import ServiceCalls
 from casetui.widgets.footer import KeyFooter
 from casetui.widgets.plain import Plain
 from casetui.widgets.provider_list_dialog import ProviderListDialog
-from casetui.widgets.referral_form import ReferralForm
+from casetui.widgets.referral_form import ReferralForm, consent_words
 from casetui.widgets.resource_card import ResourceDetail, hit_prompt
 from casetui.widgets.service_form import ServiceEditForm
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before a search runs
 RESULT_LIMIT = 50
-FILTERS = ("category", "age", "gender", "language", "population", "place")
+FILTERS = ("category", "age", "gender", "language", "population", "place", "when", "sort")
+# "When": open now, or on the next of a weekday (SearchFilters.open_at / open_on).
+WHEN = [("Open now", "now")] + [(f"Open {name}", str(number)) for number, name in enumerate(calendar.day_name, 1)]
 NO_CLIENT = "A referral is made for a client: open the directory from the client's record (or the caseload)."
+
+
+def _when(choice: str | None, today: date) -> dict:
+    """The "When" filter as SearchFilters fields: now (today's date, this clock time), or the
+    next such weekday from today."""
+    if choice == "now":
+        return {"open_at": datetime.combine(today, datetime.now().time())}
+    if choice:
+        return {"open_on": today + timedelta(days=(int(choice) - today.isoweekday()) % 7)}
+    return {}
 
 
 class ResourcesScreen(ServiceCalls, Screen):
@@ -90,6 +105,7 @@ class ResourcesScreen(ServiceCalls, Screen):
         self.profile: resources.ClientProfile | None = None
         self.suggested = False
         self.hits: dict[str, resources.ServiceHit] = {}
+        self._languages_asked = False
         self.picked: dict[str, str] = {}  # service id -> name, for the provider list
         self.detail: resources.ServiceDetail | None = None
         self._timer = None
@@ -126,6 +142,8 @@ class ResourcesScreen(ServiceCalls, Screen):
                 id="f-population",
             )
             yield Input(placeholder="City or postal code", compact=True, id="f-place")
+            yield Select(WHEN, prompt="Any time", compact=True, id="f-when")
+            yield Select([("Nearest first", "distance")], prompt="Best first", compact=True, id="f-sort")
         yield Plain("", id="status")  # it names the client
         with Horizontal(id="body"):
             yield OptionList(id="results")
@@ -152,6 +170,18 @@ class ResourcesScreen(ServiceCalls, Screen):
             self.start_search()
 
         self.call_service(read, self._show_client, on_error=refused, group="load")
+
+    def on_descendant_focus(self, event) -> None:
+        # The language filter completes proper names (langcodes' list), read in a thread the
+        # first time the field is used: naming some 300 languages takes about a second.
+        if getattr(event.widget, "id", None) == "f-language" and not self._languages_asked:
+            self._languages_asked = True
+            self.run_worker(self._read_language_names, thread=True, group="languages", exit_on_error=False)
+
+    def _read_language_names(self) -> None:
+        names = sorted(LANGUAGES.values())
+        field = self.query_one("#f-language", Input)
+        self.app.call_from_thread(setattr, field, "suggester", SuggestFromList(names, case_sensitive=False))
 
     def _show_client(self, loaded) -> None:
         self.client_name, self.case_closed, self.profile = loaded
@@ -205,7 +235,12 @@ class ResourcesScreen(ServiceCalls, Screen):
             else:
                 value = value.strip() or None
             values[name] = value
-        return resources.SearchFilters(**values)
+        when = _when(values.pop("when"), self.app.today)
+        # Distances from the client's postal code, or from a ZIP code typed as the place.
+        place = values.get("place") or ""
+        near = place if place.isdigit() and len(place) == 5 else (self.profile.postal_code if self.profile else None)
+        values["sort"] = values["sort"] or "relevance"
+        return resources.SearchFilters(**values, **when, near=near or None)
 
     def start_search(self) -> None:
         self._timer = None
@@ -383,15 +418,21 @@ class ResourcesScreen(ServiceCalls, Screen):
         needs = self.profile.needs if self.profile else []
         domain = next((c for c in hit.categories if c in needs), hit.categories[0] if hit.categories else None)
         today = self.app.today
-        form = ReferralForm(
-            client_name=self.client_name or "the client",
-            service_label=f"{hit.name} · {hit.organization}" if hit.organization else hit.name,
-            domain=domain,
-            referred_on=today,
-            follow_up_on=today + timedelta(days=referrals.DEFAULT_FOLLOW_UP_DAYS),
-            save=partial(self._save_referral, hit.id),
-        )
-        self.app.push_screen(form, self._referred)
+
+        def open_form(check) -> None:
+            form = ReferralForm(
+                client_name=self.client_name or "the client",
+                service_label=f"{hit.name} · {hit.organization}" if hit.organization else hit.name,
+                domain=domain,
+                referred_on=today,
+                follow_up_on=today + timedelta(days=referrals.DEFAULT_FOLLOW_UP_DAYS),
+                save=partial(self._save_referral, hit.id),
+                consent_on_file=consent_words(check.consent) if check.allowed else None,
+            )
+            self.app.push_screen(form, self._referred)
+
+        # Whether a consent on file covers the referral decides what the form asks.
+        self.call_service(lambda session: referrals.referral_consent(session, self.case_id, hit.id, today), open_form)
 
     def _save_referral(self, service_id: str, values: dict):
         with self.app.database.transaction() as session:

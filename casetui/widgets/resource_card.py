@@ -27,7 +27,9 @@ def eligibility_summary(checks: list[EligibilityCheck], eligible: bool | None) -
     if not checks:
         return "eligible: no limits stated"
     deciding = [c for c in checks if c.ok is False] or [c for c in checks if c.ok is None] or checks
-    return f"{VERDICTS[eligible]}: " + "; ".join(c.reason for c in deciding)
+    # A warning (a language the client may not speak) is shown whatever decides the verdict.
+    shown = deciding + [c for c in checks if c.warning and c not in deciding]
+    return f"{VERDICTS[eligible]}: " + "; ".join(("⚠ " if c.warning else "") + c.reason for c in shown)
 
 
 def hit_prompt(hit: ServiceHit, *, picked: bool = False, for_client: bool = False) -> Content:
@@ -42,9 +44,15 @@ def hit_prompt(hit: ServiceHit, *, picked: bool = False, for_client: bool = Fals
     place = hit.city or hit.postal_code
     if place:
         parts.append(("  · " + place, "$text-muted"))
+    if hit.distance_miles is not None:
+        parts.append((f"  · {hit.distance_miles:.1f} mi", "$text-muted"))
     if picked:
         parts.append(("  [on list]", "bold $text-accent"))
     parts.append("\n  ")
+    if hit.hours_today:  # first on the second line, where a narrow card still shows it
+        parts.append(
+            ("closed today · " if hit.hours_today == "closed" else f"today {hit.hours_today} · ", "$text-muted")
+        )
     if hit.stale:
         parts.append(
             ("⚠ unverified · " if hit.last_verified_on is None else "⚠ verified over a year ago · ", "$text-warning")
@@ -99,7 +107,7 @@ def detail_content(
         if not checks:
             parts.append("No limits stated.\n")
         for check in checks:
-            mark, style = MARKS[check.ok]
+            mark, style = ("⚠", "$text-warning") if check.warning else MARKS[check.ok]
             parts += [(f"{mark} {check.criterion}: ", f"bold {style}"), check.reason, "\n"]
         parts.append((VERDICTS[eligible].capitalize() + "\n", f"bold {MARKS[eligible][1]}"))
     limits = (

@@ -40,6 +40,9 @@ QUERIES = [
     "detox",
     "bus pass",
     "child care",
+    # Mistyped, as people type in a hurry: typo tolerance finds what was meant.
+    "conseling",
+    "fod bank",
 ]
 FILTER_SETS = [
     {},

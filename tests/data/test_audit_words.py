@@ -27,6 +27,9 @@ AUDITED_TABLES = (
     "service",
     "stage_change",
     "household_member",
+    "appointment",
+    "appointment_series",
+    "task",
 )
 
 

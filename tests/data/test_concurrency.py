@@ -173,6 +173,7 @@ def test_the_second_outcome_of_a_referral_gets_a_conflict(database, shared_clien
             service_id=None,
             referred_on=today,
             follow_up_on=None,
+            consent_signed_on=today,
             today=today,
             provider_name="Fictional Food Bank",
         ).id

@@ -59,6 +59,16 @@ def one_of_each(session, case, today) -> dict[str, int]:
     goal = goal_of(session, case, today)
     progress = goals.add_progress(session, goal.id, recorded_on=today - timedelta(days=2), value="3", today=today)
     note = notes.add_note(session, case.id, occurred_on=today, kind="phone", text="Called the landlord", today=today)
+    # first: a referral shares the client's details, so it needs a consent on file (issue 19)
+    signed = consent.record_consent(
+        session,
+        case.client_id,
+        recipient="Riverton Food Bank",
+        scope="referral",
+        signed_on=today,
+        expires_on=today + timedelta(days=10),
+        today=today,
+    )
     referral = referrals.create_referral(
         session,
         case.id,
@@ -67,15 +77,6 @@ def one_of_each(session, case, today) -> dict[str, int]:
         service_name="Weekly parcels",
         referred_on=today,
         follow_up_on=today + timedelta(days=2),
-        today=today,
-    )
-    signed = consent.record_consent(
-        session,
-        case.client_id,
-        recipient="Riverton Food Bank",
-        scope="referral",
-        signed_on=today,
-        expires_on=today + timedelta(days=10),
         today=today,
     )
     assessment = Assessment(case_id=case.id, assessed_on=today, worker="test-worker")

@@ -168,7 +168,7 @@ def test_a_goal_added_after_the_review_reopens_the_step(session, today):
 def test_linkage_referrals_are_marked_for_discharge(session, today):
     case = case_with_goals(session)
     service = session.exec(select(Service).order_by(Service.id)).first()
-    referral = discharge.refer_for_ongoing_service(session, case.id, service.id, today)
+    referral = discharge.refer_for_ongoing_service(session, case.id, service.id, today, consent_signed_on=today)
     assert referral.for_discharge and referral.follow_up_on == today + timedelta(days=14)
     linked = discharge.linkage_referrals(session, case.id)
     assert referral.id in [r.id for r in linked]
@@ -204,6 +204,30 @@ def test_sharing_information_needs_a_current_consent_for_that_recipient(session,
     assert discharge.consent_for(session, case.id, "Cedar Family Centre", today).id == granted.id
     shared = discharge.log_contact(session, case.id, information_shared="Goals and progress", **contact)
     assert shared.consent_id == granted.id
+
+
+def test_what_was_shared_is_checked_against_the_consent_scope(session, today):
+    # Before: a consent for "referral information" allowed logging that a discharge summary and
+    # PHQ-9 scores were shared.
+    case = case_with_goals(session)
+    consent.record_consent(
+        session, case.client_id, recipient="Cedar Family Centre", scope="referral", signed_on=today, today=today
+    )
+    contact = dict(recipient="Cedar Family Centre", contacted_on=today, method="phone", today=today)
+    with pytest.raises(ValidationError) as info:
+        discharge.log_contact(session, case.id, information_shared="Discharge summary and PHQ-9 scores", **contact)
+    assert info.value.errors["information_shared"].startswith(
+        "The client's consent for Cedar Family Centre covers referral information only, "
+        "not assessment and needs, health information, full case record."
+    )
+    assert discharge.coordination_contacts(session, case.id) == []
+    assert consent.kinds_shared("Name, phone number and the reason for referral") == ["referral"]
+    # A consent for the full record (or any provider's, with that scope) covers it.
+    consent.record_consent(
+        session, case.client_id, recipient="", scope="full_record", signed_on=today, today=today, any_provider=True
+    )
+    shared = discharge.log_contact(session, case.id, information_shared="Discharge summary and PHQ-9 scores", **contact)
+    assert shared.consent_id is not None
 
 
 def test_summary_shows_goals_reason_destination_changes_recommendations_referrals(session, today, tmp_path):
@@ -350,7 +374,7 @@ def test_linkage_suggests_services_for_open_needs_first(session, today):
 def test_likely_recipients_put_discharge_providers_first(session, today):
     case = case_with_goals(session)
     service = session.exec(select(Service).order_by(Service.id.desc())).first()
-    referral = discharge.refer_for_ongoing_service(session, case.id, service.id, today)
+    referral = discharge.refer_for_ongoing_service(session, case.id, service.id, today, consent_signed_on=today)
     names = discharge.likely_recipients(session, case.id)
     assert names[0] == referral.provider_name
     assert "Riverton Housing Authority" in names  # the demo's consent recipient

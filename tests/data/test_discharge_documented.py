@@ -101,7 +101,13 @@ def test_linkage_counts_the_cases_referrals(session, today):
     session.flush()
     service = session.exec(select(Service).order_by(Service.id)).first()
     referral = referrals.create_referral(
-        session, case.id, service_id=service.id, referred_on=today, follow_up_on=None, today=today
+        session,
+        case.id,
+        service_id=service.id,
+        referred_on=today,
+        follow_up_on=None,
+        today=today,
+        consent_signed_on=today,  # the release the client signs now (a referral shares their details)
     )
     referral.status = "accepted"
     session.add(referral)

@@ -8,13 +8,19 @@ import pytest
 from sqlmodel import select
 
 from casetui.data.domain.errors import CaseClosedError, ValidationError
-from casetui.data.services import cases, clients, referrals
+from casetui.data.services import cases, clients, consent, referrals
 from casetui.data.storage.models import AuditEvent, Organization, Referral, Service
 
 
-def new_case(session, today):
+def new_case(session, today, *, consent_for_any_provider: bool = True):
+    """A client with an open case (and, unless told, a release covering referrals to any provider)."""
     client = clients.create_client(session, {"first_name": "Ada", "last_name": "Sampleton"}, today)
-    return cases.open_case(session, client.id, today)
+    case = cases.open_case(session, client.id, today)
+    if consent_for_any_provider:
+        consent.record_consent(
+            session, client.id, recipient="", scope="referral", signed_on=today, today=today, any_provider=True
+        )
+    return case
 
 
 @pytest.fixture
@@ -171,6 +177,7 @@ def test_provider_list_renders_open_referrals_and_chosen_services(demo_db, today
             session,
             case.id,
             service_id="demo-svc-5",
+            consent_signed_on=today,
             referred_on=today,
             follow_up_on=today + timedelta(days=7),
             today=today,
@@ -184,6 +191,7 @@ def test_provider_list_renders_open_referrals_and_chosen_services(demo_db, today
             follow_up_on=None,
             today=today,
             provider_name="Dr. Fauxley & Partners",
+            consent_signed_on=today,
         )
         context = provider_list.provider_list_context(
             session, case.id, [referral.id], service_ids=["demo-svc-9"], today=today
@@ -231,3 +239,78 @@ def test_eligibility_notes_say_who_a_service_is_for():
         "Languages: English, Spanish.",
     ]
     assert eligibility_notes(Service(id="t", name="Open to all")) == []
+
+
+# --- consent before sharing (issue 19) ----------------------------------------------------------
+
+
+def test_a_referral_needs_a_consent_covering_the_provider(session, today, service):
+    # Before: a referral was recorded with no consent check at all.
+    case = new_case(session, today, consent_for_any_provider=False)
+    client_id = case.client_id
+
+    def refer(**consent_fields):
+        return referrals.create_referral(
+            session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None, today=today, **consent_fields
+        )
+
+    with pytest.raises(ValidationError) as info:
+        refer()
+    assert info.value.errors == {
+        "consent_signed_on": "No current consent lets you share information with Lantern Outreach. "
+        "Give the date of the consent the client signs now, or refer once one is on file."
+    }
+    assert session.exec(select(Referral)).all() == []
+    # A consent for another provider, or one that covers only health information, is not enough.
+    consent.record_consent(session, client_id, recipient="Other Agency", scope="referral", signed_on=today, today=today)
+    consent.record_consent(
+        session, client_id, recipient="Lantern Outreach", scope="health", signed_on=today, today=today
+    )
+    with pytest.raises(ValidationError) as info:
+        refer()
+    assert "covers health information only, not referral information" in info.value.errors["consent_signed_on"]
+    # A consent recorded in place, from the form: kept with the referral, in the same transaction.
+    with pytest.raises(ValidationError) as info:
+        refer(consent_signed_on="2026-13-01")
+    assert list(info.value.errors) == ["consent_signed_on"]
+    with pytest.raises(ValidationError) as info:
+        refer(consent_signed_on=today, consent_scope="health")
+    assert list(info.value.errors) == ["consent_scope"]
+    referral = refer(consent_signed_on=today, consent_scope="referral")
+    signed = session.get(consent.Consent, referral.consent_id)
+    assert (signed.recipient, signed.scope, signed.any_provider) == ("Lantern Outreach", "referral", False)
+    # The next referral to the same provider needs no new consent; it is linked to that one.
+    assert refer().consent_id == signed.id
+
+
+def test_a_consent_for_any_provider_covers_every_referral(session, today, service):
+    case = new_case(session, today)  # the helper's consent is for any provider
+    referral = referrals.create_referral(
+        session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None, today=today
+    )
+    assert session.get(consent.Consent, referral.consent_id).any_provider
+    check = referrals.referral_consent(session, case.id, "svc-1", today)
+    assert check.allowed and check.consent.id == referral.consent_id
+
+
+def test_a_revoked_or_expired_consent_does_not_cover_a_referral(session, today, service):
+    case = new_case(session, today, consent_for_any_provider=False)
+    signed = consent.record_consent(
+        session, case.client_id, recipient="lantern  outreach", scope="full_record", signed_on=today, today=today
+    )
+    assert referrals.referral_consent(session, case.id, "svc-1", today).allowed  # names compared loosely
+    consent.revoke_consent(session, signed.id, revoked_on=today, reason="Client asked", today=today)
+    assert not referrals.referral_consent(session, case.id, "svc-1", today).allowed
+
+
+def test_the_outcome_column_reads_as_hud_referral_results(session, today, service):
+    # Before: the referrals table's Outcome column showed a date, not the outcome.
+    case = new_case(session, today)
+    referral = referrals.create_referral(
+        session, case.id, service_id="svc-1", referred_on=today, follow_up_on=None, today=today
+    )
+    assert referrals.outcome_words(referral) == ""
+    referrals.record_outcome(
+        session, referral.id, status="provider_declined", outcome_on=today, reason="Full", today=today
+    )
+    assert referrals.outcome_words(referral) == f"Unsuccessful referral: provider rejected ({today:%Y-%m-%d})"

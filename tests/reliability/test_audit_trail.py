@@ -98,7 +98,13 @@ def walk_the_services(database):
     service_id = act(lambda s: s.exec(select(Service.id)).first())
     referral = act(
         lambda s: referrals.create_referral(
-            s, case.id, service_id=service_id, referred_on=TODAY, follow_up_on=TODAY + timedelta(days=7), today=TODAY
+            s,
+            case.id,
+            service_id=service_id,
+            referred_on=TODAY,
+            follow_up_on=TODAY + timedelta(days=7),
+            today=TODAY,
+            consent_signed_on=TODAY,
         )
     )
     act(lambda s: referrals.record_outcome(s, referral.id, status="accepted", outcome_on=TODAY, today=TODAY))

@@ -11,7 +11,7 @@ from casetui.cli import make_app
 from casetui.data.directory import resources
 from casetui.data.services import cases, referrals
 from casetui.data.storage.database import open_database
-from casetui.data.storage.models import Document, Referral, Service
+from casetui.data.storage.models import Consent, Document, Referral, Service
 from casetui.screens.resources import ResourcesScreen
 from casetui.widgets.provider_list_dialog import ProviderListDialog
 from casetui.widgets.referral_form import ReferralForm
@@ -67,6 +67,13 @@ async def test_search_to_referral_from_the_keyboard(demo_path):
         form.query_one("#follow_up_on", Input).focus()
         await pilot.press(*["backspace"] * 10, *"2026-01-29", "enter")
         await settle(pilot)
+        # No consent on file covers this provider: refused beside the consent's date (issue 19),
+        # then the consent the client signs now is recorded with the referral.
+        assert app.screen is form
+        assert "No current consent lets you share information with" in field_error(form, "consent_signed_on")
+        form.query_one("#consent_signed_on", Input).focus()
+        await pilot.press(*"2026-01-15", "enter")
+        await settle(pilot)
         assert app.screen is screen
     database = open_database(str(demo_path), worker="test")
     with database.transaction() as session:
@@ -77,6 +84,8 @@ async def test_search_to_referral_from_the_keyboard(demo_path):
         assert (referral.service_name, referral.status, referral.note) == (service.name, "sent", "Bring ID")
         assert referral.follow_up_on == TODAY + timedelta(days=14) and referrals.is_open(referral)
         assert referral.domain == "food"
+        signed = session.get(Consent, referral.consent_id)
+        assert (signed.signed_on, signed.scope) == (TODAY, "referral")
     database.dispose()
 
 

@@ -8,12 +8,12 @@ GIN indexes serve prefix queries (``foo:*``) and tag overlaps. Statement-level t
 the services a statement touched, so a bulk insert of 1,000 rows re-indexes them in one query.
 While casetui_meta holds 'search_index_paused' (a bulk import, which then calls
 ``rebuild_index`` in the same transaction) they do nothing. ``db_objects.install`` calls
-``install_index``, which also rebuilds the whole index.
+``install_index``, which also rebuilds the whole index and the vocabulary.
 
-The search follows the SQLite searcher's rules so both databases answer alike: every word is a
-prefix; name, categories and organization matches come before description matches; filters
-are tag overlaps; at most ``CANDIDATES`` matches are ranked per query, so a broad
-one-letter prefix costs no more than a precise word.
+This module only finds candidates, in the same steps as the SQLite one (names, the other short
+fields, descriptions, partial matches; each capped, so a broad one-letter prefix costs no more
+than a precise word); ``ranking`` scores them in Python for both databases alike. Typo
+tolerance looks the word up in ``directory_term`` through its pg_trgm index.
 """
 
 from __future__ import annotations
@@ -22,18 +22,17 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, TEXT
 from sqlmodel import Session
 
-from casetui.data.directory.query import CANDIDATES, age_condition
+from casetui.data.directory import ranking
+from casetui.data.directory.query import CANDIDATES, DESCRIPTION_CANDIDATES, PARTIAL_CANDIDATES, filter_condition
 from casetui.data.domain.languages import (
     gender_code,
     language_code,
     language_label,
     tag_key,
 )
+from casetui.data.storage import search_index_pg
 
 # --- the search --------------------------------------------------------------------------
-
-# ts_rank weights, in PostgreSQL's order {D, C, B, A}: description, organization, terms, name.
-_WEIGHTS = "'{0.1, 0.3, 0.5, 1.0}'"
 
 
 def _tag_groups(filters) -> list[list[str]]:
@@ -56,63 +55,101 @@ def _tag_groups(filters) -> list[list[str]]:
 
 
 def _filter_sql(filters) -> tuple[str, dict, list]:
-
     sql, params, binds = "", {}, []
     for number, group in enumerate(_tag_groups(filters)):
         sql += f" AND d.tags && :tags{number}"
         params[f"tags{number}"] = group
         binds.append(bindparam(f"tags{number}", type_=ARRAY(TEXT)))
-    age_sql, age_params = age_condition(filters)
-    return sql + age_sql, {**params, **age_params}, binds
+    more_sql, more_params = filter_condition(filters, "postgresql")
+    return sql + more_sql, {**params, **more_params}, binds
 
 
-def _query(words: list[str], operator: str, prefix: bool) -> str:
-    return f" {operator} ".join(f"{word}:*" if prefix else word for word in words)
+def _ts_alternative(alternative, weight: str) -> str:
+    """One alternative as tsquery text: words are letters and digits only (``ranking.WORD``)."""
+    parts = [f"{token}:{weight}" if weight else token for token in alternative.tokens]
+    if alternative.prefix:
+        last = alternative.tokens[-1]
+        parts[-1] = f"{last}:*{weight}"
+    return " <-> ".join(parts)
 
 
-def search(session: Session, words: list[str], filters, limit: int) -> list[tuple[str, float]]:
-    """[(service id, score)], best first; the same contract as the SQLite searcher."""
+def _ts_group(group, weight: str = "") -> str:
+    return "(" + " | ".join(_ts_alternative(a, weight) for a in group.alternatives) + ")"
+
+
+def browse(session: Session, filters, cap: int) -> list[str]:
+    """Every service the filters admit, by name (at most ``cap``)."""
     where, params, binds = _filter_sql(filters)
-    if not words:
-        if not where:
-            return []
-        statement = text(
-            "SELECT d.service_id FROM service_search d JOIN service s ON s.id = d.service_id"
-            f" WHERE true{where} ORDER BY d.name_key, d.service_id LIMIT :limit"
-        ).bindparams(*binds)
-        return [(row[0], 0.0) for row in session.exec(statement, params={**params, "limit": limit})]
-    ranked = _ranked(session, "title", words, where, params, binds, limit)
-    # As on SQLite: description matches after every name, organization or category match, and
-    # words under three letters are looked up in the short fields only.
-    if len(ranked) < limit and min(len(word) for word in words) >= 3:
-        seen = {service_id for service_id, _ in ranked}
-        more = _ranked(session, "body", words, where, params, binds, limit + len(ranked))
-        ranked += [(service_id, score) for service_id, score in more if service_id not in seen][: limit - len(ranked)]
-    return ranked
-
-
-def _ranked(
-    session: Session, column: str, words: list[str], where: str, params: dict, binds: list, limit: int
-) -> list[tuple[str, float]]:
-    # An exact word scores twice (prefix and exact), so "food" ranks Food above Foodbank.
+    if not where:
+        return []
     statement = text(
-        "SELECT c.service_id, c.score FROM ("
-        f"  SELECT d.service_id, d.name_key, ts_rank({_WEIGHTS}, d.{column}, q.prefix)"
-        f"         + ts_rank({_WEIGHTS}, d.{column}, q.exact) AS score"
-        "   FROM service_search d JOIN service s ON s.id = d.service_id,"
-        "        (SELECT to_tsquery('simple', :prefix) AS prefix, to_tsquery('simple', :exact) AS exact) q"
-        f"  WHERE d.{column} @@ q.prefix{where} LIMIT :cap"
-        ") c ORDER BY c.score DESC, c.name_key, c.service_id LIMIT :limit"
+        "SELECT d.service_id FROM service_search d JOIN service s ON s.id = d.service_id"
+        f" WHERE true{where} ORDER BY d.name_key, d.service_id LIMIT :limit"
     ).bindparams(*binds)
+    return [row[0] for row in session.exec(statement, params={**params, "limit": cap})]
 
+
+def candidates(session: Session, groups, filters, limit: int) -> list[str]:
+    """The services worth scoring, in the SQLite searcher's order of steps (names, then the
+    other short fields, then descriptions while few names answer, then partial matches)."""
+    where, params, binds = _filter_sql(filters)
+    found: dict[str, tuple] = {}
+
+    def take(column: str, query: str, cap: int, by_name: bool = False) -> None:
+        # Each candidate comes with what scoring and eligibility read of it: no second query.
+        statement = text(
+            f"SELECT {_WIDE} FROM service_search d JOIN service s ON s.id = d.service_id"
+            " LEFT JOIN organization o ON o.id = s.organization_id"
+            f" WHERE d.{column} @@ to_tsquery('simple', :q){where} LIMIT :cap"
+        ).bindparams(*binds)
+        for row in session.exec(statement, params={**params, "q": query, "cap": cap}):
+            found.setdefault(row.id, (row.id, row.name, by_name, row))
+
+    take("title", " & ".join(_ts_group(g, "A") for g in groups), CANDIDATES, by_name=True)
+    named = len(found)
+    if named < limit:
+        take("title", " & ".join(_ts_group(g) for g in groups), named + DESCRIPTION_CANDIDATES)
+        if len(found) < limit and not any(g.short for g in groups):
+            take("body", " & ".join(_ts_group(g) for g in groups), len(found) + DESCRIPTION_CANDIDATES)
+    if len(groups) > 1 and not found:  # no service holds every word: those holding some
+        longer = [g for g in groups if not g.short]
+        if longer:
+            take("body", " | ".join(_ts_group(g) for g in longer), PARTIAL_CANDIDATES)
+        else:
+            take("title", " | ".join(_ts_group(g) for g in groups), PARTIAL_CANDIDATES)
+    return list(found.values())
+
+
+# What scoring and eligibility read of a candidate (JSON lists as text: resources._json).
+_WIDE = (
+    "s.id, s.name, s.alternate_name, s.description, o.name AS organization, CAST(s.categories AS TEXT) AS categories, "
+    "CAST(s.populations AS TEXT) AS populations, CAST(s.taxonomy_terms AS TEXT) AS taxonomy_terms, s.minimum_age, "
+    "s.maximum_age, s.interpretation_services, s.service_area, CAST(s.genders AS TEXT) AS genders, "
+    "CAST(s.languages AS TEXT) AS languages"
+)
+_TRIGRAMS: dict[str, bool] = {}  # database URL -> pg_trgm installed there (asked once per process)
+
+
+def close_words(session: Session, word: str) -> list[str]:
+    """Directory words a mistyped ``word`` was probably meant as (pg_trgm); [] when the word
+    starts a directory word, or when the server has no pg_trgm."""
+    bind = session.get_bind()
+    key = str(bind.url)
+    if key not in _TRIGRAMS:
+        _TRIGRAMS[key] = search_index_pg.has_trigrams(session.connection())
+    if not _TRIGRAMS[key]:
+        return []
+    known = session.exec(
+        text("SELECT 1 FROM directory_term WHERE term ~>=~ :low AND term ~<~ :high LIMIT 1"),
+        params={"low": word, "high": word[:-1] + chr(ord(word[-1]) + 1)},
+    ).first()
+    if known is not None:
+        return []
+    # pg_trgm's default threshold (0.3) misses "homles" for "homeless"; ranking.pick_close
+    # then holds the words offered to an edit distance.
+    session.exec(text("SELECT set_limit(0.25)"))
     rows = session.exec(
-        statement,
-        params={
-            **params,
-            "prefix": _query(words, "&", prefix=True),
-            "exact": _query(words, "|", prefix=False),
-            "cap": CANDIDATES,
-            "limit": limit,
-        },
-    )
-    return [(row[0], float(row[1])) for row in rows]
+        text("SELECT term FROM directory_term WHERE term % :w ORDER BY similarity(term, :w) DESC LIMIT 50"),
+        params={"w": word},
+    ).all()
+    return ranking.pick_close(word, [row[0] for row in rows])

@@ -153,6 +153,14 @@ REFERRAL_STATUSES: dict[str, str] = {
 REFERRAL_CLOSED = ("client_declined", "provider_declined", "service_received", "no_show")
 # Outcomes that need a reason in words.
 REFERRAL_FAILED = ("client_declined", "provider_declined", "no_show")
+# HUD HMIS FY2024 4.20.D, Referral result, as the referrals table shows an outcome.
+REFERRAL_RESULTS: dict[str, str] = {
+    "accepted": "Successful referral: client accepted",
+    "service_received": "Successful referral: client accepted",
+    "client_declined": "Unsuccessful referral: client rejected",
+    "no_show": "Unsuccessful referral: client rejected",
+    "provider_declined": "Unsuccessful referral: provider rejected",
+}
 
 DISCHARGE_REASONS: dict[str, str] = {
     "goals_met": "Goals met by mutual agreement",
@@ -238,3 +246,57 @@ CONSENT_SCOPES: dict[str, str] = {
 }
 
 AUDIT_ACTIONS = ("create", "update", "delete", "open", "stage", "close", "reopen", "export")
+
+# --- resource directory: eligibility and search words (issue 19) ------------------------------
+
+# Populations a person belongs to by age alone: code -> (minimum, maximum) whole years, either
+# end open. A service's own minimum and maximum age, when it states them, come first.
+AGE_POPULATIONS: dict[str, tuple[int | None, int | None]] = {
+    "older_adult": (60, None),  # Older Americans Act services: 60 and over
+    "youth": (12, 24),  # HUD's "unaccompanied youth" reach 24
+}
+
+# Words that mean the same thing to someone asking for help, per need category. A query word or
+# phrase from a group also finds the group's other phrases (ranked below the words typed).
+SYNONYMS: dict[str, list[tuple[str, ...]]] = {
+    "housing": [
+        ("rent", "rental assistance", "rent help"),
+        ("shelter", "emergency housing", "emergency shelter"),
+        ("eviction", "eviction prevention"),
+    ],
+    "food": [("groceries", "food bank", "food pantry"), ("meals", "soup kitchen", "hot meals")],
+    "income": [("benefits", "public assistance"), ("cash assistance", "financial assistance")],
+    "employment": [("job", "jobs", "employment", "work")],
+    "education": [("esl", "english classes", "english as a second language"), ("ged", "high school equivalency")],
+    "mental_health": [("counselling", "therapy", "mental health")],
+    "substance_use": [("detox", "withdrawal management"), ("rehab", "addiction treatment")],
+    "legal": [("lawyer", "legal aid", "attorney")],
+    "transportation": [("bus pass", "transit pass"), ("ride", "rides", "transportation")],
+    "childcare": [("childcare", "child care", "daycare", "day care")],
+    "safety": [("domestic violence", "family violence", "intimate partner violence")],
+    "physical_health": [("doctor", "clinic", "primary care"), ("dentist", "dental")],
+}
+
+# British and American spellings (and common variants) are one word to the search.
+SPELLING_VARIANTS: dict[str, str] = {
+    "counselling": "counseling",
+    "counsellor": "counselor",
+    "counsellors": "counselors",
+    "centre": "center",
+    "centres": "centers",
+    "behaviour": "behavior",
+    "behavioural": "behavioral",
+    "programme": "program",
+    "programmes": "programs",
+    "labour": "labor",
+    "neighbourhood": "neighborhood",
+    "organisation": "organization",
+    "enrolment": "enrollment",
+    "licence": "license",
+    "paediatric": "pediatric",
+    "ageing": "aging",
+    "colour": "color",
+    "travelling": "traveling",
+    "defence": "defense",
+    "favour": "favor",
+}

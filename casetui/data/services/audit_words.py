@@ -28,6 +28,9 @@ ENTITY_LABELS: dict[str, str] = {
     "coordination_contact": "Coordination contact",
     "document": "Document",
     "household_member": "Household member",
+    "appointment": "Appointment",
+    "appointment_series": "Recurring appointment",
+    "task": "Task",
     "setting": "Setting",
     "service": "Directory service",
     "audit_event": "Audit trail",
@@ -74,6 +77,21 @@ _SENTENCES: list[tuple[str, str, set[str] | None, str]] = [
 ]
 
 FIELD_LABELS: dict[str, str] = {
+    # appointments and tasks (issue 15), a consent for any provider (issue 19)
+    "any_provider": "any provider",
+    "due_time": "time due",
+    "frequency": "repeats",
+    "priority": "priority",
+    "purpose": "purpose",
+    "referral_id": "referral",
+    "reminder_minutes": "reminder",
+    "repeat_until": "repeats until",
+    "rescheduled_to_id": "rescheduled to",
+    "rrule": "repeat rule",
+    "series_id": "series",
+    "starts_on": "date",
+    "time_zone": "time zone",
+    "with_whom": "with whom",
     "achievement_status": "achievement",
     "actor": "who acts",
     "address": "address",

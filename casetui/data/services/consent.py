@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlmodel import Session, select
@@ -42,9 +44,21 @@ def _client_with_open_case(session: Session, client_id: int) -> Client:
 
 
 def record_consent(
-    session: Session, client_id: int, *, recipient: str, scope: str, signed_on, today: date, expires_on=None
+    session: Session,
+    client_id: int,
+    *,
+    recipient: str,
+    scope: str,
+    signed_on,
+    today: date,
+    expires_on=None,
+    any_provider: bool = False,
 ) -> Consent:
+    """``any_provider``: the release names no one provider and covers any (its recipient then
+    reads "Any provider" unless words are given)."""
     _client_with_open_case(session, client_id)
+    if any_provider and not (recipient or "").strip():
+        recipient = ANY_PROVIDER
     values = v.collect(
         ("recipient", lambda: v.text(recipient, "recipient", "Recipient", required=True, max_length=250)),
         ("scope", lambda: v.choice(scope, "scope", "Scope", vocab.CONSENT_SCOPES)),
@@ -58,6 +72,8 @@ def record_consent(
     )
     if values["expires_on"] and values["expires_on"] <= values["signed_on"]:
         raise ValidationError("expires_on", "Expiry date must be after the signed date.")
+    if any_provider:
+        values["any_provider"] = True
     consent = Consent(client_id=client_id, worker=audit.worker_of(session), **values)
     session.add(consent)
     session.flush()
@@ -100,7 +116,107 @@ def list_consents(session: Session, client_id: int, *, with_in_error: bool = Fal
 def current_consent_for(session: Session, client_id: int, recipient: str, today: date) -> Consent | None:
     """A consent that lets information go to ``recipient`` today (names compared loosely)."""
     wanted = " ".join(recipient.lower().split())
+    current = [c for c in list_consents(session, client_id) if is_current(c, today)]
+    named = [c for c in current if " ".join(c.recipient.lower().split()) == wanted]
+    return (named or [c for c in current if c.any_provider] or [None])[0]
+
+
+# --- what a consent lets go out (issue 19) ------------------------------------------------------
+
+ANY_PROVIDER = "Any provider"
+
+# Each scope covers its own kind of information; the full case record covers every kind.
+SCOPE_COVERS: dict[str, frozenset[str]] = {
+    "referral": frozenset({"referral"}),
+    "assessment": frozenset({"assessment"}),
+    "health": frozenset({"health"}),
+    "full_record": frozenset(vocab.CONSENT_SCOPES),
+}
+
+# Words in "what was shared" that say which kind of information went out.
+_KIND_WORDS: list[tuple[str, re.Pattern]] = [
+    (
+        "full_record",
+        re.compile(
+            r"discharge summar|case (record|file|notes?|history)|full record|whole record|progress notes|"
+            r"service plan|care plan|case plan",
+            re.I,
+        ),
+    ),
+    (
+        "health",
+        re.compile(
+            r"phq|gad|audit-?c|dast|diagnos|medic|health|psychiatr|prescri|hiv|substance|treatment|hospital|"
+            r"clinical|symptom|disab|pregnan|therap",
+            re.I,
+        ),
+    ),
+    ("assessment", re.compile(r"assess|self-sufficiency|\bssm\b|scores?|screening|matrix", re.I)),
+]
+
+
+def kinds_shared(information: str | None) -> list[str]:
+    """The kinds of information (``vocab.CONSENT_SCOPES`` codes) a note of what was shared names;
+    anything else (a name, contact details, the reason for referral) is referral information."""
+    found = {kind for kind, words in _KIND_WORDS if words.search(information or "")}
+    if not found:
+        found.add("referral")
+    return [kind for kind in vocab.CONSENT_SCOPES if kind in found]
+
+
+@dataclass
+class SharingCheck:
+    """Whether current consents let the kinds of information go to a recipient."""
+
+    recipient: str
+    kinds: list[str]
+    granted: dict[str, Consent] = field(default_factory=dict)  # kind -> the consent that covers it
+    on_file: list[Consent] = field(default_factory=list)  # current consents for this recipient
+
+    @property
+    def missing(self) -> list[str]:
+        return [kind for kind in self.kinds if kind not in self.granted]
+
+    @property
+    def allowed(self) -> bool:
+        return not self.missing
+
+    @property
+    def consent(self) -> Consent | None:
+        """The consent to link the sharing to (the first that covers a kind)."""
+        return next(iter(self.granted.values()), None)
+
+    def refusal(self, then: str = "Record the client's signed consent first.") -> str:
+        """Why not, in one plain sentence, and ``then`` what to do."""
+        if not self.on_file:
+            return f"No current consent lets you share information with {self.recipient}. {then}"
+        covers = sorted({kind for c in self.on_file for kind in SCOPE_COVERS.get(c.scope, ())})
+        missing = ", ".join(vocab.CONSENT_SCOPES[k].lower() for k in self.missing)
+        allowed = ", ".join(vocab.CONSENT_SCOPES[k].lower() for k in covers) or "nothing"
+        return f"The client's consent for {self.recipient} covers {allowed} only, not {missing}. " + then.replace(
+            "signed consent", "signed consent that covers it"
+        )
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+def check_sharing(
+    session: Session, client_id: int, recipients: list[str], kinds: list[str], today: date
+) -> SharingCheck:
+    """Do the client's current consents let ``kinds`` of information go to the provider known by
+    any of ``recipients`` (an organization's and a service's name)? A consent for any provider
+    counts for every recipient."""
+    names = [name for name in recipients if name and name.strip()]
+    check = SharingCheck(names[0] if names else "", list(kinds))
     for consent in list_consents(session, client_id):
-        if " ".join(consent.recipient.lower().split()) == wanted and is_current(consent, today):
-            return consent
-    return None
+        if not is_current(consent, today):
+            continue
+        if not (consent.any_provider or any(_same_name(consent.recipient, name) for name in names)):
+            continue
+        check.on_file.append(consent)
+        for kind in kinds:
+            if kind not in check.granted and kind in SCOPE_COVERS.get(consent.scope, ()):
+                check.granted[kind] = consent
+    return check

@@ -369,8 +369,10 @@ def refer_for_ongoing_service(
     follow_up_on=None,
     domain=None,
     note=None,
+    **consent_in_place,
 ) -> Referral:
-    """A referral made during discharge (``for_discharge``); follow-up in two weeks unless given."""
+    """A referral made during discharge (``for_discharge``); follow-up in two weeks unless given.
+    ``consent_in_place``: the referral form's consent fields (see ``referrals.create_referral``)."""
     return referrals.create_referral(
         session,
         case_id,
@@ -381,6 +383,7 @@ def refer_for_ongoing_service(
         domain=domain,
         note=note,
         for_discharge=True,
+        **consent_in_place,
     )
 
 
@@ -439,13 +442,16 @@ def log_contact(
     )
     granted = None
     if values["information_shared"]:
-        granted = consent.current_consent_for(session, case.client_id, values["recipient"], today)
-        if granted is None:
+        # What was shared, read for its kinds (a discharge summary is the case record, PHQ-9
+        # scores are health information), checked against the consents' scopes as referrals are.
+        kinds = consent.kinds_shared(values["information_shared"])
+        check = consent.check_sharing(session, case.client_id, [values["recipient"]], kinds, today)
+        if not check.allowed:
             raise ValidationError(
                 "information_shared",
-                f"No current consent lets you share information with {values['recipient']}. "
-                "Record the client's signed consent first, or log the contact without sharing.",
+                check.refusal("Record the client's signed consent first, or log the contact without sharing."),
             )
+        granted = check.consent
     contact = CoordinationContact(
         case_id=case.id, consent_id=granted.id if granted else None, worker=audit.worker_of(session), **values
     )

@@ -15,10 +15,10 @@ from sqlmodel import Session, select
 from casetui.data.domain import validation as v
 from casetui.data.domain import vocab
 from casetui.data.domain.errors import NotFoundError, ValidationError
-from casetui.data.services import cases, corrections
+from casetui.data.services import cases, consent, corrections
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage import concurrency
-from casetui.data.storage.models import Organization, Referral, Service, utcnow
+from casetui.data.storage.models import Case, Organization, Referral, Service, utcnow
 
 DEFAULT_FOLLOW_UP_DAYS = 14  # what the referral form proposes; the case manager may change it
 
@@ -55,9 +55,19 @@ def create_referral(
     provider_name=None,
     service_name=None,
     for_discharge: bool = False,
+    consent_signed_on=None,
+    consent_scope=None,
+    consent_expires_on=None,
+    consent_any_provider: bool = False,
 ) -> Referral:
     """Refer the case's client to a directory service (``service_id``) or, without one, to a
-    provider named in ``provider_name``/``service_name``. The status starts as "sent"."""
+    provider named in ``provider_name``/``service_name``. The status starts as "sent".
+
+    A referral shares the client's details with the provider, so it needs a current consent
+    covering that provider (or any provider) and referral information. Without one on file,
+    ``consent_signed_on`` (with ``consent_scope``, ``consent_expires_on``,
+    ``consent_any_provider``) records the consent the client signs now, in the same
+    transaction; otherwise ValidationError on ``consent_signed_on`` says so."""
     case = cases.require_open(session, case_id)
     service = None
     if service_id:
@@ -86,9 +96,20 @@ def create_referral(
     if values["domain"] is None and service is not None and service.categories:
         values["domain"] = service.categories[0]
     values["service_name"] = values["service_name"] or values["provider_name"]
+    granted = _consent_for_referral(
+        session,
+        case.client_id,
+        values,
+        today,
+        signed_on=consent_signed_on,
+        scope=consent_scope,
+        expires_on=consent_expires_on,
+        any_provider=consent_any_provider,
+    )
     referral = Referral(
         case_id=case.id,
         service_id=service.id if service else None,
+        consent_id=granted.id,
         status="sent",
         for_discharge=bool(for_discharge),
         worker=audit.worker_of(session),
@@ -102,7 +123,7 @@ def create_referral(
         "referral",
         referral.id,
         client_id=case.client_id,
-        fields=["service_id", "status", *(name for name, value in values.items() if value is not None)],
+        fields=["service_id", "status", "consent_id", *(name for name, value in values.items() if value is not None)],
     )
     session.flush()
     return referral
@@ -156,3 +177,53 @@ def open_follow_ups(session: Session, case_id: int) -> list[Referral]:
     return sorted(
         (r for r in list_referrals(session, case_id) if is_open(r)), key=lambda r: (r.follow_up_on or date.max, r.id)
     )
+
+
+def referral_consent(session: Session, case_id: int, service_id: str, today: date) -> consent.SharingCheck:
+    """Whether the client's consents already cover a referral to a directory service (the
+    referral form asks for a consent in place when they do not)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFoundError(f"There is no case number {case_id}.")
+    service = session.get(Service, service_id)
+    if service is None:
+        raise NotFoundError("That service is no longer in the directory.")
+    organization = session.get(Organization, service.organization_id) if service.organization_id else None
+    names = [organization.name if organization else service.name, service.name]
+    return consent.check_sharing(session, case.client_id, names, ["referral"], today)
+
+
+def _consent_for_referral(session: Session, client_id: int, values: dict, today: date, **in_place):
+    names = [values["provider_name"], values["service_name"]]
+    check = consent.check_sharing(session, client_id, names, ["referral"], today)
+    if check.allowed:
+        return check.consent
+    if in_place["signed_on"] in (None, ""):
+        raise ValidationError(
+            "consent_signed_on",
+            check.refusal("Give the date of the consent the client signs now, or refer once one is on file."),
+        )
+    scope = in_place["scope"] or "referral"
+    if scope in consent.SCOPE_COVERS and "referral" not in consent.SCOPE_COVERS[scope]:
+        raise ValidationError("consent_scope", "A referral shares referral information: choose a scope that covers it.")
+    try:
+        return consent.record_consent(
+            session,
+            client_id,
+            recipient=values["provider_name"],
+            scope=scope,
+            signed_on=in_place["signed_on"],
+            expires_on=in_place["expires_on"],
+            any_provider=bool(in_place["any_provider"]),
+            today=today,
+        )
+    except ValidationError as error:  # the consent's fields carry the consent_ prefix on the form
+        raise ValidationError({f"consent_{name}": message for name, message in error.errors.items()}) from None
+
+
+def outcome_words(referral: Referral) -> str:
+    """The referral's result as HUD HMIS 4.20.D words, with its date ("" while it is open)."""
+    result = vocab.REFERRAL_RESULTS.get(referral.status)
+    if result is None:
+        return ""
+    return f"{result} ({referral.outcome_on:%Y-%m-%d})" if referral.outcome_on else result

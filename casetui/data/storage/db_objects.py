@@ -6,11 +6,15 @@ so these definitions have one home.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+import re
+import unicodedata
+
+from sqlalchemy import bindparam, event, inspect, text
 from sqlalchemy.engine import Connection
 
-from casetui.data.domain import vocab
+from casetui.data.domain import hours, vocab
 from casetui.data.storage import search_index_pg
+from casetui.data.storage.models import Organization, Service
 from casetui.data.storage.search_index_pg import SEARCH_PAUSED_KEY  # noqa: F401  (the services pause by it)
 
 _SQLITE = [
@@ -178,6 +182,8 @@ def _install_resource_search_sqlite(conn: Connection) -> None:
     )
     for statement in _search_triggers().values():
         conn.execute(text(statement))
+    for statement in _VOCABULARY_SQLITE:
+        conn.execute(text(statement))
     rebuild_search_indexes(conn)
 
 
@@ -214,6 +220,115 @@ def rebuild_search_indexes(conn) -> None:
         )
         conn.execute(text(f"INSERT INTO {index} ({index}) VALUES ('optimize')"))
     conn.execute(text("DROP TABLE temp.service_search_build"))
+    _refill_vocabulary_sqlite(conn)
+
+
+# --- the directory's vocabulary (typo tolerance) ----------------------------------------------
+#
+# ``directory_term`` holds every word of the searched text once; ``directory_term_trigram``
+# (FTS5's trigram tokenizer, contentless) indexes each word padded with a space either side, so
+# a mistyped word's trigrams (" fo", "fod", "od ") find the words it may have meant ("food").
+# A full rebuild refills it from the index's own vocabulary (fts5vocab); single writes through
+# the ORM add their words (``_add_terms``, below). A word no service uses any more stays until
+# the next rebuild: it can only be offered as a correction that then finds nothing.
+
+_VOCABULARY_SQLITE = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS directory_term_trigram USING fts5(padded, content = '', tokenize = 'trigram')",
+    """CREATE TRIGGER IF NOT EXISTS directory_term_ai AFTER INSERT ON directory_term BEGIN
+       INSERT INTO directory_term_trigram (rowid, padded) VALUES (new.rowid, ' ' || new.term || ' '); END""",
+]
+TERM_MIN, TERM_MAX = 3, 60
+
+
+def _refill_vocabulary_sqlite(conn) -> None:
+    conn.execute(text("DELETE FROM directory_term"))
+    conn.execute(text("INSERT INTO directory_term_trigram (directory_term_trigram) VALUES ('delete-all')"))
+    conn.execute(text("DROP TABLE IF EXISTS temp.service_fts_terms"))
+    conn.execute(text("CREATE VIRTUAL TABLE temp.service_fts_terms USING fts5vocab(main, service_fts, 'row')"))
+    conn.execute(
+        text(
+            "INSERT OR IGNORE INTO directory_term (term) SELECT term FROM temp.service_fts_terms"
+            f" WHERE length(term) BETWEEN {TERM_MIN} AND {TERM_MAX} AND term NOT GLOB '*[0-9_]*'"
+        )
+    )
+    conn.execute(text("DROP TABLE temp.service_fts_terms"))
+
+
+_TERM = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def fold(value: str) -> str:
+    """Lower case without accents, as both search indexes compare words."""
+    value = value.lower()
+    if value.isascii():
+        return value
+    return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+
+
+def terms_of(*texts) -> set[str]:
+    """The vocabulary words of some text (letters only, 3-60 of them, folded)."""
+    words = set()
+    for value in texts:
+        if isinstance(value, list | tuple):
+            words |= terms_of(*value)
+        elif value:
+            words.update(w for w in _TERM.findall(fold(str(value))) if TERM_MIN <= len(w) <= TERM_MAX)
+    return words
+
+
+def _add_terms(connection, words: set[str]) -> None:
+    if words:
+        connection.execute(
+            text("INSERT INTO directory_term (term) VALUES (:term) ON CONFLICT (term) DO NOTHING"),
+            [{"term": word} for word in sorted(words)],
+        )
+
+
+@event.listens_for(Service, "after_insert")
+@event.listens_for(Service, "after_update")
+def _service_terms(_mapper, connection, service) -> None:
+    _add_terms(connection, terms_of(service.name, service.alternate_name, service.description, service.taxonomy_terms))
+    history = inspect(service).attrs.schedule_description.history
+    if history.has_changes():  # set on insert, or changed: the hours in words become rows
+        write_schedules(connection, {service.id: hours.from_words(service.schedule_description)})
+
+
+def write_schedules(connection, openings: dict) -> None:
+    """Replace the opening-hours rows of the services in ``openings`` (id -> [Opening])."""
+    if not openings:
+        return
+    ids = list(openings)
+    for start in range(0, len(ids), 500):
+        connection.execute(
+            text("DELETE FROM service_schedule WHERE service_id IN :ids").bindparams(bindparam("ids", expanding=True)),
+            {"ids": ids[start : start + 500]},
+        )
+    rows = [
+        {
+            "service_id": service_id,
+            "weekday": o.weekday,
+            "opens_at": o.opens,
+            "closes_at": o.closes,
+            "valid_from": o.valid_from,
+            "valid_to": o.valid_to,
+        }
+        for service_id, found in openings.items()
+        for o in found
+    ]
+    if rows:
+        connection.execute(
+            text(
+                "INSERT INTO service_schedule (service_id, weekday, opens_at, closes_at, valid_from, valid_to)"
+                " VALUES (:service_id, :weekday, :opens_at, :closes_at, :valid_from, :valid_to)"
+            ),
+            rows,
+        )
+
+
+@event.listens_for(Organization, "after_insert")
+@event.listens_for(Organization, "after_update")
+def _organization_terms(_mapper, connection, organization) -> None:
+    _add_terms(connection, terms_of(organization.name, organization.alternate_name))
 
 
 def install(conn: Connection) -> None:

@@ -29,7 +29,7 @@ from casetui.data.domain.errors import DatabaseError
 
 # The schema this casetui writes; ``migrations`` steps up to it (a test checks they agree). Kept
 # here, not there, because the migrations import SQLAlchemy.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APP_ID = "casetui"
 SQLITE_HEADER = b"SQLite format 3\x00"
 TIMEOUT_S = 5.0
@@ -41,14 +41,14 @@ CUT_SHORT = "its first write was cut short"  # an EMPTY file's detail: made agai
 CASETUI_TABLES = frozenset(
     """assessment assessment_need audit_event case_file casetui_meta client consent contact coordination_contact
     discharge document goal goal_revision instrument_score intake_draft location note objective organization phone
-    progress_entry referral service service_at_location setting stage_change
+    progress_entry referral service service_at_location setting stage_change directory_term service_schedule
     correction note_addendum household_member""".split()
 )
 CASETUI_TABLES |= frozenset(("appointment", "appointment_series", "task"))  # the appointments' schema step
 # The directory's search indexes (FTS5 tables and theirs): they hold bookkeeping rows even when empty.
 SEARCH_TABLES = frozenset(
     f"{index}{part}"
-    for index in ("service_fts", "service_title_fts")
+    for index in ("service_fts", "service_title_fts", "directory_term_trigram")
     for part in ("", "_config", "_content", "_data", "_docsize", "_idx")
 )
 

@@ -344,6 +344,7 @@ class Referral(SQLModel, table=True):
     outcome_reason: str | None = Field(default=None, sa_column=Column(Text))
     note: str | None = Field(default=None, sa_column=Column(Text))
     for_discharge: bool = False  # made during discharge linkage
+    consent_id: int | None = Field(default=None, foreign_key="consent.id")  # issue 19: what allowed it
     worker: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -391,6 +392,7 @@ class Consent(SQLModel, table=True):
     revoked_reason: str | None = Field(default=None, sa_column=Column(Text))
     worker: str = Field(default="", max_length=100)
     created_at: datetime = Field(default_factory=utcnow)
+    any_provider: bool = False  # issue 19: the release names no one provider; it covers any
 
 
 class CoordinationContact(SQLModel, table=True):
@@ -575,3 +577,30 @@ class HouseholdMember(SQLModel, table=True):
     date_of_birth: date | None = None
     member_client_id: int | None = Field(default=None, foreign_key="client.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- issue 19: the resource directory's vocabulary --------------------------------------------
+
+
+class DirectoryTerm(SQLModel, table=True):
+    """Every word the directory's services use (folded to lower case without accents), so a
+    mistyped query word can be matched to the words that exist (trigram indexes in
+    ``db_objects``/``search_index_pg``). Kept by ``db_objects`` on every service write."""
+
+    __tablename__ = "directory_term"
+    term: str = Field(primary_key=True, max_length=60)
+
+
+class ServiceSchedule(SQLModel, table=True):
+    """A service's opening hours as data, one weekday's span a row (``domain/hours.Opening``):
+    read from the HSDS schedules when imported, else from the hours in words. Rewritten, never
+    edited: whenever the service's schedule changes, its rows are replaced."""
+
+    __tablename__ = "service_schedule"
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: str = Field(foreign_key="service.id", index=True, max_length=250)
+    weekday: int  # 1 Monday .. 7 Sunday
+    opens_at: str = Field(max_length=5)  # "HH:MM"
+    closes_at: str = Field(max_length=5)  # "HH:MM", "24:00" at midnight
+    valid_from: date | None = None
+    valid_to: date | None = None

@@ -4,12 +4,15 @@ statement-level triggers, part of the schema like the SQLite FTS5 tables in ``db
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from casetui.data.domain import vocab
 
 SEARCH_PAUSED_KEY = "search_index_paused"
+log = logging.getLogger(__name__)
 
 
 def _quoted(value: str) -> str:
@@ -97,9 +100,49 @@ def install_index(conn: Connection) -> None:
                     f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
                 )
             )
+    install_vocabulary(conn)
     rebuild_index(conn)
 
 
+# The directory's vocabulary (``directory_term``, see db_objects) gets a pg_trgm index, so a
+# mistyped word finds the words it may have meant (``term % 'conseling'``). pg_trgm ships with
+# PostgreSQL (contrib; Debian's postgresql package includes it) and is a trusted extension, so
+# a database owner may create it. A server without it searches without typo tolerance and says
+# so in the log and in ``has_trigrams``.
+PG_TRGM_MISSING = (
+    "PostgreSQL's pg_trgm extension is not available on this server: directory search works "
+    "without typo tolerance. Install the server's contrib package to add it."
+)
+
+
+def install_vocabulary(conn) -> bool:
+    available = conn.execute(text("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")).first()
+    if available is None:
+        log.warning(PG_TRGM_MISSING)
+        return False
+    try:
+        with conn.begin_nested():  # a refusal (no privilege) must not end the caller's transaction
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except Exception as error:  # noqa: BLE001  (any refusal: the search goes on without it)
+        log.warning("%s (%s)", PG_TRGM_MISSING, str(error).splitlines()[0])
+        return False
+    conn.execute(text("CREATE INDEX IF NOT EXISTS directory_term_trgm ON directory_term USING gin (term gin_trgm_ops)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS directory_term_prefix ON directory_term (term text_pattern_ops)"))
+    return True
+
+
+def has_trigrams(conn) -> bool:
+    return conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first() is not None
+
+
 def rebuild_index(conn) -> None:
-    """Re-index every service in one statement (after a bulk import that paused the triggers)."""
+    """Re-index every service in one statement (after a bulk import that paused the triggers),
+    then refill the vocabulary from the index's words."""
     conn.execute(text("SELECT casetui_index_services(NULL)"))
+    conn.execute(text("DELETE FROM directory_term"))
+    conn.execute(
+        text(
+            "INSERT INTO directory_term (term) SELECT word FROM ts_stat('SELECT body FROM service_search')"
+            " WHERE word ~ '^[[:alpha:]]{3,60}$' ON CONFLICT DO NOTHING"
+        )
+    )

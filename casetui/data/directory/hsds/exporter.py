@@ -12,8 +12,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from casetui.data.directory.hsds.mapping import CASETUI_TAXONOMY
-from casetui.data.directory.resources import LANGUAGES, language_code, language_label
+from casetui.data.directory.resources import language_code, language_label
 from casetui.data.domain import csv_safe, vocab
+from casetui.data.domain.languages import is_language_tag
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage.models import (
     Location,
@@ -137,7 +138,7 @@ def export_package(session: Session, path) -> dict[str, int]:
                     "id": f"{service.id}-language-{number}",
                     "service_id": service.id,
                     "name": language_label(code),
-                    "code": code if code in LANGUAGES else "",
+                    "code": code if is_language_tag(code) else "",
                 }
             )
         links = [term_id("imported", "", name) for name in service.taxonomy_terms or []]

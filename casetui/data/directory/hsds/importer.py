@@ -10,6 +10,7 @@ service).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ from casetui.data.directory.hsds.reading import read_package
 from casetui.data.directory.hsds.report import HsdsImportError, ImportProblem, ImportReport
 from casetui.data.directory.hsds.rows import Row, _clean
 from casetui.data.directory.resources import SERVICE_STATUSES, gender_code, language_code
-from casetui.data.domain import vocab
+from casetui.data.domain import hours, vocab
 from casetui.data.storage import audit_log as audit
 from casetui.data.storage import db_objects
 from casetui.data.storage.models import (
@@ -117,6 +118,7 @@ class _Importer:
             service_id = _clean(row.values.get("service_id"))
             if service_id:
                 details[service_id]["schedules"].append(_schedule_words(row.values))
+                details[service_id]["openings"] += hours.from_hsds(row.values)
         for row in self.rows("service_areas"):
             service_id = _clean(row.values.get("service_id"))
             words = _clean(row.values.get("name")) or _clean(row.values.get("description"))
@@ -130,7 +132,7 @@ class _Importer:
         for row in self.rows("eligibility"):
             service_id = _clean(row.values.get("service_id"))
             words = _clean(row.values.get("description"))
-            if service_id and words:
+            if service_id and words and not _NO_RESTRICTION.match(words):
                 details[service_id]["eligibility"].append(words)
         for row in self.rows("cost_options"):
             service_id = _clean(row.values.get("service_id"))
@@ -182,6 +184,7 @@ class _Importer:
         }
         # Parents are written before the rows that refer to them, so these fill up as they go.
         self.known = {table: set(existing[table]) for table in ("organizations", "services", "locations")}
+        self.known_before, self.openings = existing["services"], {}
         addresses: dict[str, dict] = {}
         for row in self.rows("addresses"):
             location_id = _clean(row.values.get("location_id"))
@@ -221,6 +224,8 @@ class _Importer:
                 yield record
 
         self.write("service_at_location", ServiceAtLocation, links(), existing)
+        if not self.report.errors:
+            db_objects.write_schedules(self.session.connection(), self.openings)
         self.write("phones", Phone, (self.phone(row, sal_links) for row in self.unique("phones")), existing)
         self.write("contacts", ResourceContact, (self.contact(row) for row in self.unique("contacts")), existing)
 
@@ -297,6 +302,10 @@ class _Importer:
             c.warn(f"assured_date {values['last_verified_on'].isoformat()} is in the future; kept as given")
         schedules = [s for s in details.get("schedules", []) if s]
         values["schedule_description"] = "; ".join(dict.fromkeys(schedules)) or None
+        # Hours as rows: the schedules' own fields, else what their words say.
+        openings = details.get("openings") or hours.from_words(values["schedule_description"])
+        if values["id"] and (openings or values["id"] in self.known_before):
+            self.openings[values["id"]] = openings
         values["service_area"] = "; ".join(dict.fromkeys(details.get("areas", []))) or None
         values["languages"] = list(dict.fromkeys(details.get("languages", [])))
         extra_eligibility = details.get("eligibility", [])
@@ -438,6 +447,12 @@ class _Importer:
             email=c.text("email"),
         )
         return None if c.failed else values
+
+
+# An eligibility that says there is none ("None", "N/A", "Open to all") restricts no one.
+_NO_RESTRICTION = re.compile(
+    r"^\s*(none|n/?a|no restrictions?|open to (all|everyone|anyone)|everyone|all)\s*\.?\s*$", re.I
+)
 
 
 def _schedule_words(values: dict) -> str | None:

@@ -37,7 +37,12 @@ _POPULATION_WORDS: list[tuple[str, str]] = [
     ("lgbtq", r"lgbt|gay|lesbian|transgender|queer|bisexual"),
     ("disability", r"disab|deaf|blind|wheelchair"),
     ("homeless", r"homeless|unhoused|unsheltered"),
-    ("domestic_violence", r"domestic violence|survivor|intimate partner"),
+    # "Survivors" alone is a benefit (Social Security survivors benefits), not a population.
+    (
+        "domestic_violence",
+        r"domestic violence|intimate partner|(abuse|assault|violence|trafficking) survivor"
+        r"|survivors? of (domestic|sexual|intimate|abuse|assault|violence|trafficking)",
+    ),
     ("reentry", r"re-?entry|incarcerat|ex-offender|parole|probation"),
     ("family", r"famil|parent|children"),
 ]

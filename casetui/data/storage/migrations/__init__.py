@@ -22,6 +22,7 @@ from casetui.data.storage.migrations import (
     v0004_resource_search,
     v0005_appointments,
     v0006_record,
+    v0007_directory_answers,
 )
 
 # target version -> step from the version before it
@@ -31,6 +32,7 @@ STEPS: dict[int, Callable[[Connection], None]] = {
     4: v0004_resource_search.upgrade,
     5: v0005_appointments.upgrade,
     6: v0006_record.upgrade,
+    7: v0007_directory_answers.upgrade,
 }
 if max(STEPS, default=1) != SCHEMA_VERSION:
     raise RuntimeError("a migration step was added: raise files.SCHEMA_VERSION to match it")
