@@ -267,7 +267,8 @@ async def test_screens_left_are_let_go_at_the_next_pause(demo_path, monkeypatch)
             for key in ("enter", "a", "escape", "escape"):  # a client, their reassessment, back
                 await pilot.press(key)
                 await settle(pilot)
-        app.collect_if_idle()
+        await app.workers.wait_for_complete()
+        app.collect_if_idle()  # (the app's own idle timer may have collected already: then this need not)
         gc.unfreeze()  # gc.get_objects() lists only what is not frozen
         return sum(isinstance(node, (Header, TextArea)) for node in gc.get_objects())
 
@@ -275,4 +276,6 @@ async def test_screens_left_are_let_go_at_the_next_pause(demo_path, monkeypatch)
         await settle(pilot)
         first = await alive_after(2)
         assert isinstance(app.screen, CaseloadScreen)
-        assert await alive_after(3) == first
+        # Kept screens would add at least one Header per open (four more here); the last screen
+        # closed is sometimes still on its way out, so one either way is not growth.
+        assert await alive_after(4) <= first + 1

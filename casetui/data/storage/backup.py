@@ -7,6 +7,7 @@ passphrase. Every file written here is owner-only (0600).
 
 from __future__ import annotations
 
+import errno
 import shutil
 import sqlite3
 from collections.abc import Iterable
@@ -19,6 +20,15 @@ from casetui.data.storage import file_lock, files, sqlcipher
 from casetui.data.storage import sqlcipher as crypto
 
 AUTO_MARK = "-auto-"
+# A copy that failed with less room than this beyond the file's size failed for want of space.
+FULL_DISK_MARGIN = 1024 * 1024
+
+
+def _free_space(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
 
 
 def backup_file(source: Path, dest: Path, passphrase: str | None = None) -> Path:
@@ -38,14 +48,17 @@ def backup_file(source: Path, dest: Path, passphrase: str | None = None) -> Path
         raise DatabaseError(f"The folder {dest.parent} does not exist.")
     passphrase = passphrase if state.encrypted else None
     sweep_backups(dest.parent, source)
+    room = _free_space(dest.parent)
     try:
         with _writing_into(dest.parent), files.replacing(dest) as temporary:
             crypto.backup_into(source, temporary, passphrase)
             verify(temporary, passphrase)
-    except (
-        Exception
-    ) as exc:  # sqlite3's, sqlcipher3's or casetui's, or a full disk: name the source, never the temporary
-        raise DatabaseError(files.copy_failed(source, dest, passphrase, exc)) from None
+    except Exception as exc:  # sqlite3, sqlcipher3 or casetui, or a full disk: name the source, never the temporary
+        error: Exception = exc
+        if room is not None and room < source.stat().st_size + FULL_DISK_MARGIN:
+            # SQLite may report a full disk only as an I/O error, or as a copy that reads back short
+            error = OSError(errno.ENOSPC, "disk is full")
+        raise DatabaseError(files.copy_failed(source, dest, passphrase, error)) from None
     return dest
 
 

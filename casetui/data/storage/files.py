@@ -275,7 +275,8 @@ def copy_failed(source, dest, passphrase: str | None = None, error: Exception | 
     """Why a copy of ``source`` (a backup) failed or failed its check, naming the source and
     never the temporary file: the source is read again, every page."""
     folder = Path(dest).expanduser().parent
-    if error is not None and ("disk is full" in str(error).lower() or getattr(error, "errno", None) == errno.ENOSPC):
+    full = error is not None and ("disk is full" in str(error).lower() or getattr(error, "errno", None) == errno.ENOSPC)
+    if full:
         return f"No backup was made: the disk is full at {folder}. Free some space there and try again; {source} was left untouched."
     state = inspect(source, passphrase, integrity=True)
     if not state.readable:
