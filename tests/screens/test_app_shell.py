@@ -236,15 +236,19 @@ async def test_full_collections_wait_for_a_pause_and_nothing_stays_frozen(demo_p
 
     from casetui import idle_gc
 
+    # Only the test's calls collect: the app's own check every second could take a pause first.
+    monkeypatch.setattr(idle_gc, "CHECK_SECONDS", 3600.0)
     app = make_app(str(demo_path), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("down")
         assert not app.collect_if_idle()  # a key just now: the user is at work
         monkeypatch.setattr(idle_gc, "IDLE_SECONDS", 0.0)
+        await app.workers.wait_for_complete()
         assert app.collect_if_idle() and gc.get_freeze_count() > 0
         assert not app.collect_if_idle()  # no input since: nothing new to collect
         await pilot.press("down")
+        await app.workers.wait_for_complete()
         assert app.collect_if_idle()
     assert gc.get_freeze_count() == 0  # the app unfroze what it froze as it ended
 
@@ -260,6 +264,7 @@ async def test_screens_left_are_let_go_at_the_next_pause(demo_path, monkeypatch)
     from casetui import idle_gc
 
     monkeypatch.setattr(idle_gc, "IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(idle_gc, "CHECK_SECONDS", 3600.0)  # only the test's calls collect
     app = make_app(str(demo_path), today=TODAY)
 
     async def alive_after(opens: int) -> int:
@@ -268,7 +273,7 @@ async def test_screens_left_are_let_go_at_the_next_pause(demo_path, monkeypatch)
                 await pilot.press(key)
                 await settle(pilot)
         await app.workers.wait_for_complete()
-        app.collect_if_idle()  # (the app's own idle timer may have collected already: then this need not)
+        assert app.collect_if_idle()
         gc.unfreeze()  # gc.get_objects() lists only what is not frozen
         return sum(isinstance(node, (Header, TextArea)) for node in gc.get_objects())
 
