@@ -287,11 +287,26 @@ class MorningScreen(ReloadOnReturn, ServiceCalls, Screen):
         self.day = self.app.today
         self.load()
 
+    def on_resize(self) -> None:
+        self.fit_week()
+
+    def fit_week(self) -> None:
+        """The week's columns fit 80 terminal columns; a wider one gives its room to what and where."""
+        if not self.query("#week"):
+            return
+        table = self.query_one("#week", DataTable)
+        room = max(0, self.size.width - 80) // 2
+        what, where = list(table.columns.values())[2::2]
+        what.width, where.width = 20 + room, 13 + room
+        table._require_update_dimensions = True  # DataTable has no public way to resize a column
+        table.refresh(layout=True)
+
     async def action_toggle_week(self) -> None:
         self.week_view = not self.week_view
         if self.week_view and not self.query("#week"):
-            week = self._table("week", ("Day", 10), ("Time", 11), ("What", 20), ("Client", 16), ("Place or status", 13))
+            week = self._table("week", ("Day", 10), ("Time", 11), ("What", 20), ("Client", 16), ("Place/status", 13))
             await self.query_one("#week-view").mount(week)
+            self.fit_week()
         self.query_one("#day-view").display = not self.week_view
         self.query_one("#week-view").display = self.week_view
         self.query_one("#week" if self.week_view else "#appointments", DataTable).focus()

@@ -336,3 +336,18 @@ async def test_p_on_the_caseload_books_the_highlighted_client(demo_path, demo_db
         assert text_of(caseload_screen, "#summary").startswith("5 appointments today")
     with demo_db.transaction() as session:
         assert session.exec(select(Appointment).where(Appointment.start_time == time(17, 0))).one().case_id == case_id
+
+
+async def test_the_week_gives_a_wide_terminal_s_room_to_what_and_where(demo_path):
+    app = morning_app(demo_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_today(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        widths = [column.width for column in app.screen.query_one("#week", DataTable).columns.values()]
+        assert widths == [10, 11, 40, 16, 33]  # at 80 columns: 20 and 13, the row just fits
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        widths = [column.width for column in app.screen.query_one("#week", DataTable).columns.values()]
+        assert widths == [10, 11, 20, 16, 13]
+    app.database.dispose()
