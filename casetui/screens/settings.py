@@ -128,8 +128,13 @@ class SettingsScreen(ServiceCalls, Screen):
         if self.rows and 0 <= table.cursor_row < len(self.rows):
             self.query_one("#settings-about", Plain).update(self.rows[table.cursor_row].about)
 
+    agency_profile_open = False
+
     def on_screen_resume(self) -> None:
-        if self.values is not None:  # back from a form opened elsewhere (the agency profile): its name may be new
+        # Back from the agency profile (the app's form, which may have changed the agency's name);
+        # the screen's own forms read the settings again when they save.
+        if self.agency_profile_open:
+            self.agency_profile_open = False
             self.load()
 
     def action_back(self) -> None:
@@ -144,6 +149,7 @@ class SettingsScreen(ServiceCalls, Screen):
         if key == "worker":
             self.change_worker()
         elif key == "agency_profile":
+            self.agency_profile_open = True
             self.app.action_agency_profile()
         elif key == "lock":
             self.change_lock()
